@@ -1,0 +1,1 @@
+"""briefbot: briefs people on the Korean AI-policy debate from local documents."""

@@ -1,0 +1,153 @@
+"""Per-document summaries (made once, at ingest) and the briefing composed from them."""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from bot import prompts, texts
+from bot.answer import NUMBER, doc_meta
+from bot.korean import Korean
+from bot.llm import LLM
+from bot.store import Store
+from bot.types import Document
+
+log = logging.getLogger(__name__)
+
+SUMMARY_TOKENS = 320
+SUMMARY_PROMPTS = ("summary_system", "summary_user")
+
+
+def summary_key(llm: LLM) -> str:
+    """Summaries are redone when the prompts or the model change."""
+    return f"{prompts.prompts_key(*SUMMARY_PROMPTS)}:{llm.name}"
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
+
+
+def lead_summary(doc: Document, sentences: int = 3) -> str:
+    """Extractive fallback: the first real sentences of the article body."""
+    picked = [s for s in _sentences(doc.text) if s != doc.title and len(s) >= 25
+              and re.search(r"[.!?]$", s)]
+    return " ".join(picked[:sentences])
+
+
+def _usable(summary: str, doc: Document) -> bool:
+    if len(summary) < 40 or len(re.findall(r"[가-힣]", summary)) < len(summary) * 0.3:
+        return False
+    flat = doc.text.replace(",", "")
+    return all(n.replace(",", "").rstrip(".") in flat for n in NUMBER.findall(summary))
+
+
+def summarize(doc: Document, llm: LLM) -> str:
+    messages = [
+        {"role": "system", "content": prompts.render("summary_system", title=doc.title,
+                                                     meta=doc_meta(doc), text=doc.text)},
+        {"role": "user", "content": prompts.render("summary_user")},
+    ]
+    text = "".join(llm.stream(messages, max_tokens=SUMMARY_TOKENS)).strip()
+    text = re.sub(r"^[#*\-•\s]+", "", text)
+    text = re.sub(r"\s*\n\s*[-•*\d.]*\s*", " ", text).strip()
+    if not _usable(text, doc):
+        log.warning("model summary of %s failed its checks; using the article's lead", doc.id)
+        return lead_summary(doc)
+    sentences = _sentences(text)
+    return " ".join(sentences[:5])
+
+
+def summarize_pending(store: Store, llm: LLM) -> list[str]:
+    key = summary_key(llm)
+    done = []
+    for doc_id in store.docs_needing_summary(key):
+        doc = store.document(doc_id)
+        if doc is None:
+            continue
+        store.set_summary(doc_id, summarize(doc, llm), key)
+        log.info("summarised %s", doc_id)
+        done.append(doc_id)
+    return done
+
+
+@dataclass(frozen=True)
+class Brief:
+    text: str
+    doc_ids: tuple[str, ...]
+    new_count: int
+
+
+def _keywords(docs: list[Document], korean: Korean, top: int = 4) -> dict[str, list[str]]:
+    """Each document's most distinctive nouns (tf-idf over the documents being briefed)."""
+    counts = {d.id: Counter(w for w, tag in korean.tokens(d.text)
+                            if tag in ("NNG", "NNP", "SL") and len(w) >= 2)
+              for d in docs}
+    df = Counter(w for c in counts.values() for w in c)
+    n = len(docs)
+    out = {}
+    for doc_id, c in counts.items():
+        scored = {w: tf * math.log(1 + n / df[w]) for w, tf in c.items() if df[w] < n or n == 1}
+        out[doc_id] = [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:top]]
+    return out
+
+
+def group_by_issue(docs: list[Document], keywords: dict[str, list[str]]) -> list[tuple[str, list[Document]]]:
+    """Documents that share a distinctive keyword are one point of contention."""
+    groups: list[tuple[set[str], list[Document]]] = []
+    for doc in docs:
+        words = set(keywords.get(doc.id, []))
+        for shared, members in groups:
+            if shared & words:
+                members.append(doc)
+                shared &= words
+                break
+        else:
+            groups.append((set(words), [doc]))
+    out = []
+    for shared, members in groups:
+        label_words = [w for w in keywords.get(members[0].id, []) if w in shared] or \
+            keywords.get(members[0].id, [])[:2]
+        out.append((", ".join(label_words[:2]) or members[0].title, members))
+    return out
+
+
+def gist(doc: Document, limit: int = 140) -> str:
+    first = _sentences(doc.summary or lead_summary(doc, 1) or doc.title)[0]
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def compose_brief(store: Store, korean: Korean, *, since: str | None, today: date,
+                  latest: int = 5) -> Brief:
+    new = store.documents(since=since) if since else store.documents(limit=latest)
+    lines = [texts.BRIEF_HEADER.format(date=today.isoformat())]
+    docs = new
+    if since and not new:
+        docs = store.documents(limit=latest)
+        lines.append(texts.BRIEF_NOTHING_NEW)
+    elif since:
+        lines.append(texts.BRIEF_NEW.format(count=len(new)))
+    if not docs:
+        return Brief(texts.BRIEF_EMPTY, (), 0)
+    keywords = _keywords(docs, korean)
+    for label, members in group_by_issue(docs, keywords):
+        lines.append("")
+        lines.append(texts.BRIEF_ISSUE.format(label=label))
+        for doc in members:
+            lines.append(texts.BRIEF_ITEM.format(title=doc.title, meta=doc_meta(doc), gist=gist(doc)))
+    lines += ["", texts.BRIEF_FOOTER]
+    return Brief("\n".join(lines), tuple(d.id for d in docs), len(new) if since else len(docs))
+
+
+def select_documents(store: Store, search, arg: str | None, *, default: int = 3,
+                     most: int = 10) -> list[Document]:
+    """What `/summary [N | 키워드]` means: the latest documents, or those matching a keyword."""
+    arg = (arg or "").strip()
+    if not arg:
+        return store.documents(limit=default)
+    if arg.isdigit():
+        return store.documents(limit=max(1, min(int(arg), most)))
+    ids = list(dict.fromkeys(hit.doc_id for hit in search(arg)))
+    return [d for d in (store.document(i) for i in ids[:default]) if d]

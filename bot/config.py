@@ -1,0 +1,131 @@
+"""Settings: the only module that reads the environment or `.env`."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import time as dtime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = PROJECT_ROOT / "models"
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+DEFAULT_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+SMALL_MODEL_FILE = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+
+
+class SettingsError(Exception):
+    """A setting has a value the bot cannot use; the message names it."""
+
+
+def _int_list(value: object) -> list[int]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    items = [part.strip() for part in str(value).split(",") if part.strip()]
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ValueError("expected comma-separated integers, e.g. -1001234,5678") from None
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told from outside. Field names are the env var names."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      case_sensitive=True)
+
+    TELEGRAM_BOT_TOKEN: SecretStr | None = Field(
+        None, description="Bot token from @BotFather; without it `make run` opens the console chat.")
+    TELEGRAM_API_BASE_URL: str = Field(
+        "https://api.telegram.org/bot",
+        description="python-telegram-bot base_url: the URL the token is appended to.")
+    BRIEFBOT_DB: Path = Field(Path("data/briefbot.db"), description="Path of the SQLite file.")
+    SEEDS_DIR: Path = Field(Path("seeds"), description="The watched document folder.")
+    MODEL_PATH: Path = Field(MODELS_DIR / DEFAULT_MODEL_FILE, description="A GGUF model file.")
+    LLM_THREADS: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256,
+                             description="llama.cpp threads (default: all cores).")
+    LLM_CTX: int = Field(4096, ge=512, le=131072, description="llama.cpp context length in tokens.")
+    LLM_BACKEND: str = Field("llamacpp", description="llamacpp (in-process) or openai (HTTP server).")
+    LLM_BASE_URL: str = Field("http://127.0.0.1:8000/v1",
+                              description="OpenAI-compatible server base URL when LLM_BACKEND=openai.")
+    LLM_MODEL: str = Field("default", description="Model name sent to the OpenAI-compatible server.")
+    BRIEFING_TIME: str = Field("08:00", description="Morning briefing time, 24-hour HH:MM.")
+    BRIEFING_TZ: str = Field("Asia/Seoul", description="IANA time zone of BRIEFING_TIME.")
+    BRIEFING_GRACE_HOURS: float = Field(3.0, ge=0, le=48,
+                                        description="A briefing missed while down is sent if at most this late.")
+    ALLOWED_CHAT_IDS: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Comma-separated chat ids allowed; empty = every chat.")
+    ADMIN_IDS: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Comma-separated user ids allowed to use /stats.")
+    INGEST_MAX_BYTES: int = Field(5_000_000, ge=1, description="Files larger than this are quarantined.")
+
+    @field_validator("ALLOWED_CHAT_IDS", "ADMIN_IDS", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> list[int]:
+        return _int_list(value)
+
+    @field_validator("BRIEFING_TIME")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    @field_validator("BRIEFING_TZ")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone name, e.g. Asia/Seoul") from None
+        return value
+
+    @field_validator("LLM_BACKEND")
+    @classmethod
+    def _check_backend(cls, value: str) -> str:
+        if value not in ("llamacpp", "openai"):
+            raise ValueError("expected llamacpp or openai")
+        return value
+
+    @field_validator("TELEGRAM_API_BASE_URL", "LLM_BASE_URL")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if not re.match(r"^https?://", value):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @property
+    def token(self) -> str | None:
+        return self.TELEGRAM_BOT_TOKEN.get_secret_value() if self.TELEGRAM_BOT_TOKEN else None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.BRIEFING_TZ)
+
+    @property
+    def briefing_time(self) -> dtime:
+        return parse_hhmm(self.BRIEFING_TIME)
+
+
+def parse_hhmm(value: str) -> dtime:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if not match:
+        raise ValueError("expected a 24-hour time HH:MM, e.g. 08:00")
+    return dtime(int(match.group(1)), int(match.group(2)))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value raises SettingsError naming the setting and what it expects."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "settings"
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("Invalid setting " + "; ".join(problems)) from None

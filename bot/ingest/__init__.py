@@ -1,0 +1,1 @@
+"""Ingestion: messy files in, clean documents with chunks and morphemes out."""

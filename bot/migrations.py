@@ -1,0 +1,50 @@
+"""Schema history. Every schema change is a new function at the end; never edit an applied one."""
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("briefbot")
+
+
+@migrations()
+def m001_documents(db: Database) -> None:
+    db["documents"].create({
+        "id": str, "title": str, "text": str, "content_hash": str, "date": str, "outlet": str,
+        "author": str, "url": str, "summary": str, "summary_key": str, "ingested_at": str,
+    }, pk="id")
+    db["documents"].create_index(["content_hash"], unique=True)
+    db["chunks"].create({
+        "id": int, "doc_id": str, "seq": int, "text": str, "start": int, "morphs": str,
+    }, pk="id", foreign_keys=[("doc_id", "documents", "id")])
+    db["chunks"].create_index(["doc_id", "seq"], unique=True)
+    db["chunks"].enable_fts(["morphs"], create_triggers=True, tokenize="unicode61")
+    db["files"].create({
+        "name": str, "raw_hash": str, "size": int, "mtime": float, "status": str,
+        "doc_id": str, "reason": str, "updated_at": str,
+    }, pk="name")
+
+
+@migrations()
+def m002_chats(db: Database) -> None:
+    db["subscriptions"].create({
+        "chat_id": int, "active": int, "chat_type": str, "title": str, "briefing_time": str,
+        "subscribed_at": str, "last_briefed_on": str, "deactivated_reason": str,
+    }, pk="chat_id")
+    db["turns"].create({
+        "id": int, "chat_id": int, "role": str, "text": str, "created_at": str,
+    }, pk="id")
+    db["turns"].create_index(["chat_id", "id"])
+    db["outbox"].create({
+        "id": int, "key": str, "chat_id": int, "kind": str, "payload": str, "status": str,
+        "attempts": int, "last_error": str, "created_at": str, "next_attempt_at": str,
+        "sent_at": str,
+    }, pk="id")
+    db["outbox"].create_index(["key"], unique=True)
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m003_vocabulary(db: Database) -> None:
+    # Per-term row counts for the FTS index: the document frequency behind idf weights.
+    db.execute("create virtual table chunks_vocab using fts5vocab(chunks_fts, 'row')")

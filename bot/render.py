@@ -1,0 +1,37 @@
+"""Plain-text renderings shared by the console and Telegram (which escapes them for HTML)."""
+from __future__ import annotations
+
+from bot import texts
+from bot.answer import doc_meta
+from bot.types import Answer, Document
+
+
+def source_line(number: int, title: str, meta: str) -> str:
+    return f"[{number}] {title} ({meta})"
+
+
+def answer_parts(answer: Answer) -> tuple[str, list[tuple[str, str]]]:
+    """(answer text, [(source heading, verbatim quote)])."""
+    sources = []
+    for number, src in enumerate(answer.sources, 1):
+        meta = ", ".join(x for x in (src.outlet, src.date) if x) or src.doc_id
+        sources.append((source_line(number, src.title, meta), src.quote))
+    return answer.text, sources
+
+
+def answer_plain(answer: Answer) -> str:
+    text, sources = answer_parts(answer)
+    if not sources:
+        return text
+    lines = [text, "", texts.SOURCES_HEADER]
+    for heading, quote in sources:
+        lines += [heading, f"   “{quote}”"]
+    return "\n".join(lines)
+
+
+def summary_plain(doc: Document) -> str:
+    return f"■ {doc.title} ({doc_meta(doc)})\n{doc.summary or texts.NO_SUMMARY}"
+
+
+def sources_plain(docs: list[Document]) -> str:
+    return "\n".join(f"• {d.title} ({doc_meta(d)})" for d in docs) or texts.NO_DOCUMENTS

@@ -1,0 +1,275 @@
+"""The only code that speaks SQL. One SQLite file, opened through sqlite-utils."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from bot.migrations import migrations
+from bot.types import Chunk, Document
+
+MAX_TURNS_PER_CHAT = 6
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _document(row: dict) -> Document:
+    return Document(id=row["id"], title=row["title"], text=row["text"],
+                    content_hash=row["content_hash"], date=row["date"], outlet=row["outlet"],
+                    author=row["author"], url=row["url"], summary=row["summary"],
+                    ingested_at=row["ingested_at"])
+
+
+class Store:
+    """All persistent state. Safe to share between the event loop and worker threads."""
+
+    def __init__(self, path: Path | str):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self.db = Database(conn)
+        self._lock = threading.RLock()
+        with self._lock:
+            if str(path) != ":memory:":
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Database]:
+        with self._lock, self.db.atomic():
+            yield self.db
+
+    def _rows(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
+        with self._lock:
+            cursor = self.db.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    # --- files and documents -------------------------------------------------------------
+    def file_state(self, name: str) -> dict | None:
+        rows = self._rows("select * from files where name = ?", [name])
+        return rows[0] if rows else None
+
+    def record_file(self, name: str, *, raw_hash: str, size: int, mtime: float, status: str,
+                    doc_id: str | None = None, reason: str | None = None) -> None:
+        with self._tx() as db:
+            db["files"].upsert({"name": name, "raw_hash": raw_hash, "size": size, "mtime": mtime,
+                                "status": status, "doc_id": doc_id, "reason": reason,
+                                "updated_at": utcnow()}, pk="name")
+
+    def doc_id_for_hash(self, content_hash: str) -> str | None:
+        rows = self._rows("select id from documents where content_hash = ?", [content_hash])
+        return rows[0]["id"] if rows else None
+
+    def save_document(self, doc: Document, chunks: list[Chunk]) -> None:
+        """Insert or replace a document and all its chunks in one transaction."""
+        with self._tx() as db:
+            self._delete_document(db, doc.id)
+            db["documents"].insert({
+                "id": doc.id, "title": doc.title, "text": doc.text,
+                "content_hash": doc.content_hash, "date": doc.date, "outlet": doc.outlet,
+                "author": doc.author, "url": doc.url, "summary": doc.summary,
+                "summary_key": None, "ingested_at": doc.ingested_at or utcnow()})
+            db["chunks"].insert_all(
+                ({"doc_id": c.doc_id, "seq": c.seq, "text": c.text, "start": c.start,
+                  "morphs": c.morphs} for c in chunks), batch_size=500)
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._tx() as db:
+            self._delete_document(db, doc_id)
+
+    @staticmethod
+    def _delete_document(db: Database, doc_id: str) -> None:
+        db.execute("delete from chunks where doc_id = ?", [doc_id])
+        db.execute("delete from documents where id = ?", [doc_id])
+
+    def set_summary(self, doc_id: str, summary: str, key: str) -> None:
+        with self._tx() as db:
+            db.execute("update documents set summary = ?, summary_key = ? where id = ?",
+                       [summary, key, doc_id])
+
+    def docs_needing_summary(self, key: str) -> list[str]:
+        rows = self._rows("select id from documents where summary is null or summary_key is null "
+                          "or summary_key != ? order by ingested_at desc, id", [key])
+        return [r["id"] for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        rows = self._rows("select * from documents where id = ?", [doc_id])
+        return _document(rows[0]) if rows else None
+
+    def documents(self, limit: int | None = None, since: str | None = None) -> list[Document]:
+        """Newest first: by the date the text states, then by ingestion time."""
+        sql = "select * from documents"
+        params: list = []
+        if since:
+            sql += " where ingested_at > ?"
+            params.append(since)
+        sql += " order by coalesce(date, substr(ingested_at, 1, 10)) desc, ingested_at desc, id"
+        if limit:
+            sql += " limit ?"
+            params.append(limit)
+        return [_document(r) for r in self._rows(sql, params)]
+
+    def quarantined(self) -> list[dict]:
+        return self._rows("select name, reason, updated_at from files where status = 'quarantined' "
+                          "order by name")
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for name, sql in [("documents", "select count(*) from documents"),
+                          ("chunks", "select count(*) from chunks"),
+                          ("quarantined", "select count(*) from files where status='quarantined'"),
+                          ("subscribers", "select count(*) from subscriptions where active = 1")]:
+            with self._lock:
+                out[name] = self.db.execute(sql).fetchone()[0]
+        for row in self._rows("select status, count(*) as n from outbox group by status"):
+            out[f"outbox_{row['status']}"] = row["n"]
+        return out
+
+    # --- retrieval --------------------------------------------------------------------------
+    def search_chunks(self, match: str, limit: int) -> list[dict]:
+        """FTS5 bm25 over chunk morphemes; score is positive, higher is better."""
+        return self._rows(
+            "select chunks.id as chunk_id, chunks.doc_id, chunks.text, chunks.morphs, "
+            "documents.title, -bm25(chunks_fts) as score "
+            "from chunks_fts join chunks on chunks.id = chunks_fts.rowid "
+            "join documents on documents.id = chunks.doc_id "
+            "where chunks_fts match ? order by bm25(chunks_fts) limit ?", [match, limit])
+
+    def term_frequencies(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, {term: chunks containing it}) from the FTS vocabulary."""
+        with self._lock:
+            total = self.db.execute("select count(*) from chunks").fetchone()[0]
+        if not terms:
+            return total, {}
+        marks = ",".join("?" * len(terms))
+        rows = self._rows(f"select term, doc from chunks_vocab where term in ({marks})", terms)
+        return total, {r["term"]: r["doc"] for r in rows}
+
+    def doc_morphemes(self, doc_id: str) -> list[str]:
+        rows = self._rows("select morphs from chunks where doc_id = ?", [doc_id])
+        return " ".join(r["morphs"] for r in rows).split()
+
+    def chunks_of(self, doc_id: str) -> list[dict]:
+        return self._rows("select id, seq, text, start, morphs from chunks where doc_id = ? "
+                          "order by seq", [doc_id])
+
+    # --- chats ------------------------------------------------------------------------------
+    def subscribe(self, chat_id: int, chat_type: str = "", title: str = "") -> bool:
+        """Returns False when the chat was already subscribed."""
+        with self._tx() as db:
+            rows = list(db.query("select active from subscriptions where chat_id = ?", [chat_id]))
+            if rows and rows[0]["active"]:
+                return False
+            if rows:
+                db.execute("update subscriptions set active = 1, deactivated_reason = null, "
+                           "chat_type = ?, title = ? where chat_id = ?", [chat_type, title, chat_id])
+            else:
+                db["subscriptions"].insert({"chat_id": chat_id, "active": 1, "chat_type": chat_type,
+                                            "title": title, "subscribed_at": utcnow()})
+            return True
+
+    def unsubscribe(self, chat_id: int, reason: str = "unsubscribed") -> bool:
+        with self._tx() as db:
+            cur = db.execute("update subscriptions set active = 0, deactivated_reason = ? "
+                             "where chat_id = ? and active = 1", [reason, chat_id])
+            return cur.rowcount > 0
+
+    def subscription(self, chat_id: int) -> dict | None:
+        rows = self._rows("select * from subscriptions where chat_id = ?", [chat_id])
+        return rows[0] if rows else None
+
+    def active_subscriptions(self) -> list[dict]:
+        return self._rows("select * from subscriptions where active = 1 order by chat_id")
+
+    def set_briefing_time(self, chat_id: int, hhmm: str | None) -> None:
+        with self._tx() as db:
+            db.execute("update subscriptions set briefing_time = ? where chat_id = ?", [hhmm, chat_id])
+
+    def set_last_briefed(self, chat_id: int, day: str) -> None:
+        with self._tx() as db:
+            db.execute("update subscriptions set last_briefed_on = ? where chat_id = ?", [day, chat_id])
+
+    def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """Telegram moved a group to a supergroup: everything keyed by the old id follows it."""
+        with self._tx() as db:
+            if not list(db.query("select 1 from subscriptions where chat_id = ?", [new_id])):
+                db.execute("update subscriptions set chat_id = ? where chat_id = ?", [new_id, old_id])
+            db.execute("update turns set chat_id = ? where chat_id = ?", [new_id, old_id])
+            db.execute("update outbox set chat_id = ? where chat_id = ? and status = 'pending'",
+                       [new_id, old_id])
+
+    # --- conversation turns -----------------------------------------------------------------
+    def add_turn(self, chat_id: int, role: str, text: str, keep: int = MAX_TURNS_PER_CHAT) -> None:
+        with self._tx() as db:
+            db["turns"].insert({"chat_id": chat_id, "role": role, "text": text[:2000],
+                                "created_at": utcnow()})
+            db.execute("delete from turns where chat_id = ? and id not in (select id from turns "
+                       "where chat_id = ? order by id desc limit ?)", [chat_id, chat_id, keep])
+
+    def recent_turns(self, chat_id: int, limit: int = MAX_TURNS_PER_CHAT) -> list[dict]:
+        rows = self._rows("select role, text from turns where chat_id = ? order by id desc limit ?",
+                          [chat_id, limit])
+        return list(reversed(rows))
+
+    # --- outbox -----------------------------------------------------------------------------
+    def enqueue(self, key: str, chat_id: int, kind: str, payload: str) -> bool:
+        """Write a message that must be delivered. False when the key exists (already queued)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "insert or ignore into outbox (key, chat_id, kind, payload, status, attempts, "
+                "created_at, next_attempt_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [key, chat_id, kind, payload, utcnow(), utcnow()])
+            return cur.rowcount > 0
+
+    def due_outbox(self, now: str | None = None, limit: int = 200) -> list[dict]:
+        return self._rows("select * from outbox where status = 'pending' and next_attempt_at <= ? "
+                          "order by id limit ?", [now or utcnow(), limit])
+
+    def mark_sent(self, outbox_id: int) -> None:
+        with self._tx() as db:
+            db.execute("update outbox set status = 'sent', sent_at = ?, last_error = null "
+                       "where id = ?", [utcnow(), outbox_id])
+
+    def mark_retry(self, outbox_id: int, error: str, next_attempt_at: str, max_attempts: int) -> str:
+        """Record a failed attempt; returns the new status (pending, or failed when exhausted)."""
+        with self._tx() as db:
+            row = list(db.query("select attempts from outbox where id = ?", [outbox_id]))[0]
+            attempts = row["attempts"] + 1
+            status = "failed" if attempts >= max_attempts else "pending"
+            db.execute("update outbox set attempts = ?, last_error = ?, next_attempt_at = ?, "
+                       "status = ? where id = ?",
+                       [attempts, error[:500], next_attempt_at, status, outbox_id])
+            return status
+
+    def mark_dropped(self, outbox_id: int, status: str, reason: str) -> None:
+        with self._tx() as db:
+            db.execute("update outbox set status = ?, last_error = ? where id = ?",
+                       [status, reason[:500], outbox_id])
+
+    def outbox_rows(self, chat_id: int | None = None) -> list[dict]:
+        if chat_id is None:
+            return self._rows("select * from outbox order by id")
+        return self._rows("select * from outbox where chat_id = ? order by id", [chat_id])
+
+    # --- small key/value state ---------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        rows = self._rows("select value from meta where key = ?", [key])
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db["meta"].upsert({"key": key, "value": value}, pk="key")

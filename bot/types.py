@@ -1,0 +1,69 @@
+"""Plain data passed between layers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str  # the file name it was first ingested under
+    title: str
+    text: str  # cleaned body
+    content_hash: str
+    date: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    url: str | None = None
+    summary: str | None = None
+    ingested_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    doc_id: str
+    seq: int
+    text: str
+    start: int  # character offset in Document.text
+    morphs: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    title: str
+    text: str  # the chunk
+    sentence: str  # the chunk's sentence that matches the query best
+    score: float  # higher is better
+    chunk_id: int = 0
+    matched: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Source:
+    doc_id: str
+    title: str
+    quote: str
+    date: str | None = None
+    outlet: str | None = None
+
+
+@dataclass
+class Answer:
+    text: str
+    sources: list[Source] = field(default_factory=list)
+    covered: bool = True
+    timings: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    ingested: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    new_doc_ids: tuple[str, ...] = ()
+    quarantined_files: tuple[tuple[str, str], ...] = ()  # (file name, reason)
+
+    def line(self) -> str:
+        return (f"ingested {self.ingested}, unchanged {self.unchanged}, "
+                f"quarantined {self.quarantined}, duplicates {self.duplicates}")
