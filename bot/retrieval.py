@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -34,7 +35,11 @@ class Retriever:
         self.korean = korean
 
     def query_terms(self, query: str) -> list[str]:
-        return list(dict.fromkeys(self.korean.morphemes(query, drop_stop=True)))
+        terms = list(dict.fromkeys(self.korean.morphemes(query, drop_stop=True)))
+        # A lone Hangul syllable (던, 파 from a mis-split name) matches everywhere; keep such
+        # fragments only when the question has nothing else to go on.
+        longer = [t for t in terms if not re.fullmatch(r"[가-힣]", t)]
+        return longer or terms
 
     def idf(self, terms: list[str]) -> dict[str, float]:
         total, df = self.store.term_frequencies(terms)

@@ -1,0 +1,36 @@
+"""A scripted stand-in for the LLM, for tests where the behaviour under test is ours
+(formatting, splitting, retries, delivery), not the model's."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+
+class FakeLLM:
+    """Replies with queued texts (or a default), in pieces; records every prompt it was given.
+    `gate` (a threading.Event) lets a test hold a generation open to observe concurrency."""
+
+    name = "fake-llm"
+
+    def __init__(self, default: str = "자료에 따르면 답은 다음과 같습니다.", piece_chars: int = 6):
+        self.default = default
+        self.piece_chars = piece_chars
+        self.replies: list[str] = []
+        self.prompts: list[list[dict]] = []
+        self.gate: threading.Event | None = None
+        self._lock = threading.Lock()
+
+    def enqueue(self, *texts: str) -> None:
+        self.replies.extend(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 2)
+
+    def stream(self, messages, *, max_tokens: int, stop=()) -> Iterator[str]:
+        with self._lock:
+            self.prompts.append(messages)
+            text = self.replies.pop(0) if self.replies else self.default
+            if self.gate is not None:
+                self.gate.wait(timeout=60)
+            for i in range(0, len(text), self.piece_chars):
+                yield text[i:i + self.piece_chars]

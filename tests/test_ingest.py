@@ -1,0 +1,196 @@
+"""Ingestion of the messy seeds and of every hazardous file kind, each with its defined outcome."""
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.pipeline import ingest_folder
+from bot.retrieval import Retriever
+from bot.store import Store
+from tests.conftest import SEEDS
+
+ARTICLE = ("인공지능 기본법 개정을 둘러싼 논쟁이 이어지고 있다. 정부는 GPU 3만 장 확보 계획을 "
+           "발표했지만 전문가들은 인재 양성이 먼저라고 지적했다. 국회 과학기술정보방송통신위원회는 "
+           "다음 달 공청회를 열기로 했다.")
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    s = Store(tmp_path / "t.db")
+    yield s
+    s.close()
+
+
+def ingest(store, korean, folder, **kw):
+    return ingest_folder(store, korean, folder, max_bytes=kw.pop("max_bytes", 5_000_000), **kw)
+
+
+def test_seeds_ingest_once_and_then_unchanged(store, korean):
+    first = ingest(store, korean, SEEDS)
+    assert (first.ingested, first.quarantined, first.duplicates) == (5, 0, 0)
+    again = ingest(store, korean, SEEDS)
+    assert (again.ingested, again.unchanged) == (0, 5)
+    assert store.counts()["documents"] == 5
+
+
+@pytest.mark.parametrize("chrome", [
+    "전업 임대수입",             # an unrelated forum post title in a listing
+    "친정엄마의 독함",
+    "김혜수의 팩트 폭행",        # a related-news headline
+    "스노우메이지 던파 팝업",
+    "즐겨찾기",                  # site navigation
+    "로그인 후 의견",            # login form text
+    "118.235",                   # IP line
+])
+def test_page_chrome_never_reaches_the_index(store, korean, chrome):
+    ingest(store, korean, SEEDS)
+    assert Retriever(store, korean).search(chrome) == []
+    for doc in store.documents():
+        assert chrome not in doc.text
+
+
+def test_duplicated_header_and_footer_blocks_appear_once(store, korean):
+    ingest(store, korean, SEEDS)
+    doc = store.document("000_0fde8c8004443c85.txt")
+    assert doc.text.count("컴퓨팅 인프라만으로는 부족하다") == 1
+    assert "THINKFORBL" not in doc.text and "관련 기사" not in doc.text
+    assert "Copyright" not in store.document("001_d5fffd1eb59f2a77.txt").text
+
+
+def test_metadata_is_taken_from_what_the_page_states(store, korean):
+    ingest(store, korean, SEEDS)
+    column = store.document("000_0fde8c8004443c85.txt")
+    assert column.title == "기술의 미래, 컴퓨팅 인프라만으로는 부족하다"
+    assert column.date == "2025-03-25"
+    assert column.url == "https://www.newstheai.com/news/articleView.html?idxno=7494"
+    news = store.document("001_d5fffd1eb59f2a77.txt")
+    assert (news.outlet, news.author, news.date) == ("디지털데일리", "이건한 기자", None)
+    forum = store.document("004_5e7a854b7ac0a282.txt")
+    assert forum.title == "[이해민의 생각] AI, 시작부터 글로벌이어야 한다"
+    assert forum.date == "2025-02-15"
+
+
+def test_cp949_bom_nfd_and_zero_width_files_are_read_cleanly(store, korean, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cp949.txt").write_bytes(ARTICLE.encode("cp949"))
+    (folder / "bom.txt").write_bytes(b"\xef\xbb\xbf" + ("BOM " + ARTICLE).encode("utf-8"))
+    nfd_name = unicodedata.normalize("NFD", "맥북문서.txt")
+    (folder / nfd_name).write_text(unicodedata.normalize("NFD", "맥에서 " + ARTICLE), "utf-8")
+    (folder / "zw.txt").write_text("제로\u200b폭 " + ARTICLE.replace("공청회", "공\u200d청\u00ad회"),
+                                   "utf-8")
+    result = ingest(store, korean, folder)
+    assert result.quarantined == 0
+    # cp949.txt and zw.txt differ only in invisible characters and a word: both stored.
+    texts = {d.id: d.text for d in store.documents()}
+    assert "맥북문서.txt" in texts  # NFC file name
+    assert "인공지능 기본법" in texts["cp949.txt"]
+    assert not texts["bom.txt"].startswith("\ufeff")
+    assert texts["맥북문서.txt"] == unicodedata.normalize("NFC", texts["맥북문서.txt"])
+    assert "\u200b" not in texts["zw.txt"] and "공청회" in texts["zw.txt"]
+    hits = Retriever(store, korean).search("맥에서")
+    assert [h.doc_id for h in hits] == ["맥북문서.txt"]
+
+
+@pytest.mark.parametrize("name,content,reason", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b" \n\n \t", "empty"),
+    ("binary.txt", bytes(range(256)) * 20, "binary"),
+    ("chrome-only.txt", "로그인\n회원가입\n즐겨찾기".encode(), "no article text"),
+])
+def test_bad_files_are_quarantined_with_a_reason(store, korean, tmp_path, name, content, reason):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(content)
+    (folder / "good.txt").write_text(ARTICLE, "utf-8")
+    result = ingest(store, korean, folder)
+    assert (result.ingested, result.quarantined) == (1, 1)
+    [row] = store.quarantined()
+    assert row["name"] == name and reason in row["reason"]
+
+
+def test_oversized_file_is_quarantined_and_retried_when_it_changes(store, korean, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    big = folder / "big.txt"
+    big.write_text(ARTICLE * 50, "utf-8")
+    assert ingest(store, korean, folder, max_bytes=4000).quarantined == 1
+    assert "oversized" in store.quarantined()[0]["reason"]
+    assert ingest(store, korean, folder, max_bytes=4000).quarantined == 0  # unchanged: not retried
+    big.write_text(ARTICLE, "utf-8")
+    result = ingest(store, korean, folder, max_bytes=4000)
+    assert result.ingested == 1 and store.quarantined() == []
+
+
+def test_half_written_file_waits_until_it_settles(store, korean, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "copying.txt"
+    path.write_text(ARTICLE[:40], "utf-8")
+    assert ingest(store, korean, folder, settle_seconds=30).ingested == 0
+    assert store.file_state("copying.txt") is None  # not read half-way
+    path.write_text(ARTICLE, "utf-8")
+    settled = time.time() - 60
+    os.utime(path, (settled, settled))
+    assert ingest(store, korean, folder, settle_seconds=30).ingested == 1
+    assert store.document("copying.txt").text == ARTICLE
+
+
+def test_file_cut_inside_a_character_keeps_the_text_before_it(store, korean, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = ARTICLE.encode("utf-8")
+    (folder / "cut.txt").write_bytes(raw[:-2])  # drop "." and cut "다" after 2 of its 3 bytes
+    assert ingest(store, korean, folder).ingested == 1
+    assert store.document("cut.txt").text == ARTICLE[:-2]  # "…했다." minus the cut "다" and "."
+
+
+def test_changed_file_replaces_its_old_version_without_stale_chunks(store, korean, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "doc.txt"
+    path.write_text(ARTICLE + " 반도체특별법 논의도 있었다.", "utf-8")
+    ingest(store, korean, folder)
+    assert Retriever(store, korean).search("반도체특별법")
+    path.write_text(ARTICLE + " 데이터센터 전력 문제도 제기됐다.", "utf-8")
+    assert ingest(store, korean, folder).ingested == 1
+    assert Retriever(store, korean).search("반도체특별법") == []
+    assert Retriever(store, korean).search("데이터센터")
+    assert store.counts()["documents"] == 1
+
+
+def test_same_text_under_two_names_is_stored_once(store, korean, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, "utf-8")
+    (folder / "b.md").write_text(ARTICLE, "utf-8")
+    result = ingest(store, korean, folder)
+    assert (result.ingested, result.duplicates) == (1, 1)
+    assert store.counts()["documents"] == 1
+
+
+def test_html_files_lose_their_markup_scripts_and_navigation(store, korean, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html").write_text(
+        "<html><head><script>var tracking=1;</script></head><body><nav>홈 | 뉴스 | 로그인</nav>"
+        f"<h1>AI 기본법 논쟁</h1><p>{ARTICLE}</p><footer>Copyright 2025</footer></body></html>",
+        "utf-8")
+    assert ingest(store, korean, folder).ingested == 1
+    text = store.document("page.html").text
+    assert "tracking" not in text and "<p>" not in text and "Copyright" not in text
+    assert "GPU 3만 장" in text
+
+
+def test_chunks_are_whole_sentences_with_offsets_into_the_text(store, korean):
+    ingest(store, korean, SEEDS)
+    doc = store.document("002_1148ec4abbdb786c.txt")
+    chunks = store.chunks_of(doc.id)
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert doc.text[chunk["start"]: chunk["start"] + len(chunk["text"])] == chunk["text"]
+        assert chunk["text"].rstrip()[-1] in ".?!…\"'”’)]다요" or len(chunk["text"]) < 120
