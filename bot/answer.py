@@ -35,6 +35,7 @@ class Plan:
     messages: list[Message] = field(default_factory=list)
     refusal: Answer | None = None
     retrieve_ms: int = 0
+    cache_prefix: int = 0  # leading messages worth keeping evaluated (a whole document)
 
 
 class AnswerService:
@@ -74,6 +75,7 @@ class AnswerService:
         weights = self.retriever.idf(self.retriever.query_terms(question))
         evidence = self._evidence(plan, weights, limit=4)
         plan.messages = self._messages(plan.context, evidence, question, history or [])
+        plan.cache_prefix = 1 if len(plan.docs) == 1 and self._whole(plan.docs[0]) else 0
         return plan
 
     def _choose_docs(self, question: str, coverage: list[Coverage]) -> list[Document]:
@@ -85,8 +87,25 @@ class AnswerService:
                 chosen.append(cov)
         return [d for c in chosen if (d := self.store.document(c.doc_id))]
 
+    def _whole(self, doc: Document) -> bool:
+        return self._tokens(doc.text) <= self.context_tokens
+
+    def document_prefix(self, doc: Document) -> list[Message]:
+        """The cacheable start of every single-document prompt about `doc`."""
+        context = self._doc_block(1, doc, doc.text)
+        return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
+
+    def warm(self, docs: list[Document]) -> int:
+        """Evaluate each document's prefix now (at ingest) so its first question starts fast."""
+        warmed = 0
+        for doc in docs:
+            if self._whole(doc) and hasattr(self.llm, "warm"):
+                self.llm.warm(self.document_prefix(doc))
+                warmed += 1
+        return warmed
+
     def _context(self, docs: list[Document], hits: list[Hit]) -> str:
-        if len(docs) == 1 and self._tokens(docs[0].text) <= self.context_tokens:
+        if len(docs) == 1 and self._whole(docs[0]):
             return self._doc_block(1, docs[0], docs[0].text)
         # Several documents: each one's stored summary (its argument) plus its best passages.
         per_doc = max(1, 4 // len(docs))
@@ -150,14 +169,16 @@ class AnswerService:
             yield plan.refusal
             return
         pieces, first = [], None
-        async for piece in astream(self.llm, plan.messages, max_tokens=ANSWER_TOKENS):
+        async for piece in astream(self.llm, plan.messages, max_tokens=ANSWER_TOKENS,
+                                   cache_prefix=plan.cache_prefix):
             first = first or time.perf_counter()
             pieces.append(piece)
             yield "".join(pieces)
         yield self.finish(plan, "".join(pieces), started, first)
 
     def _generate(self, plan: Plan) -> Iterator[str]:
-        return self.llm.stream(plan.messages, max_tokens=ANSWER_TOKENS)
+        return self.llm.stream(plan.messages, max_tokens=ANSWER_TOKENS,
+                               cache_prefix=plan.cache_prefix)
 
     def finish(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
         text = _tidy(text)

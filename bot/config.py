@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     LLM_THREADS: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256,
                              description="llama.cpp threads (default: all cores).")
     LLM_CTX: int = Field(4096, ge=512, le=131072, description="llama.cpp context length in tokens.")
+    LLM_CACHE_MB: int = Field(2048, ge=0, description="Disk budget for evaluated document "
+                              "prefixes (KV state), next to BRIEFBOT_DB; 0 turns it off.")
     LLM_BACKEND: str = Field("llamacpp", description="llamacpp (in-process) or openai (HTTP server).")
     LLM_BASE_URL: str = Field("http://127.0.0.1:8000/v1",
                               description="OpenAI-compatible server base URL when LLM_BACKEND=openai.")

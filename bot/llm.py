@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
+import ctypes
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.config import Settings
+from bot.kvcache import PrefixCache, prefix_key
 
 log = logging.getLogger(__name__)
 
@@ -22,37 +25,128 @@ class LLMError(Exception):
 class LLM(Protocol):
     name: str
 
-    def stream(self, messages: list[Message], *, max_tokens: int,
-               stop: tuple[str, ...] = ()) -> Iterator[str]:
-        """Yield the reply in pieces, greedily decoded. One call at a time per model."""
+    def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
+               cache_prefix: int = 0) -> Iterator[str]:
+        """Yield the reply in pieces, greedily decoded. One call at a time per model.
+        The first `cache_prefix` messages are a prefix worth keeping evaluated (a document)."""
 
     def count_tokens(self, text: str) -> int:
         ...
 
 
 class LlamaCppLLM:
-    """llama.cpp in this process. Calls are serialised by a lock; the KV cache of the previous
-    call is reused by llama.cpp when the next prompt starts with the same tokens."""
+    """llama.cpp in this process. Calls are serialised by a lock. The prompt is rendered with
+    the model's own chat template; an evaluated prefix (instructions + document) is reused from
+    memory, or loaded from the prefix cache, so only the question's tokens are processed."""
 
-    def __init__(self, llama: object, name: str):
+    def __init__(self, llama: object, name: str, cache: PrefixCache | None = None):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
         self._llama = llama
         self.name = name
+        self._cache = cache
         self._lock = threading.Lock()
+        meta = llama.metadata
+        eos_id = int(meta.get("tokenizer.ggml.eos_token_id", llama.token_eos()))
+        bos_id = int(meta.get("tokenizer.ggml.bos_token_id", llama.token_bos()))
+        text = lambda tid: llama.detokenize([tid], special=True).decode("utf-8", "ignore")  # noqa: E731
+        template = meta.get("tokenizer.chat_template")
+        if not template:
+            raise LLMError(f"{name} has no chat template in its metadata; use an instruct GGUF")
+        kwargs = dict(template=template, eos_token=text(eos_id), bos_token=text(bos_id),
+                      stop_token_ids=[eos_id])
+        self._format = Jinja2ChatFormatter(**kwargs)
+        self._format_prefix = Jinja2ChatFormatter(add_generation_prompt=False, **kwargs)
+        self._add_bos = str(meta.get("tokenizer.ggml.add_bos_token", "false")).lower() == "true"
+        self.last_prefix = ""  # how the last prefix was obtained: warm / loaded / computed
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def stream(self, messages: list[Message], *, max_tokens: int,
-               stop: tuple[str, ...] = ()) -> Iterator[str]:
+    def _tokens(self, prompt: str) -> list[int]:
+        return self._llama.tokenize(prompt.encode("utf-8"), add_bos=self._add_bos, special=True)
+
+    def _prefix(self, messages: list[Message], count: int, tokens: list[int]) -> list[int]:
+        """Tokens of the first `count` messages, when they are an exact prefix of `tokens`."""
+        if count <= 0:
+            return []
+        prefix = self._tokens(self._format_prefix(messages=messages[:count]).prompt)
+        return prefix if tokens[: len(prefix)] == prefix else []
+
+    def _ensure_prefix(self, prefix: list[int]) -> str:
+        llama = self._llama
+        n = len(prefix)
+        if llama.n_tokens >= n and llama.input_ids[:n].tolist() == prefix:
+            return "warm"
+        key = prefix_key(self.name, " ".join(map(str, prefix)))
+        data = self._cache.get(key) if self._cache else None
+        if data is not None:
+            from llama_cpp import llama_cpp as C
+            buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+            if C.llama_state_set_data(llama.ctx, buf, len(data)) == len(data):
+                llama.input_ids[:n] = prefix
+                llama.n_tokens = n
+                llama._requires_eval = True  # logits come from the next decode
+                return "loaded"
+            log.warning("prefix cache entry %s did not load; recomputing", key)
+        llama.reset()
+        llama.eval(prefix)
+        if self._cache:
+            self._cache.put(key, self._state_bytes())
+        return "computed"
+
+    def _state_bytes(self) -> bytes:
+        from llama_cpp import llama_cpp as C
+        size = C.llama_state_get_size(self._llama.ctx)
+        buf = (ctypes.c_uint8 * size)()
+        written = C.llama_state_get_data(self._llama.ctx, buf, size)
+        return bytes(buf[:written])
+
+    def _generate(self, tokens: list[int], max_tokens: int, stops: list[str]) -> Iterator[str]:
+        """Greedy decoding with our own incremental UTF-8 decoding: llama-cpp-python 0.3.36's
+        streaming drops a Hangul syllable whose bytes span two tokens."""
+        from llama_cpp import llama_cpp as C
+
+        llama = self._llama
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+        text, sent = "", 0
+        hold = max((len(s) for s in stops), default=0)
+        for count, token in enumerate(llama.generate(tokens, top_k=1, temp=0.0,
+                                                     repeat_penalty=1.05, reset=True)):
+            if C.llama_vocab_is_eog(llama._model.vocab, token) or count >= max_tokens:
+                break
+            text += decoder.decode(llama.detokenize([token], special=False))
+            cut = min((i for s in stops if (i := text.find(s, max(0, sent - hold))) >= 0),
+                      default=-1)
+            if cut >= 0:
+                text = text[:cut]
+                break
+            if len(text) - hold > sent:  # keep back what could still become a stop string
+                yield text[sent: len(text) - hold]
+                sent = len(text) - hold
+        text += decoder.decode(b"", final=True)
+        if len(text) > sent:
+            yield text[sent:]
+
+    def warm(self, messages: list[Message]) -> str:
+        """Evaluate and cache `messages` as a prefix now (e.g. a document at ingest)."""
+        with self._lock:
+            prompt = self._format_prefix(messages=messages).prompt
+            return self._ensure_prefix(self._tokens(prompt))
+
+    def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
+               cache_prefix: int = 0) -> Iterator[str]:
         with self._lock:
             try:
-                chunks = self._llama.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1,
-                    repeat_penalty=1.05, stop=list(stop) or None, stream=True)
-                for chunk in chunks:
-                    piece = chunk["choices"][0]["delta"].get("content")
-                    if piece:
-                        yield piece
+                formatted = self._format(messages=messages)
+                tokens = self._tokens(formatted.prompt)
+                if prefix := self._prefix(messages, cache_prefix, tokens):
+                    self.last_prefix = self._ensure_prefix(prefix)
+                if len(tokens) + max_tokens > self._llama.n_ctx():
+                    raise LLMError(f"prompt of {len(tokens)} tokens does not fit LLM_CTX="
+                                   f"{self._llama.n_ctx()}")
+                stops = [s for s in [*(formatted.stop or []), *stop] if s]
+                yield from self._generate(tokens, max_tokens, stops)
             except (RuntimeError, ValueError) as exc:
                 raise LLMError(f"llama.cpp failed: {exc}") from exc
 
@@ -75,11 +169,16 @@ def build_llm(settings: Settings) -> LLM:
         raise LLMError(f"could not load MODEL_PATH={path}: {exc}") from exc
     log.info("loaded model %s (n_ctx=%d, n_threads=%d)", path.name, settings.LLM_CTX,
              settings.LLM_THREADS)
-    return LlamaCppLLM(llama, path.name)
+    cache = None
+    if settings.LLM_CACHE_MB > 0:
+        folder = Path(settings.BRIEFBOT_DB).parent / "kvcache"
+        cache = PrefixCache(folder, settings.LLM_CACHE_MB << 20)
+    model_id = f"{path.name}:{path.stat().st_size}:{settings.LLM_CTX}"
+    return LlamaCppLLM(llama, model_id, cache)
 
 
 async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
-                  stop: tuple[str, ...] = ()) -> AsyncIterator[str]:
+                  stop: tuple[str, ...] = (), cache_prefix: int = 0) -> AsyncIterator[str]:
     """Run the blocking model call in a worker thread; the event loop only relays pieces."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
@@ -87,7 +186,8 @@ async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
 
     def work() -> None:
         try:
-            for piece in llm.stream(messages, max_tokens=max_tokens, stop=stop):
+            for piece in llm.stream(messages, max_tokens=max_tokens, stop=stop,
+                                    cache_prefix=cache_prefix):
                 loop.call_soon_threadsafe(queue.put_nowait, piece)
         except BaseException as exc:  # handed to the awaiting side
             loop.call_soon_threadsafe(queue.put_nowait, exc)

@@ -35,9 +35,14 @@ class LazyLLM:
     def name(self) -> str:
         return self.get().name
 
-    def stream(self, messages: list[Message], *, max_tokens: int,
-               stop: tuple[str, ...] = ()) -> Iterator[str]:
-        return self.get().stream(messages, max_tokens=max_tokens, stop=stop)
+    def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
+               cache_prefix: int = 0) -> Iterator[str]:
+        return self.get().stream(messages, max_tokens=max_tokens, stop=stop,
+                                 cache_prefix=cache_prefix)
+
+    def warm(self, messages: list[Message]) -> str:
+        llm = self.get()
+        return llm.warm(messages) if hasattr(llm, "warm") else "unsupported"
 
     def count_tokens(self, text: str) -> int:
         return self.get().count_tokens(text)

@@ -1,0 +1,63 @@
+"""Evaluated prompt prefixes (llama.cpp context state) kept on disk, bounded, newest first.
+
+A document's prefix — fixed instructions plus the whole document — costs seconds of prompt
+processing on two cores. Its state is ~30 KB per token; loading it back takes a fraction of a
+second, so a question about a known document only pays for its own few dozen tokens.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def prefix_key(model_id: str, prefix: str) -> str:
+    """Any change to the model, the prompt files or the document gives a new key."""
+    return hashlib.sha256(f"{model_id}\0{prefix}".encode("utf-8")).hexdigest()[:32]
+
+
+class PrefixCache:
+    def __init__(self, folder: Path, max_bytes: int):
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.kv"
+
+    def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        with self._lock:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                return None
+            os.utime(path)  # recently used: evicted last
+            return data
+
+    def put(self, key: str, data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return
+        with self._lock:
+            tmp = self._path(key).with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(self._path(key))
+            self._evict()
+
+    def _evict(self) -> None:
+        files = sorted(self.folder.glob("*.kv"), key=lambda p: p.stat().st_mtime, reverse=True)
+        total = 0
+        for path in files:
+            total += path.stat().st_size
+            if total > self.max_bytes:
+                path.unlink(missing_ok=True)
+                log.info("prefix cache over %d MB: evicted %s", self.max_bytes >> 20, path.name)
+
+    def size(self) -> tuple[int, int]:
+        files = list(self.folder.glob("*.kv"))
+        return len(files), sum(p.stat().st_size for p in files)
