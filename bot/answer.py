@@ -1,6 +1,7 @@
 """Question → retrieved evidence → grounded Korean answer with verbatim, checked quotes."""
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -164,7 +165,8 @@ class AnswerService:
                          ) -> AsyncIterator[str | Answer]:
         """Yields the growing answer text while the model writes, then the final Answer."""
         started = time.perf_counter()
-        plan = self.plan(question, history)
+        # Kiwi and SQLite work happens off the event loop too.
+        plan = await asyncio.to_thread(self.plan, question, history)
         if plan.refusal:
             yield plan.refusal
             return
@@ -174,7 +176,7 @@ class AnswerService:
             first = first or time.perf_counter()
             pieces.append(piece)
             yield "".join(pieces)
-        yield self.finish(plan, "".join(pieces), started, first)
+        yield await asyncio.to_thread(self.finish, plan, "".join(pieces), started, first)
 
     def _generate(self, plan: Plan) -> Iterator[str]:
         return self.llm.stream(plan.messages, max_tokens=ANSWER_TOKENS,

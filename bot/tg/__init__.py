@@ -1,0 +1,1 @@
+"""Telegram entry point: handlers and jobs over the services."""

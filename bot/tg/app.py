@@ -1,0 +1,126 @@
+"""Builds the python-telegram-bot Application over the services, and runs it."""
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CommandHandler,
+                          MessageHandler, TypeHandler, filters)
+
+from bot import texts
+from bot.services import Services
+from bot.tg import handlers
+from bot.tg.access import AccessGate, Cooldown
+from bot.tg.jobs import register_jobs
+from bot.tg.queue import MAX_WAITING, ModelQueue
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 32  # handlers run side by side; the model line serialises model work
+SUMMARY_COOLDOWN = 10.0  # seconds between /summary answers in one group
+REDACTED = "[REDACTED-TOKEN]"
+
+
+class TokenRedactor(logging.Filter):
+    """Removes the bot token from log records (httpx logs Bot API URLs, which contain it)."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's problem to report, not ours
+            return True
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, REDACTED), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, REDACTED)
+        return True
+
+
+class HandledFloodFilter(logging.Filter):
+    """AIORateLimiter(max_retries=0) logs every 429 as an error with a traceback, but send.py
+    waits and retries it (logging its own warning), so that record is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Rate limit hit after maximum of 0 retries"
+
+
+def install_token_redactor(token: str) -> None:
+    """Attach the redactor to every handler of the root logger, and to the httpx logger.
+
+    Handler filters see records from every logger that propagates to them (a filter on the
+    root logger itself would miss records of its children: httpx, telegram). The httpx logger
+    gets one too, for records that reach no configured handler (logging's last resort)."""
+    targets = [*logging.getLogger().handlers, logging.getLogger("httpx")]
+    for target in targets:
+        if not any(isinstance(f, TokenRedactor) and f.token == token for f in target.filters):
+            target.addFilter(TokenRedactor(token))
+
+
+def build_application(services: Services) -> Application:
+    """The bot, ready for run_polling() or for initialize()/start() in tests."""
+    settings = services.settings
+    token = settings.token
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    install_token_redactor(token)
+    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(f, HandledFloodFilter) for f in limiter_log.filters):
+        limiter_log.addFilter(HandledFloodFilter())
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.TELEGRAM_API_BASE_URL)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        # Paces sends to Telegram's limits (30/s overall, 20/min per group). Retries stay in
+        # bot/tg/send.py (max_retries=0), so a flood wait never freezes every other chat.
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .post_init(_post_init)
+        .build())
+    application.bot_data.update(
+        services=services,
+        gate=AccessGate(settings.ALLOWED_CHAT_IDS, settings.ADMIN_IDS),
+        model_queue=ModelQueue(MAX_WAITING),
+        summary_cooldown=Cooldown(SUMMARY_COOLDOWN))
+    add_handlers(application)
+    register_jobs(application, services)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    new = filters.UpdateType.MESSAGE  # an edited message is not asked again
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    application.add_handler(TypeHandler(Update, handlers.guard), group=-1)
+    for name, callback in [("start", handlers.start), ("help", handlers.help_command),
+                           ("ask", handlers.ask), ("summary", handlers.summary),
+                           ("brief", handlers.brief), ("sources", handlers.sources),
+                           ("search", handlers.search), ("subscribe", handlers.subscribe),
+                           ("unsubscribe", handlers.unsubscribe), ("stats", handlers.stats)]:
+        application.add_handler(CommandHandler(name, callback, filters=new))
+    application.add_handler(MessageHandler(new & private & filters.COMMAND, handlers.help_command))
+    application.add_handler(MessageHandler(new & private & filters.TEXT, handlers.question))
+    application.add_handler(MessageHandler(new & groups & filters.REPLY & filters.TEXT
+                                           & ~filters.COMMAND, handlers.group_reply))
+    application.add_handler(MessageHandler(new & private & ~filters.TEXT
+                                           & ~filters.StatusUpdate.ALL, handlers.text_only))
+    application.add_error_handler(handlers.on_error)
+
+
+async def _post_init(application: Application) -> None:
+    commands = [BotCommand(name, description) for name, description in texts.TG_COMMANDS.items()]
+    try:
+        await application.bot.set_my_commands(commands)
+    except TelegramError as exc:  # the menu is a convenience; the bot works without it
+        log.warning("could not register the command menu: %s", exc)
+    log.info("Telegram bot @%s is ready", application.bot.username)
+
+
+def run_bot(services: Services) -> None:
+    """Long polling until Ctrl-C / SIGTERM."""
+    build_application(services).run_polling()
