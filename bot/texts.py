@@ -17,3 +17,69 @@ BRIEF_ISSUE = "■ 쟁점: {label}"
 BRIEF_ITEM = "• {title} ({meta}) — {gist}"
 BRIEF_EMPTY = "아직 브리핑할 자료가 없습니다."
 BRIEF_FOOTER = "자세한 내용은 질문하거나 /summary 로 확인하세요."
+
+PUSH_ONE = "📄 새 자료가 들어왔습니다"
+PUSH_MANY = "📄 새 자료 {count}건이 들어왔습니다"
+PUSH_ITEM = "■ {title} ({meta})\n{summary}"
+PUSH_MORE = "그 밖의 새 자료: {titles}"
+PUSH_HINT = ("이 자료에 대해 궁금한 점을 물어보세요. 개인 대화에서는 질문을 그대로 보내고, "
+             "그룹에서는 /ask 질문 형식으로 보내면 됩니다.")
+QUARANTINE_LINE = "⚠️ 격리된 파일: {name} — {reason}"
+TIME_SHOW = "이 대화방의 브리핑 시각은 매일 {time} ({tz})입니다. 바꾸려면: /time 07:30"
+TIME_SHOW_DEFAULT = "이 대화방의 브리핑 시각은 기본값인 매일 {time} ({tz})입니다. 바꾸려면: /time 07:30"
+TIME_SET = "브리핑 시각을 매일 {time} ({tz})로 바꿨습니다."
+TIME_RESET = "브리핑 시각을 기본값인 매일 {time} ({tz})로 되돌렸습니다."
+TIME_INVALID = "시각은 24시간제 HH:MM 형식으로 적어 주세요. 예: /time 07:30 (기본값으로 되돌리기: /time 기본)"
+TIME_NOT_SUBSCRIBED = ("이 대화방은 브리핑을 구독하지 않았습니다. 먼저 /subscribe 로 구독해 주세요. "
+                       "기본 브리핑 시각은 매일 {time} ({tz})입니다.")
+TIME_RESET_WORDS = ("기본", "기본값", "default", "reset")
+
+# --- Telegram -------------------------------------------------------------------------------
+TG_START = ("안녕하세요. 한국 AI 정책 논쟁을 다룬 자료를 바탕으로 질문에 답하고 요약해 드리는 "
+            "봇입니다. 답에는 출처와 원문 인용을 함께 붙입니다.\n\n"
+            "이 대화창에 질문을 그대로 적어 보세요. 예: 딥시크 이후 GPU 투자 논쟁을 요약해줘\n"
+            "명령어 안내는 /help 를 보세요.")
+TG_HELP = ("사용법\n"
+           "• 개인 대화: 질문을 그대로 적으면 자료에 근거해 답합니다. 이어지는 질문도 이해합니다.\n"
+           "• /ask 질문 — 질문에 답합니다 (그룹에서는 이렇게 물어보세요)\n"
+           "• /summary — 최신 자료 요약, /summary 키워드 — 관련 자료 요약, "
+           "/summary 5 — 최신 5건 요약\n"
+           "• /brief — 오늘의 브리핑\n"
+           "• /search 키워드 — 자료에서 관련 대목 찾기\n"
+           "• /sources — 보유한 자료 목록\n"
+           "• /subscribe, /unsubscribe — 아침 브리핑과 새 자료 알림 받기/그만 받기\n\n"
+           "그룹에서 쓰는 법: 봇은 그룹의 일반 대화를 읽지 않습니다(개인정보 보호 모드). "
+           "명령어(/ask 질문, /summary 등)로 부르거나, 봇의 메시지에 답장하면 "
+           "이어지는 질문으로 받아 답합니다.")
+TG_PLACEHOLDER = "자료를 찾는 중입니다…"
+TG_QUEUED = "앞선 질문 {ahead}건을 처리한 뒤 답하겠습니다."
+TG_BUSY = "지금은 질문이 많아 바로 답하기 어렵습니다. 잠시 뒤 다시 물어봐 주세요."
+TG_NOT_ALLOWED = ("죄송합니다. 이 대화방에서는 이 봇을 사용할 수 없습니다. "
+                  "사용하려면 봇 운영자에게 문의해 주세요.")
+TG_QUESTION_TRIMMED = "질문이 길어 앞부분 {limit}자만 사용했습니다."
+TG_ASK_IN_KOREAN = "자료가 한국어로 되어 있어 한국어로 물으면 더 잘 찾을 수 있습니다."
+TG_TEXT_ONLY = "글로 적은 질문에만 답할 수 있습니다."
+TG_SUBSCRIBED = ("구독했습니다. 매일 아침 브리핑과 새 자료 소식을 보내 드립니다. "
+                 "그만 받으려면 /unsubscribe")
+TG_ALREADY_SUBSCRIBED = "이미 구독 중입니다. 그만 받으려면 /unsubscribe"
+TG_UNSUBSCRIBED = "구독을 해지했습니다. 다시 받으려면 /subscribe"
+TG_NOT_SUBSCRIBED = "구독 중이 아닙니다. 구독하려면 /subscribe"
+TG_ADMIN_ONLY = "관리자만 사용할 수 있는 명령입니다."
+TG_STATS_HEADER = "봇 현황"
+TG_STATS_QUARANTINED = "격리된 파일"
+TG_STATS_LABELS = {"documents": "문서", "chunks": "본문 조각", "quarantined": "격리된 파일",
+                   "subscribers": "구독 대화방", "outbox_pending": "발송 대기",
+                   "outbox_sent": "발송 완료", "outbox_failed": "발송 실패"}
+TG_SUMMARY_COOLDOWN = "방금 요약을 보냈습니다. {seconds}초 뒤에 다시 요청해 주세요."
+TG_SEARCH_USAGE = "검색어를 함께 적어 주세요. 예: /search 딥시크"
+TG_ERROR = "죄송합니다. 요청을 처리하는 중 문제가 생겼습니다. 잠시 뒤 다시 시도해 주세요."
+TG_COMMANDS = {
+    "ask": "자료에 근거해 질문에 답하기 (/ask 질문)",
+    "summary": "최신 자료 요약 (/summary 키워드 또는 숫자)",
+    "brief": "오늘의 AI 정책 브리핑",
+    "search": "자료에서 관련 대목 찾기 (/search 키워드)",
+    "sources": "보유한 자료 목록",
+    "subscribe": "아침 브리핑과 새 자료 알림 받기",
+    "unsubscribe": "알림 그만 받기",
+    "help": "사용법",
+}
