@@ -145,10 +145,25 @@ def summary(ctx: click.Context, doc: str | None, latest: int | None, as_json: bo
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--send", is_flag=True,
+              help="Deliver a briefing to every subscribed chat now, through the outbox "
+                   "(at most one manual briefing per chat and day; the scheduled one still goes).")
 @click.pass_context
-def brief(ctx: click.Context, as_json: bool) -> None:
+def brief(ctx: click.Context, as_json: bool, send: bool) -> None:
     """The morning briefing text, composed from stored summaries."""
     services = _services(ctx)
+    if send:
+        if not services.settings.token:
+            raise click.ClickException("TELEGRAM_BOT_TOKEN is not set: cannot send the briefing")
+        import asyncio
+
+        from bot.tg.jobs import send_briefings_now
+        queued, report = asyncio.run(send_briefings_now(services))
+        click.echo(f"queued {queued} briefing(s); sent {report.sent}, retrying "
+                   f"{report.retrying}, failed {report.failed}, dropped {report.dropped}")
+        if report.busy:
+            click.echo("the running bot holds the outbox; it will send what is left", err=True)
+        return
     since = services.store.get_meta("console_last_brief")
     result = compose_brief(services.store, services.korean, since=since,
                            today=datetime.now(services.settings.tz).date())

@@ -48,3 +48,12 @@ def m002_chats(db: Database) -> None:
 def m003_vocabulary(db: Database) -> None:
     # Per-term row counts for the FTS index: the document frequency behind idf weights.
     db.execute("create virtual table chunks_vocab using fts5vocab(chunks_fts, 'row')")
+
+
+@migrations()
+def m004_delivery(db: Database) -> None:
+    # What has been announced (documents by content, quarantined files by raw bytes), so the
+    # pushes that are due can be computed from the database after any crash or restart.
+    db["announced"].create({"subject": str, "announced_at": str}, pk="subject")
+    # The exact moment of a chat's last briefing: the next one covers documents after it.
+    db["subscriptions"].add_column("last_briefed_at", str)

@@ -111,13 +111,15 @@ class Store:
         return _document(rows[0]) if rows else None
 
     def documents(self, limit: int | None = None, since: str | None = None) -> list[Document]:
-        """Newest first: by the date the text states, then by ingestion time."""
+        """Newest first."""
         sql = "select * from documents"
         params: list = []
         if since:
             sql += " where ingested_at > ?"
             params.append(since)
-        sql += " order by coalesce(date, substr(ingested_at, 1, 10)) desc, ingested_at desc, id"
+        # Newest arrivals first; within one batch, the date the text states (undated last).
+        sql += (" order by substr(ingested_at, 1, 16) desc, date is null, date desc, "
+                "ingested_at desc, id")
         if limit:
             sql += " limit ?"
             params.append(limit)
@@ -273,3 +275,76 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self._tx() as db:
             db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # --- announcements and delivery bookkeeping --------------------------------------------
+    # A subject names one announceable version of a thing: a document by its cleaned content,
+    # a quarantined file by its raw bytes. Changing either makes a new subject.
+    _DOC_SUBJECT = "'doc:' || documents.id || ':' || documents.content_hash"
+    _QUARANTINE_SUBJECT = "'quarantine:' || files.name || ':' || files.raw_hash"
+
+    def unannounced_documents(self) -> list[Document]:
+        """Documents no chat has been told about yet, oldest first."""
+        rows = self._rows(f"select * from documents where {self._DOC_SUBJECT} not in "
+                          "(select subject from announced) order by ingested_at, id")
+        return [_document(r) for r in rows]
+
+    def unannounced_quarantines(self) -> list[dict]:
+        """Quarantined file versions the admins have not been told about, by name."""
+        return self._rows(f"select name, reason, raw_hash, {self._QUARANTINE_SUBJECT} as subject "
+                          "from files where status = 'quarantined' and "
+                          f"{self._QUARANTINE_SUBJECT} not in (select subject from announced) "
+                          "order by name")
+
+    @staticmethod
+    def document_subject(doc: Document) -> str:
+        return f"doc:{doc.id}:{doc.content_hash}"
+
+    def mark_all_announced(self) -> int:
+        """Treat everything already stored as known (the first start's baseline)."""
+        with self._tx() as db:
+            now = utcnow()
+            cur = db.execute(f"insert or ignore into announced (subject, announced_at) "
+                             f"select {self._DOC_SUBJECT}, ? from documents", [now])
+            count = cur.rowcount
+            cur = db.execute(f"insert or ignore into announced (subject, announced_at) "
+                             f"select {self._QUARANTINE_SUBJECT}, ? from files "
+                             "where status = 'quarantined'", [now])
+            return count + cur.rowcount
+
+    def enqueue_announcement(self, messages: list[tuple[str, int, str, str]],
+                             subjects: list[str]) -> int:
+        """Queue (key, chat_id, kind, payload) messages and record `subjects` as announced, in
+        one transaction: a crash leaves either both or neither. Returns the rows added."""
+        with self._tx() as db:
+            now = utcnow()
+            added = sum(self._queue(db, now, *message) for message in messages)
+            for subject in subjects:
+                db.execute("insert or ignore into announced (subject, announced_at) values (?, ?)",
+                           [subject, now])
+            return added
+
+    def enqueue_briefing(self, key: str, chat_id: int, kind: str, payload: str, *,
+                         briefed_at: str, day: str | None) -> bool:
+        """Queue a chat's briefing and move its watermark with it, atomically. `day` (the local
+        date) is recorded for scheduled briefings only. False when the key was already queued."""
+        with self._tx() as db:
+            if not self._queue(db, utcnow(), key, chat_id, kind, payload):
+                return False
+            db.execute("update subscriptions set last_briefed_at = ? where chat_id = ?",
+                       [briefed_at, chat_id])
+            if day is not None:
+                db.execute("update subscriptions set last_briefed_on = ? where chat_id = ?",
+                           [day, chat_id])
+            return True
+
+    def outbox_row(self, outbox_id: int) -> dict | None:
+        rows = self._rows("select * from outbox where id = ?", [outbox_id])
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _queue(db: Database, now: str, key: str, chat_id: int, kind: str, payload: str) -> int:
+        cur = db.execute(
+            "insert or ignore into outbox (key, chat_id, kind, payload, status, attempts, "
+            "created_at, next_attempt_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)",
+            [key, chat_id, kind, payload, now, now])
+        return cur.rowcount

@@ -1,0 +1,214 @@
+"""The outbox sender: delivers due outbox rows and records each outcome.
+
+Every message was written to the outbox (with a unique key) before any attempt to send it, so
+this only has to send what is pending and mark it sent straight after Telegram accepts it.
+The one unavoidable gap is a crash between Telegram's answer and `mark_sent`: that message is
+sent again after the restart (the Bot API has no idempotency key).
+
+Chats are served concurrently, at most `concurrency` at a time, each send time-boxed, so a slow
+or failing chat never holds up the rest of a broadcast. One process at a time sends: an OS file
+lock next to the database (released by the kernel even on `kill -9`) keeps `briefbot brief
+--send` and a running bot from sending the same row twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bot.notify import BRIEFING_KINDS, SUBSCRIBER_KINDS
+from bot.store import Store
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: one process per database is assumed
+    fcntl = None
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8  # failed flushes before a row is given up as 'failed'
+
+
+class Unreachable(Exception):
+    """The chat cannot receive messages (blocked, deleted, not found): drop its messages."""
+
+
+class TryLater(Exception):
+    """A transient failure that outlasted the sender's own retries."""
+
+
+Send = Callable[[int, str], Awaitable[object]]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+class SenderLock:
+    """An exclusive, non-blocking OS lock on `<database>.send.lock`."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        if self.path is None or fcntl is None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def lock_path_for(db_path: Path | str) -> Path | None:
+    return None if str(db_path) == ":memory:" else Path(f"{db_path}.send.lock")
+
+
+@dataclass
+class FlushReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    dropped: int = 0
+    expired: int = 0
+    busy: bool = False  # another process held the sender lock
+
+    def add(self, other: FlushReport) -> None:
+        for name in ("sent", "retrying", "failed", "dropped", "expired"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.busy = self.busy or other.busy
+
+
+class Outbox:
+    """Sends due outbox rows through `send(chat_id, text)`, which raises Unreachable or TryLater."""
+
+    def __init__(self, store: Store, send: Send, *, lock_path: Path | None,
+                 concurrency: int = 4, send_timeout: float = 90.0, retry_base: float = 30.0,
+                 retry_cap: float = 1800.0, briefing_expiry: timedelta | None = None,
+                 batch: int = 200):
+        self.store, self.send = store, send
+        self.concurrency, self.send_timeout = concurrency, send_timeout
+        self.retry_base, self.retry_cap = retry_base, retry_cap
+        self.briefing_expiry, self.batch = briefing_expiry, batch
+        self._sender_lock = SenderLock(lock_path)
+        self._running = asyncio.Lock()
+        self._again = False
+
+    async def flush(self) -> FlushReport:
+        """Deliver everything due. A call while a flush runs makes that flush go round again
+        (so rows queued meanwhile are not left for the next tick) and returns at once."""
+        if self._running.locked():
+            self._again = True
+            return FlushReport()
+        total = FlushReport()
+        async with self._running:
+            held_back: set[int] = set()  # chats that failed in this flush wait for the next
+            while True:
+                self._again = False
+                if not self._sender_lock.try_acquire():
+                    log.info("another process is sending the outbox; leaving it to that one")
+                    total.busy = True
+                    break
+                try:
+                    rows = [r for r in self.store.due_outbox(limit=self.batch)
+                            if r["chat_id"] not in held_back]
+                    if rows:
+                        total.add(await self._deliver(rows, held_back))
+                finally:
+                    self._sender_lock.release()
+                if not rows and not self._again:
+                    break
+        return total
+
+    async def _deliver(self, rows: list[dict], held_back: set[int]) -> FlushReport:
+        by_chat: dict[int, list[dict]] = {}
+        for row in rows:
+            by_chat.setdefault(row["chat_id"], []).append(row)
+        report = FlushReport()
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def serve(chat_rows: list[dict]) -> None:
+            async with slots:
+                await self._deliver_chat(chat_rows, report, held_back)
+
+        await asyncio.gather(*(serve(chat_rows) for chat_rows in by_chat.values()))
+        return report
+
+    async def _deliver_chat(self, rows: list[dict], report: FlushReport,
+                            held_back: set[int]) -> None:
+        """One chat's rows, in order; the first transient failure defers the rest."""
+        for index, row in enumerate(rows):
+            # Re-read: a chat migration during this flush moves pending rows to the new chat id.
+            row = self.store.outbox_row(row["id"])
+            if row is None or row["status"] != "pending":
+                continue
+            chat_id = row["chat_id"]
+            if self._expired(row):
+                self.store.mark_dropped(row["id"], "expired", "older than the grace window")
+                log.warning("dropped %s for chat %s: still unsent after BRIEFING_GRACE_HOURS",
+                            row["key"], chat_id)
+                report.expired += 1
+                continue
+            if row["kind"] in SUBSCRIBER_KINDS and not self._subscribed(chat_id):
+                self.store.mark_dropped(row["id"], "dropped", "chat unsubscribed")
+                report.dropped += 1
+                continue
+            try:
+                await asyncio.wait_for(self.send(chat_id, row["payload"]), self.send_timeout)
+            except Unreachable as exc:
+                left = [r["id"] for r in rows[index:]]
+                for outbox_id in left:
+                    self.store.mark_dropped(outbox_id, "dropped", str(exc) or "unreachable")
+                report.dropped += len(left)
+                log.warning("chat %s is unreachable (%s): dropped %d message(s)", chat_id, exc,
+                            len(left))
+                return
+            except Exception as exc:  # noqa: BLE001 - every other failure is retried later
+                self._retry(row, exc, report)
+                held_back.add(chat_id)
+                return
+            self.store.mark_sent(row["id"])
+            report.sent += 1
+            log.info("delivered %s to chat %s", row["key"], chat_id)
+
+    def _retry(self, row: dict, exc: Exception, report: FlushReport) -> None:
+        reason = ("timed out" if isinstance(exc, (asyncio.TimeoutError, TimeoutError))
+                  else f"{type(exc).__name__}: {exc}")
+        if not isinstance(exc, (TryLater, asyncio.TimeoutError, TimeoutError)):
+            log.error("unexpected failure sending %s to chat %s", row["key"], row["chat_id"],
+                      exc_info=exc)
+        delay = min(self.retry_base * 2 ** row["attempts"], self.retry_cap)
+        when = datetime.now(timezone.utc) + timedelta(seconds=delay)
+        status = self.store.mark_retry(row["id"], reason, _iso(when), MAX_ATTEMPTS)
+        if status == "failed":
+            report.failed += 1
+            log.error("gave up on %s to chat %s after %d attempts: %s", row["key"],
+                      row["chat_id"], MAX_ATTEMPTS, reason)
+        else:
+            report.retrying += 1
+            log.warning("sending %s to chat %s failed (%s); retrying in %.0f s", row["key"],
+                        row["chat_id"], reason, delay)
+
+    def _expired(self, row: dict) -> bool:
+        if self.briefing_expiry is None or row["kind"] not in BRIEFING_KINDS:
+            return False
+        created = datetime.fromisoformat(row["created_at"])
+        return datetime.now(timezone.utc) - created > self.briefing_expiry
+
+    def _subscribed(self, chat_id: int) -> bool:
+        sub = self.store.subscription(chat_id)
+        return bool(sub and sub["active"])

@@ -1,0 +1,80 @@
+"""The document folder, watched by polling.
+
+Each scan stats the candidate files and runs the ingest pipeline only when one of them is new
+or different since the last scan, so an idle folder costs a directory listing, not a re-read
+of every file. Polling (rather than inotify events) sees files that arrived while the bot was
+down, works on network and container mounts, and needs no extra dependency; the first scan
+after start-up always runs the pipeline, which is the catch-up.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.ingest.pipeline import candidate_files, ingest_folder
+from bot.korean import Korean
+from bot.store import Store
+from bot.types import IngestResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Scan:
+    result: IngestResult | None  # None: nothing had changed, the pipeline did not run
+    settling: tuple[str, ...] = ()  # changed files not yet still for settle_seconds
+
+
+class FolderWatch:
+    """Decides when the folder needs ingesting. `scan` blocks (Kiwi, file reads): run it in a
+    worker thread. Scans never overlap: a second concurrent call returns None at once."""
+
+    def __init__(self, store: Store, korean: Korean, folder: Path, *, max_bytes: int,
+                 settle_seconds: float):
+        self.store, self.korean, self.folder = store, korean, Path(folder)
+        self.max_bytes, self.settle_seconds = max_bytes, settle_seconds
+        self._seen: dict[str, tuple[int, int, int]] = {}  # name -> (size, mtime_ns, ctime_ns)
+        self._lock = threading.Lock()
+
+    def scan(self) -> Scan | None:
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            return self._scan()
+        finally:
+            self._lock.release()
+
+    def _scan(self) -> Scan:
+        now = time.time()
+        stats: dict[str, tuple[tuple[int, int, int], float]] = {}
+        for path in candidate_files(self.folder):
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # vanished between listing and stat
+            # ctime too: fixing a file's permissions changes no mtime but should retry it
+            stats[unicodedata.normalize("NFC", path.name)] = (
+                (st.st_size, st.st_mtime_ns, st.st_ctime_ns), st.st_mtime)
+        for gone in set(self._seen) - set(stats):
+            del self._seen[gone]
+        changed = [name for name, (fingerprint, _) in stats.items()
+                   if self._seen.get(name) != fingerprint]
+        if not changed:
+            return Scan(None)
+        # The pipeline's own test: a file modified within settle_seconds may still be being
+        # copied. It stays "changed" here until it has been read once it was still.
+        settle = self.settle_seconds
+        settling = tuple(sorted(name for name in changed
+                                if settle and now - stats[name][1] < settle))
+        result = ingest_folder(self.store, self.korean, self.folder, max_bytes=self.max_bytes,
+                               settle_seconds=self.settle_seconds)
+        for name in changed:
+            if name not in settling:
+                self._seen[name] = stats[name][0]
+        if result.ingested or result.quarantined or result.duplicates:
+            log.info("folder scan: %s", result.line())
+        return Scan(result, settling)

@@ -1,0 +1,184 @@
+"""What to tell whom, written to the outbox: new-document pushes for subscribers, quarantine
+notes for admins, and briefings. Everything due is computed from the database, so the same
+call after a crash or restart queues exactly what is still owed. Blocking (Kiwi, the model,
+SQLite): call from a worker thread."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from bot import texts
+from bot.answer import doc_meta
+from bot.briefing import compose_brief, lead_summary, summarize, summary_key
+from bot.korean import Korean
+from bot.llm import LLM, LLMError
+from bot.schedule import due_briefings
+from bot.store import Store
+from bot.types import Document
+
+log = logging.getLogger(__name__)
+
+BASELINE_META = "announce_baseline"
+DETAILED_ITEMS = 5  # a push lists at most this many summaries; further documents by title
+PUSH, QUARANTINE, BRIEFING, MANUAL_BRIEFING = "push", "quarantine", "briefing", "briefing_manual"
+SUBSCRIBER_KINDS = frozenset({PUSH, BRIEFING, MANUAL_BRIEFING})
+BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
+
+
+def ensure_baseline(store: Store) -> int | None:
+    """The first time deliveries start on a database, what it already holds is the starting
+    point, not news: mark it announced without sending. Returns how many, or None if done before."""
+    if store.get_meta(BASELINE_META):
+        return None
+    count = store.mark_all_announced()
+    store.set_meta(BASELINE_META, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    log.info("delivery baseline: %d existing document(s)/quarantined file(s) will not be pushed",
+             count)
+    return count
+
+
+def summarize_new(store: Store, llm: LLM, docs: list[Document]) -> list[str]:
+    """Summaries for the documents about to be announced (only those, so a model change does not
+    hold a push behind re-summarising the whole corpus). A model failure leaves the push to use
+    the article's lead."""
+    key = summary_key(llm)
+    needed = set(store.docs_needing_summary(key))
+    done = []
+    for doc in docs:
+        if doc.id not in needed:
+            continue
+        try:
+            store.set_summary(doc.id, summarize(doc, llm), key)
+        except LLMError as exc:
+            log.warning("could not summarise %s for its push (%s); sending the article's lead",
+                        doc.id, exc)
+            continue
+        done.append(doc.id)
+    return done
+
+
+def batch_id(subjects: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(subjects)).encode()).hexdigest()[:16]
+
+
+def push_text(docs: list[Document]) -> str:
+    head = texts.PUSH_ONE if len(docs) == 1 else texts.PUSH_MANY.format(count=len(docs))
+    parts = [head]
+    for doc in docs[:DETAILED_ITEMS]:
+        summary = doc.summary or lead_summary(doc) or texts.NO_SUMMARY
+        parts.append(texts.PUSH_ITEM.format(title=doc.title, meta=doc_meta(doc), summary=summary))
+    if len(docs) > DETAILED_ITEMS:
+        parts.append(texts.PUSH_MORE.format(
+            titles="; ".join(d.title for d in docs[DETAILED_ITEMS:])))
+    parts.append(texts.PUSH_HINT)
+    return "\n\n".join(parts)
+
+
+def quarantine_text(files: list[dict]) -> str:
+    return "\n".join(texts.QUARANTINE_LINE.format(name=f["name"], reason=f["reason"])
+                     for f in files)
+
+
+@dataclass(frozen=True)
+class Announcement:
+    documents: tuple[str, ...] = ()
+    quarantined: tuple[str, ...] = ()
+    queued: int = 0
+
+
+def announce(store: Store, *, admin_ids: list[int]) -> Announcement:
+    """Queue one push per subscribed chat for every document not yet announced (all of them in
+    one message), and one note per admin for newly quarantined files; record them as announced
+    in the same transaction. Keys: push:<chat>:<batch>, quarantine:<admin>:<batch>, where the
+    batch names the exact document contents / file versions."""
+    docs = store.unannounced_documents()
+    files = store.unannounced_quarantines()
+    if not docs and not files:
+        return Announcement()
+    messages: list[tuple[str, int, str, str]] = []
+    subjects: list[str] = []
+    if docs:
+        doc_subjects = [store.document_subject(d) for d in docs]
+        batch, text = batch_id(doc_subjects), push_text(docs)
+        messages += [(f"push:{sub['chat_id']}:{batch}", sub["chat_id"], PUSH, text)
+                     for sub in store.active_subscriptions()]
+        subjects += doc_subjects
+    if files:
+        file_subjects = [f["subject"] for f in files]
+        batch, text = batch_id(file_subjects), quarantine_text(files)
+        messages += [(f"quarantine:{admin}:{batch}", admin, QUARANTINE, text)
+                     for admin in dict.fromkeys(admin_ids)]
+        subjects += file_subjects
+    queued = store.enqueue_announcement(messages, subjects)
+    log.info("announced %d document(s) and %d quarantined file(s): %d message(s) queued",
+             len(docs), len(files), queued)
+    return Announcement(tuple(d.id for d in docs), tuple(f["name"] for f in files), queued)
+
+
+def _watermark() -> str:
+    # Compared with documents.ingested_at (wall clock, whole seconds). One second early, so a
+    # document stored in the same second as the briefing is repeated rather than never briefed.
+    moment = datetime.now(timezone.utc) - timedelta(seconds=1)
+    return moment.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class BriefingRound:
+    queued: tuple[int, ...] = ()   # chat ids whose briefing was queued now
+    skipped: tuple[int, ...] = ()  # chat ids whose missed briefing was too late to send
+
+
+def _compose_for_chats(store: Store, korean: Korean, subs: list[dict], today: date,
+                       key_suffix: str, kind: str, record_day: bool) -> list[int]:
+    texts_by_since: dict[str | None, str] = {}
+    queued = []
+    watermark = _watermark()  # before composing: a document stored meanwhile is briefed next time
+    for sub in subs:
+        since = sub.get("last_briefed_at") or sub.get("subscribed_at")
+        if since not in texts_by_since:
+            texts_by_since[since] = compose_brief(store, korean, since=since, today=today).text
+        key = f"brief:{sub['chat_id']}:{today.isoformat()}{key_suffix}"
+        if store.enqueue_briefing(key, sub["chat_id"], kind, texts_by_since[since],
+                                  briefed_at=watermark,
+                                  day=today.isoformat() if record_day else None):
+            queued.append(sub["chat_id"])
+    return queued
+
+
+def enqueue_due_briefings(store: Store, korean: Korean, *, now: datetime, default_time: time,
+                          tz: tzinfo, grace: timedelta) -> BriefingRound:
+    """Queue every briefing whose slot has passed (key brief:<chat>:<local date>); a slot more
+    than `grace` late is recorded as skipped instead, with a log line, never sent."""
+    subs = {s["chat_id"]: s for s in store.active_subscriptions()}
+    due, stale = due_briefings(list(subs.values()), now, default=default_time, tz=tz, grace=grace)
+    missed: dict[datetime, list[int]] = {}
+    for slot in stale:
+        store.set_last_briefed(slot.chat_id, slot.day.isoformat())
+        missed.setdefault(slot.at, []).append(slot.chat_id)
+    for at, chats in missed.items():  # one line per missed moment, however many chats
+        log.warning("skipped the briefing due at %s for chat(s) %s: %s late, more than "
+                    "BRIEFING_GRACE_HOURS=%g", at.isoformat(timespec="minutes"),
+                    ", ".join(map(str, chats)), str(now - at).split(".")[0],
+                    grace.total_seconds() / 3600)
+    queued: list[int] = []
+    by_day: dict[date, list[dict]] = {}
+    for slot in due:
+        by_day.setdefault(slot.day, []).append(subs[slot.chat_id])
+    for day, day_subs in by_day.items():
+        queued += _compose_for_chats(store, korean, day_subs, day, "", BRIEFING, True)
+    if queued:
+        log.info("queued the morning briefing for %d chat(s)", len(queued))
+    return BriefingRound(tuple(queued), tuple(s.chat_id for s in stale))
+
+
+def enqueue_briefings_now(store: Store, korean: Korean, *, now: datetime,
+                          tz: tzinfo) -> BriefingRound:
+    """The operator's manual briefing for every subscribed chat (key
+    brief:<chat>:<local date>:manual): at most one per chat and day, and it does not stand in
+    for the scheduled one."""
+    today = now.astimezone(tz).date()
+    queued = _compose_for_chats(store, korean, store.active_subscriptions(), today, ":manual",
+                                MANUAL_BRIEFING, False)
+    return BriefingRound(tuple(queued))

@@ -1,0 +1,264 @@
+"""Proactive delivery: new-document pushes, quarantine notes and morning briefings.
+
+PTB's JobQueue is only the clock. At start-up and at every tick, what is owed is computed from
+the database (notify, schedule), written to the outbox, and the outbox is flushed (delivery).
+Blocking work (the folder scan with Kiwi, summaries with the model, composing briefings) runs
+in worker threads; the event loop only sends.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time as clock_time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from telegram import Bot, Update
+from telegram.ext import (Application, ApplicationHandlerStop, CommandHandler, ContextTypes,
+                          filters)
+
+from bot import notify, texts
+from bot.config import Settings, parse_hhmm
+from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_for
+from bot.ingest.watch import FolderWatch
+from bot.services import Services
+from bot.store import Store
+from bot.tg.send import SendFailed, Undeliverable, send_plain
+
+log = logging.getLogger(__name__)
+
+TIME_HANDLER_GROUP = -10
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How often things happen. The defaults are for production; tests shorten them."""
+
+    scan_every: float = 5.0  # seconds between folder scans
+    settle_seconds: float = 5.0  # a file unchanged this long is no longer being copied
+    batch_wait: float = 30.0  # longest a push waits for files still being copied with it
+    tick_every: float = 20.0  # seconds between briefing checks and outbox retries
+    concurrency: int = 4  # chats sent to at once
+    send_timeout: float = 60.0  # one message to one chat, all its retries included
+    send_attempts: int = 4  # send_plain's own retries within one flush
+    retry_base: float = 30.0  # then the row waits retry_base * 2**attempts (capped)
+    clock: Callable[[], datetime] = _utcnow  # briefing schedule only
+
+
+def telegram_sender(bot: Bot, store: Store, *, attempts: int):
+    """send_plain, speaking the outbox's language of outcomes."""
+
+    async def send(chat_id: int, text: str) -> None:
+        try:
+            await send_plain(bot, store, chat_id, text, max_attempts=attempts)
+        except Undeliverable as exc:
+            raise Unreachable(str(exc)) from exc
+        except SendFailed as exc:
+            raise TryLater(str(exc)) from exc
+
+    return send
+
+
+def build_outbox(services: Services, bot: Bot, timing: Timing) -> Outbox:
+    settings = services.settings
+    send = telegram_sender(bot, services.store, attempts=timing.send_attempts)
+    return Outbox(services.store, send,
+                  lock_path=lock_path_for(settings.BRIEFBOT_DB), concurrency=timing.concurrency,
+                  send_timeout=timing.send_timeout, retry_base=timing.retry_base,
+                  briefing_expiry=timedelta(hours=settings.BRIEFING_GRACE_HOURS))
+
+
+class Newsdesk:
+    """Watches the folder, decides what is owed, and flushes the outbox, for one Application."""
+
+    def __init__(self, services: Services, bot: Bot, timing: Timing):
+        self.services, self.timing = services, timing
+        settings = services.settings
+        self.watch = FolderWatch(services.store, services.korean, Path(settings.SEEDS_DIR),
+                                 max_bytes=settings.INGEST_MAX_BYTES,
+                                 settle_seconds=timing.settle_seconds)
+        self.outbox = build_outbox(services, bot, timing)
+        self.scans = 0  # completed scan rounds (tests wait on these)
+        self.ticks = 0  # completed briefing/outbox rounds
+        self.started = False
+        self._scanning = asyncio.Lock()
+        self._ticking = asyncio.Lock()
+        self._deferred_since: float | None = None
+        self._baselined = False  # set by on_start; no announcement before it
+
+    # --- job callbacks ----------------------------------------------------------------------
+    async def on_start(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Start-up: catch up on the folder, send what is owed. On a database that has never
+        delivered, what the folder and database hold at this first start is the baseline."""
+        store = self.services.store
+        async with self._scanning, self._ticking:  # the periodic jobs wait for this round
+            if await asyncio.to_thread(store.get_meta, notify.BASELINE_META) is None:
+                try:
+                    await asyncio.to_thread(self.watch.scan)
+                except Exception:  # noqa: BLE001 - a later scan retries; the baseline must happen
+                    log.exception("first folder scan failed")
+                await asyncio.to_thread(notify.ensure_baseline, store)
+            self._baselined = True
+            for step in (self._scan_and_announce, self._queue_briefings, self._flush):
+                try:
+                    await step()
+                except Exception:  # noqa: BLE001 - the periodic jobs retry each step
+                    log.exception("start-up delivery step %s failed", step.__name__)
+        self.started = True
+
+    async def on_scan(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Ingest new or changed files, summarise and announce them."""
+        if not self._baselined or self._scanning.locked():
+            return
+        async with self._scanning:
+            try:
+                if await self._scan_and_announce():
+                    await self._flush()
+            except Exception:  # noqa: BLE001 - the next scan tries again
+                log.exception("folder scan failed; retrying at the next scan")
+            self.scans += 1
+
+    async def on_tick(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+        """Queue the briefings that are due, then send everything due (including retries)."""
+        if self._ticking.locked():
+            return
+        async with self._ticking:
+            try:
+                await self._queue_briefings()
+                await self._flush()
+            except Exception:  # noqa: BLE001 - the next tick tries again
+                log.exception("delivery tick failed; retrying at the next tick")
+            self.ticks += 1
+
+    # --- the work ---------------------------------------------------------------------------
+    async def _scan_and_announce(self) -> bool:
+        scan = await asyncio.to_thread(self.watch.scan)
+        if scan is not None and scan.settling and self._should_wait():
+            return False  # files still arriving: announce them together in a moment
+        self._deferred_since = None
+        return bool((await asyncio.to_thread(self._announce)).queued)
+
+    def _should_wait(self) -> bool:
+        now = clock_time.monotonic()
+        if self._deferred_since is None:
+            self._deferred_since = now
+        return now - self._deferred_since < self.timing.batch_wait
+
+    def _announce(self) -> notify.Announcement:
+        store, llm = self.services.store, self.services.llm
+        docs = store.unannounced_documents()
+        if docs:
+            notify.summarize_new(store, llm, docs)
+        return notify.announce(store, admin_ids=self.services.settings.ADMIN_IDS)
+
+    async def _queue_briefings(self) -> None:
+        settings: Settings = self.services.settings
+        await asyncio.to_thread(
+            notify.enqueue_due_briefings, self.services.store, self.services.korean,
+            now=self.timing.clock(), default_time=settings.briefing_time, tz=settings.tz,
+            grace=timedelta(hours=settings.BRIEFING_GRACE_HOURS))
+
+    async def _flush(self) -> FlushReport:
+        report = await self.outbox.flush()
+        if report.sent or report.retrying or report.failed or report.dropped or report.expired:
+            log.info("outbox: sent %d, retrying %d, failed %d, dropped %d, expired %d",
+                     report.sent, report.retrying, report.failed, report.dropped, report.expired)
+        return report
+
+    # --- /time ------------------------------------------------------------------------------
+    async def time_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show or set this chat's briefing time: /time, /time 07:30, /time 기본."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is not None and chat is not None:
+            reply = await asyncio.to_thread(self.time_reply, chat.id, " ".join(context.args or []))
+            try:
+                await send_plain(context.bot, self.services.store, chat.id, reply,
+                                 reply_to_message_id=message.message_id)
+            except (Undeliverable, SendFailed) as exc:
+                log.warning("could not answer /time in chat %s: %s", chat.id, exc)
+        raise ApplicationHandlerStop  # answered: no later handler group should see it
+
+    def time_reply(self, chat_id: int, arg: str) -> str:
+        settings, store = self.services.settings, self.services.store
+        default = {"time": settings.BRIEFING_TIME, "tz": settings.BRIEFING_TZ}
+        sub = store.subscription(chat_id)
+        arg = arg.strip()
+        if not sub or not sub["active"]:
+            return texts.TIME_NOT_SUBSCRIBED.format(**default)
+        if not arg:
+            own = sub["briefing_time"]
+            return (texts.TIME_SHOW.format(time=own, tz=settings.BRIEFING_TZ) if own
+                    else texts.TIME_SHOW_DEFAULT.format(**default))
+        if arg.lower() in texts.TIME_RESET_WORDS:
+            store.set_briefing_time(chat_id, None)
+            return texts.TIME_RESET.format(**default)
+        try:
+            hhmm = parse_hhmm(arg).strftime("%H:%M")
+        except ValueError:
+            return texts.TIME_INVALID
+        store.set_briefing_time(chat_id, hhmm)
+        return texts.TIME_SET.format(time=hhmm, tz=settings.BRIEFING_TZ)
+
+
+def register_jobs(application: Application, services: Services,
+                  timing: Timing | None = None) -> Newsdesk:
+    """Add the JobQueue ticks and the /time command; returns the Newsdesk (for tests)."""
+    timing = timing or Timing()
+    desk = Newsdesk(services, application.bot, timing)
+    application.bot_data["newsdesk"] = desk
+    # A group ahead of every other handler: an application that answers unknown private
+    # commands with its help text (a catch-all in group 0) would otherwise swallow /time.
+    # Being first, it applies ALLOWED_CHAT_IDS itself; other chats fall through to the app's
+    # own access handling.
+    command = filters.UpdateType.MESSAGE
+    if services.settings.ALLOWED_CHAT_IDS:
+        command &= filters.Chat(chat_id=services.settings.ALLOWED_CHAT_IDS)
+    application.add_handler(CommandHandler("time", desk.time_command, filters=command),
+                            group=TIME_HANDLER_GROUP)
+    jobs = application.job_queue
+    if jobs is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    # max_instances=2 lets a tick that finds the previous one still running return at once
+    # (the Newsdesk's own locks), instead of APScheduler logging a skipped-run warning.
+    kwargs = {"max_instances": 2, "coalesce": True, "misfire_grace_time": None}
+    jobs.run_once(desk.on_start, when=0, name="delivery-start")
+    jobs.run_repeating(desk.on_scan, interval=timing.scan_every, first=timing.scan_every,
+                       name="folder-scan", job_kwargs=kwargs)
+    jobs.run_repeating(desk.on_tick, interval=timing.tick_every, first=timing.tick_every,
+                       name="delivery-tick", job_kwargs=kwargs)
+    return desk
+
+
+def build_bot(settings: Settings) -> Bot:
+    if not settings.token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    return Bot(settings.token, base_url=settings.TELEGRAM_API_BASE_URL)
+
+
+async def send_briefings_now(services: Services, *, lock_wait: float = 120.0,
+                             timing: Timing | None = None) -> tuple[int, FlushReport]:
+    """`briefbot brief --send`: queue a manual briefing for every subscribed chat and deliver
+    it through the same outbox. If the running bot is sending, wait up to `lock_wait` seconds
+    for it; rows still pending after that are left to the bot's next tick."""
+    timing = timing or Timing()
+    settings = services.settings
+    queued = await asyncio.to_thread(notify.enqueue_briefings_now, services.store,
+                                     services.korean, now=timing.clock(), tz=settings.tz)
+    total = FlushReport()
+    async with build_bot(settings) as bot:
+        outbox = build_outbox(services, bot, timing)
+        deadline = clock_time.monotonic() + lock_wait
+        while True:
+            report = await outbox.flush()
+            total.add(report)
+            if not report.busy or clock_time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.5)  # polling the OS lock; no notification exists for it
+    total.busy = report.busy
+    return len(queued.queued), total
