@@ -101,8 +101,7 @@ class AnswerService:
         warmed = 0
         for doc in docs:
             if self._whole(doc) and hasattr(self.llm, "warm"):
-                self.llm.warm(self.document_prefix(doc))
-                warmed += 1
+                warmed += self.llm.warm(self.document_prefix(doc)) != "cached"
         return warmed
 
     def _context(self, docs: list[Document], hits: list[Hit]) -> str:

@@ -18,6 +18,7 @@ from bot.llm import LLMError
 from bot.services import Services, build_services
 
 log = logging.getLogger("briefbot")
+WARM_DOCUMENTS = 50  # newest documents whose prompt prefix is kept evaluated on disk
 
 
 def setup_logging(verbose: bool = False) -> None:
@@ -60,20 +61,24 @@ def main(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     ctx.ensure_object(dict)["settings"] = settings
 
 
-def do_ingest(services: Services, *, summaries: bool) -> None:
+def do_ingest(services: Services, *, summaries: bool, settle_seconds: float = 0.0) -> None:
     settings = services.settings
     result = ingest_folder(services.store, services.korean, Path(settings.SEEDS_DIR),
-                           max_bytes=settings.INGEST_MAX_BYTES)
+                           max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds)
     click.echo(result.line())
     for name, reason in result.quarantined_files:
         click.echo(f"  quarantined {name}: {reason}")
     if summaries:
         try:
             done = summarize_pending(services.store, services.llm)
+            # Evaluate each document's prompt prefix now, so its first question starts fast.
+            warmed = services.answers.warm(services.store.documents(limit=WARM_DOCUMENTS))
         except LLMError as exc:
             raise click.ClickException(str(exc)) from None
         if done:
             click.echo(f"summarised {len(done)} document(s)")
+        if warmed:
+            click.echo(f"document prefixes ready: {warmed}")
 
 
 @main.command()
@@ -201,7 +206,8 @@ def chat(ctx: click.Context) -> None:
 def run(ctx: click.Context, no_summaries: bool) -> None:
     """Ingest, then run the Telegram bot (or the console chat without a token)."""
     services = _services(ctx)
-    do_ingest(services, summaries=not no_summaries)
+    # A file still being copied is left to the running bot's folder watcher.
+    do_ingest(services, summaries=not no_summaries, settle_seconds=5.0)
     if services.settings.token:
         from bot.tg.app import run_bot
         run_bot(services)

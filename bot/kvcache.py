@@ -40,6 +40,9 @@ class PrefixCache:
             os.utime(path)  # recently used: evicted last
             return data
 
+    def contains(self, key: str) -> bool:
+        return self._path(key).exists()
+
     def put(self, key: str, data: bytes) -> None:
         if len(data) > self.max_bytes:
             return

@@ -131,8 +131,11 @@ class LlamaCppLLM:
     def warm(self, messages: list[Message]) -> str:
         """Evaluate and cache `messages` as a prefix now (e.g. a document at ingest)."""
         with self._lock:
-            prompt = self._format_prefix(messages=messages).prompt
-            return self._ensure_prefix(self._tokens(prompt))
+            prefix = self._tokens(self._format_prefix(messages=messages).prompt)
+            key = prefix_key(self.name, " ".join(map(str, prefix)))
+            if self._cache and self._cache.contains(key):
+                return "cached"
+            return self._ensure_prefix(prefix)
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0) -> Iterator[str]:

@@ -177,8 +177,10 @@ class Store:
             if rows and rows[0]["active"]:
                 return False
             if rows:
+                # A fresh subscribed_at: a returning chat is owed nothing from before.
                 db.execute("update subscriptions set active = 1, deactivated_reason = null, "
-                           "chat_type = ?, title = ? where chat_id = ?", [chat_type, title, chat_id])
+                           "chat_type = ?, title = ?, subscribed_at = ? where chat_id = ?",
+                           [chat_type, title, utcnow(), chat_id])
             else:
                 db["subscriptions"].insert({"chat_id": chat_id, "active": 1, "chat_type": chat_type,
                                             "title": title, "subscribed_at": utcnow()})
@@ -210,6 +212,9 @@ class Store:
         with self._tx() as db:
             if not list(db.query("select 1 from subscriptions where chat_id = ?", [new_id])):
                 db.execute("update subscriptions set chat_id = ? where chat_id = ?", [new_id, old_id])
+            else:  # the new id is subscribed already: the old one must not receive twice
+                db.execute("update subscriptions set active = 0, deactivated_reason = 'migrated' "
+                           "where chat_id = ?", [old_id])
             db.execute("update turns set chat_id = ? where chat_id = ?", [new_id, old_id])
             db.execute("update outbox set chat_id = ? where chat_id = ? and status = 'pending'",
                        [new_id, old_id])

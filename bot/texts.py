@@ -47,7 +47,8 @@ TG_HELP = ("사용법\n"
            "• /brief — 오늘의 브리핑\n"
            "• /search 키워드 — 자료에서 관련 대목 찾기\n"
            "• /sources — 보유한 자료 목록\n"
-           "• /subscribe, /unsubscribe — 아침 브리핑과 새 자료 알림 받기/그만 받기\n\n"
+           "• /subscribe, /unsubscribe — 아침 브리핑과 새 자료 알림 받기/그만 받기\n"
+           "• /time 07:30 — 이 대화방의 아침 브리핑 시각 바꾸기, /time — 지금 시각 보기\n\n"
            "그룹에서 쓰는 법: 봇은 그룹의 일반 대화를 읽지 않습니다(개인정보 보호 모드). "
            "명령어(/ask 질문, /summary 등)로 부르거나, 봇의 메시지에 답장하면 "
            "이어지는 질문으로 받아 답합니다.")
@@ -69,7 +70,8 @@ TG_STATS_HEADER = "봇 현황"
 TG_STATS_QUARANTINED = "격리된 파일"
 TG_STATS_LABELS = {"documents": "문서", "chunks": "본문 조각", "quarantined": "격리된 파일",
                    "subscribers": "구독 대화방", "outbox_pending": "발송 대기",
-                   "outbox_sent": "발송 완료", "outbox_failed": "발송 실패"}
+                   "outbox_sent": "발송 완료", "outbox_failed": "발송 실패",
+                   "outbox_dropped": "발송 중단(차단된 대화방)", "outbox_expired": "기한 지나 생략"}
 TG_SUMMARY_COOLDOWN = "방금 요약을 보냈습니다. {seconds}초 뒤에 다시 요청해 주세요."
 TG_SEARCH_USAGE = "검색어를 함께 적어 주세요. 예: /search 딥시크"
 TG_ERROR = "죄송합니다. 요청을 처리하는 중 문제가 생겼습니다. 잠시 뒤 다시 시도해 주세요."
@@ -81,5 +83,6 @@ TG_COMMANDS = {
     "sources": "보유한 자료 목록",
     "subscribe": "아침 브리핑과 새 자료 알림 받기",
     "unsubscribe": "알림 그만 받기",
+    "time": "아침 브리핑 시각 보기/바꾸기 (/time 07:30)",
     "help": "사용법",
 }

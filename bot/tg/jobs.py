@@ -23,6 +23,7 @@ from bot import notify, texts
 from bot.config import Settings, parse_hhmm
 from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_for
 from bot.ingest.watch import FolderWatch
+from bot.llm import LLMError
 from bot.services import Services
 from bot.store import Store
 from bot.tg.send import SendFailed, Undeliverable, send_plain
@@ -30,6 +31,7 @@ from bot.tg.send import SendFailed, Undeliverable, send_plain
 log = logging.getLogger(__name__)
 
 TIME_HANDLER_GROUP = -10
+WARM_AFTER_PUSH = 10  # newest documents whose prompt prefix is precomputed after a push
 
 
 def _utcnow() -> datetime:
@@ -120,6 +122,9 @@ class Newsdesk:
             try:
                 if await self._scan_and_announce():
                     await self._flush()
+                    # After the push is out: evaluate new documents' prompt prefixes, so the
+                    # questions the push invites start fast.
+                    await asyncio.to_thread(self._warm_recent)
             except Exception:  # noqa: BLE001 - the next scan tries again
                 log.exception("folder scan failed; retrying at the next scan")
             self.scans += 1
@@ -149,6 +154,13 @@ class Newsdesk:
         if self._deferred_since is None:
             self._deferred_since = now
         return now - self._deferred_since < self.timing.batch_wait
+
+    def _warm_recent(self) -> None:
+        store = self.services.store
+        try:
+            self.services.answers.warm(store.documents(limit=WARM_AFTER_PUSH))
+        except LLMError as exc:
+            log.warning("could not precompute document prefixes: %s", exc)
 
     def _announce(self) -> notify.Announcement:
         store, llm = self.services.store, self.services.llm
