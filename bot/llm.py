@@ -100,7 +100,7 @@ class LlamaCppLLM:
         size = C.llama_state_get_size(self._llama.ctx)
         buf = (ctypes.c_uint8 * size)()
         written = C.llama_state_get_data(self._llama.ctx, buf, size)
-        return bytes(buf[:written])
+        return ctypes.string_at(buf, written)  # (slicing a ctypes array builds a list of ints)
 
     def _generate(self, tokens: list[int], max_tokens: int, stops: list[str]) -> Iterator[str]:
         """Greedy decoding with our own incremental UTF-8 decoding: llama-cpp-python 0.3.36's
