@@ -9,6 +9,8 @@ from kiwipiepy import Kiwi
 
 # Invisible characters that scraped pages and macOS copies carry; they split words silently.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_INNER_END = re.compile(r"(?<=[가-힣])[.!?](?=\s+\S)")
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\u000b\u000c"), " ")
 
 # Morpheme tags that carry meaning for search: nouns, numerals, foreign words, roots, stems.
@@ -60,5 +62,17 @@ class Korean:
             return []
         with self._lock:
             sents = self._kiwi.split_into_sents(text)
-        spans = [(s.start, s.end) for s in sents if text[s.start:s.end].strip()]
-        return spans or [(0, len(text))]
+        spans = []
+        for sent in sents:  # Kiwi sometimes keeps "…다. ‘인용’" together: split after the period
+            start = sent.start
+            for match in _INNER_END.finditer(text, sent.start, sent.end):
+                spans.append((start, match.start() + 1))
+                start = match.end()
+            spans.append((start, sent.end))
+        merged: list[tuple[int, int]] = []
+        for start, end in spans:  # a fragment without an ending belongs to what follows
+            if merged and not _ENDED.search(text[merged[-1][0]:merged[-1][1]]):
+                merged[-1] = (merged[-1][0], end)
+            elif text[start:end].strip():
+                merged.append((start, end))
+        return merged or [(0, len(text))]
