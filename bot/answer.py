@@ -241,9 +241,12 @@ class AnswerService:
                 overlap = set(self.retriever.korean.morphemes(quote)) & answer_terms
                 found.append((sum(scored[t] for t in overlap), doc, quote))
         top = max((score for score, _, _ in found), default=0.0)
+        # A question across the collection cites every document it drew on; otherwise only
+        # those whose quote carries the answer about as well as the best one.
+        floor = 0.0 if PLURAL_CUES.search(plan.question) else top * 0.5
         return [Source(doc_id=doc.id, title=doc.title, quote=quote, date=doc.date,
                        outlet=doc.outlet)
-                for score, doc, quote in found if score >= top * 0.5 and score > 0]
+                for score, doc, quote in found if score >= floor and score > 0]
 
 
 def _tidy(text: str) -> str:
