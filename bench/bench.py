@@ -1,0 +1,388 @@
+"""`make bench`: the performance figures of the design, measured through the services the bot
+uses, against their targets. Prints one table and writes it to bench/results.json.
+
+    .venv/bin/python bench/bench.py [--quick] [--model PATH] [--threads N] [--runs N]
+
+--quick: the small model, 10⁴/10⁵ chunks only, one run of each question kind (a smoke test).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))  # the sibling modules below; this file runs as a script
+
+import llama_bench  # noqa: E402
+import memory  # noqa: E402
+import report  # noqa: E402
+import retrieval_latency  # noqa: E402
+import synthetic  # noqa: E402
+import workload  # noqa: E402
+from probes import time_spent  # noqa: E402
+from report import Figure, higher_is_better, info, lower_is_better  # noqa: E402
+
+from bot.briefing import summarize_pending  # noqa: E402
+from bot.config import DEFAULT_MODEL_FILE, MODELS_DIR, SMALL_MODEL_FILE, Settings, load_settings  # noqa: E402
+from bot.console import reply  # noqa: E402
+from bot.ingest.pipeline import candidate_files, ingest_folder  # noqa: E402
+from bot.korean import Korean  # noqa: E402
+from bot.services import LazyLLM, Services  # noqa: E402
+from bot.store import Store  # noqa: E402
+
+CACHE_FOLDER = "kvcache"  # where build_llm keeps prefixes: next to BRIEFBOT_DB
+REPLY_COMMANDS = ["/summary", "/brief", "/sources"]
+MB = 1_000_000
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def phase(self, name: str) -> None:
+        say(f"[{time.perf_counter() - self.started:6.0f} s] {name}")
+
+
+# --- phases -----------------------------------------------------------------------------------
+def measure_ingest(tmp: Path, korean: Korean, seed: synthetic.SeedText, seeds: Path,
+                   pages: int, settings: Settings) -> tuple[Figure, dict]:
+    folder = tmp / "ingest-docs"
+    folder.mkdir()
+    for path in candidate_files(seeds):
+        shutil.copy2(path, folder / path.name)
+    synthetic.write_pages(seed, folder, pages)
+    raw_chars = sum(len(p.read_text(encoding="utf-8", errors="replace"))
+                    for p in candidate_files(folder))
+    store = Store(tmp / "ingest.db")
+    try:
+        with time_spent(korean, "tokens", "sentences") as in_kiwi:
+            started = time.perf_counter()
+            result = ingest_folder(store, korean, folder, max_bytes=settings.INGEST_MAX_BYTES)
+            seconds = time.perf_counter() - started
+        kiwi_share = sum(in_kiwi.values()) / seconds
+    finally:
+        store.close()
+    rate = raw_chars / seconds
+    detail = {"files": len(candidate_files(folder)), "raw_chars": raw_chars,
+              "seconds": round(seconds, 2), "chars_per_s": round(rate), "result": result.line(),
+              "kiwi_share": round(kiwi_share, 3)}
+    say(f"  {result.line()}: {raw_chars:,} characters in {seconds:.1f} s = {rate:,.0f}/s")
+    figure = higher_is_better("ingestion (no summaries)", rate, 50_000, ",.0f", "chars/s",
+                              note=f"{detail['files']} files ({pages} synthetic); {kiwi_share:.0%}"
+                                   " of the time in Kiwi (sentences, morphemes), loaded beforehand")
+    return figure, detail
+
+
+def measure_retrieval(sizes: list[int], korean: Korean, head: list[str],
+                      seed: synthetic.SeedText) -> tuple[list[Figure], dict]:
+    queries = synthetic.queries(seed, workload.RETRIEVAL_QUERIES)
+    results = {}
+    for rows in sizes:
+        db = synthetic.chunk_db(rows, head, seed, log=say)
+        results[rows] = retrieval_latency.measure(db, korean, queries)
+        r = results[rows]
+        say(f"  {rows:>9,} chunks: search p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms; "
+            f"FTS5 query p50 {r['sql_p50_ms']:.0f} ms, p95 {r['sql_p95_ms']:.0f} ms; time in "
+            f"SQL {r['sql_share']:.0%}, in Kiwi {r['kiwi_share']:.0%}")
+    figures = []
+    for rows, target in ((10**4, None), (10**5, 20.0), (10**6, 200.0)):
+        name = f"retrieval p95 at 10^{len(str(rows)) - 1} chunks"
+        r = results.get(rows)
+        if r is None:
+            figures.append(Figure(name, f"≤ {target:.0f} ms", "not measured (--quick)"))
+            continue
+        where = (f"p50 {r['p50_ms']:.0f} ms; FTS5 query p50 {r['sql_p50_ms']:.0f} / p95 "
+                 f"{r['sql_p95_ms']:.0f} ms; time in SQL {r['sql_share']:.0%}, in Kiwi "
+                 f"{r['kiwi_share']:.0%} (query analysis + best sentence of every hit)")
+        if target is None:
+            figures.append(info(name, f"{r['p95_ms']:.0f} ms", where))
+        else:
+            figures.append(lower_is_better(name, r["p95_ms"], target, ".0f", "ms", note=where))
+    return figures, {str(k): v for k, v in results.items()}
+
+
+def prepare_model(services: Services, recorder: workload.RecordingLLM,
+                  settings: Settings) -> tuple[list[Figure], dict]:
+    """Load the model, summarise every document, evaluate every document prefix."""
+    started = time.perf_counter()
+    recorder.get()
+    load_s = time.perf_counter() - started
+    store = services.store
+    started = time.perf_counter()
+    done = summarize_pending(store, recorder)
+    summary_s = (time.perf_counter() - started) / max(1, len(done))
+    say(f"  model loaded in {load_s:.1f} s; {len(done)} summaries, {summary_s:.1f} s each")
+    docs = store.documents()
+    started = time.perf_counter()
+    warmed = services.answers.warm(docs)
+    warm_s = (time.perf_counter() - started) / max(1, warmed)
+    kv = list((Path(settings.BRIEFBOT_DB).parent / CACHE_FOLDER).glob("*.kv"))
+    per_doc = sum(p.stat().st_size for p in kv) / max(1, len(kv))
+    fits = int(settings.LLM_CACHE_MB * 2**20 // per_doc) if per_doc else 0
+    say(f"  {warmed} document prefixes evaluated, {warm_s:.1f} s each, "
+        f"{per_doc / MB:.1f} MB each on disk")
+    figures = [
+        info("summary generation per document", f"{summary_s:.1f} s",
+             f"{len(done)} documents; 1,000 documents ≈ {summary_s * 1000 / 3600:.1f} h"),
+        info("document prefix warm-up per document", f"{warm_s:.1f} s",
+             f"1,000 documents ≈ {warm_s * 1000 / 3600:.1f} h of prefill"),
+        info("prefix cache on disk per document", f"{per_doc / MB:.1f} MB",
+             f"1,000 documents ≈ {per_doc * 1000 / 1e9:.1f} GB; LLM_CACHE_MB="
+             f"{settings.LLM_CACHE_MB} holds ≈ {fits} documents"),
+    ]
+    detail = {"model_load_s": round(load_s, 2), "summaries": len(done),
+              "summary_s_per_doc": round(summary_s, 2), "warmed": warmed,
+              "warm_s_per_doc": round(warm_s, 2), "prefix_bytes_per_doc": int(per_doc),
+              "prefix_files": len(kv), "cache_budget_docs": fits}
+    return figures, detail
+
+
+def measure_replies(services: Services, repeats: int = 5) -> tuple[list[Figure], dict]:
+    figures, detail = [], {}
+    for command in [*REPLY_COMMANDS, "/summary 딥시크"]:
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            reply(services, command)
+            times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        detail[command] = round(median * 1000, 1)
+        if command in REPLY_COMMANDS:
+            figures.append(lower_is_better(f"{command} reply", median, 0.5, ".3f", "s"))
+        else:
+            figures.append(info(f"{command} reply (keyword: a search)", f"{median:.3f} s"))
+    say("  " + ", ".join(f"{c} {ms:.0f} ms" for c, ms in detail.items()))
+    return figures, detail
+
+
+def _split(samples: list[workload.Sample], after_prefix: bool = True) -> str:
+    """Where the time to first token goes, in medians."""
+    if not samples:
+        return ""
+    plan = statistics.median(s.plan_ms for s in samples) / 1000
+    model = statistics.median(s.model_ms for s in samples) / 1000
+    tokens = statistics.median(s.prompt_tokens - (s.prefix_tokens if after_prefix else 0)
+                               for s in samples)
+    what = "prompt tokens after the prefix" if after_prefix else "prompt tokens"
+    return (f"plan (retrieval, Kiwi) {plan:.2f} s + model {model:.2f} s for ≈{tokens:.0f} "
+            f"{what}")
+
+
+def question_figures(work: workload.Workload) -> list[Figure]:
+    def seconds(kind: str, prefix: str | None = None) -> float | None:
+        ms = work.median_ms(kind, prefix)
+        return ms / 1000 if ms is not None else None
+
+    def prefixes(samples: list[workload.Sample]) -> str:
+        return ", ".join(f"{p} {sum(s.prefix == p for s in samples)}"
+                         for p in sorted({s.prefix for s in samples}))
+
+    singles, loaded = work.of("single"), work.of("single", "loaded")
+    follow, multi = work.of("follow-up"), work.of("multi")
+    cold, oos = work.of("single-cold"), work.of("out-of-scope")
+    median = "≤ 1.50 s median"
+    return [
+        lower_is_better("first token: question about an earlier document",
+                        seconds("single", "loaded"), 1.5, ".2f", "s", target_text=median,
+                        note=f"median of the {len(loaded)} of {len(singles)} questions whose "
+                             f"prefix was loaded from disk (prefix: {prefixes(singles)}): "
+                             + _split(loaded)),
+        lower_is_better("first token: follow-up in the same chat", seconds("follow-up"), 1.5,
+                        ".2f", "s", target_text=median,
+                        note=f"{len(follow)} follow-ups (prefix: {prefixes(follow)}): "
+                             + _split(follow)),
+        lower_is_better("first token: several documents (cold)", seconds("multi"), 6.0, ".2f",
+                        "s", target_text="≤ 6.00 s median",
+                        note=f"{len(multi)} questions (prefix: {prefixes(multi)}): "
+                             + _split(multi, after_prefix=False)),
+        info("first token: earlier document, cold (prefix computed)",
+             f"{seconds('single-cold'):.2f} s" if cold else "not measured",
+             f"{len(cold)} questions on a model without the prefix cache (prefix: "
+             f"{prefixes(cold)}): " + _split(cold, after_prefix=False)),
+        info("out-of-scope reply (no model call)",
+             f"{statistics.median(s.total_ms for s in oos) / 1000:.2f} s" if oos else "—",
+             f"{sum(s.prefix == 'refused' for s in oos)} of {len(oos)} refused before the model"),
+    ]
+
+
+def measure_generation(recorder: workload.RecordingLLM, model: Path, threads: int,
+                       binary: Path | None, unavailable: str) -> tuple[list[Figure], dict]:
+    ours = workload.generation_speed(recorder)
+    in_answers = workload.answer_generation_speed(recorder)
+    say(f"  our streaming: {ours['tps']:.1f} tok/s ({ours['tokens']} tokens in "
+        f"{ours['seconds']:.1f} s)")
+    detail = {"ours": ours, "ours_in_answers_tps": in_answers}
+    name = "generation speed vs llama-bench"
+    figures = []
+    if binary is None:
+        figures.append(Figure(name, "≥ 0.90 ×", unavailable, note=f"ours {ours['tps']:.1f} tok/s"))
+    else:
+        try:
+            theirs = llama_bench.run(binary, model, threads)
+        except llama_bench.BenchUnavailable as exc:
+            theirs = None
+            figures.append(Figure(name, "≥ 0.90 ×", f"llama-bench failed: {exc}"))
+        if theirs:
+            detail["llama_bench"] = theirs
+            say(f"  llama-bench: tg {theirs['tg_tps']:.1f} tok/s, pp "
+                f"{theirs.get('pp_tps', 0):.1f} tok/s")
+            figures.append(higher_is_better(
+                name, ours["tps"] / theirs["tg_tps"], 0.9, ".2f", "×", target_text="≥ 0.90 ×",
+                note=f"ours {ours['tps']:.1f} tok/s vs llama-bench tg64 {theirs['tg_tps']:.1f} "
+                     f"tok/s (pp512 {theirs.get('pp_tps', 0):.1f} tok/s), short prompt"))
+    if in_answers:
+        figures.append(info("generation speed inside answers", f"{in_answers:.1f} tok/s",
+                            "streamed answers, after a ~1,000–2,000-token context"))
+    return figures, detail
+
+
+def measure_memory(tmp: Path, seeds: Path, model: Path, threads: int) -> tuple[Figure, dict]:
+    # Its database sits next to the benchmark's, so it shares the evaluated prefixes (as the
+    # bot would after its first ingest with summaries).
+    pair = workload.SINGLE_DOC[1]
+    result = memory.peak_rss_of_run(ROOT / ".venv" / "bin" / "briefbot", db=tmp / "run.db",
+                                    seeds=seeds, model=model, threads=threads,
+                                    questions=[pair[0], pair[1]])
+    gb = result["peak_rss_bytes"] / 1e9
+    say(f"  briefbot run: peak RSS {gb:.2f} GB, exit {result['exit_code']}, "
+        f"{result['seconds']:.0f} s")
+    note = f"two questions piped in, exit code {result['exit_code']}"
+    if result["exit_code"] != 0:
+        note += "; stderr: " + result["stderr_tail"][-200:].replace("\n", " | ")
+    return lower_is_better("peak RSS of `briefbot run`", gb, 2.5, ".2f", "GB", note=note), result
+
+
+def llama_bench_binary(quick: bool) -> tuple[Path | None, str]:
+    """The cached binary; built first when missing (not in --quick, which must stay short)."""
+    ver = llama_bench.llama_cpp_version()
+    cached = llama_bench.binary_path(ver)
+    if cached.is_file():
+        return cached, ""
+    if quick:
+        return None, "not built yet (--quick does not build it; run bench/llama_bench.py)"
+    say(f"  building llama-bench from llama-cpp-python {ver} sources (once; several minutes)")
+    try:
+        return llama_bench.build(ver), ""
+    except llama_bench.BenchUnavailable as exc:
+        return None, f"could not build llama-bench: {exc}"
+
+
+# --- main ---------------------------------------------------------------------------------
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small model, 10^4/10^5 chunks, one run each (smoke test)")
+    parser.add_argument("--model", type=Path, help="GGUF file (default: the project's default "
+                        "model, or the small one with --quick)")
+    parser.add_argument("--threads", type=int, default=2, help="LLM_THREADS (default 2)")
+    parser.add_argument("--runs", type=int, help="runs of the question mix (default 3; 1 quick)")
+    parser.add_argument("--out", type=Path, default=BENCH / "results.json")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    model = args.model or MODELS_DIR / (SMALL_MODEL_FILE if args.quick else DEFAULT_MODEL_FILE)
+    runs = args.runs or (1 if args.quick else 3)
+    sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
+    pages = 40 if args.quick else 200
+    seeds = ROOT / "seeds"
+    if not model.is_file():
+        say(f"error: model {model} does not exist (make models)")
+        return 2
+    clock = Clock()
+    cpu = report.CpuShare()
+    found: dict[str, list[Figure]] = {}
+    details: dict = {"runs": runs, "quick": args.quick}
+
+    clock.phase("llama-bench binary")
+    binary, unavailable = llama_bench_binary(args.quick)
+
+    with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        settings = load_settings(BRIEFBOT_DB=tmp / "bot.db", SEEDS_DIR=seeds, MODEL_PATH=model,
+                                 LLM_THREADS=args.threads, LLM_BACKEND="llamacpp")
+        korean = Korean()
+        korean.sentences("모델을 불러온다. 측정은 그다음이다.")  # Kiwi loads lazily (seconds)
+        korean.morphemes("모델을 불러온다")
+        seed = synthetic.read_seeds(seeds, settings.INGEST_MAX_BYTES)
+
+        clock.phase(f"ingestion: seeds + {pages} synthetic documents")
+        figure, details["ingest"] = measure_ingest(tmp, korean, seed, seeds, pages, settings)
+        found["ingest"] = [figure]
+
+        # build_services, but sharing the Kiwi instance loaded above.
+        recorder = workload.RecordingLLM(LazyLLM(settings))
+        services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                            llm=recorder)
+        ingest_folder(services.store, korean, seeds, max_bytes=settings.INGEST_MAX_BYTES)
+
+        clock.phase("retrieval latency: " + ", ".join(f"{n:,}" for n in sizes) + " chunks")
+        found["retrieval"], details["retrieval"] = measure_retrieval(
+            sizes, korean, synthetic.seed_vocabulary(services.store), seed)
+
+        clock.phase(f"model {model.name}: summaries and document prefixes")
+        found["prepare"], details["prepare"] = prepare_model(services, recorder, settings)
+
+        clock.phase("/summary, /brief, /sources")
+        found["replies"], details["replies_ms"] = measure_replies(services)
+
+        clock.phase(f"questions: {runs} run(s) of the mix")
+        cold_settings = settings.model_copy(update={"LLM_CACHE_MB": 0})
+        cold_recorder = workload.RecordingLLM(LazyLLM(cold_settings))
+        cold = Services(settings=cold_settings, store=services.store, korean=korean,
+                        llm=cold_recorder)
+        work = workload.run_questions(services, recorder, runs, log=say, cold=cold,
+                                      cold_recorder=cold_recorder)
+        found["questions"] = question_figures(work)
+        details["questions"] = [vars(s) for s in work.samples]
+
+        clock.phase("generation speed: our streaming, then llama-bench")
+        found["generation"], details["generation"] = measure_generation(
+            recorder, model, args.threads, binary, unavailable)
+
+        clock.phase("peak memory of `briefbot run`")
+        figure, details["memory"] = measure_memory(tmp, seeds, model, args.threads)
+        found["memory"] = [figure]
+        services.close()
+
+    clock.phase("done")
+    llama_version = llama_bench.llama_cpp_version()
+    context = {"llm_threads": args.threads, "model_file": model.name,
+               "model_bytes": model.stat().st_size, "llama_cpp_python": llama_version,
+               "quick": args.quick, "runs": runs,
+               "elapsed_s": round(time.perf_counter() - clock.started)}
+    context.update(cpu.others(context["elapsed_s"]))
+    # The targets in the design's order, then the informational rows.
+    order = ["questions", "replies", "generation", "retrieval", "ingest", "memory", "prepare"]
+    figures = [f for name in order for f in found.get(name, [])]
+    figures.sort(key=lambda f: f.target == "—")
+    report.write_json(args.out, figures, context, details)
+    machine = report.machine()
+    say(f"\nbriefbot bench — {machine['cpu_model']}, {machine['cores']} cores, LLM_THREADS="
+        f"{args.threads}, {model.name}, llama-cpp-python {llama_version}"
+        f"{' (--quick)' if args.quick else ''}\n")
+    say(report.table(figures))
+    if context["other_share"] > 0.05:
+        say(f"\nwarning: other processes used {context['other_share']:.0%} of the machine's CPU "
+            "during this run; the timings are pessimistic.")
+    else:
+        say(f"\nother processes used {context['other_share']:.0%} of the CPU during this run.")
+    say(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

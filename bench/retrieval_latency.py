@@ -1,0 +1,45 @@
+"""`Retriever.search` latency over synthetic chunk sets, and its split between the SQL (FTS5
+bm25) query and Kiwi (analysing the query, then every hit's sentences for the best one)."""
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from bot.korean import Korean
+from bot.retrieval import Retriever
+from bot.store import Store
+from probes import time_spent
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    return statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1]
+
+
+def measure(db: Path, korean: Korean, queries: list[str], limit: int = 8) -> dict:
+    store = Store(db)
+    try:
+        retriever = Retriever(store, korean)
+        rows = store.counts()["chunks"]
+        for query in queries[:3]:  # page cache and Kiwi warm
+            retriever.search(query, limit=limit)
+        total, sql, kiwi, hits = [], [], [], []
+        for query in queries:
+            with time_spent(store, "search_chunks") as in_sql, \
+                    time_spent(korean, "tokens", "sentences") as in_kiwi:
+                started = time.perf_counter()
+                found = retriever.search(query, limit=limit)
+                total.append((time.perf_counter() - started) * 1000)
+            sql.append(in_sql["search_chunks"] * 1000)
+            kiwi.append(sum(in_kiwi.values()) * 1000)
+            hits.append(len(found))
+        return {"rows": rows, "queries": len(queries), "mean_hits": statistics.mean(hits),
+                "p50_ms": percentile(total, 50), "p95_ms": percentile(total, 95),
+                "sql_p50_ms": percentile(sql, 50), "sql_p95_ms": percentile(sql, 95),
+                "sql_share": sum(sql) / sum(total), "kiwi_share": sum(kiwi) / sum(total),
+                "db_mb": round(db.stat().st_size / 1e6)}
+    finally:
+        store.close()
