@@ -7,6 +7,8 @@ import unicodedata
 
 from kiwipiepy import Kiwi
 
+from bot.types import Sentence
+
 # Invisible characters that scraped pages and macOS copies carry; they split words silently.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _INNER_END = re.compile(r"(?<=[가-힣])[.!?](?=\s+\S)")
@@ -45,16 +47,7 @@ class Korean:
 
     def morphemes(self, text: str, *, drop_stop: bool = False) -> list[str]:
         """Content morphemes, lower-cased, in order (repeats kept)."""
-        out = []
-        for form, tag in self.tokens(normalize_text(text)):
-            tag = tag.split("-")[0]
-            if tag not in CONTENT_TAGS:
-                continue
-            form = form.lower()
-            if drop_stop and form in STOP_MORPHEMES:
-                continue
-            out.append(form)
-        return out
+        return _content(self.tokens(normalize_text(text)), drop_stop=drop_stop)
 
     def sentences(self, text: str) -> list[tuple[int, int]]:
         """(start, end) character spans of the sentences of one paragraph."""
@@ -62,17 +55,61 @@ class Korean:
             return []
         with self._lock:
             sents = self._kiwi.split_into_sents(text)
-        spans = []
-        for sent in sents:  # Kiwi sometimes keeps "…다. ‘인용’" together: split after the period
-            start = sent.start
-            for match in _INNER_END.finditer(text, sent.start, sent.end):
-                spans.append((start, match.start() + 1))
-                start = match.end()
-            spans.append((start, sent.end))
-        merged: list[tuple[int, int]] = []
-        for start, end in spans:  # a fragment without an ending belongs to what follows
-            if merged and not _ENDED.search(text[merged[-1][0]:merged[-1][1]]):
-                merged[-1] = (merged[-1][0], end)
-            elif text[start:end].strip():
-                merged.append((start, end))
-        return merged or [(0, len(text))]
+        return _spans(text, [(s.start, s.end) for s in sents])
+
+    def analyse(self, paragraphs: list[str]) -> list[list[Sentence]]:
+        """Each paragraph's sentences (the spans `sentences` gives) with their content
+        morphemes. One Kiwi pass gives both (splitting, then analysing each chunk, ran Kiwi
+        twice over every character), and Kiwi spreads the paragraphs over its threads.
+        Offsets refer to the paragraphs as given: pass normalised text."""
+        busy = [p for p in paragraphs if p.strip()]
+        with self._lock:
+            found = iter(list(self._kiwi.split_into_sents(
+                busy, return_tokens=True, return_sub_sents=False)))
+        out: list[list[Sentence]] = []
+        for paragraph in paragraphs:
+            if not paragraph.strip():
+                out.append([])
+                continue
+            sents = next(found)
+            spans = _spans(paragraph, [(s.start, s.end) for s in sents])
+            forms: list[list[tuple[str, str]]] = [[] for _ in spans]
+            at = 0
+            for token in (t for s in sents for t in s.tokens):
+                while at + 1 < len(spans) and token.start >= spans[at + 1][0]:
+                    at += 1
+                forms[at].append((token.form, token.tag))
+            out.append([Sentence(start, end, tuple(_content(f)))
+                        for (start, end), f in zip(spans, forms)])
+        return out
+
+
+def _content(tokens: list[tuple[str, str]], *, drop_stop: bool = False) -> list[str]:
+    out = []
+    for form, tag in tokens:
+        if tag.split("-")[0] not in CONTENT_TAGS:
+            continue
+        form = form.lower()
+        if drop_stop and form in STOP_MORPHEMES:
+            continue
+        out.append(form)
+    return out
+
+
+def _spans(text: str, kiwi_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Kiwi's sentence spans, corrected: split after an inner period, join fragments."""
+    spans = []
+    for sent_start, sent_end in kiwi_spans:
+        # Kiwi sometimes keeps "…다. ‘인용’" together: split after the period.
+        start = sent_start
+        for match in _INNER_END.finditer(text, sent_start, sent_end):
+            spans.append((start, match.start() + 1))
+            start = match.end()
+        spans.append((start, sent_end))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:  # a fragment without an ending belongs to what follows
+        if merged and not _ENDED.search(text[merged[-1][0]:merged[-1][1]]):
+            merged[-1] = (merged[-1][0], end)
+        elif text[start:end].strip():
+            merged.append((start, end))
+    return merged or [(0, len(text))]

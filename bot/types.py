@@ -19,12 +19,20 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    start: int  # character offsets into the text it was found in
+    end: int
+    morphemes: tuple[str, ...]  # content morphemes, lower-cased, in order (repeats kept)
+
+
+@dataclass(frozen=True)
 class Chunk:
     doc_id: str
     seq: int
     text: str
     start: int  # character offset in Document.text
     morphs: str
+    sentences: tuple[Sentence, ...] = ()  # offsets into `text`
 
 
 @dataclass(frozen=True)

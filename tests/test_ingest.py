@@ -194,3 +194,15 @@ def test_chunks_are_whole_sentences_with_offsets_into_the_text(store, korean):
     for chunk in chunks:
         assert doc.text[chunk["start"]: chunk["start"] + len(chunk["text"])] == chunk["text"]
         assert chunk["text"].rstrip()[-1] in ".?!…\"'”’)]다요" or len(chunk["text"]) < 120
+
+
+def test_batched_analysis_splits_sentences_as_korean_sentences_does(korean):
+    lines = [line for path in sorted(SEEDS.glob("*.txt"))
+             for line in path.read_text("utf-8").split("\n")][:300]
+    analysed = korean.analyse(lines)
+    assert len(analysed) == len(lines)
+    for line, sentences in zip(lines, analysed):
+        assert [(s.start, s.end) for s in sentences] == korean.sentences(line)
+    # The inner-period split holds in the one-pass analysis too.
+    [found] = korean.analyse(["정부는 계획을 발표했다. ‘인재 양성’이 먼저라는 지적이 나왔다."])
+    assert len(found) == 2 and found[1].morphemes[:2] == ("인재", "양성")

@@ -13,7 +13,7 @@ from bot.ingest.decode import Quarantined, decode_bytes, html_to_text
 from bot.ingest.meta import extract_meta
 from bot.korean import Korean
 from bot.store import Store, utcnow
-from bot.types import Chunk, Document, IngestResult
+from bot.types import Chunk, Document, IngestResult, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -43,31 +43,29 @@ def candidate_files(folder: Path) -> list[Path]:
 
 
 def chunk_text(korean: Korean, doc_id: str, text: str) -> list[Chunk]:
-    """Whole sentences packed into chunks of about CHUNK_CHARS; offsets point into `text`."""
-    spans: list[tuple[int, int]] = []
+    """Whole sentences packed into chunks of about CHUNK_CHARS; offsets point into `text`.
+    Each chunk keeps its sentences and their morphemes, so queries need no Kiwi for them."""
+    lines = text.split("\n")
+    sentences: list[Sentence] = []
     offset = 0
-    for line in text.split("\n"):
-        for start, end in korean.sentences(line):
-            spans.append((offset + start, offset + end))
+    for line, found in zip(lines, korean.analyse(lines)):
+        sentences += [Sentence(offset + s.start, offset + s.end, s.morphemes) for s in found]
         offset += len(line) + 1
-    chunks: list[Chunk] = []
-    begin = end = None
-    for s_start, s_end in spans:
-        if begin is not None and s_end - begin > CHUNK_CHARS:
-            chunks.append(_chunk(korean, doc_id, len(chunks), text, begin, end))
-            begin = None
-        if begin is None:
-            begin = s_start
-        end = s_end
-    if begin is not None:
-        chunks.append(_chunk(korean, doc_id, len(chunks), text, begin, end))
-    return chunks
+    groups: list[list[Sentence]] = []
+    for sentence in sentences:
+        if groups and sentence.end - groups[-1][0].start <= CHUNK_CHARS:
+            groups[-1].append(sentence)
+        else:
+            groups.append([sentence])
+    return [_chunk(doc_id, seq, text, group) for seq, group in enumerate(groups)]
 
 
-def _chunk(korean: Korean, doc_id: str, seq: int, text: str, start: int, end: int) -> Chunk:
-    body = text[start:end]
-    return Chunk(doc_id=doc_id, seq=seq, text=body, start=start,
-                 morphs=" ".join(korean.morphemes(body)))
+def _chunk(doc_id: str, seq: int, text: str, group: list[Sentence]) -> Chunk:
+    start, end = group[0].start, group[-1].end
+    return Chunk(doc_id=doc_id, seq=seq, text=text[start:end], start=start,
+                 morphs=" ".join(m for s in group for m in s.morphemes),
+                 sentences=tuple(Sentence(s.start - start, s.end - start, s.morphemes)
+                                 for s in group))
 
 
 def prepare(raw: bytes, name: str, *, max_bytes: int) -> tuple[str, object]:
