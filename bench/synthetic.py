@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.ingest.pipeline import candidate_files, prepare
-from bot.store import Store
+from bot.store import Store, sentences_json
+from bot.types import Sentence
 
-VERSION = "retrieval-v1"  # change it when the generator changes: cached databases are rebuilt
+VERSION = "retrieval-v2"  # change it when the generator changes: cached databases are rebuilt
 CACHE = Path.home() / ".cache" / "briefbot" / "bench"
 SENTENCE = re.compile(r"(?<=[.!?다])\s+")
 TERMS_PER_CHUNK = (45, 105)  # seed chunks of ~330 characters hold ~75 content morphemes
@@ -98,11 +99,12 @@ def _vocabulary(head: list[str], size: int, rng: np.random.Generator) -> list[st
     return head + list(tail)[: max(0, size - len(head))]
 
 
-def _rows(count: int, vocab: list[str], texts: list[str], rng: np.random.Generator,
+def _rows(count: int, vocab: list[str], texts: list[list[str]], rng: np.random.Generator,
           first_id: int) -> Iterator[tuple]:
     ranks = np.arange(1, len(vocab) + 1, dtype=np.float64)
     p = 1.0 / (ranks + ZIPF_Q) ** ZIPF_S
     cdf = np.cumsum(p / p.sum())
+    spans = [_spans(sentences) for sentences in texts]
     batch = 20_000
     for start in range(0, count, batch):
         n = min(batch, count - start)
@@ -112,19 +114,38 @@ def _rows(count: int, vocab: list[str], texts: list[str], rng: np.random.Generat
         bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
         for i in range(n):
             doc, seq = divmod(start + i, CHUNKS_PER_DOC)
-            yield (first_id + start + i, f"syn{doc:07d}", seq, texts[(start + i) % len(texts)],
-                   0, " ".join(words[bounds[i]:bounds[i + 1]]))
+            k = (start + i) % len(texts)
+            morphs = words[bounds[i]:bounds[i + 1]]
+            yield (first_id + start + i, f"syn{doc:07d}", seq, " ".join(texts[k]), 0,
+                   " ".join(morphs), _sentences(spans[k], morphs))
 
 
-def chunk_texts(seed: SeedText, count: int = 4000, rng_seed: int = 11) -> list[str]:
-    """Chunk-sized texts (~330 characters) of recombined seed sentences."""
+def _spans(sentences: list[str]) -> list[tuple[int, int]]:
+    """Character spans of sentences joined by single spaces."""
+    out, at = [], 0
+    for sentence in sentences:
+        out.append((at, at + len(sentence)))
+        at += len(sentence) + 1
+    return out
+
+
+def _sentences(spans: list[tuple[int, int]], morphs: tuple[str, ...]) -> str:
+    """The chunk's morphemes dealt out to its sentences by length, stored as ingest would."""
+    end = spans[-1][1]
+    cuts = [round(len(morphs) * b / end) for _, b in spans]
+    return sentences_json(Sentence(a, b, tuple(morphs[lo:hi]))
+                          for (a, b), lo, hi in zip(spans, [0] + cuts, cuts))
+
+
+def chunk_texts(seed: SeedText, count: int = 4000, rng_seed: int = 11) -> list[list[str]]:
+    """Chunk-sized texts (~330 characters) of recombined seed sentences, as sentence lists."""
     rng = random.Random(rng_seed)
     out = []
     for _ in range(count):
         parts: list[str] = []
         while sum(map(len, parts)) < 300:
             parts.append(rng.choice(seed.sentences))
-        out.append(" ".join(parts))
+        out.append(parts)
     return out
 
 
@@ -161,14 +182,16 @@ def chunk_db(rows: int, head: list[str], seed: SeedText, *, log=print) -> Path:
         conn.executemany(
             "insert into documents (id, title, text, content_hash, ingested_at) "
             "values (?, ?, ?, ?, '2025-01-01T00:00:00+00:00')",
-            ((f"syn{d:07d}", texts[d % len(texts)][:40], texts[d % len(texts)], f"h{d}")
-             for d in range(docs)))
-        conn.executemany("insert into chunks (id, doc_id, seq, text, start, morphs) "
-                         "values (?, ?, ?, ?, ?, ?)", _rows(rows, vocab, texts, rng, 1))
+            ((f"syn{d:07d}", " ".join(texts[d % len(texts)])[:40],
+              " ".join(texts[d % len(texts)]), f"h{d}") for d in range(docs)))
+        conn.executemany("insert into chunks (id, doc_id, seq, text, start, morphs, sentences) "
+                         "values (?, ?, ?, ?, ?, ?, ?)", _rows(rows, vocab, texts, rng, 1))
         # A bigger in-memory term buffer while indexing (FTS5 default 1 MB), then back to it.
         conn.execute("insert into chunks_fts(chunks_fts, rank) values('hashsize', ?)", [64 << 20])
         conn.execute("insert into chunks_fts(chunks_fts) values('rebuild')")
         conn.execute("insert into chunks_fts(chunks_fts, rank) values('hashsize', ?)", [1 << 20])
+        # Store keeps `terms` as it writes chunks; bulk rows take their counts from the index.
+        conn.execute("insert into terms (term, chunks) select term, doc from chunks_vocab")
         for sql in triggers:
             conn.execute(sql)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,7 +1,11 @@
 """Schema history. Every schema change is a new function at the end; never edit an applied one."""
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlite_utils import Database, Migrations
+
+from bot.fts import index_terms
 
 migrations = Migrations("briefbot")
 
@@ -57,3 +61,21 @@ def m004_delivery(db: Database) -> None:
     db["announced"].create({"subject": str, "announced_at": str}, pk="subject")
     # The exact moment of a chat's last briefing: the next one covers documents after it.
     db["subscriptions"].add_column("last_briefed_at", str)
+
+
+@migrations()
+def m005_sentences_and_terms(db: Database) -> None:
+    # Each chunk's sentences with their morphemes (JSON), stored at ingest so a query needs
+    # no Kiwi for the hits' sentences. Chunks stored before this are analysed again by the
+    # next ingest scan; until then the retriever analyses them itself.
+    db["chunks"].add_column("sentences", str)
+    # Every ingest scan looks for such chunks; this keeps that look-up free once none are left.
+    db.execute("create index chunks_without_sentences on chunks (doc_id) where sentences is null")
+    # Chunks per index term, kept with the chunks: fts5vocab counts them by reading the
+    # term's whole postings list, which takes tens of ms for a common term at 10^6 chunks.
+    db["terms"].create({"term": str, "chunks": int}, pk="term")
+    counts: Counter[str] = Counter()
+    for (morphs,) in db.execute("select morphs from chunks"):
+        counts.update(set(index_terms(morphs)))
+    db["terms"].insert_all(({"term": t, "chunks": n} for t, n in counts.items()),
+                           batch_size=1000)

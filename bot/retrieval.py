@@ -3,12 +3,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
+from bot.fts import index_terms
 from bot.korean import Korean
-from bot.store import Store
+from bot.store import Store, stored_sentences
 from bot.types import Hit
+
+# The ranked FTS5 query visits every chunk that holds any of its terms; on a large collection
+# a common term alone is hundreds of thousands of chunks. Terms are taken rarest first while
+# the chunks they hold stay within this budget (about 10 ms of bm25); the rest (whose idf is
+# small) only rescore the candidates. Collections of a few thousand chunks are not affected.
+RANKED_POSTINGS = 8_000
+CANDIDATES = 100  # chunks rescored with every query term when some were left out
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants, so both scores agree
+ANALYSED_TEXTS = 1024  # sentence analyses kept in memory (hits, documents)
 
 
 def fts_query(terms: list[str]) -> str:
@@ -33,6 +44,8 @@ class Retriever:
     def __init__(self, store: Store, korean: Korean):
         self.store = store
         self.korean = korean
+        self._analysed: OrderedDict[str, list[tuple[str, frozenset[str]]]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def query_terms(self, query: str) -> list[str]:
         terms = list(dict.fromkeys(self.korean.morphemes(query, drop_stop=True)))
@@ -49,34 +62,85 @@ class Retriever:
         terms = self.query_terms(query)
         if not terms:
             return []
-        rows = self.store.search_chunks(fts_query(terms), limit)
+        words = {t: index_terms(t) for t in terms}  # "젠슨 황" is a phrase of two index terms
         hits = []
-        for row in rows:
-            chunk_terms = set(row["morphs"].split())
-            matched = frozenset(t for t in terms if t in chunk_terms)
+        for row in self._best_chunks(words, limit):
+            chunk_words = index_terms(row["morphs"])
+            counts = Counter(chunk_words)
+            matched = frozenset(t for t in terms if _occurrences(chunk_words, counts, words[t]))
+            self._remember(row["text"], row["sentences"])
             hits.append(Hit(doc_id=row["doc_id"], title=row["title"], text=row["text"],
                             sentence=self.best_sentence(row["text"], matched),
                             score=round(row["score"], 4), chunk_id=row["chunk_id"],
                             matched=matched))
         return hits
 
+    def _best_chunks(self, words: dict[str, list[str]], limit: int) -> list[dict]:
+        """The `limit` chunks with the highest bm25 for the query terms (`words` maps each to
+        its index terms). Exact when the terms hold few chunks; otherwise the rarest terms
+        pick candidates and every term scores them."""
+        total, df = self.store.term_frequencies(sorted({w for ws in words.values() for w in ws}))
+        # Chunks holding the term: at most those holding its rarest word. Postings a query for
+        # it visits: all its words'.
+        holding = {t: min((df.get(w, 0) for w in ws), default=0) for t, ws in words.items()}
+        visits = {t: sum(df.get(w, 0) for w in ws) for t, ws in words.items()}
+        present = [t for t in words if holding[t]]
+        ranked, spent = [], 0
+        for term in sorted(present, key=visits.__getitem__):
+            if spent + visits[term] > RANKED_POSTINGS:
+                break
+            ranked.append(term)
+            spent += visits[term]
+        if len(ranked) == len(present):  # bm25 over every term, as FTS5 ranks it
+            return self.store.search_chunks(fts_query(present), limit) if present else []
+        rows = self.store.search_chunks(fts_query(ranked), CANDIDATES) if ranked else []
+        if len(rows) < limit:  # the rare terms are too rare: recent chunks with the others
+            seen = {r["chunk_id"] for r in rows}
+            common = fts_query([t for t in present if t not in ranked])
+            rows += [r for r in self.store.search_chunks(common, CANDIDATES, newest=True)
+                     if r["chunk_id"] not in seen]
+        _, mean_length = self.store.index_size()
+        weights = {t: _bm25_idf(total, holding[t]) for t in present}
+        for row in rows:
+            row["score"] = _bm25(index_terms(row["morphs"]), words, weights, mean_length)
+        return sorted(rows, key=lambda r: (-r["score"], -r["chunk_id"]))[:limit]
+
     def sentences(self, text: str) -> list[str]:
         """Verbatim sentences of a (multi-line) text."""
+        return [sentence for sentence, _ in self.sentence_terms(text)]
+
+    def sentence_terms(self, text: str) -> list[tuple[str, frozenset[str]]]:
+        """Verbatim sentences of a (multi-line) text, each with its content morphemes. Chunks
+        found by `search` come from what ingest stored; other texts go through Kiwi once."""
+        with self._lock:
+            if text in self._analysed:
+                self._analysed.move_to_end(text)
+                return self._analysed[text]
         out = []
         for line in text.split("\n"):
-            out.extend(line[a:b].strip() for a, b in self.korean.sentences(line) if line[a:b].strip())
+            for a, b in self.korean.sentences(line):
+                if sentence := line[a:b].strip():
+                    out.append((sentence, frozenset(self.korean.morphemes(sentence))))
+        self._keep(text, out)
+        return out
+
+    def document_sentence_terms(self, doc_id: str) -> list[tuple[str, frozenset[str]]]:
+        """`sentence_terms` of a stored document's text, from its chunks (no Kiwi)."""
+        out = []
+        for chunk in self.store.chunks_of(doc_id):
+            self._remember(chunk["text"], chunk["sentences"])
+            out.extend(self.sentence_terms(chunk["text"]))
         return out
 
     def best_sentence(self, text: str, terms: frozenset[str] | set[str],
                       weights: dict[str, float] | None = None) -> str:
         """The sentence of `text` that carries the most (weighted) query terms; verbatim."""
-        best, best_score = "", -1.0
-        for sentence in self.sentences(text):
-            found = set(self.korean.morphemes(sentence)) & set(terms)
-            score = sum((weights or {}).get(t, 1.0) for t in found)
-            if score > best_score:
-                best, best_score = sentence, score
-        return best
+        return _best(self.sentence_terms(text), terms, weights)
+
+    def best_document_sentence(self, doc_id: str, terms: frozenset[str] | set[str],
+                               weights: dict[str, float] | None = None) -> str:
+        """`best_sentence` over a stored document's text, from its stored sentences."""
+        return _best(self.document_sentence_terms(doc_id), terms, weights)
 
     def coverage(self, query: str, hits: list[Hit]) -> list[Coverage]:
         """Per document in the hits, the idf-weighted share of query terms it contains."""
@@ -87,8 +151,8 @@ class Retriever:
         total = sum(weights.values())
         focus: dict[str, float] = defaultdict(float)
         for hit in hits:  # terms found together in one sentence point at the answer
-            for sentence in self.sentences(hit.text):
-                found = set(self.korean.morphemes(sentence)) & set(terms)
+            for _sentence, morphemes in self.sentence_terms(hit.text):
+                found = morphemes & set(terms)
                 focus[hit.doc_id] = max(focus[hit.doc_id], sum(weights[t] for t in found) / total)
         out = []
         for doc_id in focus:  # documents with a hit, judged on all their text
@@ -98,3 +162,54 @@ class Retriever:
                                 focus[doc_id]))
         return sorted(out, key=lambda c: -c.rank)
 
+    def _remember(self, text: str, stored: str | None) -> None:
+        """Keep a chunk's stored sentences as its analysis (old chunks have none stored)."""
+        sentences = stored_sentences(stored)
+        if sentences is None:
+            return
+        self._keep(text, [(text[s.start:s.end].strip(), frozenset(s.morphemes))
+                          for s in sentences if text[s.start:s.end].strip()])
+
+    def _keep(self, text: str, analysis: list[tuple[str, frozenset[str]]]) -> None:
+        with self._lock:
+            self._analysed[text] = analysis
+            self._analysed.move_to_end(text)
+            while len(self._analysed) > ANALYSED_TEXTS:
+                self._analysed.popitem(last=False)
+
+
+def _best(sentences: list[tuple[str, frozenset[str]]], terms: frozenset[str] | set[str],
+          weights: dict[str, float] | None) -> str:
+    best, best_score = "", -1.0
+    for sentence, morphemes in sentences:
+        score = sum((weights or {}).get(t, 1.0) for t in morphemes & set(terms))
+        if score > best_score:
+            best, best_score = sentence, score
+    return best
+
+
+def _bm25_idf(rows: int, holding: int) -> float:
+    """FTS5's idf: never below a tiny positive value, however common the term."""
+    return max(math.log((rows - holding + 0.5) / (holding + 0.5)), 1e-6)
+
+
+def _bm25(chunk_words: list[str], words: dict[str, list[str]], weights: dict[str, float],
+          mean_length: float) -> float:
+    """FTS5's bm25 score of one chunk (positive), from its index terms."""
+    counts = Counter(chunk_words)
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * len(chunk_words) / (mean_length or 1.0))
+    score = 0.0
+    for term, weight in weights.items():
+        if found := _occurrences(chunk_words, counts, words[term]):
+            score += weight * found * (BM25_K1 + 1) / (found + norm)
+    return score
+
+
+def _occurrences(chunk_words: list[str], counts: Counter, phrase: list[str]) -> int:
+    """How often `phrase` (index terms in a row) occurs in the chunk."""
+    if len(phrase) == 1:
+        return counts[phrase[0]]
+    if not phrase or any(w not in counts for w in phrase):
+        return 0
+    n = len(phrase)
+    return sum(chunk_words[i:i + n] == phrase for i in range(len(chunk_words) - n + 1))

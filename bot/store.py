@@ -1,8 +1,10 @@
 """The only code that speaks SQL. One SQLite file, opened through sqlite-utils."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -10,10 +12,37 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.fts import averages, index_terms
 from bot.migrations import migrations
-from bot.types import Chunk, Document
+from bot.types import Chunk, Document, Sentence
 
 MAX_TURNS_PER_CHAT = 6
+
+
+def sentences_json(sentences: Iterable[Sentence]) -> str:
+    """A chunk's sentences as stored: [[start, end, [morpheme, ...]], ...]."""
+    rows = [[s.start, s.end, list(s.morphemes)] for s in sentences]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def stored_sentences(value: str | None) -> list[Sentence] | None:
+    """The inverse of sentences_json; None for chunks stored without sentences."""
+    if value is None:
+        return None
+    return [Sentence(start, end, tuple(morphemes)) for start, end, morphemes in json.loads(value)]
+
+
+def _count_terms(db: Database, morphs: Iterable[str], step: int) -> None:
+    """Keep `terms` (chunks per index term) in step with inserted or deleted chunks."""
+    counts: Counter[str] = Counter()
+    for text in morphs:
+        counts.update(set(index_terms(text)))
+    db.conn.executemany(
+        "insert into terms (term, chunks) values (?, ?) "
+        "on conflict (term) do update set chunks = chunks + excluded.chunks",
+        [(term, n * step) for term, n in counts.items()])
+    if step < 0:
+        db.execute("delete from terms where chunks <= 0")
 
 
 def utcnow() -> str:
@@ -83,18 +112,41 @@ class Store:
                 "content_hash": doc.content_hash, "date": doc.date, "outlet": doc.outlet,
                 "author": doc.author, "url": doc.url, "summary": doc.summary,
                 "summary_key": None, "ingested_at": doc.ingested_at or utcnow()})
-            db["chunks"].insert_all(
-                ({"doc_id": c.doc_id, "seq": c.seq, "text": c.text, "start": c.start,
-                  "morphs": c.morphs} for c in chunks), batch_size=500)
+            self._insert_chunks(db, chunks)
+
+    def replace_chunks(self, doc_id: str, chunks: list[Chunk]) -> None:
+        """New chunks for a stored document; the document row (and its summary) stays."""
+        with self._tx() as db:
+            self._delete_chunks(db, doc_id)
+            self._insert_chunks(db, chunks)
+
+    def docs_without_sentences(self) -> list[str]:
+        """Documents with chunks stored before sentences were kept with them (m005)."""
+        return [r["doc_id"] for r in self._rows(
+            "select distinct doc_id from chunks where sentences is null order by doc_id")]
 
     def delete_document(self, doc_id: str) -> None:
         with self._tx() as db:
             self._delete_document(db, doc_id)
 
-    @staticmethod
-    def _delete_document(db: Database, doc_id: str) -> None:
-        db.execute("delete from chunks where doc_id = ?", [doc_id])
+    @classmethod
+    def _delete_document(cls, db: Database, doc_id: str) -> None:
+        cls._delete_chunks(db, doc_id)
         db.execute("delete from documents where id = ?", [doc_id])
+
+    @staticmethod
+    def _insert_chunks(db: Database, chunks: list[Chunk]) -> None:
+        db["chunks"].insert_all(
+            ({"doc_id": c.doc_id, "seq": c.seq, "text": c.text, "start": c.start,
+              "morphs": c.morphs, "sentences": sentences_json(c.sentences)} for c in chunks),
+            batch_size=500)
+        _count_terms(db, (c.morphs for c in chunks), +1)
+
+    @staticmethod
+    def _delete_chunks(db: Database, doc_id: str) -> None:
+        old = [m for (m,) in db.execute("select morphs from chunks where doc_id = ?", [doc_id])]
+        db.execute("delete from chunks where doc_id = ?", [doc_id])
+        _count_terms(db, old, -1)
 
     def set_summary(self, doc_id: str, summary: str, key: str) -> None:
         with self._tx() as db:
@@ -142,32 +194,46 @@ class Store:
         return out
 
     # --- retrieval --------------------------------------------------------------------------
-    def search_chunks(self, match: str, limit: int) -> list[dict]:
-        """FTS5 bm25 over chunk morphemes; score is positive, higher is better."""
+    def search_chunks(self, match: str, limit: int, *, newest: bool = False) -> list[dict]:
+        """FTS5 bm25 over chunk morphemes; score is positive, higher is better. The ranking
+        runs on the FTS table alone and only the `limit` winners are joined to their text.
+        `newest`: the most recent matches, unscored (0) — cheap even for very common terms,
+        whose bm25 would have to visit every chunk that holds them."""
+        if newest:
+            ranked = ("select rowid, 0.0 as score from chunks_fts where chunks_fts match ? "
+                      "order by rowid desc limit ?")
+        else:
+            ranked = ("select rowid, -bm25(chunks_fts) as score from chunks_fts "
+                      "where chunks_fts match ? order by bm25(chunks_fts) limit ?")
         return self._rows(
             "select chunks.id as chunk_id, chunks.doc_id, chunks.text, chunks.morphs, "
-            "documents.title, -bm25(chunks_fts) as score "
-            "from chunks_fts join chunks on chunks.id = chunks_fts.rowid "
+            f"chunks.sentences, documents.title, ranked.score from ({ranked}) as ranked "
+            "join chunks on chunks.id = ranked.rowid "
             "join documents on documents.id = chunks.doc_id "
-            "where chunks_fts match ? order by bm25(chunks_fts) limit ?", [match, limit])
+            "order by ranked.score desc, chunks.id desc", [match, limit])
+
+    def index_size(self) -> tuple[int, float]:
+        """(chunks in the search index, their mean length in index terms)."""
+        rows = self._rows("select block from chunks_fts_data where id = 1")
+        count, tokens = averages(rows[0]["block"] if rows else None)
+        return count, tokens / count if count else 0.0
 
     def term_frequencies(self, terms: list[str]) -> tuple[int, dict[str, int]]:
-        """(number of chunks, {term: chunks containing it}) from the FTS vocabulary."""
-        with self._lock:
-            total = self.db.execute("select count(*) from chunks").fetchone()[0]
+        """(number of chunks, {index term: chunks containing it})."""
+        total, _ = self.index_size()
         if not terms:
             return total, {}
         marks = ",".join("?" * len(terms))
-        rows = self._rows(f"select term, doc from chunks_vocab where term in ({marks})", terms)
-        return total, {r["term"]: r["doc"] for r in rows}
+        rows = self._rows(f"select term, chunks from terms where term in ({marks})", terms)
+        return total, {r["term"]: r["chunks"] for r in rows}
 
     def doc_morphemes(self, doc_id: str) -> list[str]:
         rows = self._rows("select morphs from chunks where doc_id = ?", [doc_id])
         return " ".join(r["morphs"] for r in rows).split()
 
     def chunks_of(self, doc_id: str) -> list[dict]:
-        return self._rows("select id, seq, text, start, morphs from chunks where doc_id = ? "
-                          "order by seq", [doc_id])
+        return self._rows("select id, seq, text, start, morphs, sentences from chunks "
+                          "where doc_id = ? order by seq", [doc_id])
 
     # --- chats ------------------------------------------------------------------------------
     def subscribe(self, chat_id: int, chat_type: str = "", title: str = "") -> bool:

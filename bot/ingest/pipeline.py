@@ -127,12 +127,25 @@ def ingest_file(store: Store, korean: Korean, path: Path, tally: _Tally, *, max_
     log.info("ingested %s (%s) %d characters", name, meta.title, len(text))
 
 
+def add_sentences(store: Store, korean: Korean) -> int:
+    """Chunk again the documents stored before chunks kept their sentences (migration m005),
+    so their queries need no Kiwi either. Returns how many documents were chunked again."""
+    done = 0
+    for doc_id in store.docs_without_sentences():
+        if doc := store.document(doc_id):
+            store.replace_chunks(doc_id, chunk_text(korean, doc_id, doc.text))
+            log.info("chunked %s again, with its sentences", doc_id)
+            done += 1
+    return done
+
+
 def ingest_folder(store: Store, korean: Korean, folder: Path, *, max_bytes: int,
                   settle_seconds: float = 0.0) -> IngestResult:
     """Scan `folder` once. Files modified within `settle_seconds` are left for the next scan
     (they may still be being copied)."""
     tally = _Tally()
     now = time.time()
+    add_sentences(store, korean)
     for path in candidate_files(folder):
         try:
             if settle_seconds and now - path.stat().st_mtime < settle_seconds:

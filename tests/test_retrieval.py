@@ -1,0 +1,148 @@
+"""Search over stored chunks: sentences kept at ingest, term counts, pruning common terms,
+and databases made before those existed."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from bot import retrieval
+from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
+from bot.migrations import migrations
+from bot.retrieval import Retriever
+from bot.store import Store, stored_sentences
+from bot.types import Document
+from tests.conftest import SEEDS
+from tests.test_ingest import ARTICLE
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    s = Store(tmp_path / "t.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def seeded(store, korean) -> Store:
+    ingest_folder(store, korean, SEEDS, max_bytes=5_000_000)
+    return store
+
+
+def term_counts(store: Store) -> dict[str, int]:
+    return {r["term"]: r["chunks"] for r in store._rows("select term, chunks from terms")}
+
+
+def vocabulary_counts(store: Store) -> dict[str, int]:
+    """What FTS5 itself counts, the slow way."""
+    return {r["term"]: r["doc"] for r in store._rows("select term, doc from chunks_vocab")}
+
+
+def test_stored_sentences_are_the_documents_sentences_with_their_morphemes(seeded, korean):
+    doc = seeded.document("002_1148ec4abbdb786c.txt")
+    expected, offset = [], 0
+    for line in doc.text.split("\n"):
+        expected += [line[a:b] for a, b in korean.sentences(line)]
+        offset += len(line) + 1
+    stored = []
+    for chunk in seeded.chunks_of(doc.id):
+        sentences = stored_sentences(chunk["sentences"])
+        assert sentences
+        stored += [chunk["text"][s.start:s.end] for s in sentences]
+        assert chunk["morphs"] == " ".join(m for s in sentences for m in s.morphemes)
+        for s in sentences:  # each sentence's morphemes are Kiwi's for that sentence
+            assert set(s.morphemes) <= set(korean.morphemes(chunk["text"]))
+    assert stored == expected
+
+
+def test_search_takes_hit_sentences_from_the_store_not_kiwi(seeded, korean, monkeypatch):
+    retriever = Retriever(seeded, korean)
+    retriever.query_terms("딥시크 등장")  # analysing the question itself is Kiwi's job
+
+    def no_kiwi(*args, **kwargs):
+        raise AssertionError("Kiwi called for stored chunks")
+    monkeypatch.setattr(korean, "sentences", no_kiwi)
+    monkeypatch.setattr(retriever, "query_terms", lambda q: ["딥시크", "등장"])
+    hits = retriever.search("딥시크 등장", limit=5)
+    assert hits and all(h.sentence in h.text for h in hits)
+    assert "딥시크" in hits[0].sentence or "등장" in hits[0].sentence
+    coverage = retriever.coverage("딥시크 등장", hits)
+    assert coverage and coverage[0].focus > 0
+    doc_id = hits[0].doc_id
+    quote = retriever.best_document_sentence(doc_id, {"딥시크", "등장"})
+    assert quote in seeded.document(doc_id).text
+
+
+def test_term_counts_follow_inserts_replacements_and_deletions(seeded, korean, tmp_path):
+    before = term_counts(seeded)
+    assert before == vocabulary_counts(seeded)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "doc.txt"
+    path.write_text(ARTICLE + " 반도체특별법 논의도 있었다.", "utf-8")
+    assert ingest_folder(seeded, korean, folder, max_bytes=5_000_000).ingested == 1
+    path.write_text(ARTICLE + " 데이터센터 전력 문제도 제기됐다.", "utf-8")
+    assert ingest_folder(seeded, korean, folder, max_bytes=5_000_000).ingested == 1
+    seeded.delete_document("000_0fde8c8004443c85.txt")
+    counts = term_counts(seeded)
+    assert counts == vocabulary_counts(seeded)
+    replaced = [t for t in korean.morphemes("반도체특별법") if t not in before]
+    assert replaced and not any(t in counts for t in replaced)
+    total, df = seeded.term_frequencies(["전력", "없는말"])
+    assert total == seeded.counts()["chunks"] and df == {"전력": before.get("전력", 0) + 1}
+
+
+def test_rescoring_without_common_terms_ranks_as_fts5_does(seeded, korean, monkeypatch):
+    question = "정부의 인공지능 인재 양성 정책과 GPU 투자"
+    exact = Retriever(seeded, korean).search(question, limit=8)
+    # Leave every term out of the ranked query: all matching chunks are rescored in Python.
+    monkeypatch.setattr(retrieval, "RANKED_POSTINGS", 0)
+    monkeypatch.setattr(retrieval, "CANDIDATES", 10_000)
+    rescored = Retriever(seeded, korean).search(question, limit=8)
+    assert [h.chunk_id for h in rescored] == [h.chunk_id for h in exact]
+    assert [h.score for h in rescored] == pytest.approx([h.score for h in exact], rel=1e-3)
+
+
+def test_a_rare_term_still_finds_its_chunk_among_common_ones(store, korean, monkeypatch):
+    common = "인공지능 정책 논의가 이어졌다. "
+    docs = {f"d{n:02d}.txt": common * 3 + f"기사 {n}번의 다른 이야기다." for n in range(30)}
+    docs["d07.txt"] += " 반도체특별법 처리가 지연됐다."
+    for name, text in docs.items():
+        store.save_document(Document(id=name, title=name, text=text, content_hash=name),
+                            chunk_text(korean, name, text))
+    retriever = Retriever(store, korean)
+    monkeypatch.setattr(retrieval, "RANKED_POSTINGS", 5)  # 인공지능, 정책 hold 30 chunks each
+    hits = retriever.search("인공지능 정책 반도체특별법", limit=3)
+    assert hits[0].doc_id == "d07.txt"
+    assert set(korean.morphemes("인공지능 정책 반도체특별법")) <= hits[0].matched
+    only_common = retriever.search("인공지능 정책", limit=5)
+    assert len(only_common) == 5  # no rare term at all: still answered, from recent chunks
+
+
+def test_a_database_from_before_m005_is_upgraded_and_keeps_working(tmp_path, korean):
+    path = tmp_path / "old.db"
+    db = Database(sqlite3.connect(path))  # the schema as it was: m001…m004
+    migrations.apply(db, stop_before="m005_sentences_and_terms")
+    text = "정부는 GPU 3만 장 확보 계획을 발표했다. 전문가들은 인재 양성이 먼저라고 지적했다."
+    db["documents"].insert({"id": "old.txt", "title": "옛 문서", "text": text,
+                            "content_hash": "h", "summary": "요약", "summary_key": "k"})
+    db["chunks"].insert({"doc_id": "old.txt", "seq": 0, "text": text, "start": 0,
+                         "morphs": " ".join(korean.morphemes(text))})
+    db.conn.commit()
+    db.conn.close()
+
+    store = Store(path)
+    try:
+        assert term_counts(store) == vocabulary_counts(store)
+        assert store.docs_without_sentences() == ["old.txt"]
+        hits = Retriever(store, korean).search("인재 양성")  # before any ingest: Kiwi fallback
+        assert hits[0].sentence == "전문가들은 인재 양성이 먼저라고 지적했다."
+        assert add_sentences(store, korean) == 1
+        assert store.docs_without_sentences() == []
+        assert store.document("old.txt").summary == "요약"  # chunked again, not re-ingested
+        [chunk] = store.chunks_of("old.txt")
+        assert len(stored_sentences(chunk["sentences"])) == 2
+        assert Retriever(store, korean).search("인재 양성")[0].sentence == hits[0].sentence
+    finally:
+        store.close()
