@@ -28,7 +28,8 @@ def measure(db: Path, korean: Korean, queries: list[str], limit: int = 8) -> dic
             retriever.search(query, limit=limit)
         total, sql, kiwi, hits = [], [], [], []
         for query in queries:
-            with time_spent(store, "search_chunks", "term_frequencies", "index_size") as in_sql, \
+            with time_spent(store, "search_chunks", "candidate_chunks", "hit_chunks",
+                            "term_frequencies", "index_size") as in_sql, \
                     time_spent(korean, "tokens", "sentences") as in_kiwi:
                 started = time.perf_counter()
                 found = retriever.search(query, limit=limit)

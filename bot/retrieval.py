@@ -12,11 +12,13 @@ from bot.korean import Korean
 from bot.store import Store, stored_sentences
 from bot.types import Hit
 
-# The ranked FTS5 query visits every chunk that holds any of its terms; on a large collection
-# a common term alone is hundreds of thousands of chunks. Terms are taken rarest first while
-# the chunks they hold stay within this budget (about 10 ms of bm25); the rest (whose idf is
-# small) only rescore the candidates. Collections of a few thousand chunks are not affected.
-RANKED_POSTINGS = 8_000
+# The ranked FTS5 query scores every chunk that holds any of its terms (~1 µs each); on a
+# large collection a common term alone is hundreds of thousands of chunks. Terms are taken
+# rarest first while the chunks they hold stay within this budget: a share of the collection,
+# so the same kind of term is left out at every size, but never under a floor, so collections
+# of a few thousand chunks are ranked exactly. The rest (small idf) rescore the candidates.
+RANKED_SHARE = 0.06
+RANKED_POSTINGS = 6_000
 CANDIDATES = 100  # chunks rescored with every query term when some were left out
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants, so both scores agree
 ANALYSED_TEXTS = 1024  # sentence analyses kept in memory (hits, documents)
@@ -87,23 +89,25 @@ class Retriever:
         present = [t for t in words if holding[t]]
         ranked, spent = [], 0
         for term in sorted(present, key=visits.__getitem__):
-            if spent + visits[term] > RANKED_POSTINGS:
+            if spent + visits[term] > max(RANKED_POSTINGS, RANKED_SHARE * total):
                 break
             ranked.append(term)
             spent += visits[term]
         if len(ranked) == len(present):  # bm25 over every term, as FTS5 ranks it
             return self.store.search_chunks(fts_query(present), limit) if present else []
-        rows = self.store.search_chunks(fts_query(ranked), CANDIDATES) if ranked else []
+        rows = self.store.candidate_chunks(fts_query(ranked), CANDIDATES) if ranked else []
         if len(rows) < limit:  # the rare terms are too rare: recent chunks with the others
             seen = {r["chunk_id"] for r in rows}
             common = fts_query([t for t in present if t not in ranked])
-            rows += [r for r in self.store.search_chunks(common, CANDIDATES, newest=True)
+            rows += [r for r in self.store.candidate_chunks(common, CANDIDATES, newest=True)
                      if r["chunk_id"] not in seen]
         _, mean_length = self.store.index_size()
         weights = {t: _bm25_idf(total, holding[t]) for t in present}
-        for row in rows:
-            row["score"] = _bm25(index_terms(row["morphs"]), words, weights, mean_length)
-        return sorted(rows, key=lambda r: (-r["score"], -r["chunk_id"]))[:limit]
+        scores = {r["chunk_id"]: _bm25(index_terms(r["morphs"]), words, weights, mean_length)
+                  for r in rows}
+        best = sorted(scores, key=lambda c: (-scores[c], -c))[:limit]
+        found = {r["chunk_id"]: r for r in self.store.hit_chunks(best)}
+        return [{**found[c], "score": scores[c]} for c in best if c in found]
 
     def sentences(self, text: str) -> list[str]:
         """Verbatim sentences of a (multi-line) text."""

@@ -194,23 +194,35 @@ class Store:
         return out
 
     # --- retrieval --------------------------------------------------------------------------
-    def search_chunks(self, match: str, limit: int, *, newest: bool = False) -> list[dict]:
+    def search_chunks(self, match: str, limit: int) -> list[dict]:
         """FTS5 bm25 over chunk morphemes; score is positive, higher is better. The ranking
-        runs on the FTS table alone and only the `limit` winners are joined to their text.
-        `newest`: the most recent matches, unscored (0) — cheap even for very common terms,
-        whose bm25 would have to visit every chunk that holds them."""
-        if newest:
-            ranked = ("select rowid, 0.0 as score from chunks_fts where chunks_fts match ? "
-                      "order by rowid desc limit ?")
-        else:
-            ranked = ("select rowid, -bm25(chunks_fts) as score from chunks_fts "
-                      "where chunks_fts match ? order by bm25(chunks_fts) limit ?")
+        runs on the FTS table alone and only the `limit` winners are joined to their text."""
         return self._rows(
-            "select chunks.id as chunk_id, chunks.doc_id, chunks.text, chunks.morphs, "
-            f"chunks.sentences, documents.title, ranked.score from ({ranked}) as ranked "
+            f"select {self._HIT_COLUMNS}, ranked.score from ({self._RANKED}) as ranked "
             "join chunks on chunks.id = ranked.rowid "
             "join documents on documents.id = chunks.doc_id "
             "order by ranked.score desc, chunks.id desc", [match, limit])
+
+    def candidate_chunks(self, match: str, limit: int, *, newest: bool = False) -> list[dict]:
+        """Like search_chunks, with only each chunk's id, morphemes and score, to be scored
+        again. `newest`: the most recent matches, unscored (0) — cheap even for very common
+        terms, whose bm25 would have to visit every chunk that holds them."""
+        ranked = ("select rowid, 0.0 as score from chunks_fts where chunks_fts match ? "
+                  "order by rowid desc limit ?") if newest else self._RANKED
+        return self._rows(
+            "select chunks.id as chunk_id, chunks.morphs, ranked.score "
+            f"from ({ranked}) as ranked join chunks on chunks.id = ranked.rowid", [match, limit])
+
+    def hit_chunks(self, chunk_ids: list[int]) -> list[dict]:
+        """search_chunks' columns for the given chunks, in no particular order."""
+        marks = ",".join("?" * len(chunk_ids))
+        return self._rows(f"select {self._HIT_COLUMNS} from chunks join documents on "
+                          f"documents.id = chunks.doc_id where chunks.id in ({marks})", chunk_ids)
+
+    _RANKED = ("select rowid, -bm25(chunks_fts) as score from chunks_fts "
+               "where chunks_fts match ? order by score desc limit ?")
+    _HIT_COLUMNS = ("chunks.id as chunk_id, chunks.doc_id, chunks.text, chunks.morphs, "
+                    "chunks.sentences, documents.title")
 
     def index_size(self) -> tuple[int, float]:
         """(chunks in the search index, their mean length in index terms)."""
