@@ -30,11 +30,14 @@ class PrefixCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.kv"
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> bytearray | None:
+        """The entry's bytes in a writable buffer (ctypes can use it without another copy)."""
         path = self._path(key)
         with self._lock:
             try:
-                data = path.read_bytes()
+                with path.open("rb") as file:
+                    data = bytearray(os.fstat(file.fileno()).st_size)
+                    file.readinto(data)
             except FileNotFoundError:
                 return None
             os.utime(path)  # recently used: evicted last

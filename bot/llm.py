@@ -59,6 +59,7 @@ class LlamaCppLLM:
         self._format_prefix = Jinja2ChatFormatter(add_generation_prompt=False, **kwargs)
         self._add_bos = str(meta.get("tokenizer.ggml.add_bos_token", "false")).lower() == "true"
         self.last_prefix = ""  # how the last prefix was obtained: warm / loaded / computed
+        self.last_tokens = (0, 0)  # the last prompt's (tokens reused from state, tokens evaluated)
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
@@ -82,7 +83,7 @@ class LlamaCppLLM:
         data = self._cache.get(key) if self._cache else None
         if data is not None:
             from llama_cpp import llama_cpp as C
-            buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+            buf = (ctypes.c_uint8 * len(data)).from_buffer(data)
             if C.llama_state_set_data(llama.ctx, buf, len(data)) == len(data):
                 llama.input_ids[:n] = prefix
                 llama.n_tokens = n
@@ -94,6 +95,17 @@ class LlamaCppLLM:
         if self._cache:
             self._cache.put(key, self._state_bytes())
         return "computed"
+
+    def _reusable(self, tokens: list[int]) -> int:
+        """How many leading tokens of the prompt the model's current state already holds
+        (llama-cpp-python's generate() evaluates only the rest)."""
+        held = self._llama.input_ids[: self._llama.n_tokens].tolist()
+        same = 0
+        for a, b in zip(held, tokens):
+            if a != b:
+                break
+            same += 1
+        return min(same, len(tokens) - 1)  # the last prompt token is always evaluated
 
     def _state_bytes(self) -> bytes:
         from llama_cpp import llama_cpp as C
@@ -135,7 +147,12 @@ class LlamaCppLLM:
             key = prefix_key(self.name, " ".join(map(str, prefix)))
             if self._cache and self._cache.contains(key):
                 return "cached"
-            return self._ensure_prefix(prefix)
+            how = self._ensure_prefix(prefix)
+            if how == "warm" and self._cache:  # in memory but not on disk (evicted): keep it
+                self._llama._ctx.kv_cache_seq_rm(-1, len(prefix), -1)
+                self._llama.n_tokens = len(prefix)
+                self._cache.put(key, self._state_bytes())
+            return how
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0) -> Iterator[str]:
@@ -149,6 +166,8 @@ class LlamaCppLLM:
                     raise LLMError(f"prompt of {len(tokens)} tokens does not fit LLM_CTX="
                                    f"{self._llama.n_ctx()}")
                 stops = [s for s in [*(formatted.stop or []), *stop] if s]
+                reused = self._reusable(tokens)
+                self.last_tokens = (reused, len(tokens) - reused)
                 yield from self._generate(tokens, max_tokens, stops)
             except (RuntimeError, ValueError) as exc:
                 raise LLMError(f"llama.cpp failed: {exc}") from exc
