@@ -16,10 +16,17 @@ from bot.types import Answer, Document, Hit, Source
 MIN_COVERAGE = 0.4  # idf-weighted share of the question's terms the best document must hold
 MULTI_DOC_RATIO = 0.8
 ANSWER_TOKENS = 220
-RESERVED_TOKENS = 900  # instructions, history, question and the answer itself
+# Best sentences in a question's turn across documents; each costs ~40 tokens of prompt
+# processing (~0.6 s here). A single whole document gets none: it is all in the cached prefix.
+EVIDENCE_LINES = 4
+HISTORY_TURNS = 4
+# The shared prefix for questions across documents: the newest documents' summaries.
+COLLECTION_DOCS = 20
+COLLECTION_TOKENS = 1500
 # Questions that ask across the collection ("자료들이 공통으로 …", "각 문서 …").
 PLURAL_CUES = re.compile(r"(자료들|문서들|기사들|공통|여러|각\s?(자료|문서|기사)|모든|비교|전반|종합)")
 NUMBER = re.compile(r"\d[\d,.]*")
+DOC_LABEL = re.compile(r"\[?문서\s?(\d+)\]?")
 REFUSAL = re.compile(r"(찾을 수 없|알 수 없|나와 있지 않|포함되어 있지 않|언급되어 있지 않)")
 
 
@@ -37,6 +44,7 @@ class Plan:
     refusal: Answer | None = None
     retrieve_ms: int = 0
     cache_prefix: int = 0  # leading messages worth keeping evaluated (a whole document)
+    numbers: dict[int, Document] = field(default_factory=dict)  # "[문서 N]" in the prompt
 
 
 class AnswerService:
@@ -54,30 +62,79 @@ class AnswerService:
         if not question:
             plan.refusal = Answer(texts.EMPTY_QUESTION, covered=False)
             return plan
-        all_docs = self.store.documents()
-        if not all_docs:
+        if not self.store.documents(limit=1):
             plan.refusal = Answer(texts.NO_DOCUMENTS, covered=False)
             return plan
         hits = self.retriever.search(question, limit=12)
         coverage = self.retriever.coverage(question, hits)
         previous = [t["text"] for t in (history or []) if t["role"] == "user"][-1:]
-        if previous and (not coverage or coverage[0].share < MIN_COVERAGE):
-            # A follow-up ("그 주장에 반대하는 의견은?") leans on the previous question.
+        if previous:
+            # A follow-up ("그럼 대안으로 무엇을 제안했나요?") leans on the previous question;
+            # read it together with that one unless it stands better on its own (a new topic).
             joined = previous[0] + " " + question
-            hits = self.retriever.search(joined, limit=12)
-            coverage = self.retriever.coverage(joined, hits)
+            joined_hits = self.retriever.search(joined, limit=12)
+            joined_coverage = self.retriever.coverage(joined, joined_hits)
+            if joined_coverage and (not coverage or
+                                    joined_coverage[0].share > coverage[0].share):
+                hits, coverage = joined_hits, joined_coverage
         plan.hits = hits
         plan.retrieve_ms = int((time.perf_counter() - started) * 1000)
         if not coverage or max(c.share for c in coverage) < MIN_COVERAGE:
-            plan.refusal = self.not_covered(all_docs)
+            plan.refusal = self.not_covered()
             return plan
         plan.docs = self._choose_docs(question, coverage)
-        plan.context = self._context(plan.docs, hits)
-        weights = self.retriever.idf(self.retriever.query_terms(question))
-        evidence = self._evidence(plan, weights, limit=4)
-        plan.messages = self._messages(plan.context, evidence, question, history or [])
-        plan.cache_prefix = 1 if len(plan.docs) == 1 and self._whole(plan.docs[0]) else 0
+        if len(plan.docs) == 1 and self._whole(plan.docs[0]):
+            self._plan_document(plan, history or [])
+        else:
+            self._plan_collection(plan, history or [])
         return plan
+
+    def _plan_document(self, plan: Plan, history: list[dict]) -> None:
+        """One document, whole, in the cached prefix: the turn holds only the question."""
+        plan.context = self._doc_block(1, plan.docs[0], plan.docs[0].text)
+        plan.numbers = {1: plan.docs[0]}
+        turn = prompts.render("answer_user", question=plan.question)
+        plan.messages = self._messages(plan.context, history, turn)
+        plan.cache_prefix = 1
+
+    def _plan_collection(self, plan: Plan, history: list[dict]) -> None:
+        """Several documents (or one too long to go whole): the cached prefix holds the
+        summaries of the newest documents; the turn names the documents this question needs,
+        with their best sentences and the summaries the prefix lacks."""
+        shared = self.collection()
+        numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
+        extra = []
+        for doc in plan.docs:
+            if doc.id not in numbers:
+                numbers[doc.id] = len(numbers) + 1
+                extra.append(self._summary_block(numbers[doc.id], doc))
+        weights = self.retriever.idf(self.retriever.query_terms(plan.question))
+        evidence = self._evidence(plan, weights, limit=EVIDENCE_LINES)
+        lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in evidence)
+        named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in plan.docs)
+        turn = prompts.render("answer_user_several", documents=named, context="\n\n".join(extra),
+                              evidence=lines, question=plan.question).replace("\n\n\n", "\n\n")
+        shared_context = self._collection_context(shared)
+        plan.messages = self._messages(shared_context, history, turn)
+        plan.context = "\n\n".join([shared_context, *extra, lines])  # what grounding checks
+        plan.numbers = {n: doc for doc in [*shared, *plan.docs] for n in [numbers[doc.id]]}
+        plan.cache_prefix = 1
+
+    def collection(self) -> list[Document]:
+        """The newest summarised documents whose summaries fit the shared prefix."""
+        chosen, used = [], 0
+        for doc in self.store.documents(limit=COLLECTION_DOCS):
+            if not doc.summary:
+                continue
+            cost = self._tokens(self._summary_block(len(chosen) + 1, doc))
+            if used + cost > COLLECTION_TOKENS:
+                break
+            chosen.append(doc)
+            used += cost
+        return chosen
+
+    def _collection_context(self, docs: list[Document]) -> str:
+        return "\n\n".join(self._summary_block(n, doc) for n, doc in enumerate(docs, 1))
 
     def _choose_docs(self, question: str, coverage: list[Coverage]) -> list[Document]:
         best = coverage[0].rank
@@ -96,53 +153,55 @@ class AnswerService:
         context = self._doc_block(1, doc, doc.text)
         return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
 
+    def collection_prefix(self) -> list[Message]:
+        """The cacheable start of every prompt across documents."""
+        context = self._collection_context(self.collection())
+        return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
+
     def warm(self, docs: list[Document]) -> int:
-        """Evaluate each document's prefix now (at ingest) so its first question starts fast."""
+        """Evaluate each document's prefix, and the collection's, now (at ingest) so the first
+        question about them starts fast. Returns how many were evaluated."""
+        if not hasattr(self.llm, "warm"):
+            return 0
         warmed = 0
         for doc in docs:
-            if self._whole(doc) and hasattr(self.llm, "warm"):
+            if self._whole(doc):
                 warmed += self.llm.warm(self.document_prefix(doc)) != "cached"
+        if self.collection():
+            warmed += self.llm.warm(self.collection_prefix()) != "cached"
         return warmed
-
-    def _context(self, docs: list[Document], hits: list[Hit]) -> str:
-        if len(docs) == 1 and self._whole(docs[0]):
-            return self._doc_block(1, docs[0], docs[0].text)
-        # Several documents: each one's stored summary (its argument) plus its best passages.
-        per_doc = max(1, 4 // len(docs))
-        blocks = []
-        for number, doc in enumerate(docs, 1):
-            ids = [h.chunk_id for h in hits if h.doc_id == doc.id][:per_doc]
-            chunks = "\n".join(c["text"] for c in self.store.chunks_of(doc.id) if c["id"] in ids)
-            if len(docs) > 1 and doc.summary:
-                blocks.append(prompts.render("answer_context_multi", number=number,
-                                             title=doc.title, meta=doc_meta(doc),
-                                             summary=doc.summary, text=chunks))
-            else:
-                blocks.append(self._doc_block(number, doc, chunks))
-        return "\n\n".join(blocks)
 
     @staticmethod
     def _doc_block(number: int, doc: Document, text: str) -> str:
         return prompts.render("answer_context_doc", number=number, title=doc.title,
                               meta=doc_meta(doc), text=text)
 
+    @staticmethod
+    def _summary_block(number: int, doc: Document) -> str:
+        return prompts.render("answer_context_summary", number=number, title=doc.title,
+                              meta=doc_meta(doc), summary=doc.summary or doc.text[:300])
+
     def _tokens(self, text: str) -> int:
         return self.llm.count_tokens(text) if self.llm else len(text) // 2
 
     @staticmethod
-    def _messages(context: str, evidence: list[str], question: str,
-                  history: list[dict]) -> list[Message]:
+    def _messages(context: str, history: list[dict], turn: str) -> list[Message]:
+        """Earlier turns are rendered exactly as they were asked, so the model's state after
+        the previous answer is a prefix of this prompt and only the new question is processed."""
         messages: list[Message] = [{"role": "system",
                                     "content": prompts.render("answer_system", context=context)}]
-        for turn in history[-4:]:
-            messages.append({"role": turn["role"], "content": turn["text"][:600]})
-        lines = "\n".join(f"- {e}" for e in evidence)
-        messages.append({"role": "user", "content": prompts.render(
-            "answer_user", evidence=lines, question=question)})
+        for earlier in history[-HISTORY_TURNS:]:
+            if earlier["role"] == "user":
+                content = prompts.render("answer_user", question=earlier["text"])
+            else:
+                content = earlier["text"][:600]
+            messages.append({"role": earlier["role"], "content": content})
+        messages.append({"role": "user", "content": turn})
         return messages
 
-    def not_covered(self, docs: list[Document]) -> Answer:
-        topics = "\n".join(f"• {d.title} ({doc_meta(d)})" for d in docs[:8])
+    def not_covered(self) -> Answer:
+        docs = self.store.documents(limit=8)
+        topics = "\n".join(f"• {d.title} ({doc_meta(d)})" for d in docs)
         return Answer(texts.NOT_COVERED.format(topics=topics), covered=False)
 
     # --- answering ------------------------------------------------------------------------
@@ -174,7 +233,7 @@ class AnswerService:
                                    cache_prefix=plan.cache_prefix):
             first = first or time.perf_counter()
             pieces.append(piece)
-            yield "".join(pieces)
+            yield readable(plan, "".join(pieces))
         yield await asyncio.to_thread(self.finish, plan, "".join(pieces), started, first)
 
     def _generate(self, plan: Plan) -> Iterator[str]:
@@ -182,7 +241,7 @@ class AnswerService:
                                cache_prefix=plan.cache_prefix)
 
     def finish(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
-        text = _tidy(text)
+        text = readable(plan, _tidy(text))
         weights = self.retriever.idf(self.retriever.query_terms(plan.question))
         if not self._grounded(text, plan.context):
             text = self._extractive(plan, weights)
@@ -204,28 +263,30 @@ class AnswerService:
         flat = context.replace(",", "")
         return all(n.replace(",", "").rstrip(".") in flat for n in NUMBER.findall(text))
 
-    def _evidence(self, plan: Plan, weights: dict[str, float], limit: int) -> list[str]:
+    def _evidence(self, plan: Plan, weights: dict[str, float],
+                  limit: int) -> list[tuple[Document, str]]:
         """The sentences of the chosen documents' hits that carry the most question terms."""
         per_doc = max(2, limit // max(1, len(plan.docs)))
-        picked: list[tuple[float, str]] = []
+        picked: list[tuple[float, Document, str]] = []
         for doc in plan.docs:  # best sentences of each chosen document, so none is crowded out
             scored: dict[str, float] = {}
             for hit in plan.hits:
                 if hit.doc_id != doc.id:
                     continue
-                for sentence in self.retriever.sentences(hit.text):
-                    found = set(self.retriever.korean.morphemes(sentence)) & set(weights)
-                    scored[sentence] = sum(weights[t] for t in found)
+                for sentence, morphemes in self.retriever.sentence_terms(hit.text):
+                    scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
             ranked = sorted(scored, key=lambda s: -scored[s])[:per_doc]
-            picked.extend((scored[s], s) for s in ranked if scored[s] > 0)
+            picked.extend((scored[s], doc, s) for s in ranked if scored[s] > 0)
         picked.sort(key=lambda p: -p[0])
         top = picked[0][0] if picked else 0.0
         # Weak matches only distract a small model; keep those close to the best.
-        return [s for score, s in picked[: max(limit, len(plan.docs))] if score >= top * 0.5]
+        return [(doc, s) for score, doc, s in picked[: max(limit, len(plan.docs))]
+                if score >= top * 0.5]
 
     def _extractive(self, plan: Plan, weights: dict[str, float]) -> str:
         """When the model's text cannot be trusted: the best evidence, quoted verbatim."""
-        quotes = self._evidence(plan, weights, limit=1 if len(plan.docs) == 1 else len(plan.docs))
+        limit = 1 if len(plan.docs) == 1 else len(plan.docs)
+        quotes = [sentence for _, sentence in self._evidence(plan, weights, limit=limit)]
         if not quotes and plan.hits:
             quotes = [plan.hits[0].sentence]
         return "\n".join(texts.EXTRACTIVE.format(quote=q) for q in quotes[:3])
@@ -236,9 +297,10 @@ class AnswerService:
         scored = {t: weights.get(t, 1.0) for t in terms}
         found = []
         for doc in plan.docs:
-            quote = self.retriever.best_sentence(doc.text, terms, scored)
+            quote = self.retriever.best_document_sentence(doc.id, terms, scored)
             if quote and quote in doc.text:  # verbatim or nothing
-                overlap = set(self.retriever.korean.morphemes(quote)) & answer_terms
+                morphemes = dict(self.retriever.document_sentence_terms(doc.id))[quote]
+                overlap = morphemes & answer_terms
                 found.append((sum(scored[t] for t in overlap), doc, quote))
         top = max((score for score, _, _ in found), default=0.0)
         # A question across the collection cites every document it drew on; otherwise only
@@ -247,6 +309,14 @@ class AnswerService:
         return [Source(doc_id=doc.id, title=doc.title, quote=quote, date=doc.date,
                        outlet=doc.outlet)
                 for score, doc, quote in found if score >= floor and score > 0]
+
+
+def readable(plan: Plan, text: str) -> str:
+    """The prompt's "[문서 3]" means nothing to a reader: name the outlet (or the title)."""
+    def name(match: re.Match) -> str:
+        doc = plan.numbers.get(int(match.group(1)))
+        return (doc.outlet or f"‘{doc.title}’") if doc else match.group(0)
+    return DOC_LABEL.sub(name, text)
 
 
 def _tidy(text: str) -> str:

@@ -59,15 +59,22 @@ def test_prompt_puts_fixed_instructions_first_and_the_question_last(fake_answers
     assert messages[-1]["content"].endswith("몇 배 증가한다고 예측했나요?")
 
 
-def test_follow_up_uses_the_previous_question(fake_answers):
+def test_follow_up_uses_the_previous_question_and_extends_its_prompt(fake_answers):
     answers, fake = fake_answers
-    history = [{"role": "user", "text": "이해민 의원은 AI 인력 3만명 육성 목표를 어떻게 평가했나요?"},
-               {"role": "assistant", "text": "자살행위라고 했습니다."}]
+    question = "이해민 의원은 AI 인력 3만명 육성 목표를 어떻게 평가했나요?"
+    fake.enqueue("자살행위라고 했습니다.")
+    first = answers.ask(question)
     fake.enqueue("이해민 의원은 정부 투자형 회사를 만들자고 제안했습니다.")
+    history = [{"role": "user", "text": question}, {"role": "assistant", "text": first.text}]
     answer = answers.ask("그럼 대안으로 무엇을 제안했나요?", history)
     assert answer.covered
     assert any(s.doc_id.startswith("004") for s in answer.sources)
-    assert fake.prompts[0][1] == {"role": "user", "content": history[0]["text"]}
+    before, after = fake.prompts
+    # The first exchange is rendered exactly as it was asked, so the model's state after the
+    # first answer is reused and only the new question is processed.
+    assert after[: len(before)] == before
+    assert after[len(before)] == {"role": "assistant", "content": first.text}
+    assert after[-1]["content"].endswith("그럼 대안으로 무엇을 제안했나요?")
 
 
 def test_empty_question_gets_a_korean_hint(fake_answers):
@@ -80,4 +87,43 @@ def test_rendering_a_prompt_with_a_missing_variable_raises():
     with pytest.raises(prompts.PromptError):
         prompts.render("answer_system")
     with pytest.raises(prompts.PromptError):
-        prompts.render("answer_user", evidence="x", question="y", extra="z")
+        prompts.render("answer_user_several", documents="x", context="", evidence="x", question="y", extra="z")
+
+
+def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers, services):
+    answers, fake = fake_answers
+    plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
+    assert len(plan.docs) >= 2 and plan.cache_prefix == 1
+    shared = answers.collection()
+    # The prefix is the same for every such question: the newest documents' summaries.
+    assert plan.messages[0] == answers.collection_prefix()[0]
+    assert all(doc.summary in plan.messages[0]["content"] for doc in shared)
+    turn = plan.messages[-1]["content"]
+    numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
+    for doc in plan.docs:  # the turn names the documents the question needs, by their number
+        assert f"[문서 {numbers[doc.id]}]" in turn.split("\n")[0]
+    assert turn.count("- [문서 ") >= 2  # and quotes their best sentences
+    assert turn.endswith("공통으로 걱정하는 점은 무엇인가요?")
+
+
+def test_documents_outside_the_shared_prefix_bring_their_summary_in_the_turn(fake_answers,
+                                                                              monkeypatch):
+    answers, fake = fake_answers
+    import bot.answer
+    monkeypatch.setattr(bot.answer, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
+    plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
+    turn = plan.messages[-1]["content"]
+    assert answers.collection() == [] and len(plan.docs) >= 2
+    for n, doc in enumerate(plan.docs, 1):
+        assert f"[문서 {n}] {doc.title}" in turn and doc.summary in turn
+
+
+def test_document_numbers_in_an_answer_become_names_a_reader_knows(fake_answers):
+    answers, fake = fake_answers
+    question = "한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?"
+    shared = answers.collection()
+    fake.enqueue("[문서 1]과 문서 2는 모두 한국이 AI 경쟁에서 뒤처질 것을 걱정합니다.")
+    answer = answers.ask(question)
+    assert "문서" not in answer.text
+    for doc in shared[:2]:
+        assert (doc.outlet or doc.title) in answer.text
