@@ -66,7 +66,7 @@ def measure_ingest(tmp: Path, korean: Korean, seed: synthetic.SeedText, seeds: P
                     for p in candidate_files(folder))
     store = Store(tmp / "ingest.db")
     try:
-        with time_spent(korean, "tokens", "sentences") as in_kiwi:
+        with time_spent(korean, "tokens", "sentences", "analyse") as in_kiwi:
             started = time.perf_counter()
             result = ingest_folder(store, korean, folder, max_bytes=settings.INGEST_MAX_BYTES)
             seconds = time.perf_counter() - started
@@ -166,17 +166,16 @@ def measure_replies(services: Services, repeats: int = 5) -> tuple[list[Figure],
     return figures, detail
 
 
-def _split(samples: list[workload.Sample], after_prefix: bool = True) -> str:
+def _split(samples: list[workload.Sample]) -> str:
     """Where the time to first token goes, in medians."""
     if not samples:
         return ""
     plan = statistics.median(s.plan_ms for s in samples) / 1000
     model = statistics.median(s.model_ms for s in samples) / 1000
-    tokens = statistics.median(s.prompt_tokens - (s.prefix_tokens if after_prefix else 0)
-                               for s in samples)
-    what = "prompt tokens after the prefix" if after_prefix else "prompt tokens"
-    return (f"plan (retrieval, Kiwi) {plan:.2f} s + model {model:.2f} s for ≈{tokens:.0f} "
-            f"{what}")
+    evaluated = statistics.median(s.evaluated for s in samples)
+    reused = statistics.median(s.reused for s in samples)
+    return (f"plan (retrieval, Kiwi) {plan:.2f} s + model {model:.2f} s; prompt tokens "
+            f"evaluated ≈{evaluated:.0f}, reused from a kept state ≈{reused:.0f}")
 
 
 def question_figures(work: workload.Workload) -> list[Figure]:
@@ -205,11 +204,11 @@ def question_figures(work: workload.Workload) -> list[Figure]:
         lower_is_better("first token: several documents (cold)", seconds("multi"), 6.0, ".2f",
                         "s", target_text="≤ 6.00 s median",
                         note=f"{len(multi)} questions (prefix: {prefixes(multi)}): "
-                             + _split(multi, after_prefix=False)),
+                             + _split(multi)),
         info("first token: earlier document, cold (prefix computed)",
              f"{seconds('single-cold'):.2f} s" if cold else "not measured",
              f"{len(cold)} questions on a model without the prefix cache (prefix: "
-             f"{prefixes(cold)}): " + _split(cold, after_prefix=False)),
+             f"{prefixes(cold)}): " + _split(cold)),
         info("out-of-scope reply (no model call)",
              f"{statistics.median(s.total_ms for s in oos) / 1000:.2f} s" if oos else "—",
              f"{sum(s.prefix == 'refused' for s in oos)} of {len(oos)} refused before the model"),

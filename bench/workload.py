@@ -67,6 +67,7 @@ class RecordingLLM:
             call["pieces"].append(piece)
             yield piece
         call["prefix"] = getattr(llm, "last_prefix", "") or ("none" if not cache_prefix else "?")
+        call["tokens"] = getattr(llm, "last_tokens", (0, 0))
 
 
 @dataclass
@@ -80,6 +81,8 @@ class Sample:
     prefix_tokens: int = 0
     plan_ms: int = 0  # retrieval, coverage, evidence: everything before the model call
     model_ms: int = 0  # from the model call to its first piece (prefix + prompt evaluation)
+    reused: int = 0  # prompt tokens already in the model's state (warm or loaded prefix, history)
+    evaluated: int = 0  # prompt tokens the model processed for this question
     answer: str = ""
 
 
@@ -106,6 +109,7 @@ def ask(services: Services, recorder: RecordingLLM, kind: str, question: str,
         call = recorder.calls[-1]
         sample.prefix = call.get("prefix", "?")
         sample.plan_ms = int((call["started"] - started) * 1000)
+        sample.reused, sample.evaluated = call.get("tokens", (0, 0))
         if call["times"]:
             sample.model_ms = int((call["times"][0] - call["started"]) * 1000)
         text = "".join(m["content"] for m in call["messages"])
@@ -139,7 +143,8 @@ def run_questions(services: Services, recorder: RecordingLLM, runs: int, *, log=
         for s in work.samples[-(6 + bool(cold)):]:
             log(f"  run {run + 1} {s.kind:<12} first token {s.first_token_ms:>6} ms (plan "
                 f"{s.plan_ms:>5}, model {s.model_ms:>6}), total {s.total_ms:>6} ms, prefix "
-                f"{s.prefix:<8} prompt {s.prompt_tokens} tok (prefix {s.prefix_tokens})")
+                f"{s.prefix:<8} prompt {s.prompt_tokens} tok (prefix {s.prefix_tokens}, "
+                f"evaluated {s.evaluated})")
     return work
 
 
