@@ -186,7 +186,9 @@ def build_llm(settings: Settings) -> LLM:
     try:
         llama = Llama(model_path=str(path), n_ctx=settings.LLM_CTX, n_threads=settings.LLM_THREADS,
                       n_threads_batch=settings.LLM_THREADS, n_batch=512, logits_all=False,
-                      verbose=False)
+                      # With mmap the file's pages stay resident next to the weights llama.cpp
+                      # repacks for the CPU: 2.49 GB peak RSS against 1.87 GB without it.
+                      use_mmap=False, verbose=False)
     except (ValueError, RuntimeError) as exc:
         raise LLMError(f"could not load MODEL_PATH={path}: {exc}") from exc
     log.info("loaded model %s (n_ctx=%d, n_threads=%d)", path.name, settings.LLM_CTX,
