@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from bot import prompts, texts
 from bot.briefing import lead_summary
 from bot.ingest.pipeline import ingest_folder
 from bot.services import Services
@@ -214,7 +214,8 @@ async def test_group_reply_to_the_bot_is_a_follow_up(start_bot, botapi):
     assert len(botapi.sent(GROUP)) == 2  # only the reply to the bot was answered
     follow_up = services.llm.prompts[-1]
     assert len(services.llm.prompts) == 2
-    assert any(m["role"] == "user" and m["content"] == QUESTION for m in follow_up[:-1])
+    earlier = {"role": "user", "content": prompts.render("answer_user", question=QUESTION)}
+    assert earlier in follow_up[:-1]  # the first question, rendered as it was asked
     assert "그 플랫폼의 특징은?" in follow_up[-1]["content"]
 
 
