@@ -24,8 +24,14 @@ def measure(db: Path, korean: Korean, queries: list[str], limit: int = 8) -> dic
     try:
         retriever = Retriever(store, korean)
         rows = store.counts()["chunks"]
-        for query in queries[:3]:  # page cache and Kiwi warm
+        # One untimed pass first: a running bot's database is in the page cache, a freshly
+        # generated 4 GB one is not. That pass's p95 is reported too.
+        cold = []
+        for query in queries:
+            started = time.perf_counter()
             retriever.search(query, limit=limit)
+            cold.append((time.perf_counter() - started) * 1000)
+        retriever = Retriever(store, korean)  # its in-memory sentence cache starts empty again
         total, sql, kiwi, hits = [], [], [], []
         for query in queries:
             with time_spent(store, "search_chunks", "candidate_chunks", "hit_chunks",
@@ -39,6 +45,7 @@ def measure(db: Path, korean: Korean, queries: list[str], limit: int = 8) -> dic
             hits.append(len(found))
         return {"rows": rows, "queries": len(queries), "mean_hits": statistics.mean(hits),
                 "p50_ms": percentile(total, 50), "p95_ms": percentile(total, 95),
+                "first_pass_p95_ms": percentile(cold, 95),
                 "sql_p50_ms": percentile(sql, 50), "sql_p95_ms": percentile(sql, 95),
                 "sql_share": sum(sql) / sum(total), "kiwi_share": sum(kiwi) / sum(total),
                 "db_mb": round(db.stat().st_size / 1e6)}

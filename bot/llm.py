@@ -133,9 +133,10 @@ class LlamaCppLLM:
             if cut >= 0:
                 text = text[:cut]
                 break
-            if len(text) - hold > sent:  # keep back what could still become a stop string
-                yield text[sent: len(text) - hold]
-                sent = len(text) - hold
+            release = _releasable(text, stops)
+            if release > sent:
+                yield text[sent:release]
+                sent = release
         text += decoder.decode(b"", final=True)
         if len(text) > sent:
             yield text[sent:]
@@ -171,6 +172,16 @@ class LlamaCppLLM:
                 yield from self._generate(tokens, max_tokens, stops)
             except (RuntimeError, ValueError) as exc:
                 raise LLMError(f"llama.cpp failed: {exc}") from exc
+
+
+def _releasable(text: str, stops: list[str]) -> int:
+    """How much of `text` can be shown: all but a tail that could still grow into a stop
+    string. (Holding back a stop string's full length instead delays the first piece by
+    several tokens.)"""
+    for size in range(min(len(text), max((len(s) for s in stops), default=1) - 1), 0, -1):
+        if any(s.startswith(text[-size:]) for s in stops):
+            return len(text) - size
+    return len(text)
 
 
 def build_llm(settings: Settings) -> LLM:
