@@ -45,6 +45,7 @@ class Plan:
     retrieve_ms: int = 0
     cache_prefix: int = 0  # leading messages worth keeping evaluated (a whole document)
     numbers: dict[int, Document] = field(default_factory=dict)  # "[문서 N]" in the prompt
+    weights: dict[str, float] = field(default_factory=dict)  # the question's terms, by idf
 
 
 class AnswerService:
@@ -83,6 +84,7 @@ class AnswerService:
             plan.refusal = self.not_covered()
             return plan
         plan.docs = self._choose_docs(question, coverage)
+        plan.weights = self.retriever.idf(self.retriever.query_terms(question))
         if len(plan.docs) == 1 and self._whole(plan.docs[0]):
             self._plan_document(plan, history or [])
         else:
@@ -108,8 +110,7 @@ class AnswerService:
             if doc.id not in numbers:
                 numbers[doc.id] = len(numbers) + 1
                 extra.append(self._summary_block(numbers[doc.id], doc))
-        weights = self.retriever.idf(self.retriever.query_terms(plan.question))
-        evidence = self._evidence(plan, weights, limit=EVIDENCE_LINES)
+        evidence = self._evidence(plan, limit=EVIDENCE_LINES)
         lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in evidence)
         named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in plan.docs)
         turn = prompts.render("answer_user_several", documents=named, context="\n\n".join(extra),
@@ -153,9 +154,9 @@ class AnswerService:
         context = self._doc_block(1, doc, doc.text)
         return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
 
-    def collection_prefix(self) -> list[Message]:
+    def collection_prefix(self, shared: list[Document] | None = None) -> list[Message]:
         """The cacheable start of every prompt across documents."""
-        context = self._collection_context(self.collection())
+        context = self._collection_context(self.collection() if shared is None else shared)
         return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
 
     def warm(self, docs: list[Document]) -> int:
@@ -167,8 +168,9 @@ class AnswerService:
         for doc in docs:
             if self._whole(doc):
                 warmed += self.llm.warm(self.document_prefix(doc)) != "cached"
-        if self.collection():
-            warmed += self.llm.warm(self.collection_prefix()) != "cached"
+        shared = self.collection()
+        if shared:
+            warmed += self.llm.warm(self.collection_prefix(shared)) != "cached"
         return warmed
 
     @staticmethod
@@ -242,10 +244,9 @@ class AnswerService:
 
     def finish(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
         text = readable(plan, _tidy(text))
-        weights = self.retriever.idf(self.retriever.query_terms(plan.question))
         if not self._grounded(text, plan.context):
-            text = self._extractive(plan, weights)
-        sources = self._sources(plan, text, weights)
+            text = self._extractive(plan)
+        sources = self._sources(plan, text)
         now = time.perf_counter()
         return Answer(text=text, sources=sources, covered=True, timings={
             "retrieve_ms": plan.retrieve_ms,
@@ -263,9 +264,9 @@ class AnswerService:
         flat = context.replace(",", "")
         return all(n.replace(",", "").rstrip(".") in flat for n in NUMBER.findall(text))
 
-    def _evidence(self, plan: Plan, weights: dict[str, float],
-                  limit: int) -> list[tuple[Document, str]]:
+    def _evidence(self, plan: Plan, limit: int) -> list[tuple[Document, str]]:
         """The sentences of the chosen documents' hits that carry the most question terms."""
+        weights = plan.weights
         per_doc = max(2, limit // max(1, len(plan.docs)))
         picked: list[tuple[float, Document, str]] = []
         for doc in plan.docs:  # best sentences of each chosen document, so none is crowded out
@@ -283,23 +284,23 @@ class AnswerService:
         return [(doc, s) for score, doc, s in picked[: max(limit, len(plan.docs))]
                 if score >= top * 0.5]
 
-    def _extractive(self, plan: Plan, weights: dict[str, float]) -> str:
+    def _extractive(self, plan: Plan) -> str:
         """When the model's text cannot be trusted: the best evidence, quoted verbatim."""
         limit = 1 if len(plan.docs) == 1 else len(plan.docs)
-        quotes = [sentence for _, sentence in self._evidence(plan, weights, limit=limit)]
+        quotes = [sentence for _, sentence in self._evidence(plan, limit=limit)]
         if not quotes and plan.hits:
             quotes = [plan.hits[0].sentence]
         return "\n".join(texts.EXTRACTIVE.format(quote=q) for q in quotes[:3])
 
-    def _sources(self, plan: Plan, answer: str, weights: dict[str, float]) -> list[Source]:
+    def _sources(self, plan: Plan, answer: str) -> list[Source]:
+        weights = plan.weights
         answer_terms = set(self.retriever.korean.morphemes(answer))
         terms = answer_terms | set(weights)
         scored = {t: weights.get(t, 1.0) for t in terms}
         found = []
         for doc in plan.docs:
-            quote = self.retriever.best_document_sentence(doc.id, terms, scored)
+            quote, morphemes = self.retriever.best_document_sentence(doc.id, terms, scored)
             if quote and quote in doc.text:  # verbatim or nothing
-                morphemes = dict(self.retriever.document_sentence_terms(doc.id))[quote]
                 overlap = morphemes & answer_terms
                 found.append((sum(scored[t] for t in overlap), doc, quote))
         top = max((score for score, _, _ in found), default=0.0)

@@ -99,12 +99,8 @@ class LlamaCppLLM:
     def _reusable(self, tokens: list[int]) -> int:
         """How many leading tokens of the prompt the model's current state already holds
         (llama-cpp-python's generate() evaluates only the rest)."""
-        held = self._llama.input_ids[: self._llama.n_tokens].tolist()
-        same = 0
-        for a, b in zip(held, tokens):
-            if a != b:
-                break
-            same += 1
+        from llama_cpp import Llama
+        same = Llama.longest_token_prefix(self._llama.input_ids[: self._llama.n_tokens], tokens)
         return min(same, len(tokens) - 1)  # the last prompt token is always evaluated
 
     def _state_bytes(self) -> bytes:

@@ -139,11 +139,13 @@ class Retriever:
     def best_sentence(self, text: str, terms: frozenset[str] | set[str],
                       weights: dict[str, float] | None = None) -> str:
         """The sentence of `text` that carries the most (weighted) query terms; verbatim."""
-        return _best(self.sentence_terms(text), terms, weights)
+        return _best(self.sentence_terms(text), terms, weights)[0]
 
     def best_document_sentence(self, doc_id: str, terms: frozenset[str] | set[str],
-                               weights: dict[str, float] | None = None) -> str:
-        """`best_sentence` over a stored document's text, from its stored sentences."""
+                               weights: dict[str, float] | None = None
+                               ) -> tuple[str, frozenset[str]]:
+        """`best_sentence` over a stored document's text, from its stored sentences; with
+        the sentence's morphemes."""
         return _best(self.document_sentence_terms(doc_id), terms, weights)
 
     def coverage(self, query: str, hits: list[Hit]) -> list[Coverage]:
@@ -183,12 +185,12 @@ class Retriever:
 
 
 def _best(sentences: list[tuple[str, frozenset[str]]], terms: frozenset[str] | set[str],
-          weights: dict[str, float] | None) -> str:
-    best, best_score = "", -1.0
+          weights: dict[str, float] | None) -> tuple[str, frozenset[str]]:
+    best, best_score = ("", frozenset()), -1.0
     for sentence, morphemes in sentences:
         score = sum((weights or {}).get(t, 1.0) for t in morphemes & set(terms))
         if score > best_score:
-            best, best_score = sentence, score
+            best, best_score = (sentence, morphemes), score
     return best
 
 

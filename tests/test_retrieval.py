@@ -70,8 +70,8 @@ def test_search_takes_hit_sentences_from_the_store_not_kiwi(seeded, korean, monk
     coverage = retriever.coverage("딥시크 등장", hits)
     assert coverage and coverage[0].focus > 0
     doc_id = hits[0].doc_id
-    quote = retriever.best_document_sentence(doc_id, {"딥시크", "등장"})
-    assert quote in seeded.document(doc_id).text
+    quote, morphemes = retriever.best_document_sentence(doc_id, {"딥시크", "등장"})
+    assert quote in seeded.document(doc_id).text and "딥시크" in morphemes
 
 
 def test_term_counts_follow_inserts_replacements_and_deletions(seeded, korean, tmp_path):

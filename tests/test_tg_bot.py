@@ -220,12 +220,18 @@ async def test_group_reply_to_the_bot_is_a_follow_up(start_bot, botapi):
 
 
 # --- concurrency and the model line -------------------------------------------------------------
-async def test_sources_are_answered_while_the_model_is_busy(start_bot, botapi):
+async def start_with_a_question_held_open(start_bot, botapi):
+    """The bot, busy with CHAT's question until the test sets `llm.gate`."""
     llm = FakeLLM(GROUNDED)
     llm.gate = threading.Event()
     app, _ = await start_bot(llm=llm)
     botapi.add_update_message(CHAT, QUESTION)
     await botapi.wait_for(lambda: llm.prompts and botapi.sent(CHAT), timeout=30)
+    return app, llm
+
+
+async def test_sources_are_answered_while_the_model_is_busy(start_bot, botapi):
+    app, llm = await start_with_a_question_held_open(start_bot, botapi)
     botapi.add_update_message(CHAT + 1, "/sources")
     [listing] = await botapi.wait_for(lambda: texts_of(botapi, CHAT + 1), timeout=10)
     assert MANUS_TITLE in listing
@@ -236,11 +242,7 @@ async def test_sources_are_answered_while_the_model_is_busy(start_bot, botapi):
 
 
 async def test_a_full_line_gets_a_busy_reply_and_waiters_are_told_their_place(start_bot, botapi):
-    llm = FakeLLM(GROUNDED)
-    llm.gate = threading.Event()
-    app, _ = await start_bot(llm=llm)
-    botapi.add_update_message(CHAT, QUESTION)
-    await botapi.wait_for(lambda: llm.prompts and botapi.sent(CHAT), timeout=30)
+    app, llm = await start_with_a_question_held_open(start_bot, botapi)
     others = range(CHAT + 1, CHAT + 7)
     for chat in others:
         botapi.add_update_message(chat, QUESTION)
