@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot import prompts, texts
 from bot.llm import LLM, Message, astream
+from bot.priority import UserFirst
 from bot.retrieval import Coverage, Retriever
 from bot.store import Store
 from bot.types import Answer, Document, Hit, Source
@@ -54,6 +55,7 @@ class AnswerService:
         self.retriever = retriever
         self.llm = llm
         self.context_tokens = 2600
+        self.priority = UserFirst()  # the background worker waits while a question runs
 
     # --- planning (no model call) ---------------------------------------------------------
     def plan(self, question: str, history: list[dict] | None = None) -> Plan:
@@ -85,7 +87,7 @@ class AnswerService:
             return plan
         plan.docs = self._choose_docs(question, coverage)
         plan.weights = self.retriever.idf(self.retriever.query_terms(question))
-        if len(plan.docs) == 1 and self._whole(plan.docs[0]):
+        if len(plan.docs) == 1 and self.fits_whole(plan.docs[0]):
             self._plan_document(plan, history or [])
         else:
             self._plan_collection(plan, history or [])
@@ -146,7 +148,8 @@ class AnswerService:
                 chosen.append(cov)
         return [d for c in chosen if (d := self.store.document(c.doc_id))]
 
-    def _whole(self, doc: Document) -> bool:
+    def fits_whole(self, doc: Document) -> bool:
+        """Short enough to go into a prompt whole (and have its own cached prefix)."""
         return self._tokens(doc.text) <= self.context_tokens
 
     def document_prefix(self, doc: Document) -> list[Message]:
@@ -158,20 +161,6 @@ class AnswerService:
         """The cacheable start of every prompt across documents."""
         context = self._collection_context(self.collection() if shared is None else shared)
         return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
-
-    def warm(self, docs: list[Document]) -> int:
-        """Evaluate each document's prefix, and the collection's, now (at ingest) so the first
-        question about them starts fast. Returns how many were evaluated."""
-        if not hasattr(self.llm, "warm"):
-            return 0
-        warmed = 0
-        for doc in docs:
-            if self._whole(doc):
-                warmed += self.llm.warm(self.document_prefix(doc)) != "cached"
-        shared = self.collection()
-        if shared:
-            warmed += self.llm.warm(self.collection_prefix(shared)) != "cached"
-        return warmed
 
     @staticmethod
     def _doc_block(number: int, doc: Document, text: str) -> str:
@@ -216,9 +205,10 @@ class AnswerService:
                                     "total_ms": int((time.perf_counter() - started) * 1000)}
             return plan.refusal
         pieces, first = [], None
-        for piece in self._generate(plan):
-            first = first or time.perf_counter()
-            pieces.append(piece)
+        with self.priority.user():
+            for piece in self._generate(plan):
+                first = first or time.perf_counter()
+                pieces.append(piece)
         return self.finish(plan, "".join(pieces), started, first)
 
     async def ask_stream(self, question: str, history: list[dict] | None = None
@@ -231,11 +221,12 @@ class AnswerService:
             yield plan.refusal
             return
         pieces, first = [], None
-        async for piece in astream(self.llm, plan.messages, max_tokens=ANSWER_TOKENS,
-                                   cache_prefix=plan.cache_prefix):
-            first = first or time.perf_counter()
-            pieces.append(piece)
-            yield readable(plan, "".join(pieces))
+        with self.priority.user():
+            async for piece in astream(self.llm, plan.messages, max_tokens=ANSWER_TOKENS,
+                                       cache_prefix=plan.cache_prefix):
+                first = first or time.perf_counter()
+                pieces.append(piece)
+                yield readable(plan, "".join(pieces))
         yield await asyncio.to_thread(self.finish, plan, "".join(pieces), started, first)
 
     def _generate(self, plan: Plan) -> Iterator[str]:

@@ -44,13 +44,81 @@ def _usable(summary: str, doc: Document) -> bool:
     return all(n.replace(",", "").rstrip(".") in flat for n in NUMBER.findall(summary))
 
 
+def shown_summary(doc: Document) -> str:
+    """What a reader sees for a document: its model summary, or until that exists its lead
+    sentences, marked as such."""
+    if doc.summary:
+        return doc.summary
+    lead = lead_summary(doc)
+    return texts.LEAD_MARK.format(lead=lead) if lead else texts.NO_SUMMARY
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Sentence (or line) spans of `text`, as offsets."""
+    spans, start = [], 0
+    for sep in re.finditer(r"(?<=[.!?])\s+|\n+", text):
+        if sep.start() > start:
+            spans.append((start, sep.start()))
+        start = sep.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def fit_text(text: str, budget: int, count_tokens) -> str:
+    """The document as the summary prompt can take it: whole when it fits `budget` tokens;
+    otherwise its lead, then its most central sentences (those sharing the document's most
+    frequent words), each run verbatim and in order, with "…" where text was left out. One
+    model call whatever the length: a section-by-section summary costs a call per section
+    (~50 s each on 2 cores)."""
+    total = count_tokens(text)
+    if total <= budget:
+        return text
+    spans = _spans(text)
+    ratio = total / max(1, len(text))  # tokens per character, to budget without re-tokenizing
+    cost = [int((e - s) * ratio * 1.1) + 2 for s, e in spans]
+    words = [set(w[:2] if re.match(r"[가-힣]", w) else w.lower()
+                 for w in re.findall(r"[가-힣A-Za-z0-9]{2,}", text[s:e])) for s, e in spans]
+    freq = Counter(w for ws in words for w in ws)
+    picked: list[int] = []
+    used = 0
+    for i, c in enumerate(cost):  # the lead: about a third of the budget
+        if used + c > budget // 3:
+            break
+        picked.append(i)
+        used += c
+    central = sorted(range(len(picked), len(spans)),
+                     key=lambda i: -sum(math.log(freq[w]) for w in words[i]) / (len(words[i]) + 4))
+    for i in central:
+        if used + cost[i] <= budget:
+            picked.append(i)
+            used += cost[i]
+    picked.sort()
+    while True:
+        runs: list[list[int]] = []
+        for i in picked:
+            if runs and runs[-1][1] == i - 1:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i])
+        fitted = "\n…\n".join(text[spans[a][0]:spans[b][1]] for a, b in runs)
+        if count_tokens(fitted) <= budget or len(picked) <= 1:  # the estimate ran over: trim
+            return fitted
+        picked.pop()
+
+
 def summarize(doc: Document, llm: LLM) -> str:
-    messages = [
-        {"role": "system", "content": prompts.render("summary_system", title=doc.title,
-                                                     meta=doc_meta(doc), text=doc.text)},
-        {"role": "user", "content": prompts.render("summary_user")},
-    ]
-    text = "".join(llm.stream(messages, max_tokens=SUMMARY_TOKENS)).strip()
+    def messages(text: str) -> list[dict]:
+        return [
+            {"role": "system", "content": prompts.render("summary_system", title=doc.title,
+                                                         meta=doc_meta(doc), text=text)},
+            {"role": "user", "content": prompts.render("summary_user")},
+        ]
+
+    frame = sum(llm.count_tokens(m["content"]) for m in messages("")) + 32  # template markers
+    budget = getattr(llm, "context_length", 4096) - SUMMARY_TOKENS - frame
+    text = "".join(llm.stream(messages(fit_text(doc.text, budget, llm.count_tokens)),
+                              max_tokens=SUMMARY_TOKENS)).strip()
     text = re.sub(r"^[#*\-•\s]+", "", text)
     text = re.sub(r"\s*\n\s*[-•*\d.]*\s*", " ", text).strip()
     if not _usable(text, doc):
@@ -116,6 +184,8 @@ def group_by_issue(docs: list[Document], keywords: dict[str, list[str]]) -> list
 
 def gist(doc: Document, limit: int = 140) -> str:
     first = _sentences(doc.summary or lead_summary(doc, 1) or doc.title)[0]
+    if not doc.summary:
+        first = texts.LEAD_MARK.format(lead=first)
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 

@@ -9,16 +9,16 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from bot import render, texts
-from bot.briefing import compose_brief, select_documents, summarize_pending
+from bot.briefing import compose_brief, select_documents
 from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.pipeline import ingest_folder
 from bot.llm import LLMError
-from bot.services import Services, build_services
+from bot.services import Services, build_services, build_worker
 
 log = logging.getLogger("briefbot")
-WARM_DOCUMENTS = 30  # newest documents to precompute; the default 2 GB cache holds ~41 (52 MB each)
 
 
 def setup_logging(verbose: bool = False) -> None:
@@ -61,24 +61,52 @@ def main(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     ctx.ensure_object(dict)["settings"] = settings
 
 
-def do_ingest(services: Services, *, summaries: bool, settle_seconds: float = 0.0) -> None:
+def index_folder(services: Services, *, settle_seconds: float = 0.0) -> None:
+    """Decode, clean and index the folder: fast, no model call."""
     settings = services.settings
     result = ingest_folder(services.store, services.korean, Path(settings.SEEDS_DIR),
                            max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds)
     click.echo(result.line())
     for name, reason in result.quarantined_files:
         click.echo(f"  quarantined {name}: {reason}")
-    if summaries:
-        try:
-            done = summarize_pending(services.store, services.llm)
-            # Evaluate each document's prompt prefix now, so its first question starts fast.
-            warmed = services.answers.warm(services.store.documents(limit=WARM_DOCUMENTS))
-        except LLMError as exc:
-            raise click.ClickException(str(exc)) from None
-        if done:
-            click.echo(f"summarised {len(done)} document(s)")
-        if warmed:
-            click.echo(f"document prefixes ready: {warmed}")
+
+
+def model_work(services: Services) -> None:
+    """Every document's summary and the newest documents' prompt prefixes, now, with a
+    progress bar in a terminal (plain lines otherwise). A failed document is reported and
+    retried by a later run; it fails neither the others nor the command."""
+    worker = build_worker(services)
+    try:
+        total = worker.backlog().total
+    except LLMError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not total:
+        return
+    done = {"summary": 0, "prefix": 0, "collection": 0, "failed": 0}
+    bar = tqdm(total=total, unit="step", desc="model work", file=sys.stderr,
+               disable=not sys.stderr.isatty(), dynamic_ncols=True)
+
+    def on_step(step, ok: bool) -> None:
+        done[step.kind] += ok
+        done["failed"] += not ok
+        bar.update(1)
+        if bar.disable:
+            click.echo(f"model work: {bar.n}/{max(bar.n, total)} ({step.kind} "
+                       f"{step.doc_id or 'shared prefix'}{'' if ok else ': failed'})", err=True)
+
+    try:
+        worker.drain(on_step)
+    except LLMError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        bar.close()
+    if done["summary"]:
+        click.echo(f"summarised {done['summary']} document(s)")
+    if done["prefix"] or done["collection"]:
+        click.echo(f"document prefixes ready: {done['prefix'] + done['collection']}")
+    for row in services.store.work_failures():
+        click.echo(f"  failed {row['step']} of {row['doc_id']} ({row['attempts']} attempt(s)): "
+                   f"{row['last_error']}", err=True)
 
 
 @main.command()
@@ -90,7 +118,9 @@ def ingest(ctx: click.Context, seeds: Path | None, no_summaries: bool) -> None:
     services = _services(ctx, SEEDS_DIR=seeds)
     if not Path(services.settings.SEEDS_DIR).is_dir():
         raise click.ClickException(f"SEEDS_DIR={services.settings.SEEDS_DIR} is not a folder")
-    do_ingest(services, summaries=not no_summaries)
+    index_folder(services)
+    if not no_summaries:
+        model_work(services)
 
 
 @main.command()
@@ -187,6 +217,11 @@ def stats(ctx: click.Context) -> None:
         click.echo(f"{name:>16}: {value}")
     for row in services.store.quarantined():
         click.echo(f"  quarantined {row['name']}: {row['reason']}")
+    backlog = build_worker(services).backlog()
+    click.echo(f"{'backlog':>16}: {backlog.summaries} summaries to make, {backlog.failed} failed")
+    for row in services.store.work_failures():
+        click.echo(f"  failed {row['step']} of {row['doc_id']} ({row['attempts']} attempt(s)): "
+                   f"{row['last_error']}")
     model = Path(services.settings.MODEL_PATH)
     size = f"{model.stat().st_size / 1e6:.0f} MB" if model.is_file() else "missing"
     click.echo(f"{'model':>16}: {model} ({size})")
@@ -201,17 +236,25 @@ def chat(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--no-summaries", is_flag=True, help="Skip generating summaries at start.")
+@click.option("--no-summaries", is_flag=True, help="No background model work (summaries, "
+                                                   "prompt prefixes).")
 @click.pass_context
 def run(ctx: click.Context, no_summaries: bool) -> None:
-    """Ingest, then run the Telegram bot (or the console chat without a token)."""
+    """Index the folder, then serve at once: the Telegram bot (or the console chat without a
+    token), while summaries and prompt prefixes are made in the background."""
     services = _services(ctx)
     # A file still being copied is left to the running bot's folder watcher.
-    do_ingest(services, summaries=not no_summaries, settle_seconds=5.0)
-    if services.settings.token:
-        from bot.tg.app import run_bot
-        run_bot(services)
-    else:
-        click.echo("TELEGRAM_BOT_TOKEN is not set: opening the console chat.", err=True)
-        from bot.console import run_console
-        run_console(services, sys.stdin)
+    index_folder(services, settle_seconds=5.0)
+    worker = build_worker(services)
+    if not no_summaries:
+        worker.start()
+    try:
+        if services.settings.token:
+            from bot.tg.app import run_bot
+            run_bot(services, worker)
+        else:
+            click.echo("TELEGRAM_BOT_TOKEN is not set: opening the console chat.", err=True)
+            from bot.console import run_console
+            run_console(services, sys.stdin)
+    finally:
+        worker.stop()

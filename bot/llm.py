@@ -24,6 +24,7 @@ class LLMError(Exception):
 
 class LLM(Protocol):
     name: str
+    context_length: int  # tokens a whole prompt plus its reply may take
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0) -> Iterator[str]:
@@ -38,6 +39,8 @@ class LlamaCppLLM:
     """llama.cpp in this process. Calls are serialised by a lock. The prompt is rendered with
     the model's own chat template; an evaluated prefix (instructions + document) is reused from
     memory, or loaded from the prefix cache, so only the question's tokens are processed."""
+
+    supports_prefix_cache = True
 
     def __init__(self, llama: object, name: str, cache: PrefixCache | None = None):
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -60,6 +63,7 @@ class LlamaCppLLM:
         self._add_bos = str(meta.get("tokenizer.ggml.add_bos_token", "false")).lower() == "true"
         self.last_prefix = ""  # how the last prefix was obtained: warm / loaded / computed
         self.last_tokens = (0, 0)  # the last prompt's (tokens reused from state, tokens evaluated)
+        self.context_length = int(llama.n_ctx())
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
@@ -180,11 +184,21 @@ def _releasable(text: str, stops: list[str]) -> int:
     return len(text)
 
 
+def model_name(settings: Settings) -> str:
+    """Names the model (stored summaries and cached prefixes are keyed by it) without loading it."""
+    if settings.LLM_BACKEND == "openai":
+        return f"openai:{settings.LLM_MODEL}@{settings.LLM_BASE_URL.rstrip('/')}"
+    path = Path(settings.MODEL_PATH)
+    size = path.stat().st_size if path.is_file() else 0
+    return f"{path.name}:{size}:{settings.LLM_CTX}"
+
+
 def build_llm(settings: Settings) -> LLM:
     """The one place a model is constructed."""
     if settings.LLM_BACKEND == "openai":
         from bot.llm_http import OpenAICompatLLM
-        return OpenAICompatLLM(settings.LLM_BASE_URL, settings.LLM_MODEL)
+        return OpenAICompatLLM(settings.LLM_BASE_URL, settings.LLM_MODEL,
+                               context_length=settings.LLM_CTX)
     path = Path(settings.MODEL_PATH)
     if not path.is_file():
         raise LLMError(f"MODEL_PATH={path} does not exist; run `make setup` or point MODEL_PATH "
@@ -204,8 +218,7 @@ def build_llm(settings: Settings) -> LLM:
     if settings.LLM_CACHE_MB > 0:
         folder = Path(settings.BRIEFBOT_DB).parent / "kvcache"
         cache = PrefixCache(folder, settings.LLM_CACHE_MB << 20)
-    model_id = f"{path.name}:{path.stat().st_size}:{settings.LLM_CTX}"
-    return LlamaCppLLM(llama, model_id, cache)
+    return LlamaCppLLM(llama, model_name(settings), cache)
 
 
 async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,

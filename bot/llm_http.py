@@ -19,8 +19,12 @@ class OpenAICompatLLM:
     """Streams /chat/completions. The server keeps its own prompt cache (llama.cpp reuses the
     common prefix per slot), so prompts keep fixed text first here too."""
 
-    def __init__(self, base_url: str, model: str, timeout: float = 300.0):
+    supports_prefix_cache = False  # the server keeps its own
+
+    def __init__(self, base_url: str, model: str, timeout: float = 300.0,
+                 context_length: int = 4096):
         self.base_url = base_url.rstrip("/")
+        self.context_length = context_length
         self.model = model
         self.name = f"openai:{model}@{self.base_url}"
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))

@@ -79,3 +79,13 @@ def m005_sentences_and_terms(db: Database) -> None:
         counts.update(set(index_terms(morphs)))
     db["terms"].insert_all(({"term": t, "chunks": n} for t, n in counts.items()),
                            batch_size=1000)
+
+
+@migrations()
+def m006_model_work(db: Database) -> None:
+    # Background model work that failed (a summary, an evaluated prompt prefix), per document:
+    # retried a few times with a growing pause, then left alone until the document changes.
+    db["model_work"].create({
+        "doc_id": str, "step": str, "content_hash": str, "attempts": int, "last_error": str,
+        "failed_at": str, "retry_at": str,
+    }, pk=("doc_id", "step"))

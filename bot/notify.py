@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from bot import texts
 from bot.answer import doc_meta
-from bot.briefing import compose_brief, lead_summary, summarize, summary_key
+from bot.briefing import compose_brief, shown_summary, summarize, summary_key
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
 from bot.schedule import due_briefings
@@ -67,8 +67,8 @@ def push_text(docs: list[Document]) -> str:
     head = texts.PUSH_ONE if len(docs) == 1 else texts.PUSH_MANY.format(count=len(docs))
     parts = [head]
     for doc in docs[:DETAILED_ITEMS]:
-        summary = doc.summary or lead_summary(doc) or texts.NO_SUMMARY
-        parts.append(texts.PUSH_ITEM.format(title=doc.title, meta=doc_meta(doc), summary=summary))
+        parts.append(texts.PUSH_ITEM.format(title=doc.title, meta=doc_meta(doc),
+                                            summary=shown_summary(doc)))
     if len(docs) > DETAILED_ITEMS:
         parts.append(texts.PUSH_MORE.format(
             titles="; ".join(d.title for d in docs[DETAILED_ITEMS:])))

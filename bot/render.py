@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.answer import doc_meta
+from bot.briefing import shown_summary
 from bot.types import Answer, Document
 
 
@@ -30,7 +31,7 @@ def answer_plain(answer: Answer) -> str:
 
 
 def summary_plain(doc: Document) -> str:
-    return f"■ {doc.title} ({doc_meta(doc)})\n{doc.summary or texts.NO_SUMMARY}"
+    return f"■ {doc.title} ({doc_meta(doc)})\n{shown_summary(doc)}"
 
 
 def sources_plain(docs: list[Document]) -> str:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from bot.answer import AnswerService
 from bot.config import Settings
 from bot.korean import Korean
-from bot.llm import LLM, Message, build_llm
+from bot.llm import LLM, Message, build_llm, model_name
 from bot.retrieval import Retriever
 from bot.store import Store
+from bot.worker import ModelWorker
 
 
 class LazyLLM:
@@ -33,7 +34,15 @@ class LazyLLM:
 
     @property
     def name(self) -> str:
-        return self.get().name
+        return model_name(self._settings)
+
+    @property
+    def supports_prefix_cache(self) -> bool:
+        return self._settings.LLM_BACKEND == "llamacpp"
+
+    @property
+    def context_length(self) -> int:
+        return self._llm.context_length if self._llm is not None else self._settings.LLM_CTX
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0) -> Iterator[str]:
@@ -63,6 +72,11 @@ class Services:
 
     def close(self) -> None:
         self.store.close()
+
+
+def build_worker(services: Services) -> ModelWorker:
+    """The one background model worker over these services (summaries, prompt prefixes)."""
+    return ModelWorker(services.store, services.answers, services.llm)
 
 
 def build_services(settings: Settings, llm: LLM | None = None) -> Services:

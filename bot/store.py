@@ -155,8 +155,11 @@ class Store:
 
     def docs_needing_summary(self, key: str) -> list[str]:
         rows = self._rows("select id from documents where summary is null or summary_key is null "
-                          "or summary_key != ? order by ingested_at desc, id", [key])
+                          f"or summary_key != ? order by {self._NEWEST}", [key])
         return [r["id"] for r in rows]
+
+    # Newest arrivals first; within one batch, the date the text states (undated last).
+    _NEWEST = "substr(ingested_at, 1, 16) desc, date is null, date desc, ingested_at desc, id"
 
     def document(self, doc_id: str) -> Document | None:
         rows = self._rows("select * from documents where id = ?", [doc_id])
@@ -169,9 +172,7 @@ class Store:
         if since:
             sql += " where ingested_at > ?"
             params.append(since)
-        # Newest arrivals first; within one batch, the date the text states (undated last).
-        sql += (" order by substr(ingested_at, 1, 16) desc, date is null, date desc, "
-                "ingested_at desc, id")
+        sql += f" order by {self._NEWEST}"
         if limit:
             sql += " limit ?"
             params.append(limit)
@@ -349,6 +350,32 @@ class Store:
         if chat_id is None:
             return self._rows("select * from outbox order by id")
         return self._rows("select * from outbox where chat_id = ? order by id", [chat_id])
+
+    # --- background model work ---------------------------------------------------------------
+    def record_work_failure(self, doc_id: str, step: str, content_hash: str, error: str,
+                            retry_at: str) -> int:
+        """Count one more failed attempt at `step` for this version of the document; returns
+        the attempts so far. A changed document starts again from zero."""
+        with self._tx() as db:
+            rows = list(db.execute("select attempts, content_hash from model_work "
+                                   "where doc_id = ? and step = ?", [doc_id, step]))
+            attempts = 1 + (rows[0][0] if rows and rows[0][1] == content_hash else 0)
+            db["model_work"].upsert({"doc_id": doc_id, "step": step,
+                                     "content_hash": content_hash, "attempts": attempts,
+                                     "last_error": error[:500], "failed_at": utcnow(),
+                                     "retry_at": retry_at}, pk=("doc_id", "step"))
+            return attempts
+
+    def clear_work_failure(self, doc_id: str, step: str) -> None:
+        with self._tx() as db:
+            db.execute("delete from model_work where doc_id = ? and step = ?", [doc_id, step])
+
+    def work_failures(self) -> list[dict]:
+        """Failed background steps of stored documents (a stale row, for a document since
+        changed or removed, is not reported)."""
+        return self._rows("select m.doc_id, m.step, m.attempts, m.last_error, m.failed_at, "
+                          "m.retry_at from model_work m join documents d on d.id = m.doc_id "
+                          "and d.content_hash = m.content_hash order by m.failed_at")
 
     # --- small key/value state ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

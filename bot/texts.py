@@ -8,6 +8,8 @@ EXTRACTIVE = "자료에서 가장 관련 있는 대목은 다음과 같습니다
 MODEL_FAILED = "답변을 생성하는 중 문제가 생겼습니다. 관련 대목을 대신 보여 드립니다: “{quote}”"
 SOURCES_HEADER = "출처"
 NO_SUMMARY = "요약이 아직 준비되지 않았습니다."
+# Until the background worker has summarised a document, its first sentences stand in.
+LEAD_MARK = "(요약 준비 중 · 기사 첫 문장) {lead}"
 NO_MATCHING_DOCS = "‘{keyword}’와 관련된 자료를 찾지 못했습니다."
 
 BRIEF_HEADER = "🗞 AI 정책 브리핑 — {date}"
@@ -68,6 +70,7 @@ TG_NOT_SUBSCRIBED = "구독 중이 아닙니다. 구독하려면 /subscribe"
 TG_ADMIN_ONLY = "관리자만 사용할 수 있는 명령입니다."
 TG_STATS_HEADER = "봇 현황"
 TG_STATS_QUARANTINED = "격리된 파일"
+TG_STATS_BACKLOG = "백그라운드 작업: 요약 {summaries}건, 문서 준비 {prefixes}건 남음 (실패 {failed}건)"
 TG_STATS_LABELS = {"documents": "문서", "chunks": "본문 조각", "quarantined": "격리된 파일",
                    "subscribers": "구독 대화방", "outbox_pending": "발송 대기",
                    "outbox_sent": "발송 완료", "outbox_failed": "발송 실패",

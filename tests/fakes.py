@@ -11,6 +11,7 @@ class FakeLLM:
     `gate` (a threading.Event) lets a test hold a generation open to observe concurrency."""
 
     name = "fake-llm"
+    context_length = 4096
 
     def __init__(self, default: str = "자료에 따르면 답은 다음과 같습니다.", piece_chars: int = 6):
         self.default = default

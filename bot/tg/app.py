@@ -14,6 +14,7 @@ from bot.tg import handlers
 from bot.tg.access import AccessGate, Cooldown
 from bot.tg.jobs import register_jobs
 from bot.tg.queue import MAX_WAITING, ModelQueue
+from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,9 @@ def install_token_redactor(token: str) -> None:
             target.addFilter(TokenRedactor(token))
 
 
-def build_application(services: Services) -> Application:
-    """The bot, ready for run_polling() or for initialize()/start() in tests."""
+def build_application(services: Services, worker: ModelWorker | None = None) -> Application:
+    """The bot, ready for run_polling() or for initialize()/start() in tests. With a
+    background `worker`, pushes wait (a little) for its summaries and /stats shows its backlog."""
     settings = services.settings
     token = settings.token
     if not token:
@@ -87,9 +89,10 @@ def build_application(services: Services) -> Application:
         services=services,
         gate=AccessGate(settings.ALLOWED_CHAT_IDS, settings.ADMIN_IDS),
         model_queue=ModelQueue(MAX_WAITING),
-        summary_cooldown=Cooldown(SUMMARY_COOLDOWN))
+        summary_cooldown=Cooldown(SUMMARY_COOLDOWN),
+        worker=worker)
     add_handlers(application)
-    register_jobs(application, services)
+    register_jobs(application, services, worker=worker)
     return application
 
 
@@ -121,6 +124,6 @@ async def _post_init(application: Application) -> None:
     log.info("Telegram bot @%s is ready", application.bot.username)
 
 
-def run_bot(services: Services) -> None:
+def run_bot(services: Services, worker: ModelWorker | None = None) -> None:
     """Long polling until Ctrl-C / SIGTERM."""
-    build_application(services).run_polling()
+    build_application(services, worker).run_polling()

@@ -274,6 +274,11 @@ async def stats(update: Update, context: Context) -> None:
     lines = [fmt.Line(texts.TG_STATS_HEADER, "b")]
     lines += [fmt.Line(f"{texts.TG_STATS_LABELS.get(name, name)}: {value}")
               for name, value in store.counts().items()]
+    worker = context.bot_data.get("worker")
+    if worker is not None:
+        backlog = await asyncio.to_thread(worker.backlog)
+        lines.append(fmt.Line(texts.TG_STATS_BACKLOG.format(
+            summaries=backlog.summaries, prefixes=backlog.prefixes, failed=backlog.failed)))
     quarantined = store.quarantined()
     if quarantined:
         lines += [fmt.Line(""), fmt.Line(texts.TG_STATS_QUARANTINED, "b")]

@@ -23,15 +23,17 @@ from bot import notify, texts
 from bot.config import Settings, parse_hhmm
 from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_for
 from bot.ingest.watch import FolderWatch
-from bot.llm import LLMError
 from bot.services import Services
 from bot.store import Store
 from bot.tg.send import SendFailed, Undeliverable, send_plain
+from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
 
 TIME_HANDLER_GROUP = -10
-WARM_AFTER_PUSH = 10  # newest documents whose prompt prefix is precomputed after a push
+# A push waits at most this long for the background worker's summaries of its documents
+# (about 50 s each on 2 cores); then it goes with their lead sentences, marked as such.
+PUSH_SUMMARY_WAIT = 100.0
 
 
 def _utcnow() -> datetime:
@@ -79,8 +81,10 @@ def build_outbox(services: Services, bot: Bot, timing: Timing) -> Outbox:
 class Newsdesk:
     """Watches the folder, decides what is owed, and flushes the outbox, for one Application."""
 
-    def __init__(self, services: Services, bot: Bot, timing: Timing):
-        self.services, self.timing = services, timing
+    def __init__(self, services: Services, bot: Bot, timing: Timing,
+                 worker: ModelWorker | None = None):
+        self.services, self.timing, self.worker = services, timing, worker
+        self._waiting_since: dict[str, float] = {}  # document -> when its push began waiting
         settings = services.settings
         self.watch = FolderWatch(services.store, services.korean, Path(settings.SEEDS_DIR),
                                  max_bytes=settings.INGEST_MAX_BYTES,
@@ -122,9 +126,6 @@ class Newsdesk:
             try:
                 if await self._scan_and_announce():
                     await self._flush()
-                    # After the push is out: evaluate new documents' prompt prefixes, so the
-                    # questions the push invites start fast.
-                    await asyncio.to_thread(self._warm_recent)
             except Exception:  # noqa: BLE001 - the next scan tries again
                 log.exception("folder scan failed; retrying at the next scan")
             self.scans += 1
@@ -144,6 +145,9 @@ class Newsdesk:
     # --- the work ---------------------------------------------------------------------------
     async def _scan_and_announce(self) -> bool:
         scan = await asyncio.to_thread(self.watch.scan)
+        if self.worker is not None and scan is not None and scan.result is not None \
+                and scan.result.ingested:
+            self.worker.wake()  # new documents: summaries and prefixes to make
         if scan is not None and scan.settling and self._should_wait():
             return False  # files still arriving: announce them together in a moment
         self._deferred_since = None
@@ -155,19 +159,33 @@ class Newsdesk:
             self._deferred_since = now
         return now - self._deferred_since < self.timing.batch_wait
 
-    def _warm_recent(self) -> None:
-        store = self.services.store
-        try:
-            self.services.answers.warm(store.documents(limit=WARM_AFTER_PUSH))
-        except LLMError as exc:
-            log.warning("could not precompute document prefixes: %s", exc)
-
     def _announce(self) -> notify.Announcement:
         store, llm = self.services.store, self.services.llm
         docs = store.unannounced_documents()
-        if docs:
+        if docs and self.worker is not None:
+            if self._summaries_pending(docs):
+                return notify.Announcement()  # the worker is on them; look again next scan
+        elif docs:  # no background worker (tests): summarise them here
             notify.summarize_new(store, llm, docs)
         return notify.announce(store, admin_ids=self.services.settings.ADMIN_IDS)
+
+    def _summaries_pending(self, docs: list) -> bool:
+        """True while the worker is still summarising these documents and the push has waited
+        less than PUSH_SUMMARY_WAIT for them."""
+        now = clock_time.monotonic()
+        missing = [d.id for d in docs if not d.summary]
+        for doc_id in missing:
+            self._waiting_since.setdefault(doc_id, now)
+        for doc_id in set(self._waiting_since) - set(missing):
+            del self._waiting_since[doc_id]
+        if not missing:
+            return False
+        if now - min(self._waiting_since[d] for d in missing) >= PUSH_SUMMARY_WAIT:
+            log.info("pushing %d document(s) with their lead sentences: their summaries are "
+                     "not ready after %.0f s", len(missing), PUSH_SUMMARY_WAIT)
+            return False
+        self.worker.urgent(missing)
+        return True
 
     async def _queue_briefings(self) -> None:
         settings: Settings = self.services.settings
@@ -219,10 +237,10 @@ class Newsdesk:
 
 
 def register_jobs(application: Application, services: Services,
-                  timing: Timing | None = None) -> Newsdesk:
+                  timing: Timing | None = None, worker: ModelWorker | None = None) -> Newsdesk:
     """Add the JobQueue ticks and the /time command; returns the Newsdesk (for tests)."""
     timing = timing or Timing()
-    desk = Newsdesk(services, application.bot, timing)
+    desk = Newsdesk(services, application.bot, timing, worker)
     application.bot_data["newsdesk"] = desk
     # A group ahead of every other handler: an application that answers unknown private
     # commands with its help text (a catch-all in group 0) would otherwise swallow /time.

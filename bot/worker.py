@@ -1,0 +1,282 @@
+"""The background model worker: all model work on documents happens here, one step at a time.
+
+A step is one document's summary, one document's evaluated prompt prefix, or the shared prefix
+of questions across documents. Steps go newest document first (a document a push is waiting
+for before anything else), and the worker starts a step only when no user's question is
+running, so a question waits at most behind the one step in progress, never behind a backlog.
+A step that fails is logged with the document's file name, recorded, and retried a few times
+with a growing pause; it never stops the other documents.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from bot.answer import AnswerService
+from bot.briefing import summarize, summary_key
+from bot.llm import LLM
+from bot.store import Store
+from bot.types import Document
+
+log = logging.getLogger(__name__)
+
+SUMMARY, PREFIX, COLLECTION = "summary", "prefix", "collection"
+WARM_DOCUMENTS = 30  # newest documents whose prefix is precomputed; 2 GB holds ~41 (52 MB each)
+MAX_ATTEMPTS = 3
+RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
+IDLE_WAIT = 30.0  # seconds between looks at the database when nothing is to do
+LOG_EVERY = 60.0  # seconds between progress lines while a backlog lasts
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    doc_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Backlog:
+    summaries: int  # documents still without a current summary
+    prefixes: int  # of the newest documents, prompt prefixes not yet evaluated
+    failed: int  # documents whose step failed and is waiting to be retried or was given up
+
+    @property
+    def total(self) -> int:
+        return self.summaries + self.prefixes
+
+    def line(self) -> str:
+        return (f"{self.summaries} summaries and {self.prefixes} document prefixes to do, "
+                f"{self.failed} failed")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ModelWorker:
+    """Runs in one thread of its own (`start`), or synchronously (`drain`, for `ingest`)."""
+
+    def __init__(self, store: Store, answers: AnswerService, llm: LLM, *,
+                 warm_limit: int = WARM_DOCUMENTS, clock: Callable[[], datetime] = _now):
+        self.store, self.answers, self.llm = store, answers, llm
+        self.warm_limit, self.clock = warm_limit, clock
+        self.steps_done = 0
+        self.steps_failed = 0
+        self.state = "stopped"  # idle / waiting (a question runs) / working / stopped
+        self._warmed: set[tuple[str, str]] = set()  # (doc id, content hash) ready this process
+        self._collection_warmed: str | None = None  # the shared prefix's text, once evaluated
+        self._urgent: list[str] = []
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._key: str | None = None
+        self._step_lock = threading.Lock()  # one step at a time, whoever runs it
+        self._urgent_lock = threading.Lock()
+
+    # --- what is left -------------------------------------------------------------------------
+    @property
+    def summary_key(self) -> str:
+        if self._key is None:
+            self._key = summary_key(self.llm)
+        return self._key
+
+    @property
+    def caches_prefixes(self) -> bool:
+        return bool(getattr(self.llm, "supports_prefix_cache", False)) and hasattr(self.llm, "warm")
+
+    def _retry_blocked(self) -> dict[tuple[str, str], bool]:
+        """(doc, step) -> True when it may not run now (pausing, or given up)."""
+        now = self.clock().isoformat(timespec="seconds")
+        return {(r["doc_id"], r["step"]): r["attempts"] >= MAX_ATTEMPTS or r["retry_at"] > now
+                for r in self.store.work_failures()}
+
+    def next_step(self) -> Step | None:
+        blocked = {k for k, v in self._retry_blocked().items() if v}
+        needing = [d for d in self.store.docs_needing_summary(self.summary_key)
+                   if (d, SUMMARY) not in blocked]
+        needs_summary = set(needing)
+        with self._urgent_lock:
+            urgent = [d for d in self._urgent if d in needs_summary]
+            self._urgent = urgent
+        if urgent:
+            return Step(SUMMARY, urgent[0])
+        prefixes = self.caches_prefixes
+        for doc in self.store.documents(limit=self.warm_limit):
+            if doc.id in needs_summary:
+                return Step(SUMMARY, doc.id)
+            if (prefixes and (doc.id, doc.content_hash) not in self._warmed
+                    and (doc.id, PREFIX) not in blocked):
+                return Step(PREFIX, doc.id)
+        if prefixes and self._collection_text() != self._collection_warmed:
+            return Step(COLLECTION)
+        return Step(SUMMARY, needing[0]) if needing else None
+
+    def backlog(self) -> Backlog:
+        """Cheap enough for /stats: no model call. Prefixes count as done once this process
+        has evaluated them or found them in the cache."""
+        failures = self._retry_blocked()
+        summaries = sum(1 for d in self.store.docs_needing_summary(self.summary_key)
+                        if (d, SUMMARY) not in failures)
+        prefixes = 0
+        if self.caches_prefixes:
+            prefixes = sum(1 for d in self.store.documents(limit=self.warm_limit)
+                           if (d.id, d.content_hash) not in self._warmed
+                           and (d.id, PREFIX) not in failures)
+        return Backlog(summaries, prefixes, sum(1 for v in failures.values() if v))
+
+    def _collection_text(self) -> str:
+        return self.answers.collection_prefix()[0]["content"]
+
+    # --- doing it -------------------------------------------------------------------------------
+    def run_step(self, step: Step) -> bool:
+        """Run one step now; False when it failed (recorded, retried later)."""
+        doc = self.store.document(step.doc_id) if step.doc_id else None
+        if step.doc_id and doc is None:
+            return True  # removed meanwhile
+        started = time.monotonic()
+        with self._step_lock:
+            try:
+                self._run(step, doc)
+            except Exception as exc:  # noqa: BLE001 - one document never stops the others
+                self._failed(step, doc, exc)
+                return False
+        if doc is not None:
+            self.store.clear_work_failure(doc.id, step.kind)
+        self.steps_done += 1
+        log.debug("background %s %s: %.1f s", step.kind, step.doc_id or "",
+                  time.monotonic() - started)
+        return True
+
+    def _run(self, step: Step, doc: Document | None) -> None:
+        if step.kind == SUMMARY:
+            self.store.set_summary(doc.id, summarize(doc, self.llm), self.summary_key)
+            log.info("summarised %s", doc.id)
+        elif step.kind == PREFIX:
+            if self.answers.fits_whole(doc):
+                self.llm.warm(self.answers.document_prefix(doc))
+            self._warmed.add((doc.id, doc.content_hash))
+        else:
+            shared = self.answers.collection()
+            text = self._collection_text()
+            if shared:
+                self.llm.warm(self.answers.collection_prefix(shared))
+            self._collection_warmed = text
+
+    def _failed(self, step: Step, doc: Document | None, exc: Exception) -> None:
+        self.steps_failed += 1
+        if doc is None:  # the shared prefix: try again after the next document changes
+            self._collection_warmed = self._collection_text()
+            log.warning("background step %s failed: %s: %s", step.kind,
+                        exc.__class__.__name__, exc)
+            return
+        attempts = self.store.record_work_failure(doc.id, step.kind, doc.content_hash,
+                                                  f"{exc.__class__.__name__}: {exc}",
+                                                  self._retry_at(doc, step))
+        if step.kind == PREFIX and attempts >= MAX_ATTEMPTS:
+            self._warmed.add((doc.id, doc.content_hash))
+        more = ("giving up until the file changes" if attempts >= MAX_ATTEMPTS
+                else f"attempt {attempts} of {MAX_ATTEMPTS}, retrying later")
+        log.warning("background %s of %s failed (%s): %s: %s", step.kind, doc.id, more,
+                    exc.__class__.__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+
+    def _retry_at(self, doc: Document, step: Step) -> str:
+        rows = [r for r in self.store.work_failures()
+                if r["doc_id"] == doc.id and r["step"] == step.kind]
+        attempts = rows[0]["attempts"] if rows else 0
+        return (self.clock() + RETRY_BASE * (2 ** attempts)).isoformat(timespec="seconds")
+
+    def drain(self, on_step: Callable[[Step, bool], None] | None = None) -> int:
+        """Run every step now, in this thread (`briefbot ingest`); returns the steps that failed."""
+        failed = 0
+        while (step := self.next_step()) is not None and not self._stop.is_set():
+            ok = self.run_step(step)
+            failed += not ok
+            if on_step:
+                on_step(step, ok)
+        return failed
+
+    # --- in the background ----------------------------------------------------------------------
+    def urgent(self, doc_ids: list[str]) -> None:
+        """Summarise these before anything else (a push is waiting for them)."""
+        with self._urgent_lock:
+            self._urgent += [d for d in doc_ids if d not in self._urgent]
+        self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="model-worker", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Ask the loop to end after its current step; a step in progress is not waited for
+        longer than `timeout` (the thread is a daemon)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _loop(self) -> None:
+        progress = _ProgressLog(self)
+        while not self._stop.is_set():
+            try:
+                step = self.next_step()
+            except Exception:  # noqa: BLE001 - e.g. the model failed to load; look again later
+                log.exception("background worker could not plan its next step")
+                step = None
+                self._wake.wait(IDLE_WAIT * 10)
+            if step is None:
+                progress.finished()
+                self.state = "idle"
+                self._wake.wait(IDLE_WAIT)
+                self._wake.clear()
+                continue
+            # Users first: wait while a question runs, and look again (it may have added work).
+            if not self.answers.priority.wait_idle(timeout=0):
+                self.state = "waiting"
+                self.answers.priority.wait_idle(timeout=5.0)
+                continue
+            self.state = "working"
+            self.run_step(step)
+            progress.step()
+        self.state = "stopped"
+
+
+class _ProgressLog:
+    """A log line with done/total and an ETA every LOG_EVERY seconds while a backlog lasts."""
+
+    def __init__(self, worker: ModelWorker):
+        self.worker = worker
+        self.started: float | None = None
+        self.done = 0
+        self.last = 0.0
+
+    def step(self) -> None:
+        now = time.monotonic()
+        if self.started is None:
+            self.started, self.last = now, now
+        self.done += 1
+        if now - self.last >= LOG_EVERY:
+            self.last = now
+            backlog = self.worker.backlog()
+            rate = (now - self.started) / self.done
+            eta = rate * backlog.total
+            log.info("background work: %d step(s) done, %s; about %d min left", self.done,
+                     backlog.line(), round(eta / 60))
+
+    def finished(self) -> None:
+        if self.started is not None:
+            minutes = (time.monotonic() - self.started) / 60
+            log.info("background work: backlog done, %d step(s) in %.1f min (%d failed)",
+                     self.done, minutes, self.worker.steps_failed)
+            self.started, self.done = None, 0

@@ -1,0 +1,200 @@
+"""The background model worker: newest first, users first, failures isolated and retried,
+documents of any length summarised within the context and answerable."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot import texts
+from bot.briefing import fit_text, shown_summary
+from bot.ingest.pipeline import ingest_folder
+from bot.services import Services, build_worker
+from bot.store import Store
+from bot.worker import MAX_ATTEMPTS, PREFIX, SUMMARY, ModelWorker
+from tests.conftest import make_settings
+from tests.corpus import article, backlog
+from tests.fakes import FakeLLM
+
+FACT = "해운대 AI 데이터센터 건립에는 총 4조 2천억 원이 투입될 예정이다."
+GOOD = "정부와 업계는 인공지능 인프라 확충과 인재 양성을 두고 서로 다른 우선순위를 내세웠다."
+
+
+def wait_until(predicate, timeout: float = 60.0, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def make(tmp_path, korean, llm, **overrides) -> Services:
+    settings = make_settings(tmp_path, **overrides)
+    settings.SEEDS_DIR.mkdir(parents=True, exist_ok=True)
+    return Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean, llm=llm)
+
+
+class FailingLLM(FakeLLM):
+    """Fails every prompt that contains `poison` (a document the model cannot take)."""
+
+    def __init__(self, poison: str, **kwargs):
+        super().__init__(**kwargs)
+        self.poison = poison
+
+    def stream(self, messages, **kwargs):
+        if any(self.poison in m["content"] for m in messages):
+            raise RuntimeError("model crashed on this document")
+        return super().stream(messages, **kwargs)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2025, 6, 2, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_one_failing_document_never_stops_the_others_and_is_retried_a_few_times(tmp_path, korean):
+    llm = FailingLLM("독이 든 기사", default=GOOD)
+    services = make(tmp_path, korean, llm)
+    seeds = services.settings.SEEDS_DIR
+    for n, title in enumerate(["첫째 기사", "독이 든 기사", "셋째 기사"]):
+        (seeds / f"{n}.txt").write_text(article(title, seed=n), encoding="utf-8")
+    ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
+    clock = Clock()
+    worker = ModelWorker(services.store, services.answers, llm, clock=clock)
+
+    assert worker.drain() == 1
+    docs = {d.id: d for d in services.store.documents()}
+    assert docs["0.txt"].summary == GOOD and docs["2.txt"].summary == GOOD
+    assert docs["1.txt"].summary is None
+    [failure] = services.store.work_failures()
+    assert (failure["doc_id"], failure["step"], failure["attempts"]) == ("1.txt", SUMMARY, 1)
+    assert "model crashed" in failure["last_error"]
+    # a failed step pauses before its retry, then is given up after MAX_ATTEMPTS
+    assert worker.next_step() is None
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        clock.now += timedelta(hours=2)
+        assert worker.next_step().doc_id == "1.txt"
+        assert worker.drain() == 1
+        assert services.store.work_failures()[0]["attempts"] == attempt
+    clock.now += timedelta(days=2)
+    assert worker.next_step() is None
+    assert worker.backlog().failed == 1
+    # until then readers get the article's lead, marked as such
+    shown = shown_summary(services.store.document("1.txt"))
+    assert shown.startswith(texts.LEAD_MARK.split("{")[0]) and "독이 든 기사" not in shown
+    # a changed file starts again from zero
+    (seeds / "1.txt").write_text(article("독이 든 기사", seed=9), encoding="utf-8")
+    ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
+    assert worker.next_step().doc_id == "1.txt"
+    assert services.store.work_failures() == []
+
+
+def test_newest_first_and_a_waiting_push_goes_before_everything(tmp_path, korean):
+    llm = FakeLLM(default=GOOD)
+    services = make(tmp_path, korean, llm)
+    seeds = services.settings.SEEDS_DIR
+    for n in range(3):
+        (seeds / f"{n}.txt").write_text(article(f"기사 {n}", seed=n, date=f"2025-06-0{n + 1}"),
+                                        encoding="utf-8")
+    ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
+    worker = build_worker(services)
+    newest = services.store.documents()[0].id
+    assert worker.next_step().doc_id == newest
+    worker.urgent(["0.txt"])
+    assert worker.next_step().doc_id == "0.txt"
+    order = []
+    worker.drain(lambda step, ok: order.append(step.doc_id))
+    assert order[0] == "0.txt" and order[1] == newest and len(order) == 3
+    assert worker.backlog().total == 0
+
+
+def test_the_worker_waits_while_a_question_is_answered(tmp_path, korean):
+    llm = FakeLLM(default=GOOD)
+    services = make(tmp_path, korean, llm)
+    seeds = services.settings.SEEDS_DIR
+    (seeds / "a.txt").write_text(article("대기 중인 기사"), encoding="utf-8")
+    ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
+    worker = build_worker(services)
+    with services.answers.priority.user():
+        worker.start()
+        wait_until(lambda: worker.state == "waiting", timeout=30)
+        assert worker.steps_done == 0 and llm.prompts == []
+    try:
+        wait_until(lambda: worker.steps_done == 1, timeout=30)
+        wait_until(lambda: worker.state == "idle", timeout=30)
+    finally:
+        worker.stop()
+    assert services.store.document("a.txt").summary == GOOD
+
+
+def test_fit_text_keeps_the_lead_and_central_sentences_within_the_budget():
+    text = "\n".join(article("긴 보고서", 12000, sections=True).splitlines()[2:-1])
+    count = lambda s: len(s) // 2  # noqa: E731
+    fitted = fit_text(text, 1500, count)
+    assert count(fitted) <= 1500 < count(text)
+    assert fitted.startswith(text[:200]) and "…" in fitted
+    assert all(part in text for part in fitted.split("\n") if part != "…")
+    assert fit_text("짧은 글.", 1500, count) == "짧은 글."
+
+
+def test_a_long_report_is_summarised_within_the_context_and_its_last_section_answered(
+        tmp_path, korean, small_llm):
+    services = make(tmp_path, korean, small_llm, LLM_CACHE_MB=0)
+    seeds = services.settings.SEEDS_DIR
+    report = article("2026 지역 AI 인프라 종합 보고서", 12000, seed=3, sections=True, fact=FACT)
+    assert len(report) > 12000
+    (seeds / "report.txt").write_text(report, encoding="utf-8")
+    backlog(seeds, 1, long=1, start=40)  # a second long document, 6,000–9,000 characters
+    ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
+    assert small_llm.count_tokens(services.store.document("report.txt").text) > 4096
+
+    worker = build_worker(services)
+    assert worker.drain() == 0
+    assert services.store.work_failures() == []
+    for doc in services.store.documents():
+        assert doc.summary, doc.id
+
+    answer = services.answers.ask("해운대 AI 데이터센터 건립에 투입되는 금액은 얼마인가요?")
+    assert answer.covered
+    quotes = " ".join(s.quote for s in answer.sources)
+    assert "4조 2천억" in quotes, (answer.text, quotes)
+    assert all(s.quote in services.store.document(s.doc_id).text for s in answer.sources)
+
+
+@pytest.mark.parametrize("backend_prefixes", [True, False])
+def test_prefix_steps_only_where_the_model_keeps_prefixes(tmp_path, korean, backend_prefixes):
+    llm = FakeLLM(default=GOOD)
+    warmed: list = []
+    if backend_prefixes:
+        llm.supports_prefix_cache = True
+        llm.warm = lambda messages: warmed.append(messages) or "computed"
+    services = make(tmp_path, korean, llm)
+    seeds = services.settings.SEEDS_DIR
+    (seeds / "a.txt").write_text(article("접두부 기사"), encoding="utf-8")
+    ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
+    worker = build_worker(services)
+    kinds = []
+    worker.drain(lambda step, ok: kinds.append(step.kind))
+    if backend_prefixes:
+        assert kinds == [SUMMARY, PREFIX, "collection"] and len(warmed) == 2
+    else:
+        assert kinds == [SUMMARY] and warmed == []
+    assert worker.backlog().total == 0
+
+
+def test_backlog_counts_without_loading_the_model(tmp_path, korean):
+    services = make(tmp_path, korean, None)
+    from bot.services import LazyLLM
+    services = Services(settings=services.settings, store=services.store, korean=korean,
+                        llm=LazyLLM(services.settings))
+    backlog(services.settings.SEEDS_DIR, 4, long=1)
+    ingest_folder(services.store, korean, services.settings.SEEDS_DIR, max_bytes=1_000_000)
+    worker = build_worker(services)
+    got = worker.backlog()
+    assert (got.summaries, got.failed) == (4, 0)
+    assert not services.llm.loaded
