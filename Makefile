@@ -16,9 +16,10 @@ EVAL_SET ?= eval/qa_dev.jsonl
 setup: venv models llama $(VENV)/.installed
 
 venv:
-	@test -x $(BIN)/python || { $(PY) -m venv $(VENV) && \
-		$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip wheel; } \
-		|| { echo "error: could not create $(VENV) with an up-to-date pip (is the package registry reachable?)"; exit 1; }
+	@test -x $(BIN)/python || { set -o pipefail; $(PY) -m venv $(VENV) && \
+		$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip wheel 2>&1 \
+		| { grep -v "^WARNING: Location" || true; }; } \
+		|| { rm -rf $(VENV); echo "error: could not create $(VENV) with an up-to-date pip (is the package registry reachable?)"; exit 1; }
 
 models: venv
 	@$(BIN)/python -m bot.modelfetch default small

@@ -1,5 +1,6 @@
 """llama.cpp's own `llama-bench`, built once from the sources vendored in the llama-cpp-python
-sdist we run (so both sides are the same llama.cpp), cached under ~/.cache/briefbot/llama-bench/.
+sdist we run, with the CPU flags the installed wheel was built with (so both sides are the same
+llama.cpp, compiled the same way), cached under ~/.cache/briefbot/llama-bench/<build key>/.
 
 `python bench/llama_bench.py` builds it ahead of time (several minutes on two cores)."""
 from __future__ import annotations
@@ -18,7 +19,6 @@ CACHE = Path.home() / ".cache" / "briefbot" / "llama-bench"
 WANTED_OPTIONS = {
     "CMAKE_BUILD_TYPE": "Release",
     "BUILD_SHARED_LIBS": "OFF",  # one self-contained binary to cache
-    "GGML_NATIVE": "ON",  # what a local `pip install llama-cpp-python` builds with, too
     "LLAMA_CURL": "OFF",
     "LLAMA_OPENSSL": "OFF",
     "LLAMA_BUILD_TESTS": "OFF",
@@ -38,8 +38,17 @@ def llama_cpp_version() -> str:
     return version("llama-cpp-python")
 
 
+def wheel_flags() -> tuple[str, list[str]]:
+    """(cache key, CMake flags) of the llama-cpp-python build set-up installed and proved."""
+    from bot.llamabuild import read_record
+    record = read_record()
+    if record is None:
+        return "native", ["-DGGML_NATIVE=ON"]  # installed by hand, not by `make setup`
+    return record["key"], list(record["cmake_args"])
+
+
 def binary_path(version: str) -> Path:
-    return CACHE / version / "llama-bench"
+    return CACHE / f"{version}-{wheel_flags()[0]}" / "llama-bench"
 
 
 def _defined_options(tree: Path) -> set[str]:
@@ -88,6 +97,7 @@ def build(version: str, jobs: int = 2) -> Path:
             raise BenchUnavailable("the sdist has no vendor/llama.cpp/tools/llama-bench")
         known = _defined_options(tree)
         flags = [f"-D{k}={v}" for k, v in WANTED_OPTIONS.items() if k in known]
+        flags += [f for f in wheel_flags()[1] if f[2:].split("=")[0] in known]
         build_dir = work / "build"
         _run(["cmake", "-S", str(tree), "-B", str(build_dir), *flags], log)
         _run(["cmake", "--build", str(build_dir), "--target", "llama-bench", "-j", str(jobs)], log)

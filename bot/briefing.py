@@ -107,7 +107,11 @@ def fit_text(text: str, budget: int, count_tokens) -> str:
         picked.pop()
 
 
-def summarize(doc: Document, llm: LLM) -> str:
+class Cancelled(Exception):
+    """The caller asked to stop (the bot is shutting down); nothing was stored."""
+
+
+def summarize(doc: Document, llm: LLM, cancelled=lambda: False) -> str:
     def messages(text: str) -> list[dict]:
         return [
             {"role": "system", "content": prompts.render("summary_system", title=doc.title,
@@ -117,8 +121,13 @@ def summarize(doc: Document, llm: LLM) -> str:
 
     frame = sum(llm.count_tokens(m["content"]) for m in messages("")) + 32  # template markers
     budget = getattr(llm, "context_length", 4096) - SUMMARY_TOKENS - frame
-    text = "".join(llm.stream(messages(fit_text(doc.text, budget, llm.count_tokens)),
-                              max_tokens=SUMMARY_TOKENS)).strip()
+    pieces = []
+    for piece in llm.stream(messages(fit_text(doc.text, budget, llm.count_tokens)),
+                            max_tokens=SUMMARY_TOKENS):
+        if cancelled():
+            raise Cancelled
+        pieces.append(piece)
+    text = "".join(pieces).strip()
     text = re.sub(r"^[#*\-•\s]+", "", text)
     text = re.sub(r"\s*\n\s*[-•*\d.]*\s*", " ", text).strip()
     if not _usable(text, doc):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict
 from datetime import datetime
@@ -257,4 +258,10 @@ def run(ctx: click.Context, no_summaries: bool) -> None:
             from bot.console import run_console
             run_console(services, sys.stdin)
     finally:
-        worker.stop()
+        if not worker.stop():
+            # The worker is inside llama.cpp; freeing the model under it at interpreter exit
+            # can crash. Leave now: SQLite has committed everything that was done.
+            log.warning("leaving while the background worker finishes a prompt prefix")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)

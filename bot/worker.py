@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from bot.answer import AnswerService
-from bot.briefing import summarize, summary_key
+from bot.briefing import Cancelled, summarize, summary_key
 from bot.llm import LLM
 from bot.store import Store
 from bot.types import Document
@@ -29,7 +29,8 @@ WARM_DOCUMENTS = 30  # newest documents whose prefix is precomputed; 2 GB holds 
 MAX_ATTEMPTS = 3
 RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
 IDLE_WAIT = 30.0  # seconds between looks at the database when nothing is to do
-LOG_EVERY = 60.0  # seconds between progress lines while a backlog lasts
+LOG_EVERY = 60.0  # seconds between progress lines while a backlog lasts …
+LOG_STEPS = 5  # … or every this many steps, whichever comes first
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ class ModelWorker:
         with self._step_lock:
             try:
                 self._run(step, doc)
+            except Cancelled:
+                return True  # shutting down; the step is done again next time
             except Exception as exc:  # noqa: BLE001 - one document never stops the others
                 self._failed(step, doc, exc)
                 return False
@@ -153,7 +156,8 @@ class ModelWorker:
 
     def _run(self, step: Step, doc: Document | None) -> None:
         if step.kind == SUMMARY:
-            self.store.set_summary(doc.id, summarize(doc, self.llm), self.summary_key)
+            summary = summarize(doc, self.llm, cancelled=self._stop.is_set)
+            self.store.set_summary(doc.id, summary, self.summary_key)
             log.info("summarised %s", doc.id)
         elif step.kind == PREFIX:
             if self.answers.fits_whole(doc):
@@ -214,13 +218,16 @@ class ModelWorker:
             self._thread = threading.Thread(target=self._loop, name="model-worker", daemon=True)
             self._thread.start()
 
-    def stop(self, timeout: float = 2.0) -> None:
-        """Ask the loop to end after its current step; a step in progress is not waited for
-        longer than `timeout` (the thread is a daemon)."""
+    def stop(self, timeout: float = 15.0) -> bool:
+        """End the loop: a summary being written stops at its next token; a prompt prefix
+        being evaluated (up to ~30 s) is waited for at most `timeout`. False when the thread
+        is still inside the model then (the caller must not tear the model down under it)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
 
     @property
     def running(self) -> bool:
@@ -253,7 +260,7 @@ class ModelWorker:
 
 
 class _ProgressLog:
-    """A log line with done/total and an ETA every LOG_EVERY seconds while a backlog lasts."""
+    """A log line with done/left and an ETA every few steps while a backlog lasts."""
 
     def __init__(self, worker: ModelWorker):
         self.worker = worker
@@ -266,7 +273,7 @@ class _ProgressLog:
         if self.started is None:
             self.started, self.last = now, now
         self.done += 1
-        if now - self.last >= LOG_EVERY:
+        if now - self.last >= LOG_EVERY or self.done % LOG_STEPS == 0:
             self.last = now
             backlog = self.worker.backlog()
             rate = (now - self.started) / self.done

@@ -57,10 +57,10 @@ def subscribe(store: Store, *chat_ids: int, since: str = "2020-01-01T00:00:00+00
 
 @asynccontextmanager
 async def running_bot(services: Services, botapi: BotAPIServer, timing: Timing = FAST, *,
-                      polling: bool = False):
+                      polling: bool = False, worker=None):
     """The Application with only the delivery half registered, started and ready."""
     application = Application.builder().token(TOKEN).base_url(botapi.base_url).build()
-    desk = register_jobs(application, services, timing)
+    desk = register_jobs(application, services, timing, worker=worker)
     await application.initialize()
     await application.start()
     if polling:

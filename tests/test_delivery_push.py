@@ -9,6 +9,7 @@ import time
 import pytest
 
 from bot import texts
+from bot.services import build_worker
 from tests.botapi_fixture import botapi  # noqa: F401 - the fixture
 from tests.delivery_support import (SUMMARY, article, fast, make_services, rounds, running_bot,
                                     subscribe, texts_for, write_file)
@@ -138,3 +139,32 @@ async def test_a_changed_file_is_pushed_again_with_its_new_text(
     first, second = texts_for(botapi, ALICE)
     assert "초안: 데이터센터 전력 대책" in first and "수정본: 데이터센터 전력 대책과 요금 논쟁" in second
     assert len(botapi.sent(BOB)) == 2 and len(services.store.documents()) == 1
+
+
+async def test_with_the_background_worker_a_push_carries_its_model_summary(
+        services, seeds, botapi):  # noqa: F811
+    worker = build_worker(services)
+    worker.start()
+    try:
+        async with running_bot(services, botapi, worker=worker):
+            write_file(seeds / "new.txt", article("정부, AI 인재 양성 예산 두 배로"))
+            await botapi.wait_for(lambda: botapi.sent(ALICE), timeout=60)
+    finally:
+        worker.stop()
+    [push] = texts_for(botapi, ALICE)
+    assert SUMMARY in push and texts.LEAD_MARK.split("{")[0] not in push
+    assert services.store.document("new.txt").summary == SUMMARY
+
+
+async def test_a_push_waits_only_so_long_for_a_busy_worker_then_sends_the_marked_lead(
+        services, seeds, botapi):  # noqa: F811
+    worker = build_worker(services)  # never started: as busy as a worker can be
+    async with running_bot(services, botapi, fast(push_summary_wait=1.5), worker=worker):
+        started = time.monotonic()
+        write_file(seeds / "new.txt", article("정부, AI 인재 양성 예산 두 배로"))
+        await botapi.wait_for(lambda: botapi.sent(ALICE), timeout=30)
+        assert time.monotonic() - started >= 1.5
+    [push] = texts_for(botapi, ALICE)
+    assert texts.LEAD_MARK.split("{")[0] in push and SUMMARY not in push
+    assert "정부가 GPU 확보를 위한 새 계획을 발표했다." in push  # the article's own lead
+    assert services.store.document("new.txt").summary is None

@@ -31,9 +31,6 @@ from bot.worker import ModelWorker
 log = logging.getLogger(__name__)
 
 TIME_HANDLER_GROUP = -10
-# A push waits at most this long for the background worker's summaries of its documents
-# (about 50 s each on 2 cores); then it goes with their lead sentences, marked as such.
-PUSH_SUMMARY_WAIT = 100.0
 
 
 def _utcnow() -> datetime:
@@ -53,6 +50,9 @@ class Timing:
     send_attempts: int = 4  # send_plain's own retries within one flush
     retry_base: float = 30.0  # then the row waits retry_base * 2**attempts (capped)
     clock: Callable[[], datetime] = _utcnow  # briefing schedule only
+    # A push waits at most this long for the background worker's summaries of its documents
+    # (about 50 s each on 2 cores); then it goes with their lead sentences, marked as such.
+    push_summary_wait: float = 100.0
 
 
 def telegram_sender(bot: Bot, store: Store, *, attempts: int):
@@ -171,7 +171,7 @@ class Newsdesk:
 
     def _summaries_pending(self, docs: list) -> bool:
         """True while the worker is still summarising these documents and the push has waited
-        less than PUSH_SUMMARY_WAIT for them."""
+        less than `push_summary_wait` for them."""
         now = clock_time.monotonic()
         missing = [d.id for d in docs if not d.summary]
         for doc_id in missing:
@@ -180,9 +180,10 @@ class Newsdesk:
             del self._waiting_since[doc_id]
         if not missing:
             return False
-        if now - min(self._waiting_since[d] for d in missing) >= PUSH_SUMMARY_WAIT:
+        wait = self.timing.push_summary_wait
+        if now - min(self._waiting_since[d] for d in missing) >= wait:
             log.info("pushing %d document(s) with their lead sentences: their summaries are "
-                     "not ready after %.0f s", len(missing), PUSH_SUMMARY_WAIT)
+                     "not ready after %.0f s", len(missing), wait)
             return False
         self.worker.urgent(missing)
         return True
