@@ -19,7 +19,9 @@ ALICE, BOB, GROUP, ADMIN = 101, 102, -100200, 9001
 
 @pytest.fixture
 def services(tmp_path, korean, botapi):  # noqa: F811
-    svc = make_services(tmp_path, korean, botapi, ADMIN_IDS=str(ADMIN))
+    # No morning briefing in these tests, whatever the hour they run at (a slot passed less
+    # than BRIEFING_GRACE_HOURS ago would be sent to the subscribers).
+    svc = make_services(tmp_path, korean, botapi, ADMIN_IDS=str(ADMIN), BRIEFING_GRACE_HOURS=0)
     subscribe(svc.store, ALICE, BOB, GROUP)
     yield svc
     svc.close()
