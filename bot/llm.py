@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.config import Settings
-from bot.kvcache import PrefixCache, prefix_key
+from bot.kvcache import PrefixCache, cache_folder, prefix_key
 
 log = logging.getLogger(__name__)
 
@@ -202,10 +202,17 @@ def build_llm(settings: Settings) -> LLM:
              settings.LLM_THREADS)
     cache = None
     if settings.LLM_CACHE_MB > 0:
-        folder = Path(settings.BRIEFBOT_DB).parent / "kvcache"
-        cache = PrefixCache(folder, settings.LLM_CACHE_MB << 20)
-    model_id = f"{path.name}:{path.stat().st_size}:{settings.LLM_CTX}"
-    return LlamaCppLLM(llama, model_id, cache)
+        cache = PrefixCache(cache_folder(settings.BRIEFBOT_DB), settings.LLM_CACHE_MB << 20)
+    return LlamaCppLLM(llama, model_name(settings), cache)
+
+
+def model_name(settings: Settings) -> str:
+    """The name the configured model will have (`LLM.name`, which keys stored summaries and
+    cached prefixes), known without loading it. The model file must exist (llamacpp)."""
+    if settings.LLM_BACKEND == "openai":
+        return f"openai:{settings.LLM_MODEL}@{settings.LLM_BASE_URL.rstrip('/')}"
+    path = Path(settings.MODEL_PATH)
+    return f"{path.name}:{path.stat().st_size}:{settings.LLM_CTX}"
 
 
 async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
