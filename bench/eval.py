@@ -59,7 +59,7 @@ def main(path: str, limit: int | None = None) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", nargs="?", default="eval/qa_dev.jsonl",
                         help="the question set (JSON lines, see eval/README.md)")
     parser.add_argument("--limit", type=int, help="ask only the first N questions")
