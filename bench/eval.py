@@ -3,6 +3,7 @@ uses, with the configured (default) model. Prints one line per question, `N/M pa
 median answer time. Judges the answer text itself, not the quotes attached to it."""
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -33,7 +34,7 @@ def judge(case: dict, answer) -> list[str]:
     return problems
 
 
-def main(path: str) -> int:
+def main(path: str, limit: int | None = None) -> int:
     setup_logging()
     settings = load_settings(BRIEFBOT_DB=Path("data/eval.db"))
     services = build_services(settings)
@@ -41,7 +42,7 @@ def main(path: str) -> int:
                   max_bytes=settings.INGEST_MAX_BYTES)
     summarize_pending(services.store, services.llm)
     cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+             if line.strip()][:limit]
     passed, times = 0, []
     for case in cases:
         answer = services.answers.ask(case["q"])
@@ -58,4 +59,9 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/qa_dev.jsonl"))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("path", nargs="?", default="eval/qa_dev.jsonl",
+                        help="the question set (JSON lines, see eval/README.md)")
+    parser.add_argument("--limit", type=int, help="ask only the first N questions")
+    args = parser.parse_args()
+    sys.exit(main(args.path, args.limit))

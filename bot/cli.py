@@ -265,3 +265,22 @@ def run(ctx: click.Context, no_summaries: bool) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(0)
+
+
+@main.command()
+@click.option("--no-smoke", is_flag=True, help="Skip the smoke decode (it loads a model in a "
+                                               "child process: seconds of CPU).")
+@click.option("--smoke-model", type=click.Path(path_type=Path),
+              help="GGUF the smoke decode loads (default: the small model, else MODEL_PATH).")
+@click.option("--smoke-cmd", help="Run this command instead of the smoke decode; exit status 0 "
+                                  "means it passed.")
+@click.pass_context
+def doctor(ctx: click.Context, no_smoke: bool, smoke_model: Path | None,
+           smoke_cmd: str | None) -> None:
+    """Check the llama.cpp build, model, database, cache and Telegram; exit 1 if broken."""
+    from bot.doctor import Options, report, run_checks
+
+    settings: Settings = ctx.obj["settings"]
+    checks = run_checks(settings, Options(smoke=not no_smoke, smoke_model=smoke_model,
+                                          smoke_cmd=smoke_cmd))
+    ctx.exit(report(checks, settings.token, click.echo))

@@ -15,6 +15,17 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+def cache_folder(db_path: Path | str) -> Path:
+    """Where the prefix cache of a database lives: `kvcache/` next to it."""
+    return Path(db_path).parent / "kvcache"
+
+
+def disk_usage(folder: Path) -> tuple[int, int]:
+    """(entries, bytes) of a prefix-cache folder; (0, 0) when it does not exist."""
+    sizes = [p.stat().st_size for p in Path(folder).glob("*.kv")]
+    return len(sizes), sum(sizes)
+
+
 def prefix_key(model_id: str, prefix: str) -> str:
     """Any change to the model, the prompt files or the document gives a new key."""
     return hashlib.sha256(f"{model_id}\0{prefix}".encode("utf-8")).hexdigest()[:32]
@@ -65,5 +76,4 @@ class PrefixCache:
                 log.info("prefix cache over %d MB: evicted %s", self.max_bytes >> 20, path.name)
 
     def size(self) -> tuple[int, int]:
-        files = list(self.folder.glob("*.kv"))
-        return len(files), sum(p.stat().st_size for p in files)
+        return disk_usage(self.folder)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.config import Settings
-from bot.kvcache import PrefixCache, prefix_key
+from bot.kvcache import PrefixCache, cache_folder, prefix_key
 
 log = logging.getLogger(__name__)
 
@@ -216,9 +216,9 @@ def build_llm(settings: Settings) -> LLM:
              settings.LLM_THREADS)
     cache = None
     if settings.LLM_CACHE_MB > 0:
-        folder = Path(settings.BRIEFBOT_DB).parent / "kvcache"
-        cache = PrefixCache(folder, settings.LLM_CACHE_MB << 20)
+        cache = PrefixCache(cache_folder(settings.BRIEFBOT_DB), settings.LLM_CACHE_MB << 20)
     return LlamaCppLLM(llama, model_name(settings), cache)
+
 
 
 async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,

