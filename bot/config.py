@@ -13,6 +13,7 @@ from typing import Annotated
 
 from bot.paths import (DEFAULT_MODEL_FILE, MODELS_DIR, PROJECT_ROOT,  # noqa: F401 (re-exported)
                        PROMPTS_DIR, SMALL_MODEL_FILE)
+from bot.redact import url_secrets
 
 
 class SettingsError(Exception):
@@ -101,6 +102,12 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.TELEGRAM_BOT_TOKEN.get_secret_value() if self.TELEGRAM_BOT_TOKEN else None
+
+    @property
+    def secrets(self) -> list[str]:
+        """Strings that must never reach a log line: the token, credentials in URLs."""
+        return [s for s in [self.token, *url_secrets(self.TELEGRAM_API_BASE_URL),
+                            *url_secrets(self.LLM_BASE_URL)] if s]
 
     @property
     def tz(self) -> ZoneInfo:

@@ -79,3 +79,11 @@ def m005_sentences_and_terms(db: Database) -> None:
         counts.update(set(index_terms(morphs)))
     db["terms"].insert_all(({"term": t, "chunks": n} for t, n in counts.items()),
                            batch_size=1000)
+
+
+@migrations()
+def m006_forget_llm_credentials(db: Database) -> None:
+    # Summary keys named the LLM server by its full LLM_BASE_URL, credentials and all. Keys
+    # now hold the URL without them; forgetting the old keys only re-makes those summaries.
+    db.execute("update documents set summary_key = null "
+               "where summary_key like '%://%@%' or summary_key like '%://%?%'")

@@ -17,6 +17,7 @@ from bot.migrations import migrations
 from bot.types import Chunk, Document, Sentence
 
 MAX_TURNS_PER_CHAT = 6
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another connection's write to finish
 
 
 def sentences_json(sentences: Iterable[Sentence]) -> str:
@@ -56,21 +57,64 @@ def _document(row: dict) -> Document:
                     ingested_at=row["ingested_at"])
 
 
+class StoreUnavailable(Exception):
+    """The database file cannot be used: corrupt, read-only, or its folder cannot be made."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = str(path), reason
+
+
+def _unavailable_reason(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, OSError):
+        return f"cannot create its folder: {exc.strerror or text}"
+    if "not a database" in text or "malformed" in text:
+        return f"is not a usable SQLite database (corrupt, or another kind of file): {text}"
+    if "readonly" in text or "read-only" in text:
+        return f"is read-only (the file, or the folder its journal files go in): {text}"
+    if "unable to open" in text:
+        return f"cannot be opened (missing folder or no permission): {text}"
+    return text
+
+
 class Store:
-    """All persistent state. Safe to share between the event loop and worker threads."""
+    """All persistent state. Safe to share between the event loop and worker threads, and
+    between processes (`briefbot ingest` beside `briefbot run`): every write transaction takes
+    SQLite's write lock up front (BEGIN IMMEDIATE), so it waits out another process's write
+    (busy_timeout) instead of failing on a read-to-write upgrade."""
 
     def __init__(self, path: Path | str):
+        self._lock = threading.RLock()
+        try:
+            self.db = self._open(path)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(path, _unavailable_reason(exc)) from exc
+
+    def _open(self, path: Path | str) -> Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self.db = Database(conn)
-        self._lock = threading.RLock()
-        with self._lock:
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT)
+        try:
+            self.db = Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
             if str(path) != ":memory:":
                 self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA busy_timeout=30000")
             self.db.execute("PRAGMA foreign_keys=ON")
-            migrations.apply(self.db)
+            # One transaction for the whole run: a second process opening a fresh file waits
+            # here, then finds the migrations applied.
+            with self._tx() as db:
+                migrations.apply(db)
+                # A read-only file is found at its first written page, not at BEGIN: write
+                # one now and undo it, so the bot fails at start, not at its first message.
+                db.execute("savepoint write_probe")
+                db.execute("insert or replace into meta (key, value) values ('write_probe', '')")
+                db.execute("rollback to write_probe")
+                db.execute("release write_probe")
+        except BaseException:
+            conn.close()
+            raise
+        return self.db
 
     def close(self) -> None:
         with self._lock:
@@ -78,8 +122,22 @@ class Store:
 
     @contextmanager
     def _tx(self) -> Iterator[Database]:
-        with self._lock, self.db.atomic():
-            yield self.db
+        with self._lock:
+            if self.db.conn.in_transaction:  # nested: a savepoint inside the open transaction
+                with self.db.atomic():
+                    yield self.db
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.rollback()
+                raise
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.rollback()
+                raise
 
     def _rows(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
         with self._lock:
