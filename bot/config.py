@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     ADMIN_IDS: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated user ids allowed to use /stats.")
     INGEST_MAX_BYTES: int = Field(5_000_000, ge=1, description="Files larger than this are quarantined.")
+    RETENTION_DAYS: int = Field(30, ge=1, le=3650,
+                                description="Sent or given-up outbox messages, chat turns and "
+                                "delivery records older than this many days are deleted "
+                                "(the running bot checks once a day).")
 
     @field_validator("ALLOWED_CHAT_IDS", "ADMIN_IDS", mode="before")
     @classmethod

@@ -489,3 +489,21 @@ class Store:
             "created_at, next_attempt_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)",
             [key, chat_id, kind, payload, now, now])
         return cur.rowcount
+
+    # --- retention ----------------------------------------------------------------------------
+    def prune(self, before: str) -> dict[str, int]:
+        """Delete history older than `before` (an ISO UTC time): outbox rows no longer owed
+        (sent, failed, dropped, expired), chat turns, and announcement records of documents or
+        quarantined files that are gone. Pending messages and current announcements stay.
+        Returns the rows deleted per table."""
+        statements = {
+            "outbox": "delete from outbox where status != 'pending' "
+                      "and coalesce(sent_at, created_at) < ?",
+            "turns": "delete from turns where created_at < ?",
+            "announced": "delete from announced where announced_at < ? and subject not in "
+                         f"(select {self._DOC_SUBJECT} from documents) and subject not in "
+                         f"(select {self._QUARANTINE_SUBJECT} from files "
+                         "where status = 'quarantined')",
+        }
+        with self._tx() as db:
+            return {table: db.execute(sql, [before]).rowcount for table, sql in statements.items()}
