@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import sys
 from dataclasses import asdict
 from datetime import datetime
@@ -17,10 +16,22 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.pipeline import ingest_folder
 from bot.llm import LLMError
 from bot.services import Services, build_services
-from bot.store import StoreUnavailable
+from bot.store import StoreUnavailable, file_problem
 
 log = logging.getLogger("briefbot")
 WARM_DOCUMENTS = 30  # newest documents to precompute; the default 2 GB cache holds ~41 (52 MB each)
+
+
+class RejectedTokenFilter(logging.Filter):
+    """A rejected token is reported once, by BriefbotCLI, as one clear line; python-telegram-bot
+    logs it too, with a traceback. That record keeps its line and loses the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            from telegram.error import InvalidToken  # loaded already if telegram is logging
+            if isinstance(record.exc_info[1], InvalidToken):
+                record.exc_info = record.exc_text = None
+        return True
 
 
 def setup_logging(verbose: bool = False, secrets: list[str] | None = None) -> None:
@@ -36,18 +47,6 @@ def setup_logging(verbose: bool = False, secrets: list[str] | None = None) -> No
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-class RejectedTokenFilter(logging.Filter):
-    """A rejected token is reported once, by BriefbotCLI, as one clear line; python-telegram-bot
-    logs it too, with a traceback. That record keeps its line and loses the traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[1] is not None:
-            from telegram.error import InvalidToken  # loaded already if telegram is logging
-            if isinstance(record.exc_info[1], InvalidToken):
-                record.exc_info = record.exc_text = None
-        return True
-
-
 class OperatorError(click.ClickException):
     """Something the operator must fix before the bot can run: exit status 2, no traceback
     (a supervisor restarting it would only repeat the same failure)."""
@@ -59,8 +58,8 @@ def _operator_error(exc: Exception) -> OperatorError | None:
     """The clear error for an exception an operator can fix, or None."""
     if isinstance(exc, StoreUnavailable):
         return OperatorError(f"BRIEFBOT_DB={exc.path}: {exc.reason}")
-    if isinstance(exc, sqlite3.DatabaseError):
-        return OperatorError(f"BRIEFBOT_DB: the database failed: {exc}")
+    if problem := file_problem(exc):  # the file went bad while the command ran
+        return OperatorError(f"BRIEFBOT_DB: the database {problem}")
     from telegram.error import InvalidToken  # only on the error path: telegram loads slowly
     if isinstance(exc, InvalidToken):
         return OperatorError(texts.INVALID_TOKEN)

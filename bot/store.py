@@ -65,17 +65,21 @@ class StoreUnavailable(Exception):
         self.path, self.reason = str(path), reason
 
 
-def _unavailable_reason(exc: Exception) -> str:
+def file_problem(exc: BaseException) -> str | None:
+    """What an error says about the database file itself (corrupt, read-only, unreachable,
+    held too long by another process), or None when it is about something else."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
     text = str(exc)
-    if isinstance(exc, OSError):
-        return f"cannot create its folder: {exc.strerror or text}"
     if "not a database" in text or "malformed" in text:
         return f"is not a usable SQLite database (corrupt, or another kind of file): {text}"
     if "readonly" in text or "read-only" in text:
         return f"is read-only (the file, or the folder its journal files go in): {text}"
-    if "unable to open" in text:
-        return f"cannot be opened (missing folder or no permission): {text}"
-    return text
+    if "unable to open" in text or "disk I/O" in text:
+        return f"cannot be opened or read (missing folder, no permission, full disk): {text}"
+    if "locked" in text:
+        return f"was held by another process for more than {BUSY_TIMEOUT:.0f} s: {text}"
+    return None
 
 
 class Store:
@@ -87,11 +91,14 @@ class Store:
     def __init__(self, path: Path | str):
         self._lock = threading.RLock()
         try:
-            self.db = self._open(path)
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreUnavailable(path, _unavailable_reason(exc)) from exc
+            self._open(path)
+        except OSError as exc:  # only the folder is made with os calls
+            reason = f"cannot create its folder: {exc.strerror or exc}"
+            raise StoreUnavailable(path, reason) from exc
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(path, file_problem(exc) or str(exc)) from exc
 
-    def _open(self, path: Path | str) -> Database:
+    def _open(self, path: Path | str) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT)
@@ -114,7 +121,6 @@ class Store:
         except BaseException:
             conn.close()
             raise
-        return self.db
 
     def close(self) -> None:
         with self._lock:
