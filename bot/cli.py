@@ -12,22 +12,78 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from bot import render, texts
+from bot import redact, render, texts
 from bot.briefing import compose_brief, select_documents
 from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.pipeline import ingest_folder
 from bot.llm import LLMError
 from bot.services import Services, build_services, build_worker
+from bot.store import StoreUnavailable, file_problem
 
 log = logging.getLogger("briefbot")
 
 
-def setup_logging(verbose: bool = False) -> None:
+class RejectedTokenFilter(logging.Filter):
+    """A rejected token is reported once, by BriefbotCLI, as one clear line; python-telegram-bot
+    logs it too, with a traceback. That record keeps its line and loses the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            from telegram.error import InvalidToken  # loaded already if telegram is logging
+            if isinstance(record.exc_info[1], InvalidToken):
+                record.exc_info = record.exc_text = None
+        return True
+
+
+def setup_logging(verbose: bool = False, secrets: list[str] | None = None) -> None:
+    """Log to stderr; `secrets` (the token, URL credentials) are redacted from every record
+    of every logger and level from here on, tracebacks included."""
+    redact.install(secrets or [])
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and Bot API URLs contain the token.
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RejectedTokenFilter) for f in handler.filters):
+            handler.addFilter(RejectedTokenFilter())
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class OperatorError(click.ClickException):
+    """Something the operator must fix before the bot can run: exit status 2, no traceback
+    (a supervisor restarting it would only repeat the same failure)."""
+
+    exit_code = 2
+
+
+def _operator_error(exc: Exception) -> OperatorError | None:
+    """The clear error for an exception an operator can fix, or None."""
+    if isinstance(exc, StoreUnavailable):
+        return OperatorError(f"BRIEFBOT_DB={exc.path}: {exc.reason}")
+    if problem := file_problem(exc):  # the file went bad while the command ran
+        return OperatorError(f"BRIEFBOT_DB: the database {problem}")
+    from telegram.error import InvalidToken  # only on the error path: telegram loads slowly
+    if isinstance(exc, InvalidToken):
+        return OperatorError(texts.INVALID_TOKEN)
+    return None
+
+
+class BriefbotCLI(click.Group):
+    """Turns errors an operator can fix into one clear line; anything else is logged (through
+    the redaction) rather than printed raw, so no traceback carries a secret."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # noqa: BLE001 - sorted into operator errors and crashes
+            causes = [exc, exc.__cause__, exc.__context__]
+            for cause in causes:
+                error = _operator_error(cause) if isinstance(cause, Exception) else None
+                if error:
+                    raise error from None
+            log.critical("briefbot %s failed", ctx.invoked_subcommand or "", exc_info=True)
+            raise click.exceptions.Exit(1) from None
 
 
 def _services(ctx: click.Context, **overrides: object) -> Services:
@@ -46,17 +102,18 @@ def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.group()
+@click.group(cls=BriefbotCLI)
 @click.option("--db", type=click.Path(path_type=Path), help="SQLite file (overrides BRIEFBOT_DB).")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 @click.pass_context
 def main(ctx: click.Context, db: Path | None, verbose: bool) -> None:
     """briefbot: Korean AI-policy briefings from local documents and a local LLM."""
-    setup_logging(verbose)
     try:
         settings = load_settings()
     except SettingsError as exc:
+        setup_logging(verbose)
         raise click.ClickException(str(exc)) from None
+    setup_logging(verbose, settings.secrets)
     if db:
         settings = settings.model_copy(update={"BRIEFBOT_DB": db})
     ctx.ensure_object(dict)["settings"] = settings

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from bot.paths import (DEFAULT_MODEL_FILE, MODELS_DIR, PROJECT_ROOT,  # noqa: F401 (re-exported)
                        PROMPTS_DIR, SMALL_MODEL_FILE)
+from bot.redact import url_secrets
 
 
 class SettingsError(Exception):
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
     ADMIN_IDS: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated user ids allowed to use /stats.")
     INGEST_MAX_BYTES: int = Field(5_000_000, ge=1, description="Files larger than this are quarantined.")
+    RETENTION_DAYS: int = Field(30, ge=1, le=3650,
+                                description="Sent or given-up outbox messages, chat turns and "
+                                "delivery records older than this many days are deleted "
+                                "(the running bot checks once a day).")
 
     @field_validator("ALLOWED_CHAT_IDS", "ADMIN_IDS", mode="before")
     @classmethod
@@ -101,6 +106,12 @@ class Settings(BaseSettings):
     @property
     def token(self) -> str | None:
         return self.TELEGRAM_BOT_TOKEN.get_secret_value() if self.TELEGRAM_BOT_TOKEN else None
+
+    @property
+    def secrets(self) -> list[str]:
+        """Strings that must never reach a log line: the token, credentials in URLs."""
+        return [s for s in [self.token, *url_secrets(self.TELEGRAM_API_BASE_URL),
+                            *url_secrets(self.LLM_BASE_URL)] if s]
 
     @property
     def tz(self) -> ZoneInfo:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import llamabuild, modelfetch
+from bot import llamabuild, modelfetch, redact
 from bot.briefing import summary_key
 from bot.config import Settings
 from bot.kvcache import cache_folder, disk_usage
@@ -205,8 +205,7 @@ def check_telegram(settings: Settings) -> list[Check]:
         checks.append(Check(OK, "telegram", "no TELEGRAM_BOT_TOKEN: `briefbot run` opens the "
                                             "console chat"))
     else:
-        from bot.tg.app import install_token_redactor
-        install_token_redactor(token)
+        redact.install(settings.secrets)
         where = settings.TELEGRAM_API_BASE_URL
         try:
             username = asyncio.run(_get_me(token, where))

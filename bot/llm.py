@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.kvcache import PrefixCache, cache_folder, prefix_key
+from bot.redact import public_url
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def _releasable(text: str, stops: list[str]) -> int:
 def model_name(settings: Settings) -> str:
     """Names the model (stored summaries and cached prefixes are keyed by it) without loading it."""
     if settings.LLM_BACKEND == "openai":
-        return f"openai:{settings.LLM_MODEL}@{settings.LLM_BASE_URL.rstrip('/')}"
+        return f"openai:{settings.LLM_MODEL}@{public_url(settings.LLM_BASE_URL.rstrip('/'))}"
     path = Path(settings.MODEL_PATH)
     size = path.stat().st_size if path.is_file() else 0
     return f"{path.name}:{size}:{settings.LLM_CTX}"

@@ -7,10 +7,12 @@ import logging
 import math
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from bot.llm import LLMError, Message
+from bot.redact import Redaction, public_url, url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,14 @@ class OpenAICompatLLM:
         self.base_url = base_url.rstrip("/")
         self.context_length = context_length
         self.model = model
-        self.name = f"openai:{model}@{self.base_url}"
+        # The name is stored with every summary (summary_key): credentials stay out of it.
+        self.public_url = public_url(self.base_url)
+        self.name = f"openai:{model}@{self.public_url}"
+        parts = urlsplit(self.base_url)  # credentials: httpx sends user:password as basic auth
+        self._completions = urlunsplit(parts._replace(path=parts.path.rstrip("/")
+                                                      + "/chat/completions"))
+        self._redact = Redaction()
+        self._redact.add(url_secrets(base_url))
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
         self._lock = threading.Lock()
 
@@ -40,14 +49,14 @@ class OpenAICompatLLM:
                 "temperature": 0.0, "stream": True}
         if stop:
             body["stop"] = list(stop)
-        url = f"{self.base_url}/chat/completions"
         with self._lock:
             try:
-                with self._client.stream("POST", url, json=body) as response:
+                with self._client.stream("POST", self._completions, json=body) as response:
                     if response.status_code != 200:
                         response.read()
-                        raise LLMError(f"LLM server {url} answered {response.status_code}: "
-                                       f"{response.text[:200]}")
+                        raise LLMError(self._redact(
+                            f"LLM server {self.public_url} answered {response.status_code}: "
+                            f"{response.text[:200]}"))
                     for line in response.iter_lines():
                         if not line.startswith("data:"):
                             continue
@@ -59,5 +68,6 @@ class OpenAICompatLLM:
                         if piece:
                             yield piece
             except httpx.HTTPError as exc:
-                raise LLMError(f"LLM server at LLM_BASE_URL={self.base_url} is unreachable or "
-                               f"failed: {exc.__class__.__name__}: {exc}") from exc
+                raise LLMError(self._redact(
+                    f"LLM server at LLM_BASE_URL={self.public_url} is unreachable or failed: "
+                    f"{exc.__class__.__name__}: {exc}")) from exc

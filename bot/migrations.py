@@ -89,3 +89,11 @@ def m006_model_work(db: Database) -> None:
         "doc_id": str, "step": str, "content_hash": str, "attempts": int, "last_error": str,
         "failed_at": str, "retry_at": str,
     }, pk=("doc_id", "step"))
+
+
+@migrations()
+def m007_forget_llm_credentials(db: Database) -> None:
+    # Summary keys named the LLM server by its full LLM_BASE_URL, credentials and all. Keys
+    # now hold the URL without them; forgetting the old keys only re-makes those summaries.
+    db.execute("update documents set summary_key = null "
+               "where summary_key like '%://%@%' or summary_key like '%://%?%'")

@@ -17,6 +17,7 @@ from bot.migrations import migrations
 from bot.types import Chunk, Document, Sentence
 
 MAX_TURNS_PER_CHAT = 6
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another connection's write to finish
 
 
 def sentences_json(sentences: Iterable[Sentence]) -> str:
@@ -56,29 +57,77 @@ def _document(row: dict) -> Document:
                     ingested_at=row["ingested_at"])
 
 
+class StoreUnavailable(Exception):
+    """The database file cannot be used: corrupt, read-only, or its folder cannot be made."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = str(path), reason
+
+
+def file_problem(exc: BaseException) -> str | None:
+    """What an error says about the database file itself (corrupt, read-only, unreachable,
+    held too long by another process), or None when it is about something else."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return f"is not a usable SQLite database (corrupt, or another kind of file): {text}"
+    if "readonly" in text or "read-only" in text:
+        return f"is read-only (the file, or the folder its journal files go in): {text}"
+    if "unable to open" in text or "disk I/O" in text:
+        return f"cannot be opened or read (missing folder, no permission, full disk): {text}"
+    if "locked" in text:
+        return f"was held by another process for more than {BUSY_TIMEOUT:.0f} s: {text}"
+    return None
+
+
 class Store:
-    """All persistent state. Safe to share between the event loop and worker threads."""
+    """All persistent state. Safe to share between the event loop and worker threads, and
+    between processes (`briefbot ingest` beside `briefbot run`): every write transaction takes
+    SQLite's write lock up front (BEGIN IMMEDIATE), so it waits out another process's write
+    (busy_timeout) instead of failing on a read-to-write upgrade."""
 
     def __init__(self, path: Path | str, *, read_only: bool = False):
         """`read_only`: inspect an existing file as it is — no migrations, no writes, and no
         file created where there was none (briefbot doctor)."""
-        if read_only:
-            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
-                                   check_same_thread=False, timeout=30)
-        else:
-            if str(path) != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self.db = Database(conn)
         self._lock = threading.RLock()
         if read_only:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                                   check_same_thread=False, timeout=BUSY_TIMEOUT)
+            self.db = Database(conn)
             return
-        with self._lock:
+        try:
+            self._open(path)
+        except OSError as exc:  # only the folder is made with os calls
+            reason = f"cannot create its folder: {exc.strerror or exc}"
+            raise StoreUnavailable(path, reason) from exc
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(path, file_problem(exc) or str(exc)) from exc
+
+    def _open(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT)
+        try:
+            self.db = Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
             if str(path) != ":memory:":
                 self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA busy_timeout=30000")
             self.db.execute("PRAGMA foreign_keys=ON")
-            migrations.apply(self.db)
+            # One transaction for the whole run: a second process opening a fresh file waits
+            # here, then finds the migrations applied.
+            with self._tx() as db:
+                migrations.apply(db)
+                # A read-only file is found at its first written page, not at BEGIN: write
+                # one now and undo it, so the bot fails at start, not at its first message.
+                db.execute("savepoint write_probe")
+                db.execute("insert or replace into meta (key, value) values ('write_probe', '')")
+                db.execute("rollback to write_probe")
+                db.execute("release write_probe")
+        except BaseException:
+            conn.close()
+            raise
 
     def close(self) -> None:
         with self._lock:
@@ -92,8 +141,22 @@ class Store:
 
     @contextmanager
     def _tx(self) -> Iterator[Database]:
-        with self._lock, self.db.atomic():
-            yield self.db
+        with self._lock:
+            if self.db.conn.in_transaction:  # nested: a savepoint inside the open transaction
+                with self.db.atomic():
+                    yield self.db
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.rollback()
+                raise
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.rollback()
+                raise
 
     def _rows(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
         with self._lock:
@@ -472,3 +535,21 @@ class Store:
             "created_at, next_attempt_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)",
             [key, chat_id, kind, payload, now, now])
         return cur.rowcount
+
+    # --- retention ----------------------------------------------------------------------------
+    def prune(self, before: str) -> dict[str, int]:
+        """Delete history older than `before` (an ISO UTC time): outbox rows no longer owed
+        (sent, failed, dropped, expired), chat turns, and announcement records of documents or
+        quarantined files that are gone. Pending messages and current announcements stay.
+        Returns the rows deleted per table."""
+        statements = {
+            "outbox": "delete from outbox where status != 'pending' "
+                      "and coalesce(sent_at, created_at) < ?",
+            "turns": "delete from turns where created_at < ?",
+            "announced": "delete from announced where announced_at < ? and subject not in "
+                         f"(select {self._DOC_SUBJECT} from documents) and subject not in "
+                         f"(select {self._QUARANTINE_SUBJECT} from files "
+                         "where status = 'quarantined')",
+        }
+        with self._tx() as db:
+            return {table: db.execute(sql, [before]).rowcount for table, sql in statements.items()}

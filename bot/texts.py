@@ -89,3 +89,8 @@ TG_COMMANDS = {
     "time": "아침 브리핑 시각 보기/바꾸기 (/time 07:30)",
     "help": "사용법",
 }
+
+# Operator errors (English first, for the log; the Korean line is a hint for Korean operators).
+INVALID_TOKEN = ("TELEGRAM_BOT_TOKEN was rejected by the Telegram Bot API (401 Unauthorized): "
+                 "set it to the token @BotFather gave this bot (and check TELEGRAM_API_BASE_URL)."
+                 "\n  TELEGRAM_BOT_TOKEN 값이 거부되었습니다. @BotFather에서 받은 토큰을 확인하세요.")

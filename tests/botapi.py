@@ -352,8 +352,12 @@ class BotAPIServer:
     """The fake Bot API server plus thread-safe helpers for driving and inspecting it."""
 
     def __init__(self, *, username: str = "briefbot_test_bot",
-                 first_name: str = "BriefBot Test", strict_amp: bool = True):
+                 first_name: str = "BriefBot Test", strict_amp: bool = True,
+                 token: str | None = None):
+        """``token``: the one token this server accepts (others get 401 Unauthorized, like a
+        revoked or mistyped token); None accepts any well-formed token."""
         self.username, self.first_name, self.strict_amp = username, first_name, strict_amp
+        self.token = token
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._connections: set[socket.socket] = set()
@@ -562,7 +566,7 @@ class BotAPIServer:
         if not match:
             return 404, BotAPIError(404, "Not Found").payload()
         token, method = match.groups()
-        if not TOKEN_RE.match(token):
+        if not TOKEN_RE.match(token) or (self.token is not None and token != self.token):
             return 401, BotAPIError(401, "Unauthorized").payload()
         call = {"method": method, "params": {}, "time": time.time(), "status": None,
                 "http_method": http_method}

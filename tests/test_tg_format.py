@@ -1,19 +1,16 @@
-"""Telegram formatting, the model line, access rules and token redaction (no network)."""
+"""Telegram formatting, the model line and access rules (no network)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import pytest
 
 from bot.tg.access import AccessGate, Cooldown
-from bot.tg.app import REDACTED, TokenRedactor, install_token_redactor
 from bot.tg.format import (MAX_UNITS, Line, answer_lines, plain_parts, preview, render_parts,
                            utf16_len)
 from bot.tg.queue import ModelQueue, QueueFull
 from bot.types import Answer, Source
 from tests.botapi import parse_html
-from tests.conftest import TOKEN
 
 
 def assert_valid(parts, limit=MAX_UNITS):
@@ -141,21 +138,3 @@ def test_cooldown_notes_once_then_stays_quiet_until_the_window_ends():
     assert cooldown.check(-1, 104.0) == Cooldown.QUIET
     assert cooldown.check(-1, 110.0) == Cooldown.GO
     assert cooldown.check(-1, 111.0) == Cooldown.NOTE
-
-
-def test_token_redactor_cleans_messages_arguments_and_tracebacks(caplog):
-    logger = logging.getLogger("tests.redaction")
-    with caplog.at_level(logging.INFO, logger="tests.redaction"):
-        install_token_redactor(TOKEN)
-        install_token_redactor(TOKEN)  # idempotent
-        assert sum(isinstance(f, TokenRedactor) for f in caplog.handler.filters) == 1
-        logger.info("HTTP Request: POST http://x/bot%s/getUpdates", TOKEN)
-        logger.info(f"literal http://x/bot{TOKEN}/sendMessage")
-        try:
-            raise RuntimeError(f"failed for url http://x/bot{TOKEN}/getMe")
-        except RuntimeError:
-            logger.exception("request failed")
-    assert len(caplog.records) == 3
-    assert TOKEN not in caplog.text
-    assert caplog.text.count(REDACTED) == 3
-    assert all(TOKEN not in r.getMessage() for r in caplog.records)

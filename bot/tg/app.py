@@ -8,7 +8,7 @@ from telegram.error import TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CommandHandler,
                           MessageHandler, TypeHandler, filters)
 
-from bot import texts
+from bot import redact, texts
 from bot.services import Services
 from bot.tg import handlers
 from bot.tg.access import AccessGate, Cooldown
@@ -20,28 +20,6 @@ log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 32  # handlers run side by side; the model line serialises model work
 SUMMARY_COOLDOWN = 10.0  # seconds between /summary answers in one group
-REDACTED = "[REDACTED-TOKEN]"
-
-
-class TokenRedactor(logging.Filter):
-    """Removes the bot token from log records (httpx logs Bot API URLs, which contain it)."""
-
-    def __init__(self, token: str):
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record is logging's problem to report, not ours
-            return True
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, REDACTED), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, REDACTED)
-        return True
 
 
 class HandledFloodFilter(logging.Filter):
@@ -52,18 +30,6 @@ class HandledFloodFilter(logging.Filter):
         return record.getMessage() != "Rate limit hit after maximum of 0 retries"
 
 
-def install_token_redactor(token: str) -> None:
-    """Attach the redactor to every handler of the root logger, and to the httpx logger.
-
-    Handler filters see records from every logger that propagates to them (a filter on the
-    root logger itself would miss records of its children: httpx, telegram). The httpx logger
-    gets one too, for records that reach no configured handler (logging's last resort)."""
-    targets = [*logging.getLogger().handlers, logging.getLogger("httpx")]
-    for target in targets:
-        if not any(isinstance(f, TokenRedactor) and f.token == token for f in target.filters):
-            target.addFilter(TokenRedactor(token))
-
-
 def build_application(services: Services, worker: ModelWorker | None = None) -> Application:
     """The bot, ready for run_polling() or for initialize()/start() in tests. With a
     background `worker`, pushes wait (a little) for its summaries and /stats shows its backlog."""
@@ -71,7 +37,7 @@ def build_application(services: Services, worker: ModelWorker | None = None) -> 
     token = settings.token
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    install_token_redactor(token)
+    redact.install(settings.secrets)  # the CLI has done so already; other callers too
     limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
     if not any(isinstance(f, HandledFloodFilter) for f in limiter_log.filters):
         limiter_log.addFilter(HandledFloodFilter())

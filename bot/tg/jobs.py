@@ -31,6 +31,7 @@ from bot.worker import ModelWorker
 log = logging.getLogger(__name__)
 
 TIME_HANDLER_GROUP = -10
+PRUNE_EVERY = 86400.0  # seconds between deletions of history older than RETENTION_DAYS
 
 
 def _utcnow() -> datetime:
@@ -97,6 +98,7 @@ class Newsdesk:
         self._ticking = asyncio.Lock()
         self._deferred_since: float | None = None
         self._baselined = False  # set by on_start; no announcement before it
+        self._pruned_at: float | None = None  # monotonic time of the last prune
 
     # --- job callbacks ----------------------------------------------------------------------
     async def on_start(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
@@ -138,6 +140,7 @@ class Newsdesk:
             try:
                 await self._queue_briefings()
                 await self._flush()
+                await asyncio.to_thread(self._prune_if_due)
             except Exception:  # noqa: BLE001 - the next tick tries again
                 log.exception("delivery tick failed; retrying at the next tick")
             self.ticks += 1
@@ -152,6 +155,17 @@ class Newsdesk:
             return False  # files still arriving: announce them together in a moment
         self._deferred_since = None
         return bool((await asyncio.to_thread(self._announce)).queued)
+
+    def _prune_if_due(self) -> None:
+        now = clock_time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        days = self.services.settings.RETENTION_DAYS
+        cutoff = (_utcnow() - timedelta(days=days)).isoformat(timespec="seconds")
+        removed = self.services.store.prune(cutoff)
+        self._pruned_at = now
+        if any(removed.values()):
+            log.info("deleted records older than RETENTION_DAYS=%d: %s", days, removed)
 
     def _should_wait(self) -> bool:
         now = clock_time.monotonic()
