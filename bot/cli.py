@@ -64,7 +64,8 @@ def main(ctx: click.Context, db: Path | None, verbose: bool) -> None:
 def do_ingest(services: Services, *, summaries: bool, settle_seconds: float = 0.0) -> None:
     settings = services.settings
     result = ingest_folder(services.store, services.korean, Path(settings.SEEDS_DIR),
-                           max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds)
+                           max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds,
+                           forget_after=settings.FORGET_AFTER_HOURS * 3600)
     click.echo(result.line())
     for name, reason in result.quarantined_files:
         click.echo(f"  quarantined {name}: {reason}")
@@ -215,3 +216,16 @@ def run(ctx: click.Context, no_summaries: bool) -> None:
         click.echo("TELEGRAM_BOT_TOKEN is not set: opening the console chat.", err=True)
         from bot.console import run_console
         run_console(services, sys.stdin)
+
+
+@main.command()
+@click.argument("doc")
+@click.pass_context
+def forget(ctx: click.Context, doc: str) -> None:
+    """Forget a document now (by document id or file name): its text, index rows and summary.
+    Its file, if still in the folder, is read again only when it changes."""
+    forgotten = _services(ctx).store.forget(doc)
+    if forgotten is None:
+        raise click.ClickException(f"no document or file named {doc}")
+    log.info("forgot %s by hand", forgotten)
+    click.echo(f"forgot {forgotten}")

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     ADMIN_IDS: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated user ids allowed to use /stats.")
     INGEST_MAX_BYTES: int = Field(5_000_000, ge=1, description="Files larger than this are quarantined.")
+    FORGET_AFTER_HOURS: float = Field(
+        24.0, ge=0, description="A file gone from SEEDS_DIR this long has its document, index "
+        "rows and summary removed (a file that comes back sooner is kept).")
 
     @field_validator("ALLOWED_CHAT_IDS", "ADMIN_IDS", mode="before")
     @classmethod

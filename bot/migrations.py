@@ -79,3 +79,13 @@ def m005_sentences_and_terms(db: Database) -> None:
         counts.update(set(index_terms(morphs)))
     db["terms"].insert_all(({"term": t, "chunks": n} for t, n in counts.items()),
                            batch_size=1000)
+
+
+@migrations()
+def m006_file_folder_and_absence(db: Database) -> None:
+    # Which folder a file row belongs to (its resolved path), so a scan of one folder never
+    # takes another folder's files for deleted ones; rows from before are claimed by the
+    # first scan that finds their file. Since when a file has been missing from its folder:
+    # its document is forgotten after a grace period (FORGET_AFTER_HOURS).
+    db["files"].add_column("folder", str)
+    db["files"].add_column("missing_since", str)
