@@ -123,7 +123,8 @@ def index_folder(services: Services, *, settle_seconds: float = 0.0) -> None:
     """Decode, clean and index the folder: fast, no model call."""
     settings = services.settings
     result = ingest_folder(services.store, services.korean, Path(settings.SEEDS_DIR),
-                           max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds)
+                           max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds,
+                           forget_after=settings.FORGET_AFTER_HOURS * 3600)
     click.echo(result.line())
     for name, reason in result.quarantined_files:
         click.echo(f"  quarantined {name}: {reason}")
@@ -341,3 +342,16 @@ def doctor(ctx: click.Context, no_smoke: bool, smoke_model: Path | None,
     checks = run_checks(settings, Options(smoke=not no_smoke, smoke_model=smoke_model,
                                           smoke_cmd=smoke_cmd))
     ctx.exit(report(checks, settings.token, click.echo))
+
+
+@main.command()
+@click.argument("doc")
+@click.pass_context
+def forget(ctx: click.Context, doc: str) -> None:
+    """Forget a document now (by document id or file name): its text, index rows and summary.
+    Its file, if still in the folder, is read again only when it changes."""
+    forgotten = _services(ctx).store.forget(doc)
+    if forgotten is None:
+        raise click.ClickException(f"no document or file named {doc}")
+    log.info("forgot %s by hand", forgotten)
+    click.echo(f"forgot {forgotten}")

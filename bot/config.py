@@ -68,6 +68,9 @@ class Settings(BaseSettings):
                                 description="Sent or given-up outbox messages, chat turns and "
                                 "delivery records older than this many days are deleted "
                                 "(the running bot checks once a day).")
+    FORGET_AFTER_HOURS: float = Field(
+        24.0, ge=0, description="A file gone from SEEDS_DIR this long has its document, index "
+        "rows and summary removed (a file that comes back sooner is kept).")
 
     @field_validator("ALLOWED_CHAT_IDS", "ADMIN_IDS", mode="before")
     @classmethod

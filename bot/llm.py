@@ -5,6 +5,7 @@ import asyncio
 import codecs
 import ctypes
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,6 +22,51 @@ Message = dict[str, str]
 
 class LLMError(Exception):
     """The model could not be loaded or could not answer; the message says why (English)."""
+
+
+class PlainText:
+    """Keeps untrusted text (documents, questions, history) from spelling the model's control
+    tokens. The rendered prompt is tokenized with special parsing, so that the chat
+    template's own markers become control tokens; a "<|im_start|>system" inside an article
+    would become one too — a forged turn. Every marker inside a message's content gets a
+    zero-width space after its first character, so it is read as the plain text it is. The
+    contents change the same way wherever they appear, so a prefix's tokens stay a prefix
+    of the whole prompt's."""
+
+    BREAK = "\u200b"
+    # For a server whose vocabulary is unknown: the marker shapes of common chat templates
+    # (ChatML and Llama 3 <|...|>, EXAONE [|...|], Gemma, Llama 2 / Mistral).
+    COMMON = re.compile(r"<\|[^|<>\s]{1,40}\|>|\[\|[^|\[\]\s]{1,40}\|\]|</?s>|\[/?INST\]|"
+                        r"<(?:start|end)_of_turn>|<(?:bos|eos|pad)>")
+
+    def __init__(self, markers: set[str] | re.Pattern):
+        if isinstance(markers, re.Pattern):
+            self._pattern: re.Pattern | None = markers
+            return
+        markers = {m for m in markers if len(m) >= 2}
+        self._pattern = (re.compile("|".join(map(re.escape, sorted(markers, key=len,
+                                                                   reverse=True))))
+                         if markers else None)
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: m[0][0] + self.BREAK + m[0][1:], text)
+
+    def messages(self, messages: list[Message]) -> list[Message]:
+        return [{**m, "content": self(m["content"])} if isinstance(m.get("content"), str) else m
+                for m in messages]
+
+
+def control_markers(llama: object) -> set[str]:
+    """The texts of the vocabulary's control (and unknown) tokens: those that special
+    parsing turns a spelling into."""
+    from llama_cpp import llama_cpp as C
+    vocab = llama._model.vocab
+    special = C.LLAMA_TOKEN_ATTR_CONTROL | C.LLAMA_TOKEN_ATTR_UNKNOWN
+    return {llama.detokenize([tid], special=True).decode("utf-8", "ignore")
+            for tid in range(C.llama_vocab_n_tokens(vocab))
+            if C.llama_vocab_get_attr(vocab, tid) & special}
 
 
 class LLM(Protocol):
@@ -62,21 +108,29 @@ class LlamaCppLLM:
         self._format = Jinja2ChatFormatter(**kwargs)
         self._format_prefix = Jinja2ChatFormatter(add_generation_prompt=False, **kwargs)
         self._add_bos = str(meta.get("tokenizer.ggml.add_bos_token", "false")).lower() == "true"
+        self.plain = PlainText(control_markers(llama))
         self.last_prefix = ""  # how the last prefix was obtained: warm / loaded / computed
         self.last_tokens = (0, 0)  # the last prompt's (tokens reused from state, tokens evaluated)
         self.context_length = int(llama.n_ctx())
 
     def count_tokens(self, text: str) -> int:
-        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def _tokens(self, prompt: str) -> list[int]:
+        """A rendered prompt's tokens: its template markers are control tokens (message
+        contents were made plain text before rendering)."""
         return self._llama.tokenize(prompt.encode("utf-8"), add_bos=self._add_bos, special=True)
+
+    def prompt_tokens(self, messages: list[Message], *, generation: bool = True) -> list[int]:
+        """The tokens the model is given for `messages` (without the reply prompt: a prefix)."""
+        formatter = self._format if generation else self._format_prefix
+        return self._tokens(formatter(messages=self.plain.messages(messages)).prompt)
 
     def _prefix(self, messages: list[Message], count: int, tokens: list[int]) -> list[int]:
         """Tokens of the first `count` messages, when they are an exact prefix of `tokens`."""
         if count <= 0:
             return []
-        prefix = self._tokens(self._format_prefix(messages=messages[:count]).prompt)
+        prefix = self.prompt_tokens(messages[:count], generation=False)
         return prefix if tokens[: len(prefix)] == prefix else []
 
     def _ensure_prefix(self, prefix: list[int]) -> str:
@@ -145,7 +199,7 @@ class LlamaCppLLM:
     def warm(self, messages: list[Message]) -> str:
         """Evaluate and cache `messages` as a prefix now (e.g. a document at ingest)."""
         with self._lock:
-            prefix = self._tokens(self._format_prefix(messages=messages).prompt)
+            prefix = self.prompt_tokens(messages, generation=False)
             key = prefix_key(self.name, " ".join(map(str, prefix)))
             if self._cache and self._cache.contains(key):
                 return "cached"
@@ -160,7 +214,7 @@ class LlamaCppLLM:
                cache_prefix: int = 0) -> Iterator[str]:
         with self._lock:
             try:
-                formatted = self._format(messages=messages)
+                formatted = self._format(messages=self.plain.messages(messages))
                 tokens = self._tokens(formatted.prompt)
                 if prefix := self._prefix(messages, cache_prefix, tokens):
                     self.last_prefix = self._ensure_prefix(prefix)

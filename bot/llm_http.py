@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from bot.llm import LLMError, Message
+from bot.llm import LLMError, Message, PlainText
 from bot.redact import Redaction, public_url, url_secrets
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,9 @@ class OpenAICompatLLM:
         self._redact.add(url_secrets(base_url))
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0))
         self._lock = threading.Lock()
+        # Servers render the template and parse special tokens in the result (llama-server
+        # does): message contents must not spell a marker.
+        self.plain = PlainText(PlainText.COMMON)
 
     def count_tokens(self, text: str) -> int:
         # Budgeting only: Korean runs ~1.5 characters a token in common vocabularies; err high.
@@ -45,7 +48,8 @@ class OpenAICompatLLM:
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0) -> Iterator[str]:
-        body = {"model": self.model, "messages": messages, "max_tokens": max_tokens,
+        body = {"model": self.model, "messages": self.plain.messages(messages),
+                "max_tokens": max_tokens,
                 "temperature": 0.0, "stream": True}
         if stop:
             body["stop"] = list(stop)

@@ -97,3 +97,13 @@ def m007_forget_llm_credentials(db: Database) -> None:
     # now hold the URL without them; forgetting the old keys only re-makes those summaries.
     db.execute("update documents set summary_key = null "
                "where summary_key like '%://%@%' or summary_key like '%://%?%'")
+
+
+@migrations()
+def m008_file_folder_and_absence(db: Database) -> None:
+    # Which folder a file row belongs to (its resolved path), so a scan of one folder never
+    # takes another folder's files for deleted ones; rows from before are claimed by the
+    # first scan that finds their file. Since when a file has been missing from its folder:
+    # its document is forgotten after a grace period (FORGET_AFTER_HOURS).
+    db["files"].add_column("folder", str)
+    db["files"].add_column("missing_since", str)

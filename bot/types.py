@@ -71,7 +71,9 @@ class IngestResult:
     duplicates: int = 0
     new_doc_ids: tuple[str, ...] = ()
     quarantined_files: tuple[tuple[str, str], ...] = ()  # (file name, reason)
+    forgotten: tuple[str, ...] = ()  # files gone from the folder past the grace period
 
     def line(self) -> str:
-        return (f"ingested {self.ingested}, unchanged {self.unchanged}, "
+        line = (f"ingested {self.ingested}, unchanged {self.unchanged}, "
                 f"quarantined {self.quarantined}, duplicates {self.duplicates}")
+        return line + (f", forgotten {len(self.forgotten)}" if self.forgotten else "")

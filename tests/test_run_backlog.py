@@ -30,6 +30,8 @@ def test_run_polls_at_once_and_answers_while_the_backlog_is_worked_through(
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
     backlog(seeds, 10, long=2)
+    for path in seeds.iterdir():  # a backlog that was there before the start, not still arriving
+        os.utime(path, (time.time() - 600, time.time() - 600))
     db = tmp_path / "data" / "bot.db"
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": botapi.base_url,
            "BRIEFBOT_DB": str(db), "SEEDS_DIR": str(seeds), "MODEL_PATH": str(SMALL_MODEL),

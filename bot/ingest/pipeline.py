@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import sqlite3
+import stat
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.ingest.clean import clean_page
@@ -33,13 +37,99 @@ class _Tally:
     quarantined_files: list[tuple[str, str]] = field(default_factory=list)
 
 
-def candidate_files(folder: Path) -> list[Path]:
-    """Supported document files; hidden files and files still being downloaded are not."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith((".", "~"))
-                  and p.suffix.lower() in SUFFIXES and p.suffix.lower() not in PARTIAL_SUFFIXES)
+@dataclass(frozen=True)
+class FolderEntry:
+    os_name: str  # as the OS lists it: undecodable bytes surrogate-escaped
+    name: str  # NFC text SQLite accepts: the file's row and its document's id
+
+
+class Unreadable(Quarantined):
+    """The file was not read (a link, not a regular file, too big, no permission). It is
+    tried again only when its directory entry changes."""
+
+    def __init__(self, reason: str, st: os.stat_result):
+        super().__init__(reason)
+        self.stat = st
+        self.fingerprint = (f"unread:{st.st_mode:o}:{st.st_size}:{st.st_mtime_ns}:"
+                            f"{st.st_ctime_ns}:{st.st_ino}")
+
+
+def _readable_name(os_name: str, taken: set[str]) -> str:
+    """A name that is not UTF-8 is most likely CP949 (a zip made on Korean Windows); if it is
+    not CP949 either, or that spelling is another file's, the bad bytes are spelled \\xNN,
+    which keeps names of different files different."""
+    raw = os.fsencode(os_name)
+    try:
+        return unicodedata.normalize("NFC", raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    try:
+        name = unicodedata.normalize("NFC", raw.decode("cp949"))
+        if name not in taken:
+            return name
+    except UnicodeDecodeError:
+        pass
+    return unicodedata.normalize("NFC", raw.decode("utf-8", errors="backslashreplace"))
+
+
+def folder_entries(folder: Path) -> list[FolderEntry] | None:
+    """Entries directly in `folder` with a supported suffix, except hidden files and files
+    still being downloaded. Links and other non-regular files are listed too, so they end
+    quarantined with a reason rather than silently ignored. None when the folder cannot be
+    listed (a missing folder is not an empty one)."""
+    try:
+        with os.scandir(folder) as found:
+            listed = [(e.name, e.is_dir(follow_symlinks=False)) for e in found]
+    except OSError:
+        return None
+    utf8 = set()
+    for os_name, _ in listed:
+        try:
+            utf8.add(unicodedata.normalize("NFC", os.fsencode(os_name).decode("utf-8")))
+        except UnicodeDecodeError:
+            pass
+    entries = []
+    for os_name, is_dir in listed:
+        name = _readable_name(os_name, utf8)
+        suffix = Path(name).suffix.lower()
+        if (not is_dir and not name.startswith((".", "~")) and suffix in SUFFIXES
+                and suffix not in PARTIAL_SUFFIXES):
+            entries.append(FolderEntry(os_name, name))
+    return sorted(entries, key=lambda e: e.name)
+
+
+def read_regular(folder_fd: int, os_name: str, *, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file directly in the folder, opened without following a link
+    and without blocking (a FIFO), at most max_bytes of them. Raises Unreadable, or
+    FileNotFoundError when the file vanished."""
+    st = os.stat(os_name, dir_fd=folder_fd, follow_symlinks=False)
+    if stat.S_ISLNK(st.st_mode):
+        raise Unreadable("a symbolic link: only regular files in SEEDS_DIR are read", st)
+    try:
+        fd = os.open(os_name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     dir_fd=folder_fd)
+    except FileNotFoundError:
+        raise  # vanished: nothing to quarantine
+    except OSError as exc:  # ELOOP: replaced by a link since the stat; EACCES; ...
+        raise Unreadable(f"could not be opened: {exc.strerror or exc}", st) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable("not a regular file (a FIFO, device or socket)", st)
+        if st.st_size > max_bytes:
+            raise Unreadable(f"oversized: {st.st_size:,} bytes exceeds "
+                             f"INGEST_MAX_BYTES={max_bytes:,}", st)
+        chunks, size = [], 0
+        while size <= max_bytes and (chunk := os.read(fd, max_bytes + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:  # it grew since the fstat
+            raise Unreadable(f"oversized: more than INGEST_MAX_BYTES={max_bytes:,} bytes", st)
+        return b"".join(chunks), st
+    except OSError as exc:
+        raise Unreadable(f"could not be read: {exc.strerror or exc}", st) from None
+    finally:
+        os.close(fd)
 
 
 def chunk_text(korean: Korean, doc_id: str, text: str) -> list[Chunk]:
@@ -79,31 +169,47 @@ def prepare(raw: bytes, name: str, *, max_bytes: int) -> tuple[str, object]:
     return page.text, extract_meta(text, page)
 
 
-def ingest_file(store: Store, korean: Korean, path: Path, tally: _Tally, *, max_bytes: int) -> None:
-    name = unicodedata.normalize("NFC", path.name)
-    stat = path.stat()
-    if stat.st_size > max_bytes:
-        raw = b""
-        raw_hash = f"size:{stat.st_size}:{stat.st_mtime}"
-    else:
-        raw = path.read_bytes()
-        raw_hash = hashlib.sha256(raw).hexdigest()
+def _quarantine(store: Store, name: str, tally: _Tally, reason: str, record: dict) -> None:
+    store.record_file(name, status="quarantined", reason=reason, **record)
+    tally.quarantined += 1
+    tally.quarantined_files.append((name, reason))
+    log.warning("quarantined %s: %s", name, reason)
+
+
+def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry, tally: _Tally,
+                *, max_bytes: int, folder: str | None = None) -> None:
+    name = entry.name
     state = store.file_state(name)
+    try:
+        raw, st = read_regular(folder_fd, entry.os_name, max_bytes=max_bytes)
+    except Unreadable as exc:
+        if state and state["raw_hash"] == exc.fingerprint:
+            tally.unchanged += 1
+        else:
+            _quarantine(store, name, tally, str(exc), dict(
+                raw_hash=exc.fingerprint, size=exc.stat.st_size, mtime=exc.stat.st_mtime,
+                folder=folder))
+        return
+    raw_hash = hashlib.sha256(raw).hexdigest()
     if state and state["raw_hash"] == raw_hash:
         tally.unchanged += 1
         return
-    record = dict(raw_hash=raw_hash, size=stat.st_size, mtime=stat.st_mtime)
+    record = dict(raw_hash=raw_hash, size=st.st_size, mtime=st.st_mtime, folder=folder)
     try:
-        if stat.st_size > max_bytes:
-            raise Quarantined(f"oversized: {stat.st_size:,} bytes exceeds "
-                              f"INGEST_MAX_BYTES={max_bytes:,}")
-        text, meta = prepare(raw, name, max_bytes=max_bytes)
+        _store_file(store, korean, name, raw, state, tally, record, max_bytes=max_bytes)
     except Quarantined as exc:
-        store.record_file(name, status="quarantined", reason=str(exc), **record)
-        tally.quarantined += 1
-        tally.quarantined_files.append((name, str(exc)))
-        log.warning("quarantined %s: %s", name, exc)
-        return
+        _quarantine(store, name, tally, str(exc), record)
+    except sqlite3.OperationalError:
+        raise  # the database, not this file (locked, full): the next scan tries again
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the scan
+        log.warning("%s could not be ingested", name, exc_info=True)
+        _quarantine(store, name, tally, f"could not be ingested: {exc.__class__.__name__}: "
+                                        f"{str(exc)[:200]}", record)
+
+
+def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: dict | None,
+                tally: _Tally, record: dict, *, max_bytes: int) -> None:
+    text, meta = prepare(raw, name, max_bytes=max_bytes)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     owner = store.doc_id_for_hash(content_hash)
     if owner and owner != name:
@@ -139,22 +245,66 @@ def add_sentences(store: Store, korean: Korean) -> int:
     return done
 
 
+def folder_key(folder: Path) -> str:
+    """How file rows name their folder: its resolved path."""
+    return str(Path(folder).resolve())
+
+
+def iso(when: float) -> str:
+    return datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds")
+
+
+def forget_missing(store: Store, folder: Path, present: set[str], *, forget_after: float,
+                   now: float) -> list[str]:
+    """Notice files gone from `folder`; forget the documents of those gone longer than
+    `forget_after` seconds. Returns the file names forgotten."""
+    key = folder_key(folder)
+    for name in store.note_absent(key, present, iso(now)):
+        log.info("%s is no longer in %s; its document is forgotten after %.4g hours unless it "
+                 "comes back", name, folder, forget_after / 3600)
+    forgotten = []
+    for name in store.missing_files(key, iso(now - forget_after)):
+        doc_id = store.forget_file(name)
+        forgotten.append(name)
+        log.info("forgot %s: gone from %s for %.4g hours%s", name, folder, forget_after / 3600,
+                 f" (document {doc_id} removed)" if doc_id else "")
+    return forgotten
+
+
 def ingest_folder(store: Store, korean: Korean, folder: Path, *, max_bytes: int,
-                  settle_seconds: float = 0.0) -> IngestResult:
+                  settle_seconds: float = 0.0, forget_after: float | None = None,
+                  now: float | None = None) -> IngestResult:
     """Scan `folder` once. Files modified within `settle_seconds` are left for the next scan
-    (they may still be being copied)."""
+    (they may still be being copied). With `forget_after` (seconds), the documents of files
+    gone from the folder that long are removed. `now` (epoch seconds) is the scan's time."""
     tally = _Tally()
-    now = time.time()
+    now = time.time() if now is None else now
     add_sentences(store, korean)
-    for path in candidate_files(folder):
-        try:
-            if settle_seconds and now - path.stat().st_mtime < settle_seconds:
-                log.info("%s is still changing; it will be read on the next scan", path.name)
-                continue
-            ingest_file(store, korean, path, tally, max_bytes=max_bytes)
-        except OSError as exc:
-            log.warning("could not read %s: %s (will retry on the next scan)", path.name, exc)
+    entries = folder_entries(folder)
+    if entries is None:
+        log.warning("SEEDS_DIR=%s cannot be listed; nothing read, nothing forgotten", folder)
+        return IngestResult()
+    forgotten: list[str] = []
+    if forget_after is not None:
+        forgotten = forget_missing(store, folder, {e.name for e in entries},
+                                   forget_after=forget_after, now=now)
+    key = folder_key(folder)
+    folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for entry in entries:
+            try:
+                mtime = os.stat(entry.os_name, dir_fd=folder_fd, follow_symlinks=False).st_mtime
+                if settle_seconds and now - mtime < settle_seconds:
+                    log.info("%s is still changing; it will be read on the next scan", entry.name)
+                    continue
+                ingest_file(store, korean, folder_fd, entry, tally, max_bytes=max_bytes,
+                            folder=key)
+            except FileNotFoundError:
+                log.info("%s vanished while the folder was read", entry.name)
+    finally:
+        os.close(folder_fd)
     return IngestResult(ingested=tally.ingested, unchanged=tally.unchanged,
                         quarantined=tally.quarantined, duplicates=tally.duplicates,
                         new_doc_ids=tuple(tally.new_doc_ids),
-                        quarantined_files=tuple(tally.quarantined_files))
+                        quarantined_files=tuple(tally.quarantined_files),
+                        forgotten=tuple(forgotten))

@@ -4,18 +4,21 @@ Each scan stats the candidate files and runs the ingest pipeline only when one o
 or different since the last scan, so an idle folder costs a directory listing, not a re-read
 of every file. Polling (rather than inotify events) sees files that arrived while the bot was
 down, works on network and container mounts, and needs no extra dependency; the first scan
-after start-up always runs the pipeline, which is the catch-up.
+after start-up always runs the pipeline, which is the catch-up. A file that vanished also
+runs it (its absence is noted), and so does a missing file whose grace period has run out.
+Entries are stat'ed without following links; a file the pipeline quarantined is not read
+again until its entry changes.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.ingest.pipeline import candidate_files, ingest_folder
+from bot.ingest.pipeline import folder_entries, folder_key, ingest_folder, iso
 from bot.korean import Korean
 from bot.store import Store
 from bot.types import IngestResult
@@ -34,9 +37,10 @@ class FolderWatch:
     worker thread. Scans never overlap: a second concurrent call returns None at once."""
 
     def __init__(self, store: Store, korean: Korean, folder: Path, *, max_bytes: int,
-                 settle_seconds: float):
+                 settle_seconds: float, forget_after: float | None = None):
         self.store, self.korean, self.folder = store, korean, Path(folder)
         self.max_bytes, self.settle_seconds = max_bytes, settle_seconds
+        self.forget_after = forget_after  # seconds a vanished file's document is kept
         self._seen: dict[str, tuple[int, int, int]] = {}  # name -> (size, mtime_ns, ctime_ns)
         self._lock = threading.Lock()
 
@@ -50,20 +54,21 @@ class FolderWatch:
 
     def _scan(self) -> Scan:
         now = time.time()
-        stats: dict[str, tuple[tuple[int, int, int], float]] = {}
-        for path in candidate_files(self.folder):
+        stats: dict[str, tuple[tuple[int, ...], float]] = {}
+        for entry in folder_entries(self.folder) or []:
             try:
-                st = path.stat()
+                st = os.lstat(self.folder / entry.os_name)
             except OSError:
                 continue  # vanished between listing and stat
             # ctime too: fixing a file's permissions changes no mtime but should retry it
-            stats[unicodedata.normalize("NFC", path.name)] = (
-                (st.st_size, st.st_mtime_ns, st.st_ctime_ns), st.st_mtime)
-        for gone in set(self._seen) - set(stats):
-            del self._seen[gone]
+            stats[entry.name] = ((st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns,
+                                  st.st_ctime_ns), st.st_mtime)
+        gone = set(self._seen) - set(stats)
+        for name in gone:
+            del self._seen[name]
         changed = [name for name, (fingerprint, _) in stats.items()
                    if self._seen.get(name) != fingerprint]
-        if not changed:
+        if not changed and not gone and not self._forget_due(now):
             return Scan(None)
         # The pipeline's own test: a file modified within settle_seconds may still be being
         # copied. It stays "changed" here until it has been read once it was still.
@@ -71,10 +76,17 @@ class FolderWatch:
         settling = tuple(sorted(name for name in changed
                                 if settle and now - stats[name][1] < settle))
         result = ingest_folder(self.store, self.korean, self.folder, max_bytes=self.max_bytes,
-                               settle_seconds=self.settle_seconds)
+                               settle_seconds=self.settle_seconds,
+                               forget_after=self.forget_after, now=now)
         for name in changed:
             if name not in settling:
                 self._seen[name] = stats[name][0]
-        if result.ingested or result.quarantined or result.duplicates:
+        if result.ingested or result.quarantined or result.duplicates or result.forgotten:
             log.info("folder scan: %s", result.line())
         return Scan(result, settling)
+
+    def _forget_due(self, now: float) -> bool:
+        if self.forget_after is None:
+            return False
+        return bool(self.store.missing_files(folder_key(self.folder),
+                                             iso(now - self.forget_after)))

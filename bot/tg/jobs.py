@@ -89,7 +89,8 @@ class Newsdesk:
         settings = services.settings
         self.watch = FolderWatch(services.store, services.korean, Path(settings.SEEDS_DIR),
                                  max_bytes=settings.INGEST_MAX_BYTES,
-                                 settle_seconds=timing.settle_seconds)
+                                 settle_seconds=timing.settle_seconds,
+                                 forget_after=settings.FORGET_AFTER_HOURS * 3600)
         self.outbox = build_outbox(services, bot, timing)
         self.scans = 0  # completed scan rounds (tests wait on these)
         self.ticks = 0  # completed briefing/outbox rounds
