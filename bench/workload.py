@@ -51,8 +51,8 @@ class RecordingLLM:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
-    def warm(self, messages: list[dict]) -> str:
-        return self.inner.warm(messages)
+    def warm(self, messages: list[dict], interrupt=None) -> str:
+        return self.inner.warm(messages, interrupt)
 
     def stream(self, messages: list[dict], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0) -> Iterator[str]:

@@ -199,13 +199,13 @@ class AnswerService:
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         """Synchronous: plan, run the model, check the result."""
         started = time.perf_counter()
-        plan = self.plan(question, history)
-        if plan.refusal:
-            plan.refusal.timings = {"retrieve_ms": plan.retrieve_ms, "first_token_ms": 0,
-                                    "total_ms": int((time.perf_counter() - started) * 1000)}
-            return plan.refusal
-        pieces, first = [], None
-        with self.priority.user():
+        with self.priority.user():  # from now on background model work gives the model up
+            plan = self.plan(question, history)
+            if plan.refusal:
+                plan.refusal.timings = {"retrieve_ms": plan.retrieve_ms, "first_token_ms": 0,
+                                        "total_ms": int((time.perf_counter() - started) * 1000)}
+                return plan.refusal
+            pieces, first = [], None
             for piece in self._generate(plan):
                 first = first or time.perf_counter()
                 pieces.append(piece)
@@ -215,13 +215,13 @@ class AnswerService:
                          ) -> AsyncIterator[str | Answer]:
         """Yields the growing answer text while the model writes, then the final Answer."""
         started = time.perf_counter()
-        # Kiwi and SQLite work happens off the event loop too.
-        plan = await asyncio.to_thread(self.plan, question, history)
-        if plan.refusal:
-            yield plan.refusal
-            return
-        pieces, first = [], None
-        with self.priority.user():
+        with self.priority.user():  # from now on background model work gives the model up
+            # Kiwi and SQLite work happens off the event loop too.
+            plan = await asyncio.to_thread(self.plan, question, history)
+            if plan.refusal:
+                yield plan.refusal
+                return
+            pieces, first = [], None
             async for piece in astream(self.llm, plan.messages, max_tokens=ANSWER_TOKENS,
                                        cache_prefix=plan.cache_prefix):
                 first = first or time.perf_counter()

@@ -11,7 +11,7 @@ from datetime import date
 from bot import prompts, texts
 from bot.answer import NUMBER, doc_meta
 from bot.korean import Korean
-from bot.llm import LLM
+from bot.llm import LLM, Interrupt
 from bot.store import Store
 from bot.types import Document
 
@@ -107,11 +107,9 @@ def fit_text(text: str, budget: int, count_tokens) -> str:
         picked.pop()
 
 
-class Cancelled(Exception):
-    """The caller asked to stop (the bot is shutting down); nothing was stored."""
-
-
-def summarize(doc: Document, llm: LLM, cancelled=lambda: False) -> str:
+def summarize(doc: Document, llm: LLM, interrupt: Interrupt = None) -> str:
+    """The model's summary of `doc` (checked; the article's lead when it fails the checks).
+    With `interrupt`, the model is given up (Interrupted) as soon as it returns True."""
     def messages(text: str) -> list[dict]:
         return [
             {"role": "system", "content": prompts.render("summary_system", title=doc.title,
@@ -121,13 +119,8 @@ def summarize(doc: Document, llm: LLM, cancelled=lambda: False) -> str:
 
     frame = sum(llm.count_tokens(m["content"]) for m in messages("")) + 32  # template markers
     budget = getattr(llm, "context_length", 4096) - SUMMARY_TOKENS - frame
-    pieces = []
-    for piece in llm.stream(messages(fit_text(doc.text, budget, llm.count_tokens)),
-                            max_tokens=SUMMARY_TOKENS):
-        if cancelled():
-            raise Cancelled
-        pieces.append(piece)
-    text = "".join(pieces).strip()
+    text = "".join(llm.stream(messages(fit_text(doc.text, budget, llm.count_tokens)),
+                              max_tokens=SUMMARY_TOKENS, interrupt=interrupt)).strip()
     text = re.sub(r"^[#*\-•\s]+", "", text)
     text = re.sub(r"\s*\n\s*[-•*\d.]*\s*", " ", text).strip()
     if not _usable(text, doc):

@@ -7,7 +7,7 @@ import ctypes
 import logging
 import re
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +22,14 @@ Message = dict[str, str]
 
 class LLMError(Exception):
     """The model could not be loaded or could not answer; the message says why (English)."""
+
+
+class Interrupted(Exception):
+    """Background work gave the model up because its `interrupt()` said so (a user's question
+    is waiting, or the bot is stopping). Nothing is wrong; the work is done again later."""
+
+
+Interrupt = Callable[[], bool] | None
 
 
 class PlainText:
@@ -74,9 +82,11 @@ class LLM(Protocol):
     context_length: int  # tokens a whole prompt plus its reply may take
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
         """Yield the reply in pieces, greedily decoded. One call at a time per model.
-        The first `cache_prefix` messages are a prefix worth keeping evaluated (a document)."""
+        The first `cache_prefix` messages are a prefix worth keeping evaluated (a document).
+        `interrupt` (background work) is asked between prompt batches and between tokens;
+        when it returns True the call raises Interrupted and frees the model."""
 
     def count_tokens(self, text: str) -> int:
         ...
@@ -133,7 +143,28 @@ class LlamaCppLLM:
         prefix = self.prompt_tokens(messages[:count], generation=False)
         return prefix if tokens[: len(prefix)] == prefix else []
 
-    def _ensure_prefix(self, prefix: list[int]) -> str:
+    def _evaluate(self, tokens: list[int], interrupt: Interrupt) -> None:
+        """llama.eval in batches, so background work can give the model up between them
+        (a batch of 512 tokens is ~7 s for the default model on 2 cores)."""
+        step = self._llama.n_batch
+        for start in range(0, len(tokens), step):
+            if interrupt is not None and interrupt():
+                raise Interrupted
+            self._llama.eval(tokens[start:start + step])
+
+    def _prefill(self, tokens: list[int], interrupt: Interrupt) -> None:
+        """Evaluate all but the last prompt token now, interruptibly; generate() then finds
+        them in the state and evaluates only the last one."""
+        from llama_cpp import Llama
+        llama = self._llama
+        same = min(Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens], tokens),
+                   len(tokens) - 1)
+        if llama.n_tokens > same:
+            llama._ctx.kv_cache_seq_rm(-1, same, -1)
+            llama.n_tokens = same
+        self._evaluate(tokens[same: len(tokens) - 1], interrupt)
+
+    def _ensure_prefix(self, prefix: list[int], interrupt: Interrupt = None) -> str:
         llama = self._llama
         n = len(prefix)
         if llama.n_tokens >= n and llama.input_ids[:n].tolist() == prefix:
@@ -150,7 +181,7 @@ class LlamaCppLLM:
                 return "loaded"
             log.warning("prefix cache entry %s did not load; recomputing", key)
         llama.reset()
-        llama.eval(prefix)
+        self._evaluate(prefix, interrupt)
         if self._cache:
             self._cache.put(key, self._state_bytes())
         return "computed"
@@ -169,7 +200,8 @@ class LlamaCppLLM:
         written = C.llama_state_get_data(self._llama.ctx, buf, size)
         return ctypes.string_at(buf, written)  # (slicing a ctypes array builds a list of ints)
 
-    def _generate(self, tokens: list[int], max_tokens: int, stops: list[str]) -> Iterator[str]:
+    def _generate(self, tokens: list[int], max_tokens: int, stops: list[str],
+                  interrupt: Interrupt = None) -> Iterator[str]:
         """Greedy decoding with our own incremental UTF-8 decoding: llama-cpp-python 0.3.36's
         streaming drops a Hangul syllable whose bytes span two tokens."""
         from llama_cpp import llama_cpp as C
@@ -182,6 +214,8 @@ class LlamaCppLLM:
                                                      repeat_penalty=1.05, reset=True)):
             if C.llama_vocab_is_eog(llama._model.vocab, token) or count >= max_tokens:
                 break
+            if interrupt is not None and interrupt():
+                raise Interrupted
             text += decoder.decode(llama.detokenize([token], special=False))
             cut = min((i for s in stops if (i := text.find(s, max(0, sent - hold))) >= 0),
                       default=-1)
@@ -196,14 +230,14 @@ class LlamaCppLLM:
         if len(text) > sent:
             yield text[sent:]
 
-    def warm(self, messages: list[Message]) -> str:
+    def warm(self, messages: list[Message], interrupt: Interrupt = None) -> str:
         """Evaluate and cache `messages` as a prefix now (e.g. a document at ingest)."""
         with self._lock:
             prefix = self.prompt_tokens(messages, generation=False)
             key = prefix_key(self.name, " ".join(map(str, prefix)))
             if self._cache and self._cache.contains(key):
                 return "cached"
-            how = self._ensure_prefix(prefix)
+            how = self._ensure_prefix(prefix, interrupt)
             if how == "warm" and self._cache:  # in memory but not on disk (evicted): keep it
                 self._llama._ctx.kv_cache_seq_rm(-1, len(prefix), -1)
                 self._llama.n_tokens = len(prefix)
@@ -211,20 +245,22 @@ class LlamaCppLLM:
             return how
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
         with self._lock:
             try:
                 formatted = self._format(messages=self.plain.messages(messages))
                 tokens = self._tokens(formatted.prompt)
                 if prefix := self._prefix(messages, cache_prefix, tokens):
-                    self.last_prefix = self._ensure_prefix(prefix)
+                    self.last_prefix = self._ensure_prefix(prefix, interrupt)
                 if len(tokens) + max_tokens > self._llama.n_ctx():
                     raise LLMError(f"prompt of {len(tokens)} tokens does not fit LLM_CTX="
                                    f"{self._llama.n_ctx()}")
                 stops = [s for s in [*(formatted.stop or []), *stop] if s]
                 reused = self._reusable(tokens)
                 self.last_tokens = (reused, len(tokens) - reused)
-                yield from self._generate(tokens, max_tokens, stops)
+                if interrupt is not None:
+                    self._prefill(tokens, interrupt)
+                yield from self._generate(tokens, max_tokens, stops, interrupt)
             except (RuntimeError, ValueError) as exc:
                 raise LLMError(f"llama.cpp failed: {exc}") from exc
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from bot.llm import LLMError, Message, PlainText
+from bot.llm import Interrupt, Interrupted, LLMError, Message, PlainText
 from bot.redact import Redaction, public_url, url_secrets
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class OpenAICompatLLM:
         return math.ceil(len(text) / 1.5)
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
         body = {"model": self.model, "messages": self.plain.messages(messages),
                 "max_tokens": max_tokens,
                 "temperature": 0.0, "stream": True}
@@ -69,6 +69,8 @@ class OpenAICompatLLM:
                             break
                         choice = json.loads(data)["choices"][0]
                         piece = (choice.get("delta") or {}).get("content")
+                        if interrupt is not None and interrupt():
+                            raise Interrupted
                         if piece:
                             yield piece
             except httpx.HTTPError as exc:

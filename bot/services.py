@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.answer import AnswerService
 from bot.config import Settings
 from bot.korean import Korean
-from bot.llm import LLM, Message, build_llm, model_name
+from bot.llm import LLM, Interrupt, Message, build_llm, model_name
 from bot.retrieval import Retriever
 from bot.store import Store
 from bot.worker import ModelWorker
@@ -45,13 +45,13 @@ class LazyLLM:
         return self._llm.context_length if self._llm is not None else self._settings.LLM_CTX
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
         return self.get().stream(messages, max_tokens=max_tokens, stop=stop,
-                                 cache_prefix=cache_prefix)
+                                 cache_prefix=cache_prefix, interrupt=interrupt)
 
-    def warm(self, messages: list[Message]) -> str:
+    def warm(self, messages: list[Message], interrupt: Interrupt = None) -> str:
         llm = self.get()
-        return llm.warm(messages) if hasattr(llm, "warm") else "unsupported"
+        return llm.warm(messages, interrupt) if hasattr(llm, "warm") else "unsupported"
 
     def count_tokens(self, text: str) -> int:
         return self.get().count_tokens(text)

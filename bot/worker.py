@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from bot.answer import AnswerService
-from bot.briefing import Cancelled, summarize, summary_key
-from bot.llm import LLM
+from bot.briefing import summarize, summary_key
+from bot.llm import LLM, Interrupted
 from bot.store import Store
 from bot.types import Document
 
@@ -67,6 +67,7 @@ class ModelWorker:
         self.warm_limit, self.clock = warm_limit, clock
         self.steps_done = 0
         self.steps_failed = 0
+        self.steps_interrupted = 0
         self.state = "stopped"  # idle / waiting (a question runs) / working / stopped
         self._warmed: set[tuple[str, str]] = set()  # (doc id, content hash) ready this process
         self._collection_warmed: str | None = None  # the shared prefix's text, once evaluated
@@ -142,8 +143,9 @@ class ModelWorker:
         with self._step_lock:
             try:
                 self._run(step, doc)
-            except Cancelled:
-                return True  # shutting down; the step is done again next time
+            except Interrupted:
+                self.steps_interrupted += 1
+                return True  # a question came in, or shutting down: the step is redone later
             except Exception as exc:  # noqa: BLE001 - one document never stops the others
                 self._failed(step, doc, exc)
                 return False
@@ -156,19 +158,23 @@ class ModelWorker:
 
     def _run(self, step: Step, doc: Document | None) -> None:
         if step.kind == SUMMARY:
-            summary = summarize(doc, self.llm, cancelled=self._stop.is_set)
+            summary = summarize(doc, self.llm, interrupt=self._interrupt)
             self.store.set_summary(doc.id, summary, self.summary_key)
             log.info("summarised %s", doc.id)
         elif step.kind == PREFIX:
             if self.answers.fits_whole(doc):
-                self.llm.warm(self.answers.document_prefix(doc))
+                self.llm.warm(self.answers.document_prefix(doc), self._interrupt)
             self._warmed.add((doc.id, doc.content_hash))
         else:
             shared = self.answers.collection()
             text = self._collection_text()
             if shared:
-                self.llm.warm(self.answers.collection_prefix(shared))
+                self.llm.warm(self.answers.collection_prefix(shared), self._interrupt)
             self._collection_warmed = text
+
+    def _interrupt(self) -> bool:
+        """Give the model up mid-step: a user's question is waiting, or the bot is stopping."""
+        return self._stop.is_set() or self.answers.priority.active > 0
 
     def _failed(self, step: Step, doc: Document | None, exc: Exception) -> None:
         self.steps_failed += 1
@@ -219,9 +225,9 @@ class ModelWorker:
             self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> bool:
-        """End the loop: a summary being written stops at its next token; a prompt prefix
-        being evaluated (up to ~30 s) is waited for at most `timeout`. False when the thread
-        is still inside the model then (the caller must not tear the model down under it)."""
+        """End the loop: the step in progress gives the model up at its next token or prompt
+        batch (~7 s at most); False when the thread is still inside the model after `timeout`
+        (the caller must not tear the model down under it)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:

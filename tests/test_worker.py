@@ -2,6 +2,7 @@
 documents of any length summarised within the context and answerable."""
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -198,3 +199,40 @@ def test_backlog_counts_without_loading_the_model(tmp_path, korean):
     got = worker.backlog()
     assert (got.summaries, got.failed) == (4, 0)
     assert not services.llm.loaded
+
+
+class Watched:
+    """The real model, telling the test when background work has it."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.in_model = threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def stream(self, messages, **kwargs):
+        if kwargs.get("interrupt") is not None:
+            self.in_model.set()
+        return self.inner.stream(messages, **kwargs)
+
+
+def test_a_question_takes_the_model_from_the_step_in_progress(tmp_path, korean, small_llm):
+    llm = Watched(small_llm)
+    services = make(tmp_path, korean, llm, LLM_CACHE_MB=0)
+    seeds = services.settings.SEEDS_DIR
+    (seeds / "report.txt").write_text(
+        article("2026 지역 AI 인프라 종합 보고서", 12000, seed=3, sections=True, fact=FACT),
+        encoding="utf-8")
+    ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
+    worker = build_worker(services)
+    worker.start()
+    try:
+        assert llm.in_model.wait(60)  # the worker is summarising the report
+        answer = services.answers.ask("해운대 AI 데이터센터 건립에 투입되는 금액은 얼마인가요?")
+        assert answer.covered and worker.steps_interrupted >= 1
+        assert services.store.document("report.txt").summary is None  # given up, not failed
+        assert services.store.work_failures() == []
+        wait_until(lambda: services.store.document("report.txt").summary, timeout=300)
+    finally:
+        worker.stop()
