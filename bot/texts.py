@@ -55,6 +55,8 @@ TG_HELP = ("사용법\n"
 TG_PLACEHOLDER = "자료를 찾는 중입니다…"
 TG_QUEUED = "앞선 질문 {ahead}건을 처리한 뒤 답하겠습니다."
 TG_BUSY = "지금은 질문이 많아 바로 답하기 어렵습니다. 잠시 뒤 다시 물어봐 주세요."
+TG_CHAT_BUSY = "앞서 보낸 질문들에 답하는 중입니다. 답을 받은 뒤 새 질문을 보내 주세요."
+TG_TOO_MANY_COMMANDS = "명령이 한꺼번에 많이 와서 일부는 건너뛰었습니다. 잠시 뒤 다시 보내 주세요."
 TG_NOT_ALLOWED = ("죄송합니다. 이 대화방에서는 이 봇을 사용할 수 없습니다. "
                   "사용하려면 봇 운영자에게 문의해 주세요.")
 TG_QUESTION_TRIMMED = "질문이 길어 앞부분 {limit}자만 사용했습니다."
@@ -66,6 +68,8 @@ TG_ALREADY_SUBSCRIBED = "이미 구독 중입니다. 그만 받으려면 /unsubs
 TG_UNSUBSCRIBED = "구독을 해지했습니다. 다시 받으려면 /subscribe"
 TG_NOT_SUBSCRIBED = "구독 중이 아닙니다. 구독하려면 /subscribe"
 TG_ADMIN_ONLY = "관리자만 사용할 수 있는 명령입니다."
+TG_GROUP_ADMINS_ONLY = "그룹 관리자만 바꿀 수 있는 설정입니다."
+TG_STATS_PRIVATE_ONLY = "봇 현황은 봇과의 개인 대화에서만 볼 수 있습니다."
 TG_STATS_HEADER = "봇 현황"
 TG_STATS_QUARANTINED = "격리된 파일"
 TG_STATS_LABELS = {"documents": "문서", "chunks": "본문 조각", "quarantined": "격리된 파일",
