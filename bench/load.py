@@ -6,6 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from pydantic import SecretStr
 from report import Figure, info, lower_is_better
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ from tests.load_scenario import TOKEN, ShortAnswers, run_load, summary  # noqa: 
 def measure_load(services: Services, waves: int = 2) -> tuple[list[Figure], dict]:
     with BotAPIServer() as botapi:
         settings = services.settings.model_copy(update={
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": botapi.base_url,
+            "TELEGRAM_BOT_TOKEN": SecretStr(TOKEN), "TELEGRAM_API_BASE_URL": botapi.base_url,
             "ALLOWED_CHAT_IDS": [], "ADMIN_IDS": []})
         loaded = Services(settings=settings, store=Store(settings.BRIEFBOT_DB),
                           korean=services.korean, llm=ShortAnswers(services.llm))
