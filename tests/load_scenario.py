@@ -21,7 +21,6 @@ from bot.services import Services
 from bot.tg.app import build_application
 from tests.botapi import BotAPIServer
 
-TOKEN = "123456:LOAD-token_abcdefghijklmnopqrstuvwxyz"
 QUESTION = "딥시크 다음으로 등장한 중국의 AI 에이전트 플랫폼은?"  # one document, its prefix cached
 QUESTION_CHATS = 40
 FLOOD = 60
