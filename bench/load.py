@@ -17,7 +17,7 @@ from bot.store import Store  # noqa: E402
 from tests.botapi import BotAPIServer  # noqa: E402
 from tests.load_scenario import ShortAnswers, run_load, summary  # noqa: E402
 
-TOKEN = "123456:LOAD-token_abcdefghijklmnopqrstuvwxyz"  # the fake Bot API accepts any well-formed one
+TOKEN = "123456:LOAD-token_abcdefghijklmnopqrstuvwxyz"  # any well-formed token will do
 
 
 def measure_load(services: Services, waves: int = 2) -> tuple[list[Figure], dict]:
