@@ -21,6 +21,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))  # the sibling modules below; this file runs as a script
 
 import llama_bench  # noqa: E402
+import load  # noqa: E402
 import memory  # noqa: E402
 import report  # noqa: E402
 import retrieval_latency  # noqa: E402
@@ -394,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
         clock.phase("peak memory of `briefbot run`")
         figure, details["memory"] = measure_memory(tmp, seeds, model, args.threads)
         found["memory"] = [figure]
+
+        clock.phase("load: 40 chats asking at once, a group flooding commands, /help")
+        found["load"], details["load"] = load.measure_load(services)
         services.close()
 
     clock.phase("done")
@@ -405,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     context.update(cpu.others(context["elapsed_s"]))
     # The targets in the design's order, then the informational rows.
     order = ["questions", "replies", "startup", "generation", "retrieval", "ingest", "memory",
-             "prepare"]
+             "load", "prepare"]
     figures = [f for name in order for f in found.get(name, [])]
     figures.sort(key=lambda f: f.target == "—")
     report.write_json(args.out, figures, context, details)

@@ -219,7 +219,7 @@ def select_documents(store: Store, search, arg: str | None, *, default: int = 3,
     arg = (arg or "").strip()
     if not arg:
         return store.documents(limit=default)
-    if arg.isdigit():
+    if arg.isascii() and arg.isdigit():  # not '²' or '٣', which int() refuses
         return store.documents(limit=max(1, min(int(arg), most)))
     ids = list(dict.fromkeys(hit.doc_id for hit in search(arg)))
     return [d for d in (store.document(i) for i in ids[:default]) if d]

@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.notify import BRIEFING_KINDS, SUBSCRIBER_KINDS
+from bot.notify import BRIEFING_KINDS, SUBSCRIBER_KINDS, allowed
 from bot.store import Store
 
 try:
@@ -99,11 +99,12 @@ class Outbox:
     def __init__(self, store: Store, send: Send, *, lock_path: Path | None,
                  concurrency: int = 4, send_timeout: float = 90.0, retry_base: float = 30.0,
                  retry_cap: float = 1800.0, briefing_expiry: timedelta | None = None,
-                 batch: int = 200):
+                 batch: int = 200, allowlist: Collection[int] = ()):
         self.store, self.send = store, send
         self.concurrency, self.send_timeout = concurrency, send_timeout
         self.retry_base, self.retry_cap = retry_base, retry_cap
         self.briefing_expiry, self.batch = briefing_expiry, batch
+        self.allowlist = frozenset(allowlist)  # ALLOWED_CHAT_IDS, checked again at send time
         self._sender_lock = SenderLock(lock_path)
         self._running = asyncio.Lock()
         self._again = False
@@ -162,6 +163,11 @@ class Outbox:
                 log.warning("dropped %s for chat %s: still unsent after BRIEFING_GRACE_HOURS",
                             row["key"], chat_id)
                 report.expired += 1
+                continue
+            if not allowed(chat_id, self.allowlist):
+                self.store.mark_dropped(row["id"], "dropped", "chat not in ALLOWED_CHAT_IDS")
+                log.info("dropped %s: chat %s is not in ALLOWED_CHAT_IDS", row["key"], chat_id)
+                report.dropped += 1
                 continue
             if row["kind"] in SUBSCRIBER_KINDS and not self._subscribed(chat_id):
                 self.store.mark_dropped(row["id"], "dropped", "chat unsubscribed")

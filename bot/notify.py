@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
@@ -25,6 +26,13 @@ DETAILED_ITEMS = 5  # a push lists at most this many summaries; further document
 PUSH, QUARANTINE, BRIEFING, MANUAL_BRIEFING = "push", "quarantine", "briefing", "briefing_manual"
 SUBSCRIBER_KINDS = frozenset({PUSH, BRIEFING, MANUAL_BRIEFING})
 BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
+
+
+def allowed(chat_id: int, allowlist: Collection[int]) -> bool:
+    """ALLOWED_CHAT_IDS: an empty list allows every chat. Applied to every recipient when a
+    message is queued and again when it is sent, so a chat that subscribed while the list was
+    empty hears nothing once it is left off the list."""
+    return not allowlist or chat_id in allowlist
 
 
 def ensure_baseline(store: Store) -> int | None:
@@ -88,7 +96,8 @@ class Announcement:
     queued: int = 0
 
 
-def announce(store: Store, *, admin_ids: list[int]) -> Announcement:
+def announce(store: Store, *, admin_ids: list[int],
+             allowlist: Collection[int] = ()) -> Announcement:
     """Queue one push per subscribed chat for every document not yet announced (all of them in
     one message), and one note per admin for newly quarantined files; record them as announced
     in the same transaction. Keys: push:<chat>:<batch>, quarantine:<admin>:<batch>, where the
@@ -103,13 +112,14 @@ def announce(store: Store, *, admin_ids: list[int]) -> Announcement:
         doc_subjects = [store.document_subject(d) for d in docs]
         batch, text = batch_id(doc_subjects), push_text(docs)
         messages += [(f"push:{sub['chat_id']}:{batch}", sub["chat_id"], PUSH, text)
-                     for sub in store.active_subscriptions()]
+                     for sub in store.active_subscriptions()
+                     if allowed(sub["chat_id"], allowlist)]
         subjects += doc_subjects
     if files:
         file_subjects = [f["subject"] for f in files]
         batch, text = batch_id(file_subjects), quarantine_text(files)
         messages += [(f"quarantine:{admin}:{batch}", admin, QUARANTINE, text)
-                     for admin in dict.fromkeys(admin_ids)]
+                     for admin in dict.fromkeys(admin_ids) if allowed(admin, allowlist)]
         subjects += file_subjects
     queued = store.enqueue_announcement(messages, subjects)
     log.info("announced %d document(s) and %d quarantined file(s): %d message(s) queued",
@@ -148,10 +158,12 @@ def _compose_for_chats(store: Store, korean: Korean, subs: list[dict], today: da
 
 
 def enqueue_due_briefings(store: Store, korean: Korean, *, now: datetime, default_time: time,
-                          tz: tzinfo, grace: timedelta) -> BriefingRound:
+                          tz: tzinfo, grace: timedelta,
+                          allowlist: Collection[int] = ()) -> BriefingRound:
     """Queue every briefing whose slot has passed (key brief:<chat>:<local date>); a slot more
     than `grace` late is recorded as skipped instead, with a log line, never sent."""
-    subs = {s["chat_id"]: s for s in store.active_subscriptions()}
+    subs = {s["chat_id"]: s for s in store.active_subscriptions()
+            if allowed(s["chat_id"], allowlist)}
     due, stale = due_briefings(list(subs.values()), now, default=default_time, tz=tz, grace=grace)
     missed: dict[datetime, list[int]] = {}
     for slot in stale:
@@ -173,12 +185,12 @@ def enqueue_due_briefings(store: Store, korean: Korean, *, now: datetime, defaul
     return BriefingRound(tuple(queued), tuple(s.chat_id for s in stale))
 
 
-def enqueue_briefings_now(store: Store, korean: Korean, *, now: datetime,
-                          tz: tzinfo) -> BriefingRound:
+def enqueue_briefings_now(store: Store, korean: Korean, *, now: datetime, tz: tzinfo,
+                          allowlist: Collection[int] = ()) -> BriefingRound:
     """The operator's manual briefing for every subscribed chat (key
     brief:<chat>:<local date>:manual): at most one per chat and day, and it does not stand in
     for the scheduled one."""
     today = now.astimezone(tz).date()
-    queued = _compose_for_chats(store, korean, store.active_subscriptions(), today, ":manual",
-                                MANUAL_BRIEFING, False)
+    subs = [s for s in store.active_subscriptions() if allowed(s["chat_id"], allowlist)]
+    queued = _compose_for_chats(store, korean, subs, today, ":manual", MANUAL_BRIEFING, False)
     return BriefingRound(tuple(queued))

@@ -52,6 +52,10 @@ CHAT_ACTIONS = frozenset({
     "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
     "upload_document", "choose_sticker", "find_location", "record_video_note",
     "upload_video_note"})
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "left", "kicked"})
+ADMIN_RIGHTS = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info",
+                "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories")
 NOT_DELIVERED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a content and reply markup of the current message")
@@ -370,6 +374,7 @@ class BotAPIServer:
         self._blocked: set[int] = set()
         self._unknown: set[int] = set()
         self._chats: dict[int, dict] = {}
+        self._members: dict[tuple[int, int], str] = {}  # (chat_id, user_id) -> status
         self._messages: dict[tuple[int, int], dict] = {}  # (chat_id, message_id) -> record
         self._next_message_id: dict[int, int] = {}
         self._updates: list[dict] = []
@@ -512,6 +517,13 @@ class BotAPIServer:
         with self._lock:
             self._failures.append({"method": method.lower(), "chat_id": chat_id, "times": times,
                                    "error": BotAPIError(status, description, parameters)})
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember answers for this user in this chat (otherwise "member")."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unknown chat member status {status!r}")
+        with self._lock:
+            self._members[(chat_id, user_id)] = status
 
     def block_chat(self, chat_id: int) -> None:
         """Sends to this chat answer 403 as if the user blocked the bot."""
@@ -739,6 +751,26 @@ class BotAPIServer:
                                "premium_subscription", "gifts_from_channels"), False)
         return chat | {"accent_color_id": 0, "max_reaction_count": 11,
                        "accepted_gift_types": gifts}
+
+    def _m_getChatMember(self, params: dict, bot_id: int) -> dict:
+        """A ChatMember with the fields PTB requires for its status; users the test did not
+        describe are plain members."""
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise BotAPIError(400, "Bad Request: invalid user_id specified")
+        with self._lock:
+            chat = self._chat(params, sending=False)
+            status = self._members.get((chat["id"], user_id), "member")
+        member = {"status": status,
+                  "user": {"id": user_id, "is_bot": user_id == bot_id, "first_name": "테스터"}}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member |= {"can_be_edited": False, "is_anonymous": False}
+            member |= dict.fromkeys(ADMIN_RIGHTS, False) | {"can_manage_chat": True}
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
 
     def _m_getUpdates(self, params: dict, bot_id: int) -> list[dict]:
         """Long polling: confirm by offset, then wait up to ``timeout`` for updates."""

@@ -114,6 +114,7 @@ async def test_time_command_shows_and_sets_the_chat_time(services, botapi):  # n
         assert store.subscription(ALICE)["briefing_time"] == "07:30"
         assert await say("/time 기본") == texts.TIME_RESET.format(**default)
         assert store.subscription(ALICE)["briefing_time"] is None
+        botapi.set_member_status(GROUP, 1_000_001, "creator")  # the group's default sender
         assert await say("/time@briefbot_test_bot 21:05", GROUP) == texts.TIME_SET.format(
             time="21:05", tz="Asia/Seoul")
         assert store.subscription(GROUP)["briefing_time"] == "21:05"

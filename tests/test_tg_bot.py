@@ -88,9 +88,11 @@ async def start_bot(botapi, tmp_path, korean, tg_db_template):
 
 
 async def settle(botapi, app, timeout: float = 30.0) -> None:
-    """Every update sent so far has been fetched and completely handled."""
+    """Every update sent so far has been fetched and completely handled, and every command
+    its chat's lane was given has been answered."""
     await botapi.wait_for(lambda: not botapi.pending_updates(), timeout=timeout)
     await asyncio.wait_for(app.update_queue.join(), timeout)
+    await asyncio.wait_for(app.bot_data["lanes"].idle(), timeout)
 
 
 def texts_of(botapi, chat_id: int) -> list[str]:
@@ -300,9 +302,10 @@ async def test_brief_start_help_and_the_command_menu(start_bot, botapi):
 
 async def test_subscribe_unsubscribe_and_admin_stats(start_bot, botapi):
     app, services = await start_bot(ADMIN_IDS=[42])
+    botapi.set_member_status(GROUP, 7, "administrator")
     for text in ("/subscribe", "/subscribe", "/unsubscribe", "/unsubscribe"):
         botapi.add_update_message(GROUP, f"{text}@briefbot_test_bot", chat_type="supergroup",
-                                  title="정책팀")
+                                  title="정책팀", user_id=7)
         await settle(botapi, app)  # one at a time: each answer depends on the previous
     assert texts_of(botapi, GROUP) == [texts.TG_SUBSCRIBED, texts.TG_ALREADY_SUBSCRIBED,
                                        texts.TG_UNSUBSCRIBED, texts.TG_NOT_SUBSCRIBED]

@@ -81,10 +81,10 @@ def test_preview_is_marked_unfinished_and_stays_under_the_limit():
 
 async def test_model_queue_is_fifo_bounded_and_frees_places():
     line = ModelQueue(max_waiting=2)
-    first, second, third = line.reserve(), line.reserve(), line.reserve()
+    first, second, third = line.reserve(1), line.reserve(2), line.reserve(3)
     assert [t.ahead for t in (first, second, third)] == [0, 1, 2]
     with pytest.raises(QueueFull):
-        line.reserve()
+        line.reserve(4)
     order = []
 
     async def run(turn, name):
@@ -104,7 +104,7 @@ async def test_model_queue_is_fifo_bounded_and_frees_places():
 
 async def test_a_cancelled_waiter_leaves_the_line():
     line = ModelQueue(max_waiting=1)
-    running, waiting = line.reserve(), line.reserve()
+    running, waiting = line.reserve(1), line.reserve(2)
 
     async def wait():
         async with waiting:
@@ -118,7 +118,7 @@ async def test_a_cancelled_waiter_leaves_the_line():
     assert line.waiting == 0
     async with running:
         pass
-    assert not line.busy and line.reserve().ahead == 0
+    assert not line.busy and line.reserve(3).ahead == 0
 
 
 def test_access_gate_refuses_once_and_knows_admins():

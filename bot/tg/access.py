@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.notify import allowed
+
 
 class AccessGate:
     """With an allowlist, other chats get one polite refusal per process and nothing else."""
@@ -13,7 +15,7 @@ class AccessGate:
         self._refused: set[int] = set()
 
     def allows(self, chat_id: int) -> bool:
-        return not self.allowed or chat_id in self.allowed
+        return allowed(chat_id, self.allowed)
 
     def first_refusal(self, chat_id: int) -> bool:
         """True the first time a refused chat is seen: it gets told, once."""

@@ -12,7 +12,8 @@ from bot import redact, texts
 from bot.services import Services
 from bot.tg import handlers
 from bot.tg.access import AccessGate, Cooldown
-from bot.tg.jobs import register_jobs
+from bot.tg.jobs import Newsdesk, register_jobs
+from bot.tg.lanes import CommandLanes
 from bot.tg.queue import MAX_WAITING, ModelQueue
 from bot.worker import ModelWorker
 
@@ -55,29 +56,37 @@ def build_application(services: Services, worker: ModelWorker | None = None) -> 
         services=services,
         gate=AccessGate(settings.ALLOWED_CHAT_IDS, settings.ADMIN_IDS),
         model_queue=ModelQueue(MAX_WAITING),
+        lanes=CommandLanes(application.create_task),
         summary_cooldown=Cooldown(SUMMARY_COOLDOWN),
         worker=worker)
-    add_handlers(application)
-    register_jobs(application, services, worker=worker)
+    newsdesk = register_jobs(application, services, worker=worker)
+    add_handlers(application, newsdesk)
     return application
 
 
-def add_handlers(application: Application) -> None:
+def add_handlers(application: Application, newsdesk: Newsdesk) -> None:
+    """Every handler, behind the one access guard. Commands that need no model are answered
+    from their chat's lane; chat settings in groups need a group administrator."""
     new = filters.UpdateType.MESSAGE  # an edited message is not asked again
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    lane, admins = handlers.in_lane, handlers.group_admins_only
     application.add_handler(TypeHandler(Update, handlers.guard), group=-1)
-    for name, callback in [("start", handlers.start), ("help", handlers.help_command),
-                           ("ask", handlers.ask), ("summary", handlers.summary),
-                           ("brief", handlers.brief), ("sources", handlers.sources),
-                           ("search", handlers.search), ("subscribe", handlers.subscribe),
-                           ("unsubscribe", handlers.unsubscribe), ("stats", handlers.stats)]:
+    for name, callback in [("start", lane(handlers.start)), ("help", lane(handlers.help_command)),
+                           ("ask", handlers.ask), ("summary", lane(handlers.summary)),
+                           ("brief", lane(handlers.brief)), ("sources", lane(handlers.sources)),
+                           ("search", lane(handlers.search)),
+                           ("subscribe", lane(admins(handlers.subscribe))),
+                           ("unsubscribe", lane(admins(handlers.unsubscribe))),
+                           ("time", lane(admins(newsdesk.time_command))),
+                           ("stats", lane(handlers.stats))]:
         application.add_handler(CommandHandler(name, callback, filters=new))
-    application.add_handler(MessageHandler(new & private & filters.COMMAND, handlers.help_command))
+    application.add_handler(MessageHandler(new & private & filters.COMMAND,
+                                           lane(handlers.help_command)))
     application.add_handler(MessageHandler(new & private & filters.TEXT, handlers.question))
     application.add_handler(MessageHandler(new & groups & filters.REPLY & filters.TEXT
                                            & ~filters.COMMAND, handlers.group_reply))
     application.add_handler(MessageHandler(new & private & ~filters.TEXT
-                                           & ~filters.StatusUpdate.ALL, handlers.text_only))
+                                           & ~filters.StatusUpdate.ALL, lane(handlers.text_only)))
     application.add_error_handler(handlers.on_error)
 
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -17,7 +19,8 @@ from bot.services import Services
 from bot.tg import format as fmt
 from bot.tg import send
 from bot.tg.access import AccessGate, Cooldown
-from bot.tg.queue import ModelQueue, QueueFull
+from bot.tg.lanes import CommandLanes
+from bot.tg.queue import ChatFull, ModelQueue, QueueFull
 from bot.types import Answer
 
 log = logging.getLogger(__name__)
@@ -27,7 +30,9 @@ EDIT_INTERVAL = 1.0  # seconds between streamed edits of one answer
 SEARCH_HITS = 5
 COMMAND = re.compile(r"^/\S*\s*")
 HANGUL = re.compile(r"[가-힣]")
+GROUP_ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 Context = ContextTypes.DEFAULT_TYPE
+Callback = Callable[[Update, Context], Awaitable[None]]
 
 
 def _services(context: Context) -> Services:
@@ -70,6 +75,83 @@ async def guard(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+def in_lane(callback: Callback) -> Callback:
+    """Answer a command that needs no model from its chat's lane (bot/tg/lanes.py): the
+    handler returns at once instead of holding an update slot while the reply is paced."""
+
+    @functools.wraps(callback)
+    async def handler(update: Update, context: Context) -> None:
+        chat, message = update.effective_chat, update.effective_message
+        if chat is None or message is None:
+            return
+        lanes: CommandLanes = context.bot_data["lanes"]
+        key = _command_key(message)
+        answer = _reporting(update, context, lambda: callback(update, context))
+        note = _reporting(update, context,
+                          lambda: _reply(update, context, texts.TG_TOO_MANY_COMMANDS))
+        if lanes.submit(chat.id, key, answer, note) == CommandLanes.NOTED:
+            log.info("chat %s sent commands faster than they can be answered; told once", chat.id)
+
+    return handler
+
+
+def _reply_later(update: Update, context: Context, text: str) -> None:
+    """A fixed reply from the chat's lane, so the handler frees its update slot at once."""
+    lanes: CommandLanes = context.bot_data["lanes"]
+    job = _reporting(update, context, lambda: _reply(update, context, text))
+    lanes.submit(update.effective_chat.id, f"reply {text}", job, job)
+
+
+def _command_key(message: Message) -> str:
+    """What a command asks for: its name (without @botname) and its argument."""
+    text = message.text or ""
+    name = text.split(maxsplit=1)[0].split("@")[0].lower() if text.startswith("/") else ""
+    return f"{name} {_argument(message)}"
+
+
+def _reporting(update: Update, context: Context, work: Callable[[], Awaitable[object]]):
+    """A lane job whose failure reaches the application's error handlers, as a handler's would."""
+
+    async def job() -> None:
+        try:
+            await work()
+        except Exception as exc:  # noqa: BLE001 - handed to on_error
+            await context.application.process_error(update, exc)
+
+    return job
+
+
+def group_admins_only(callback: Callback) -> Callback:
+    """In groups, a chat setting may be changed by a group administrator or an ADMIN_IDS user;
+    anyone else gets one short reply."""
+
+    @functools.wraps(callback)
+    async def handler(update: Update, context: Context) -> None:
+        if _in_group(update) and not await _may_change_settings(update, context):
+            await _reply(update, context, texts.TG_GROUP_ADMINS_ONLY)
+            return
+        await callback(update, context)
+
+    return handler
+
+
+async def _may_change_settings(update: Update, context: Context) -> bool:
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous administrator, writing as the group (only they can)
+    if user is None:
+        return False
+    if context.bot_data["gate"].is_admin(user.id):
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("could not check whether user %s administers chat %s: %s", user.id,
+                    chat.id, exc)
+        return False
+    return member.status in GROUP_ADMINS
+
+
 # --- questions -----------------------------------------------------------------------------
 async def question(update: Update, context: Context) -> None:
     """A private message: the text is a question, with the chat's recent turns as history."""
@@ -101,10 +183,16 @@ async def _answer(update: Update, context: Context, text: str, *, use_history: b
         return
     line: ModelQueue = context.bot_data["model_queue"]
     try:
-        turn = line.reserve()
+        turn = line.reserve(chat_id)
+    except ChatFull as full:
+        if full.tell:
+            log.info("chat %s has %d questions waiting; told once", chat_id,
+                     line.max_waiting_per_chat)
+            _reply_later(update, context, texts.TG_CHAT_BUSY)
+        return
     except QueueFull:
         log.info("model queue full; chat %s told to come back later", chat_id)
-        await _reply(update, context, texts.TG_BUSY)
+        _reply_later(update, context, texts.TG_BUSY)
         return
     async with turn:
         await send.show_typing(bot, chat_id)
@@ -114,7 +202,8 @@ async def _answer(update: Update, context: Context, text: str, *, use_history: b
         try:
             if turn.ahead:
                 await send.show_typing(bot, chat_id)
-            history = store.recent_turns(chat_id) if use_history else []
+            history = (await asyncio.to_thread(store.recent_turns, chat_id) if use_history
+                       else [])
             answer = await _stream(context, placeholder, question, history, status)
         except send.Undeliverable:
             raise
@@ -127,8 +216,12 @@ async def _answer(update: Update, context: Context, text: str, *, use_history: b
         notes.append(texts.TG_ASK_IN_KOREAN)
     await _finish(update, context, placeholder, answer, notes)
     if answer.covered:
-        store.add_turn(chat_id, "user", question)
-        store.add_turn(chat_id, "assistant", answer.text)
+        await asyncio.to_thread(_remember, store, chat_id, question, answer.text)
+
+
+def _remember(store, chat_id: int, question: str, answer: str) -> None:
+    store.add_turn(chat_id, "user", question)
+    store.add_turn(chat_id, "assistant", answer)
 
 
 def _clean(text: str) -> tuple[str, list[str]]:
@@ -252,34 +345,38 @@ async def text_only(update: Update, context: Context) -> None:
 async def subscribe(update: Update, context: Context) -> None:
     """/subscribe: morning briefings and new-document notes for this chat."""
     chat = update.effective_chat
-    added = _services(context).store.subscribe(chat.id, chat.type,
-                                               chat.title or chat.full_name or "")
+    added = await asyncio.to_thread(_services(context).store.subscribe, chat.id, chat.type,
+                                    chat.title or chat.full_name or "")
     await _reply(update, context, texts.TG_SUBSCRIBED if added else texts.TG_ALREADY_SUBSCRIBED)
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
     """/unsubscribe: stop them."""
-    removed = _services(context).store.unsubscribe(update.effective_chat.id)
+    removed = await asyncio.to_thread(_services(context).store.unsubscribe,
+                                      update.effective_chat.id)
     await _reply(update, context, texts.TG_UNSUBSCRIBED if removed else texts.TG_NOT_SUBSCRIBED)
 
 
 async def stats(update: Update, context: Context) -> None:
-    """/stats (admins only): store counts and quarantined files."""
+    """/stats (admins, in a private chat): store counts and quarantined files."""
+    if _in_group(update):  # file names are for the operator, not for a whole group
+        await _reply(update, context, texts.TG_STATS_PRIVATE_ONLY)
+        return
     gate: AccessGate = context.bot_data["gate"]
     user = update.effective_user
     if not gate.is_admin(user.id if user else None):
         await _reply(update, context, texts.TG_ADMIN_ONLY)
         return
     store = _services(context).store
+    counts, quarantined = await asyncio.to_thread(lambda: (store.counts(), store.quarantined()))
     lines = [fmt.Line(texts.TG_STATS_HEADER, "b")]
     lines += [fmt.Line(f"{texts.TG_STATS_LABELS.get(name, name)}: {value}")
-              for name, value in store.counts().items()]
+              for name, value in counts.items()]
     worker = context.bot_data.get("worker")
     if worker is not None:
         backlog = await asyncio.to_thread(worker.backlog)
         lines.append(fmt.Line(texts.TG_STATS_BACKLOG.format(
             summaries=backlog.summaries, prefixes=backlog.prefixes, failed=backlog.failed)))
-    quarantined = store.quarantined()
     if quarantined:
         lines += [fmt.Line(""), fmt.Line(texts.TG_STATS_QUARANTINED, "b")]
         lines += [fmt.Line(f"• {row['name']}: {row['reason']}") for row in quarantined]

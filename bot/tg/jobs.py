@@ -16,8 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from telegram import Bot, Update
-from telegram.ext import (Application, ApplicationHandlerStop, CommandHandler, ContextTypes,
-                          filters)
+from telegram.ext import Application, ContextTypes
 
 from bot import notify, texts
 from bot.config import Settings, parse_hhmm
@@ -30,7 +29,6 @@ from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
 
-TIME_HANDLER_GROUP = -10
 PRUNE_EVERY = 86400.0  # seconds between deletions of history older than RETENTION_DAYS
 
 
@@ -76,7 +74,8 @@ def build_outbox(services: Services, bot: Bot, timing: Timing) -> Outbox:
     return Outbox(services.store, send,
                   lock_path=lock_path_for(settings.BRIEFBOT_DB), concurrency=timing.concurrency,
                   send_timeout=timing.send_timeout, retry_base=timing.retry_base,
-                  briefing_expiry=timedelta(hours=settings.BRIEFING_GRACE_HOURS))
+                  briefing_expiry=timedelta(hours=settings.BRIEFING_GRACE_HOURS),
+                  allowlist=settings.ALLOWED_CHAT_IDS)
 
 
 class Newsdesk:
@@ -182,7 +181,9 @@ class Newsdesk:
                 return notify.Announcement()  # the worker is on them; look again next scan
         elif docs:  # no background worker (tests): summarise them here
             notify.summarize_new(store, llm, docs)
-        return notify.announce(store, admin_ids=self.services.settings.ADMIN_IDS)
+        settings = self.services.settings
+        return notify.announce(store, admin_ids=settings.ADMIN_IDS,
+                               allowlist=settings.ALLOWED_CHAT_IDS)
 
     def _summaries_pending(self, docs: list) -> bool:
         """True while the worker is still summarising these documents and the push has waited
@@ -208,7 +209,8 @@ class Newsdesk:
         await asyncio.to_thread(
             notify.enqueue_due_briefings, self.services.store, self.services.korean,
             now=self.timing.clock(), default_time=settings.briefing_time, tz=settings.tz,
-            grace=timedelta(hours=settings.BRIEFING_GRACE_HOURS))
+            grace=timedelta(hours=settings.BRIEFING_GRACE_HOURS),
+            allowlist=settings.ALLOWED_CHAT_IDS)
 
     async def _flush(self) -> FlushReport:
         report = await self.outbox.flush()
@@ -228,7 +230,6 @@ class Newsdesk:
                                  reply_to_message_id=message.message_id)
             except (Undeliverable, SendFailed) as exc:
                 log.warning("could not answer /time in chat %s: %s", chat.id, exc)
-        raise ApplicationHandlerStop  # answered: no later handler group should see it
 
     def time_reply(self, chat_id: int, arg: str) -> str:
         settings, store = self.services.settings, self.services.store
@@ -254,19 +255,11 @@ class Newsdesk:
 
 def register_jobs(application: Application, services: Services,
                   timing: Timing | None = None, worker: ModelWorker | None = None) -> Newsdesk:
-    """Add the JobQueue ticks and the /time command; returns the Newsdesk (for tests)."""
+    """Add the JobQueue ticks; returns the Newsdesk, whose /time command the application
+    registers behind its access guard (bot/tg/app.py)."""
     timing = timing or Timing()
     desk = Newsdesk(services, application.bot, timing, worker)
     application.bot_data["newsdesk"] = desk
-    # A group ahead of every other handler: an application that answers unknown private
-    # commands with its help text (a catch-all in group 0) would otherwise swallow /time.
-    # Being first, it applies ALLOWED_CHAT_IDS itself; other chats fall through to the app's
-    # own access handling.
-    command = filters.UpdateType.MESSAGE
-    if services.settings.ALLOWED_CHAT_IDS:
-        command &= filters.Chat(chat_id=services.settings.ALLOWED_CHAT_IDS)
-    application.add_handler(CommandHandler("time", desk.time_command, filters=command),
-                            group=TIME_HANDLER_GROUP)
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
@@ -295,7 +288,8 @@ async def send_briefings_now(services: Services, *, lock_wait: float = 120.0,
     timing = timing or Timing()
     settings = services.settings
     queued = await asyncio.to_thread(notify.enqueue_briefings_now, services.store,
-                                     services.korean, now=timing.clock(), tz=settings.tz)
+                                     services.korean, now=timing.clock(), tz=settings.tz,
+                                     allowlist=settings.ALLOWED_CHAT_IDS)
     total = FlushReport()
     async with build_bot(settings) as bot:
         outbox = build_outbox(services, bot, timing)
