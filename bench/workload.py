@@ -51,18 +51,19 @@ class RecordingLLM:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
-    def warm(self, messages: list[dict], interrupt=None) -> str:
-        return self.inner.warm(messages, interrupt)
+    def warm(self, messages: list[dict], interrupt=None, label=None) -> str:
+        return self.inner.warm(messages, interrupt, label)
 
     def stream(self, messages: list[dict], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt=None, cache_label=None) -> Iterator[str]:
         llm = self.inner.get()
         llm.last_prefix = ""  # only a prefix-using call sets it again
         call = {"started": time.perf_counter(), "times": [], "pieces": [],
                 "cache_prefix": cache_prefix, "messages": messages}
         self.calls.append(call)
         for piece in self.inner.stream(messages, max_tokens=max_tokens, stop=stop,
-                                       cache_prefix=cache_prefix):
+                                       cache_prefix=cache_prefix, interrupt=interrupt,
+                                       cache_label=cache_label):
             call["times"].append(time.perf_counter())
             call["pieces"].append(piece)
             yield piece

@@ -45,6 +45,7 @@ class Plan:
     refusal: Answer | None = None
     retrieve_ms: int = 0
     cache_prefix: int = 0  # leading messages worth keeping evaluated (a whole document)
+    cache_label: str | None = None  # the document whose evaluated prefix that is
     numbers: dict[int, Document] = field(default_factory=dict)  # "[문서 N]" in the prompt
     weights: dict[str, float] = field(default_factory=dict)  # the question's terms, by idf
 
@@ -99,7 +100,7 @@ class AnswerService:
         plan.numbers = {1: plan.docs[0]}
         turn = prompts.render("answer_user", question=plan.question)
         plan.messages = self._messages(plan.context, history, turn)
-        plan.cache_prefix = 1
+        plan.cache_prefix, plan.cache_label = 1, plan.docs[0].id
 
     def _plan_collection(self, plan: Plan, history: list[dict]) -> None:
         """Several documents (or one too long to go whole): the cached prefix holds the
@@ -223,7 +224,8 @@ class AnswerService:
                 return
             pieces, first = [], None
             async for piece in astream(self.llm, plan.messages, max_tokens=ANSWER_TOKENS,
-                                       cache_prefix=plan.cache_prefix):
+                                       cache_prefix=plan.cache_prefix,
+                                       cache_label=plan.cache_label):
                 first = first or time.perf_counter()
                 pieces.append(piece)
                 yield readable(plan, "".join(pieces))
@@ -231,7 +233,7 @@ class AnswerService:
 
     def _generate(self, plan: Plan) -> Iterator[str]:
         return self.llm.stream(plan.messages, max_tokens=ANSWER_TOKENS,
-                               cache_prefix=plan.cache_prefix)
+                               cache_prefix=plan.cache_prefix, cache_label=plan.cache_label)
 
     def finish(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
         text = readable(plan, _tidy(text))

@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot import redact, render, texts
 from bot.briefing import compose_brief, select_documents
 from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.pipeline import ingest_folder
+from bot.kvcache import cache_folder, forget_label
 from bot.llm import LLMError
 from bot.services import Services, build_services, build_worker
 from bot.store import StoreUnavailable, file_problem
@@ -46,6 +48,11 @@ def setup_logging(verbose: bool = False, secrets: list[str] | None = None) -> No
             handler.addFilter(RejectedTokenFilter())
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A thread that dies (the background worker, a helper thread) is reported through logging,
+    # so its traceback is redacted and lands where the operator reads the log.
+    threading.excepthook = lambda args: log.error(
+        "thread %s died", args.thread.name if args.thread else "?",
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
 
 
 class OperatorError(click.ClickException):
@@ -126,6 +133,8 @@ def index_folder(services: Services, *, settle_seconds: float = 0.0) -> None:
                            max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds,
                            forget_after=settings.FORGET_AFTER_HOURS * 3600)
     click.echo(result.line())
+    for doc_id in result.forgotten_docs:
+        forget_label(cache_folder(settings.BRIEFBOT_DB), doc_id)
     for name, reason in result.quarantined_files:
         click.echo(f"  quarantined {name}: {reason}")
 
@@ -350,8 +359,10 @@ def doctor(ctx: click.Context, no_smoke: bool, smoke_model: Path | None,
 def forget(ctx: click.Context, doc: str) -> None:
     """Forget a document now (by document id or file name): its text, index rows and summary.
     Its file, if still in the folder, is read again only when it changes."""
-    forgotten = _services(ctx).store.forget(doc)
+    services = _services(ctx)
+    forgotten = services.store.forget(doc)
     if forgotten is None:
         raise click.ClickException(f"no document or file named {doc}")
+    forget_label(cache_folder(services.settings.BRIEFBOT_DB), forgotten)
     log.info("forgot %s by hand", forgotten)
     click.echo(f"forgot {forgotten}")

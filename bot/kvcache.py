@@ -31,6 +31,25 @@ def prefix_key(model_id: str, prefix: str) -> str:
     return hashlib.sha256(f"{model_id}\0{prefix}".encode("utf-8")).hexdigest()[:32]
 
 
+def forget_label(folder: Path, label: str) -> int:
+    """Remove every entry kept for `label` (a forgotten document); returns how many. Needs no
+    model: entries are found by their label file, not by their tokens."""
+    removed = 0
+    for side in Path(folder).glob("*.label"):
+        try:
+            if side.read_text(encoding="utf-8") != label:
+                continue
+            side.with_suffix(".kv").unlink(missing_ok=True)
+            side.unlink(missing_ok=True)
+        except OSError:
+            continue
+        removed += 1
+    if removed:
+        log.info("prefix cache: removed %d entr%s of %s", removed, "y" if removed == 1 else "ies",
+                 label)
+    return removed
+
+
 class PrefixCache:
     def __init__(self, folder: Path, max_bytes: int):
         self.folder = Path(folder)
@@ -57,13 +76,16 @@ class PrefixCache:
     def contains(self, key: str) -> bool:
         return self._path(key).exists()
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, label: str | None = None) -> None:
+        """Keep `data` under `key`; `label` (a document id) lets forget_label remove it."""
         if len(data) > self.max_bytes:
             return
         with self._lock:
             tmp = self._path(key).with_suffix(".tmp")
             tmp.write_bytes(data)
             tmp.replace(self._path(key))
+            if label:
+                self._path(key).with_suffix(".label").write_text(label, encoding="utf-8")
             self._evict()
 
     def _evict(self) -> None:
@@ -73,6 +95,7 @@ class PrefixCache:
             total += path.stat().st_size
             if total > self.max_bytes:
                 path.unlink(missing_ok=True)
+                path.with_suffix(".label").unlink(missing_ok=True)
                 log.info("prefix cache over %d MB: evicted %s", self.max_bytes >> 20, path.name)
 
     def size(self) -> tuple[int, int]:

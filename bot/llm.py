@@ -82,9 +82,11 @@ class LLM(Protocol):
     context_length: int  # tokens a whole prompt plus its reply may take
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None,
+               cache_label: str | None = None) -> Iterator[str]:
         """Yield the reply in pieces, greedily decoded. One call at a time per model.
-        The first `cache_prefix` messages are a prefix worth keeping evaluated (a document).
+        The first `cache_prefix` messages are a prefix worth keeping evaluated (a document;
+        `cache_label`, its id, lets the kept state be removed with the document).
         `interrupt` (background work) is asked between prompt batches and between tokens;
         when it returns True the call raises Interrupted and frees the model."""
 
@@ -164,7 +166,8 @@ class LlamaCppLLM:
             llama.n_tokens = same
         self._evaluate(tokens[same: len(tokens) - 1], interrupt)
 
-    def _ensure_prefix(self, prefix: list[int], interrupt: Interrupt = None) -> str:
+    def _ensure_prefix(self, prefix: list[int], interrupt: Interrupt = None,
+                       label: str | None = None) -> str:
         llama = self._llama
         n = len(prefix)
         if llama.n_tokens >= n and llama.input_ids[:n].tolist() == prefix:
@@ -183,7 +186,7 @@ class LlamaCppLLM:
         llama.reset()
         self._evaluate(prefix, interrupt)
         if self._cache:
-            self._cache.put(key, self._state_bytes())
+            self._cache.put(key, self._state_bytes(), label)
         return "computed"
 
     def _reusable(self, tokens: list[int]) -> int:
@@ -230,28 +233,30 @@ class LlamaCppLLM:
         if len(text) > sent:
             yield text[sent:]
 
-    def warm(self, messages: list[Message], interrupt: Interrupt = None) -> str:
+    def warm(self, messages: list[Message], interrupt: Interrupt = None,
+             label: str | None = None) -> str:
         """Evaluate and cache `messages` as a prefix now (e.g. a document at ingest)."""
         with self._lock:
             prefix = self.prompt_tokens(messages, generation=False)
             key = prefix_key(self.name, " ".join(map(str, prefix)))
             if self._cache and self._cache.contains(key):
                 return "cached"
-            how = self._ensure_prefix(prefix, interrupt)
+            how = self._ensure_prefix(prefix, interrupt, label)
             if how == "warm" and self._cache:  # in memory but not on disk (evicted): keep it
                 self._llama._ctx.kv_cache_seq_rm(-1, len(prefix), -1)
                 self._llama.n_tokens = len(prefix)
-                self._cache.put(key, self._state_bytes())
+                self._cache.put(key, self._state_bytes(), label)
             return how
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None,
+               cache_label: str | None = None) -> Iterator[str]:
         with self._lock:
             try:
                 formatted = self._format(messages=self.plain.messages(messages))
                 tokens = self._tokens(formatted.prompt)
                 if prefix := self._prefix(messages, cache_prefix, tokens):
-                    self.last_prefix = self._ensure_prefix(prefix, interrupt)
+                    self.last_prefix = self._ensure_prefix(prefix, interrupt, cache_label)
                 if len(tokens) + max_tokens > self._llama.n_ctx():
                     raise LLMError(f"prompt of {len(tokens)} tokens does not fit LLM_CTX="
                                    f"{self._llama.n_ctx()}")
@@ -313,7 +318,8 @@ def build_llm(settings: Settings) -> LLM:
 
 
 async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
-                  stop: tuple[str, ...] = (), cache_prefix: int = 0) -> AsyncIterator[str]:
+                  stop: tuple[str, ...] = (), cache_prefix: int = 0,
+                  cache_label: str | None = None) -> AsyncIterator[str]:
     """Run the blocking model call in a worker thread; the event loop only relays pieces."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
@@ -322,7 +328,7 @@ async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
     def work() -> None:
         try:
             for piece in llm.stream(messages, max_tokens=max_tokens, stop=stop,
-                                    cache_prefix=cache_prefix):
+                                    cache_prefix=cache_prefix, cache_label=cache_label):
                 loop.call_soon_threadsafe(queue.put_nowait, piece)
         except BaseException as exc:  # handed to the awaiting side
             loop.call_soon_threadsafe(queue.put_nowait, exc)

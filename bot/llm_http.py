@@ -47,7 +47,8 @@ class OpenAICompatLLM:
         return math.ceil(len(text) / 1.5)
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None,
+               cache_label: str | None = None) -> Iterator[str]:
         body = {"model": self.model, "messages": self.plain.messages(messages),
                 "max_tokens": max_tokens,
                 "temperature": 0.0, "stream": True}

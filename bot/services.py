@@ -45,13 +45,16 @@ class LazyLLM:
         return self._llm.context_length if self._llm is not None else self._settings.LLM_CTX
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0, interrupt: Interrupt = None) -> Iterator[str]:
+               cache_prefix: int = 0, interrupt: Interrupt = None,
+               cache_label: str | None = None) -> Iterator[str]:
         return self.get().stream(messages, max_tokens=max_tokens, stop=stop,
-                                 cache_prefix=cache_prefix, interrupt=interrupt)
+                                 cache_prefix=cache_prefix, interrupt=interrupt,
+                                 cache_label=cache_label)
 
-    def warm(self, messages: list[Message], interrupt: Interrupt = None) -> str:
+    def warm(self, messages: list[Message], interrupt: Interrupt = None,
+             label: str | None = None) -> str:
         llm = self.get()
-        return llm.warm(messages, interrupt) if hasattr(llm, "warm") else "unsupported"
+        return llm.warm(messages, interrupt, label) if hasattr(llm, "warm") else "unsupported"
 
     def count_tokens(self, text: str) -> int:
         return self.get().count_tokens(text)

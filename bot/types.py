@@ -72,6 +72,7 @@ class IngestResult:
     new_doc_ids: tuple[str, ...] = ()
     quarantined_files: tuple[tuple[str, str], ...] = ()  # (file name, reason)
     forgotten: tuple[str, ...] = ()  # files gone from the folder past the grace period
+    forgotten_docs: tuple[str, ...] = ()  # the documents removed with them
 
     def line(self) -> str:
         line = (f"ingested {self.ingested}, unchanged {self.unchanged}, "

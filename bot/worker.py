@@ -163,7 +163,7 @@ class ModelWorker:
             log.info("summarised %s", doc.id)
         elif step.kind == PREFIX:
             if self.answers.fits_whole(doc):
-                self.llm.warm(self.answers.document_prefix(doc), self._interrupt)
+                self.llm.warm(self.answers.document_prefix(doc), self._interrupt, doc.id)
             self._warmed.add((doc.id, doc.content_hash))
         else:
             shared = self.answers.collection()

@@ -28,7 +28,7 @@ class FakeLLM:
         return max(1, len(text) // 2)
 
     def stream(self, messages, *, max_tokens: int, stop=(), cache_prefix: int = 0,
-               interrupt=None) -> Iterator[str]:
+               interrupt=None, cache_label=None) -> Iterator[str]:
         with self._lock:
             self.prompts.append(messages)
             text = self.replies.pop(0) if self.replies else self.default

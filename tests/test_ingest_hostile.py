@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.ingest.decode import html_to_text
 from bot.ingest.pipeline import ingest_folder
 from bot.ingest.watch import FolderWatch
+from bot.kvcache import PrefixCache, cache_folder
 from bot.retrieval import Retriever
 from bot.store import Store
 from tests.conftest import SMALL_MODEL, TOKEN
@@ -265,14 +266,18 @@ def test_the_watcher_notices_a_vanished_file_and_forgets_it(store, korean, folde
     assert store.counts()["documents"] == 0
 
 
-def test_forget_by_hand_through_the_cli(env, folder):
+def test_forget_by_hand_through_the_cli(env, folder, tmp_path):
     (folder / "keep.txt").write_text(article("유지"), "utf-8")
     (folder / "drop.txt").write_text(article("삭제"), "utf-8")
     (folder / "copy.md").write_text(article("삭제"), "utf-8")
     assert "ingested 2" in run_cli("ingest", "--no-summaries").output
+    kept = cache_folder(tmp_path / "data" / "b.db")  # an evaluated prefix kept for the doc
+    kept.mkdir(parents=True, exist_ok=True)
+    PrefixCache(kept, 1 << 20).put("k1", b"state", label="copy.md")
     # copy.md was read first and holds the text; drop.txt names it as a duplicate.
     result = run_cli("forget", "drop.txt")  # a file name: the text it holds goes
     assert result.exit_code == 0 and "forgot copy.md" in result.output
+    assert list(kept.iterdir()) == []
     assert json.loads(run_cli("search", "삭제", "--json").output) == {"hits": []}
     # The files stay in the folder, unchanged: they are not read again.
     assert "ingested 0, unchanged 3" in run_cli("ingest", "--no-summaries").output

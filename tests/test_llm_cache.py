@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kvcache import PrefixCache
+from bot.kvcache import PrefixCache, forget_label
 from bot.llm import LlamaCppLLM
 
 DOC = ("[문서 1] 젠슨 황의 예측 (AI타임스)\n엔비디아 젠슨 황 CEO는 생성AI를 이끄는 컴퓨팅 성능이 매년 "
@@ -81,3 +81,17 @@ def test_the_cache_keeps_the_newest_entries_within_its_budget(tmp_path):
     assert cache.get("a") is None and not cache.contains("a")
     cache.put("big", bytes(300))  # larger than the whole budget: not kept
     assert not cache.contains("big") and cache.contains("c")
+
+
+def test_a_documents_kept_prefix_goes_with_the_document(cached_llm, tmp_path):
+    assert cached_llm.warm([system(DOC)], label="a.txt") == "computed"
+    answer(cached_llm, [system(DOC.replace("100만배", "1000배")), QUESTION])  # computed, unlabelled
+    other = cached_llm.warm([system(DOC.replace("젠슨 황", "리사 수"))], label="b.txt")
+    assert other == "computed" and cached_llm._cache.size()[0] == 3
+    assert forget_label(tmp_path, "a.txt") == 1
+    assert cached_llm._cache.size()[0] == 2 and forget_label(tmp_path, "a.txt") == 0
+    assert cached_llm.warm([system(DOC)], label="a.txt") == "computed"  # gone, not just hidden
+    # an answer about a document labels the prefix it computes with that document
+    answer_labelled = "".join(cached_llm.stream([system(DOC + " 끝."), QUESTION], max_tokens=4,
+                                                cache_prefix=1, cache_label="c.txt"))
+    assert answer_labelled and forget_label(tmp_path, "c.txt") == 1

@@ -173,7 +173,8 @@ def test_prefix_steps_only_where_the_model_keeps_prefixes(tmp_path, korean, back
     warmed: list = []
     if backend_prefixes:
         llm.supports_prefix_cache = True
-        llm.warm = lambda messages: warmed.append(messages) or "computed"
+        llm.warm = lambda messages, interrupt=None, label=None: (warmed.append(messages)
+                                                                 or "computed")
     services = make(tmp_path, korean, llm)
     seeds = services.settings.SEEDS_DIR
     (seeds / "a.txt").write_text(article("접두부 기사"), encoding="utf-8")

@@ -255,9 +255,9 @@ def iso(when: float) -> str:
 
 
 def forget_missing(store: Store, folder: Path, present: set[str], *, forget_after: float,
-                   now: float) -> list[str]:
+                   now: float) -> list[tuple[str, str | None]]:
     """Notice files gone from `folder`; forget the documents of those gone longer than
-    `forget_after` seconds. Returns the file names forgotten."""
+    `forget_after` seconds. Returns (file name, id of the document removed or None)."""
     key = folder_key(folder)
     for name in store.note_absent(key, present, iso(now)):
         log.info("%s is no longer in %s; its document is forgotten after %.4g hours unless it "
@@ -265,7 +265,7 @@ def forget_missing(store: Store, folder: Path, present: set[str], *, forget_afte
     forgotten = []
     for name in store.missing_files(key, iso(now - forget_after)):
         doc_id = store.forget_file(name)
-        forgotten.append(name)
+        forgotten.append((name, doc_id))
         log.info("forgot %s: gone from %s for %.4g hours%s", name, folder, forget_after / 3600,
                  f" (document {doc_id} removed)" if doc_id else "")
     return forgotten
@@ -284,7 +284,7 @@ def ingest_folder(store: Store, korean: Korean, folder: Path, *, max_bytes: int,
     if entries is None:
         log.warning("SEEDS_DIR=%s cannot be listed; nothing read, nothing forgotten", folder)
         return IngestResult()
-    forgotten: list[str] = []
+    forgotten: list[tuple[str, str | None]] = []
     if forget_after is not None:
         forgotten = forget_missing(store, folder, {e.name for e in entries},
                                    forget_after=forget_after, now=now)
@@ -307,4 +307,5 @@ def ingest_folder(store: Store, korean: Korean, folder: Path, *, max_bytes: int,
                         quarantined=tally.quarantined, duplicates=tally.duplicates,
                         new_doc_ids=tuple(tally.new_doc_ids),
                         quarantined_files=tuple(tally.quarantined_files),
-                        forgotten=tuple(forgotten))
+                        forgotten=tuple(name for name, _ in forgotten),
+                        forgotten_docs=tuple(doc for _, doc in forgotten if doc))

@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from bot.notify import allowed
 
 
+MAX_REFUSED = 10_000  # refused chats remembered (each is told once); the oldest are forgotten
+
+
 class AccessGate:
     """With an allowlist, other chats get one polite refusal per process and nothing else."""
 
     def __init__(self, allowed_chat_ids: Iterable[int], admin_ids: Iterable[int] = ()):
         self.allowed = frozenset(allowed_chat_ids)
         self.admins = frozenset(admin_ids)
-        self._refused: set[int] = set()
+        self._refused: dict[int, None] = {}  # insertion-ordered: the oldest are dropped first
 
     def allows(self, chat_id: int) -> bool:
         return allowed(chat_id, self.allowed)
@@ -21,7 +24,9 @@ class AccessGate:
         """True the first time a refused chat is seen: it gets told, once."""
         if chat_id in self._refused:
             return False
-        self._refused.add(chat_id)
+        self._refused[chat_id] = None
+        if len(self._refused) > MAX_REFUSED:  # bounded memory, whoever writes to the bot
+            del self._refused[next(iter(self._refused))]
         return True
 
     def is_admin(self, user_id: int | None) -> bool:

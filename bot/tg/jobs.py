@@ -22,6 +22,7 @@ from bot import notify, texts
 from bot.config import Settings, parse_hhmm
 from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_for
 from bot.ingest.watch import FolderWatch
+from bot.kvcache import cache_folder, forget_label
 from bot.services import Services
 from bot.store import Store
 from bot.tg.send import SendFailed, Undeliverable, send_plain
@@ -148,6 +149,10 @@ class Newsdesk:
     # --- the work ---------------------------------------------------------------------------
     async def _scan_and_announce(self) -> bool:
         scan = await asyncio.to_thread(self.watch.scan)
+        if scan is not None and scan.result is not None and scan.result.forgotten_docs:
+            folder = cache_folder(self.services.settings.BRIEFBOT_DB)
+            for doc_id in scan.result.forgotten_docs:  # their evaluated prefixes go too
+                await asyncio.to_thread(forget_label, folder, doc_id)
         if self.worker is not None and scan is not None and scan.result is not None \
                 and scan.result.ingested:
             self.worker.wake()  # new documents: summaries and prefixes to make
