@@ -158,8 +158,9 @@ def model_work(services: Services) -> None:
         done[step.kind] += ok
         done["failed"] += not ok
         bar.update(1)
-        if bar.disable:
-            click.echo(f"model work: {bar.n}/{max(bar.n, total)} ({step.kind} "
+        if bar.disable:  # not a terminal: a plain line per step
+            n = sum(done.values())
+            click.echo(f"model work: {n}/{max(n, total)} ({step.kind} "
                        f"{step.doc_id or 'shared prefix'}{'' if ok else ': failed'})", err=True)
 
     try:
