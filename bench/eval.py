@@ -9,11 +9,10 @@ import statistics
 import sys
 from pathlib import Path
 
-from bot.briefing import summarize_pending
 from bot.cli import setup_logging
 from bot.config import load_settings
 from bot.ingest.pipeline import ingest_folder
-from bot.services import build_services
+from bot.services import build_services, build_worker
 
 
 def judge(case: dict, answer) -> list[str]:
@@ -40,7 +39,8 @@ def main(path: str, limit: int | None = None) -> int:
     services = build_services(settings)
     ingest_folder(services.store, services.korean, Path(settings.SEEDS_DIR),
                   max_bytes=settings.INGEST_MAX_BYTES)
-    summarize_pending(services.store, services.llm)
+    # What the running bot's background worker does first: summaries and prompt prefixes.
+    build_worker(services).drain()
     cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
              if line.strip()][:limit]
     passed, times = 0, []
