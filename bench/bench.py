@@ -33,7 +33,7 @@ from report import Figure, higher_is_better, info, lower_is_better  # noqa: E402
 
 from bot.config import DEFAULT_MODEL_FILE, MODELS_DIR, SMALL_MODEL_FILE, Settings, load_settings  # noqa: E402
 from bot.console import reply  # noqa: E402
-from bot.ingest.pipeline import candidate_files, ingest_folder  # noqa: E402
+from bot.ingest.pipeline import ingest_folder  # noqa: E402
 from bot.korean import Korean  # noqa: E402
 from bot.services import LazyLLM, Services, build_worker  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -60,11 +60,11 @@ def measure_ingest(tmp: Path, korean: Korean, seed: synthetic.SeedText, seeds: P
                    pages: int, settings: Settings) -> tuple[Figure, dict]:
     folder = tmp / "ingest-docs"
     folder.mkdir()
-    for path in candidate_files(seeds):
+    for path in synthetic.document_files(seeds):
         shutil.copy2(path, folder / path.name)
     synthetic.write_pages(seed, folder, pages)
     raw_chars = sum(len(p.read_text(encoding="utf-8", errors="replace"))
-                    for p in candidate_files(folder))
+                    for p in synthetic.document_files(folder))
     store = Store(tmp / "ingest.db")
     try:
         with time_spent(korean, "tokens", "sentences", "analyse") as in_kiwi:
@@ -75,7 +75,7 @@ def measure_ingest(tmp: Path, korean: Korean, seed: synthetic.SeedText, seeds: P
     finally:
         store.close()
     rate = raw_chars / seconds
-    detail = {"files": len(candidate_files(folder)), "raw_chars": raw_chars,
+    detail = {"files": len(synthetic.document_files(folder)), "raw_chars": raw_chars,
               "seconds": round(seconds, 2), "chars_per_s": round(rate), "result": result.line(),
               "kiwi_share": round(kiwi_share, 3)}
     say(f"  {result.line()}: {raw_chars:,} characters in {seconds:.1f} s = {rate:,.0f}/s")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.ingest.pipeline import candidate_files, prepare
+from bot.ingest.pipeline import folder_entries, prepare
 from bot.store import Store, sentences_json
 from bot.types import Sentence
 
@@ -40,9 +40,14 @@ class SeedText:
     raw_chars: int
 
 
+def document_files(folder: Path) -> list[Path]:
+    """The files the ingest pipeline would read from `folder`."""
+    return [folder / entry.os_name for entry in folder_entries(folder) or []]
+
+
 def read_seeds(folder: Path, max_bytes: int = 5_000_000) -> SeedText:
     sentences, chrome, raw_chars = [], [], 0
-    for path in candidate_files(folder):
+    for path in document_files(folder):
         raw = path.read_bytes()
         text, _meta = prepare(raw, path.name, max_bytes=max_bytes)
         raw_text = raw.decode("utf-8", errors="replace")

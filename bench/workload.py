@@ -45,6 +45,14 @@ class RecordingLLM:
     def name(self) -> str:
         return self.inner.name
 
+    @property
+    def supports_prefix_cache(self) -> bool:
+        return self.inner.supports_prefix_cache
+
+    @property
+    def context_length(self) -> int:
+        return self.inner.context_length
+
     def get(self):
         return self.inner.get()
 
