@@ -1,4 +1,4 @@
-"""Issue 10's load test as benchmark figures: tests/load_scenario.py run against the fake Bot
+"""The chats load test as benchmark figures: tests/load_scenario.py run against the fake Bot
 API with the bench's services (its database, Kiwi and model, writing short answers)."""
 from __future__ import annotations
 

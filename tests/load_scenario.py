@@ -1,4 +1,4 @@
-"""The load of issue 10, shared by tests/test_load.py and `make bench` (bench/load.py).
+"""The chats load test, shared by tests/test_load.py and `make bench` (bench/load.py).
 
 The real Application over real services (SQLite, Kiwi, the GGUF model) polls the fake Bot API.
 Each wave: 40 private chats ask a question at once, one group floods 60 commands, and another

@@ -1,4 +1,4 @@
-"""Issue 10, "Chats": who may receive and change what, and nobody starves — through the real
+"""Chats: who may receive and change what, and nobody starves — through the real
 Application, SQLite, Kiwi and the fake Bot API over HTTP (the scripted model where the
 behaviour is ours)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 10's load test: 40 chats asking at once, a group flooding commands and a private /help
+"""The load test: 40 chats asking at once, a group flooding commands and a private /help
 during it, through the real bot, real services and the real small GGUF model (short answers)."""
 from __future__ import annotations
 
