@@ -98,5 +98,8 @@ def measure(tmp: Path, seeds: Path, model: Path, threads: int, *, extra: int = 6
                 _, err = proc.communicate()
         result["exit_code"] = proc.returncode
         result["progress_lines"] = sum("background work:" in line for line in err.splitlines())
-        result["failed_lines"] = [line for line in err.splitlines() if "failed" in line][:5]
+        # The worker's own failure lines ("background summary of X failed (…)"), not the
+        # progress lines' "0 failed" or a summary that fell back to the lead.
+        result["failed_lines"] = [line for line in err.splitlines()
+                                  if "background " in line and " failed (" in line][:5]
     return result
