@@ -35,7 +35,8 @@ from bot.config import DEFAULT_MODEL_FILE, MODELS_DIR, SMALL_MODEL_FILE, Setting
 from bot.console import reply  # noqa: E402
 from bot.ingest.pipeline import ingest_folder  # noqa: E402
 from bot.korean import Korean  # noqa: E402
-from bot.services import LazyLLM, Services, build_worker  # noqa: E402
+from bot.llm import LazyLLM  # noqa: E402
+from bot.services import Services, build_worker  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 CACHE_FOLDER = "kvcache"  # where build_llm keeps prefixes: next to BRIEFBOT_DB

@@ -7,7 +7,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bot.services import LazyLLM, Services
+from bot.llm import LazyLLM
+from bot.services import Services
 
 # (question, follow-up in the same chat, file-name prefix of the document it is about)
 SINGLE_DOC = [

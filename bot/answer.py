@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bot import prompts, texts
 from bot.llm import LLM, Message, astream
-from bot.priority import UserFirst
+from bot.llm.priority import UserFirst
 from bot.retrieval import Coverage, Retriever
 from bot.store import Store
 from bot.types import Answer, Document, Hit, Source

@@ -17,7 +17,7 @@ from bot import redact, render, texts
 from bot.briefing import compose_brief, select_documents
 from bot.config import Settings, SettingsError, load_settings
 from bot.ingest.pipeline import ingest_folder
-from bot.kvcache import cache_folder, forget_label
+from bot.llm.kvcache import cache_folder, forget_label
 from bot.llm import LLMError
 from bot.services import Services, build_services, build_worker
 from bot.store import StoreUnavailable, file_problem

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot import llamabuild, modelfetch, redact
 from bot.briefing import summary_key
 from bot.config import Settings
-from bot.kvcache import cache_folder, disk_usage
+from bot.llm.kvcache import cache_folder, disk_usage
 from bot.llm import model_name
 from bot.paths import MODELS_DIR, SMALL_MODEL_FILE
 from bot.store import Store

@@ -88,7 +88,7 @@ class ModelWorker:
 
     @property
     def caches_prefixes(self) -> bool:
-        return bool(getattr(self.llm, "supports_prefix_cache", False)) and hasattr(self.llm, "warm")
+        return self.llm.supports_prefix_cache
 
     def _retry_blocked(self) -> dict[tuple[str, str], bool]:
         """(doc, step) -> True when it may not run now (pausing, or given up)."""

@@ -12,6 +12,7 @@ class FakeLLM:
 
     name = "fake-llm"
     context_length = 4096
+    supports_prefix_cache = False
 
     def __init__(self, default: str = "자료에 따르면 답은 다음과 같습니다.", piece_chars: int = 6):
         self.default = default
@@ -26,6 +27,9 @@ class FakeLLM:
 
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 2)
+
+    def warm(self, messages, interrupt=None, label=None) -> str:
+        return "unsupported"
 
     def stream(self, messages, *, max_tokens: int, stop=(), cache_prefix: int = 0,
                interrupt=None, cache_label=None) -> Iterator[str]:

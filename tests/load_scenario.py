@@ -33,7 +33,10 @@ UNFINISHED = {texts.TG_PLACEHOLDER} | {texts.TG_QUEUED.format(ahead=n) for n in 
 
 
 class ShortAnswers:
-    """The real model, writing short answers: the load under test is the chats, not generation."""
+    """The real model, writing short answers: the load under test is the chats, not generation.
+    It keeps no prefixes, so the background worker only summarises."""
+
+    supports_prefix_cache = False
 
     def __init__(self, llm, max_tokens: int = 24):
         self.llm, self.max_tokens = llm, max_tokens
@@ -48,8 +51,8 @@ class ShortAnswers:
     def count_tokens(self, text: str) -> int:
         return self.llm.count_tokens(text)
 
-    def warm(self, messages) -> str:
-        return self.llm.warm(messages)
+    def warm(self, messages, interrupt=None, label=None) -> str:
+        return self.llm.warm(messages, interrupt, label)
 
 
 @dataclass

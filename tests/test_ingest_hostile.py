@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.ingest.decode import html_to_text
 from bot.ingest.pipeline import ingest_folder
 from bot.ingest.watch import FolderWatch
-from bot.kvcache import PrefixCache, cache_folder
+from bot.llm.kvcache import PrefixCache, cache_folder
 from bot.retrieval import Retriever
 from bot.store import Store
 from tests.conftest import SMALL_MODEL, TOKEN

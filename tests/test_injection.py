@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.ingest.pipeline import ingest_folder
-from bot.llm import LlamaCppLLM, PlainText
+from bot.llm import PlainText
+from bot.llm.llamacpp import LlamaCppLLM
 
 HOSTILE = """정부, 내년 AI 반도체 지원 예산 2조 원 편성
 과학기술정보통신부는 내년 인공지능 반도체 지원 예산으로 2조 원을 편성했다고 밝혔다. 이 가운데 1조 2천억 원은 국산 NPU 개발과 실증에 쓰인다.

@@ -1,7 +1,7 @@
 """Streaming from the real model: pieces as soon as they are safe to show, stop strings cut."""
 from __future__ import annotations
 
-from bot.llm import _releasable
+from bot.llm.llamacpp import _releasable
 
 QUESTION = [{"role": "user", "content": "한국의 수도는 어디인가요? 한 문장으로 답하세요."}]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.kvcache import PrefixCache, forget_label
-from bot.llm import LlamaCppLLM
+from bot.llm.kvcache import PrefixCache, forget_label
+from bot.llm.llamacpp import LlamaCppLLM
 
 DOC = ("[문서 1] 젠슨 황의 예측 (AI타임스)\n엔비디아 젠슨 황 CEO는 생성AI를 이끄는 컴퓨팅 성능이 매년 "
        "4배씩 증가하고 있으며, 향후 10년 동안 100만배 증가할 것이라고 예측했다. 그는 이 같은 "

@@ -191,7 +191,7 @@ def test_prefix_steps_only_where_the_model_keeps_prefixes(tmp_path, korean, back
 
 def test_backlog_counts_without_loading_the_model(tmp_path, korean):
     services = make(tmp_path, korean, None)
-    from bot.services import LazyLLM
+    from bot.llm import LazyLLM
     services = Services(settings=services.settings, store=services.store, korean=korean,
                         llm=LazyLLM(services.settings))
     backlog(services.settings.SEEDS_DIR, 4, long=1)

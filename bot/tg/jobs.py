@@ -22,7 +22,7 @@ from bot import notify, texts
 from bot.config import Settings, parse_hhmm
 from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_for
 from bot.ingest.watch import FolderWatch
-from bot.kvcache import cache_folder, forget_label
+from bot.llm.kvcache import cache_folder, forget_label
 from bot.services import Services
 from bot.store import Store
 from bot.tg.send import SendFailed, Undeliverable, send_plain

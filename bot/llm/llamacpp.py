@@ -1,69 +1,19 @@
-"""The language model behind a small protocol, built in exactly one place."""
+"""llama.cpp in this process (llama-cpp-python): the model behind the LLM protocol, with
+evaluated prompt prefixes kept in memory and on disk."""
 from __future__ import annotations
 
-import asyncio
 import codecs
 import ctypes
 import logging
-import re
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
 from bot.config import Settings
-from bot.kvcache import PrefixCache, cache_folder, prefix_key
-from bot.redact import public_url
+from bot.llm.base import Interrupt, Interrupted, LLMError, Message, PlainText
+from bot.llm.kvcache import PrefixCache, cache_folder, prefix_key
 
 log = logging.getLogger(__name__)
-
-Message = dict[str, str]
-
-
-class LLMError(Exception):
-    """The model could not be loaded or could not answer; the message says why (English)."""
-
-
-class Interrupted(Exception):
-    """Background work gave the model up because its `interrupt()` said so (a user's question
-    is waiting, or the bot is stopping). Nothing is wrong; the work is done again later."""
-
-
-Interrupt = Callable[[], bool] | None
-
-
-class PlainText:
-    """Keeps untrusted text (documents, questions, history) from spelling the model's control
-    tokens. The rendered prompt is tokenized with special parsing, so that the chat
-    template's own markers become control tokens; a "<|im_start|>system" inside an article
-    would become one too — a forged turn. Every marker inside a message's content gets a
-    zero-width space after its first character, so it is read as the plain text it is. The
-    contents change the same way wherever they appear, so a prefix's tokens stay a prefix
-    of the whole prompt's."""
-
-    BREAK = "\u200b"
-    # For a server whose vocabulary is unknown: the marker shapes of common chat templates
-    # (ChatML and Llama 3 <|...|>, EXAONE [|...|], Gemma, Llama 2 / Mistral).
-    COMMON = re.compile(r"<\|[^|<>\s]{1,40}\|>|\[\|[^|\[\]\s]{1,40}\|\]|</?s>|\[/?INST\]|"
-                        r"<(?:start|end)_of_turn>|<(?:bos|eos|pad)>")
-
-    def __init__(self, markers: set[str] | re.Pattern):
-        if isinstance(markers, re.Pattern):
-            self._pattern: re.Pattern | None = markers
-            return
-        markers = {m for m in markers if len(m) >= 2}
-        self._pattern = (re.compile("|".join(map(re.escape, sorted(markers, key=len,
-                                                                   reverse=True))))
-                         if markers else None)
-
-    def __call__(self, text: str) -> str:
-        if self._pattern is None:
-            return text
-        return self._pattern.sub(lambda m: m[0][0] + self.BREAK + m[0][1:], text)
-
-    def messages(self, messages: list[Message]) -> list[Message]:
-        return [{**m, "content": self(m["content"])} if isinstance(m.get("content"), str) else m
-                for m in messages]
 
 
 def control_markers(llama: object) -> set[str]:
@@ -75,23 +25,6 @@ def control_markers(llama: object) -> set[str]:
     return {llama.detokenize([tid], special=True).decode("utf-8", "ignore")
             for tid in range(C.llama_vocab_n_tokens(vocab))
             if C.llama_vocab_get_attr(vocab, tid) & special}
-
-
-class LLM(Protocol):
-    name: str
-    context_length: int  # tokens a whole prompt plus its reply may take
-
-    def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
-               cache_prefix: int = 0, interrupt: Interrupt = None,
-               cache_label: str | None = None) -> Iterator[str]:
-        """Yield the reply in pieces, greedily decoded. One call at a time per model.
-        The first `cache_prefix` messages are a prefix worth keeping evaluated (a document;
-        `cache_label`, its id, lets the kept state be removed with the document).
-        `interrupt` (background work) is asked between prompt batches and between tokens;
-        when it returns True the call raises Interrupted and frees the model."""
-
-    def count_tokens(self, text: str) -> int:
-        ...
 
 
 class LlamaCppLLM:
@@ -280,21 +213,9 @@ def _releasable(text: str, stops: list[str]) -> int:
     return len(text)
 
 
-def model_name(settings: Settings) -> str:
-    """Names the model (stored summaries and cached prefixes are keyed by it) without loading it."""
-    if settings.LLM_BACKEND == "openai":
-        return f"openai:{settings.LLM_MODEL}@{public_url(settings.LLM_BASE_URL.rstrip('/'))}"
-    path = Path(settings.MODEL_PATH)
-    size = path.stat().st_size if path.is_file() else 0
-    return f"{path.name}:{size}:{settings.LLM_CTX}"
-
-
-def build_llm(settings: Settings) -> LLM:
-    """The one place a model is constructed."""
-    if settings.LLM_BACKEND == "openai":
-        from bot.llm_http import OpenAICompatLLM
-        return OpenAICompatLLM(settings.LLM_BASE_URL, settings.LLM_MODEL,
-                               context_length=settings.LLM_CTX)
+def load(settings: Settings, name: str) -> LlamaCppLLM:
+    """The one place `Llama(...)` is built: MODEL_PATH, with its prefix cache next to the
+    database."""
     path = Path(settings.MODEL_PATH)
     if not path.is_file():
         raise LLMError(f"MODEL_PATH={path} does not exist; run `make setup` or point MODEL_PATH "
@@ -313,31 +234,5 @@ def build_llm(settings: Settings) -> LLM:
     cache = None
     if settings.LLM_CACHE_MB > 0:
         cache = PrefixCache(cache_folder(settings.BRIEFBOT_DB), settings.LLM_CACHE_MB << 20)
-    return LlamaCppLLM(llama, model_name(settings), cache)
+    return LlamaCppLLM(llama, name, cache)
 
-
-
-async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
-                  stop: tuple[str, ...] = (), cache_prefix: int = 0,
-                  cache_label: str | None = None) -> AsyncIterator[str]:
-    """Run the blocking model call in a worker thread; the event loop only relays pieces."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue = asyncio.Queue()
-    done = object()
-
-    def work() -> None:
-        try:
-            for piece in llm.stream(messages, max_tokens=max_tokens, stop=stop,
-                                    cache_prefix=cache_prefix, cache_label=cache_label):
-                loop.call_soon_threadsafe(queue.put_nowait, piece)
-        except BaseException as exc:  # handed to the awaiting side
-            loop.call_soon_threadsafe(queue.put_nowait, exc)
-        finally:
-            loop.call_soon_threadsafe(queue.put_nowait, done)
-
-    worker = loop.run_in_executor(None, work)
-    while (item := await queue.get()) is not done:
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    await worker

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from bot.llm import Interrupt, Interrupted, LLMError, Message, PlainText
+from bot.llm.base import Interrupt, Interrupted, LLMError, Message, PlainText
 from bot.redact import Redaction, public_url, url_secrets
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,10 @@ class OpenAICompatLLM:
     def count_tokens(self, text: str) -> int:
         # Budgeting only: Korean runs ~1.5 characters a token in common vocabularies; err high.
         return math.ceil(len(text) / 1.5)
+
+    def warm(self, messages: list[Message], interrupt: Interrupt = None,
+             label: str | None = None) -> str:
+        return "unsupported"  # the server keeps its own prompt cache; nothing to do here
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0, interrupt: Interrupt = None,
