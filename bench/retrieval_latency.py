@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from bot.korean import Korean
-from bot.retrieval import Retriever
+from bot.answer.retrieval import Retriever
 from bot.store import Store
 from probes import time_spent
 

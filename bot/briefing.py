@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot import prompts, texts
-from bot.answer import NUMBER, doc_meta
+from bot.answer.checks import grounded
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt
 from bot.store import Store
@@ -18,6 +18,7 @@ from bot.types import Document
 log = logging.getLogger(__name__)
 
 SUMMARY_TOKENS = 320
+MIN_SUMMARY_CHARS = 40  # shorter is a fragment, not a summary
 SUMMARY_PROMPTS = ("summary_system", "summary_user")
 
 
@@ -35,13 +36,6 @@ def lead_summary(doc: Document, sentences: int = 3) -> str:
     picked = [s for s in _sentences(doc.text) if s != doc.title and len(s) >= 25
               and re.search(r"[.!?]$", s)]
     return " ".join(picked[:sentences])
-
-
-def _usable(summary: str, doc: Document) -> bool:
-    if len(summary) < 40 or len(re.findall(r"[가-힣]", summary)) < len(summary) * 0.3:
-        return False
-    flat = doc.text.replace(",", "")
-    return all(n.replace(",", "").rstrip(".") in flat for n in NUMBER.findall(summary))
 
 
 def shown_summary(doc: Document) -> str:
@@ -113,7 +107,7 @@ def summarize(doc: Document, llm: LLM, interrupt: Interrupt = None) -> str:
     def messages(text: str) -> list[dict]:
         return [
             {"role": "system", "content": prompts.render("summary_system", title=doc.title,
-                                                         meta=doc_meta(doc), text=text)},
+                                                         meta=doc.meta, text=text)},
             {"role": "user", "content": prompts.render("summary_user")},
         ]
 
@@ -123,7 +117,7 @@ def summarize(doc: Document, llm: LLM, interrupt: Interrupt = None) -> str:
                               max_tokens=SUMMARY_TOKENS, interrupt=interrupt)).strip()
     text = re.sub(r"^[#*\-•\s]+", "", text)
     text = re.sub(r"\s*\n\s*[-•*\d.]*\s*", " ", text).strip()
-    if not _usable(text, doc):
+    if not grounded(text, doc.text, min_chars=MIN_SUMMARY_CHARS):
         log.warning("model summary of %s failed its checks; using the article's lead", doc.id)
         return lead_summary(doc)
     sentences = _sentences(text)
@@ -164,7 +158,8 @@ def _keywords(docs: list[Document], korean: Korean, top: int = 4) -> dict[str, l
     return out
 
 
-def group_by_issue(docs: list[Document], keywords: dict[str, list[str]]) -> list[tuple[str, list[Document]]]:
+def group_by_issue(docs: list[Document], keywords: dict[str, list[str]]
+                   ) -> list[tuple[str, list[Document]]]:
     """Documents that share a distinctive keyword are one point of contention."""
     groups: list[tuple[set[str], list[Document]]] = []
     for doc in docs:
@@ -208,7 +203,7 @@ def compose_brief(store: Store, korean: Korean, *, since: str | None, today: dat
         lines.append("")
         lines.append(texts.BRIEF_ISSUE.format(label=label))
         for doc in members:
-            lines.append(texts.BRIEF_ITEM.format(title=doc.title, meta=doc_meta(doc), gist=gist(doc)))
+            lines.append(texts.BRIEF_ITEM.format(title=doc.title, meta=doc.meta, gist=gist(doc)))
     lines += ["", texts.BRIEF_FOOTER]
     return Brief("\n".join(lines), tuple(d.id for d in docs), len(new) if since else len(docs))
 

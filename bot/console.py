@@ -36,14 +36,12 @@ def reply(services: Services, line: str) -> str:
         if not hits:
             return texts.NO_MATCHING_DOCS.format(keyword=arg)
         return "\n".join(f"• {h.title}: {h.sentence}" for h in hits)
-    history = store.recent_turns(CONSOLE_CHAT_ID)
+    answers = services.answers
     try:
-        answer = services.answers.ask(line, history)
+        answer = answers.ask(line, answers.history(CONSOLE_CHAT_ID))
     except LLMError as exc:
         return f"error: {exc}"
-    if answer.covered:
-        store.add_turn(CONSOLE_CHAT_ID, "user", line)
-        store.add_turn(CONSOLE_CHAT_ID, "assistant", answer.text)
+    answers.remember(CONSOLE_CHAT_ID, line, answer)
     return render.answer_plain(answer)
 
 

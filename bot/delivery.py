@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.notify import BRIEFING_KINDS, SUBSCRIBER_KINDS, allowed
+from bot.notify import allowed
+from bot.types import BRIEFING_KINDS, SUBSCRIBER_KINDS
 from bot.store import Store
 
 try:

@@ -11,21 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from bot import texts
-from bot.answer import doc_meta
 from bot.briefing import compose_brief, shown_summary, summarize, summary_key
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
 from bot.schedule import due_briefings
 from bot.store import Store
-from bot.types import Document
+from bot.types import BRIEFING, MANUAL_BRIEFING, PUSH, QUARANTINE, Document
 
 log = logging.getLogger(__name__)
 
 BASELINE_META = "announce_baseline"
 DETAILED_ITEMS = 5  # a push lists at most this many summaries; further documents by title
-PUSH, QUARANTINE, BRIEFING, MANUAL_BRIEFING = "push", "quarantine", "briefing", "briefing_manual"
-SUBSCRIBER_KINDS = frozenset({PUSH, BRIEFING, MANUAL_BRIEFING})
-BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
 
 
 def allowed(chat_id: int, allowlist: Collection[int]) -> bool:
@@ -75,7 +71,7 @@ def push_text(docs: list[Document]) -> str:
     head = texts.PUSH_ONE if len(docs) == 1 else texts.PUSH_MANY.format(count=len(docs))
     parts = [head]
     for doc in docs[:DETAILED_ITEMS]:
-        parts.append(texts.PUSH_ITEM.format(title=doc.title, meta=doc_meta(doc),
+        parts.append(texts.PUSH_ITEM.format(title=doc.title, meta=doc.meta,
                                             summary=shown_summary(doc)))
     if len(docs) > DETAILED_ITEMS:
         parts.append(texts.PUSH_MORE.format(

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from bot import texts
-from bot.answer import doc_meta
 from bot.briefing import shown_summary
 from bot.types import Answer, Document
 
@@ -31,8 +30,8 @@ def answer_plain(answer: Answer) -> str:
 
 
 def summary_plain(doc: Document) -> str:
-    return f"■ {doc.title} ({doc_meta(doc)})\n{shown_summary(doc)}"
+    return f"■ {doc.title} ({doc.meta})\n{shown_summary(doc)}"
 
 
 def sources_plain(docs: list[Document]) -> str:
-    return "\n".join(f"• {d.title} ({doc_meta(d)})" for d in docs) or texts.NO_DOCUMENTS
+    return "\n".join(f"• {d.title} ({d.meta})" for d in docs) or texts.NO_DOCUMENTS

@@ -7,7 +7,7 @@ from bot.answer import AnswerService
 from bot.config import Settings
 from bot.korean import Korean
 from bot.llm import LLM, LazyLLM
-from bot.retrieval import Retriever
+from bot.answer.retrieval import Retriever
 from bot.store import Store
 from bot.worker import ModelWorker
 

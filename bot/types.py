@@ -3,6 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Outbox message kinds. Subscriber kinds go only to chats still subscribed when sent;
+# briefings expire when they could no longer be read as that morning's.
+PUSH, QUARANTINE, BRIEFING, MANUAL_BRIEFING = "push", "quarantine", "briefing", "briefing_manual"
+SUBSCRIBER_KINDS = frozenset({PUSH, BRIEFING, MANUAL_BRIEFING})
+BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
+
 
 @dataclass(frozen=True)
 class Document:
@@ -16,6 +22,16 @@ class Document:
     url: str | None = None
     summary: str | None = None
     ingested_at: str | None = None
+
+    @property
+    def meta(self) -> str:
+        """Where it is from, for a reader: outlet, author, date (the file name if none)."""
+        return ", ".join(x for x in (self.outlet, self.author, self.date) if x) or self.id
+
+    @property
+    def display_name(self) -> str:
+        """How an answer names it in running text: the outlet, or the title in quotes."""
+        return self.outlet or f"‘{self.title}’"
 
 
 @dataclass(frozen=True)

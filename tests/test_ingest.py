@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.ingest.pipeline import ingest_folder
-from bot.retrieval import Retriever
+from bot.answer.retrieval import Retriever
 from bot.store import Store
 from tests.conftest import SEEDS
 

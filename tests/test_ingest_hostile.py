@@ -17,7 +17,7 @@ from bot.ingest.decode import html_to_text
 from bot.ingest.pipeline import ingest_folder
 from bot.ingest.watch import FolderWatch
 from bot.llm.kvcache import PrefixCache, cache_folder
-from bot.retrieval import Retriever
+from bot.answer.retrieval import Retriever
 from bot.store import Store
 from tests.conftest import SMALL_MODEL, TOKEN
 

@@ -7,10 +7,10 @@ import sqlite3
 import pytest
 from sqlite_utils import Database
 
-from bot import retrieval
+from bot.answer import retrieval
 from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.migrations import migrations
-from bot.retrieval import Retriever
+from bot.answer.retrieval import Retriever
 from bot.store import Store, stored_sentences
 from bot.types import Document
 from tests.conftest import SEEDS

@@ -1,0 +1,42 @@
+"""The prompts of the answer path, from the files in prompts/: a document's block, a summary's
+block, and the messages of a turn. Fixed text first, so evaluated prefixes can be reused."""
+from __future__ import annotations
+
+from bot import prompts
+from bot.llm import Message
+from bot.types import Document
+
+HISTORY_TURNS = 4
+
+
+def doc_block(number: int, doc: Document, text: str) -> str:
+    return prompts.render("answer_context_doc", number=number, title=doc.title, meta=doc.meta,
+                          text=text)
+
+
+def summary_block(number: int, doc: Document) -> str:
+    return prompts.render("answer_context_summary", number=number, title=doc.title,
+                          meta=doc.meta, summary=doc.summary or doc.text[:300])
+
+
+def collection_context(docs: list[Document]) -> str:
+    return "\n\n".join(summary_block(n, doc) for n, doc in enumerate(docs, 1))
+
+
+def system(context: str) -> list[Message]:
+    """The cacheable start of every answer prompt: instructions and the given context."""
+    return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
+
+
+def messages(context: str, history: list[dict], turn: str) -> list[Message]:
+    """Earlier turns are rendered exactly as they were asked, so the model's state after
+    the previous answer is a prefix of this prompt and only the new question is processed."""
+    result = system(context)
+    for earlier in history[-HISTORY_TURNS:]:
+        if earlier["role"] == "user":
+            content = prompts.render("answer_user", question=earlier["text"])
+        else:
+            content = earlier["text"][:600]
+        result.append({"role": earlier["role"], "content": content})
+    result.append({"role": "user", "content": turn})
+    return result
