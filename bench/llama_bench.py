@@ -40,7 +40,7 @@ def llama_cpp_version() -> str:
 
 def wheel_flags() -> tuple[str, list[str]]:
     """(cache key, CMake flags) of the llama-cpp-python build set-up installed and proved."""
-    from bot.llamabuild import read_record
+    from bot.install.llamabuild import read_record
     record = read_record()
     if record is None:
         return "native", ["-DGGML_NATIVE=ON"]  # installed by hand, not by `make setup`

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import llamabuild, modelfetch, redact
+from bot import redact
+from bot.install import llamabuild, modelfetch
 from bot.briefing import summary_key
 from bot.config import Settings
 from bot.llm.kvcache import cache_folder, disk_usage

@@ -1,5 +1,5 @@
 """Where the project's files are. Standard library only: set-up runs it before any dependency
-is installed (bot.modelfetch, bot.llamabuild)."""
+is installed (bot.install)."""
 from __future__ import annotations
 
 import os

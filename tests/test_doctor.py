@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from bot import llamabuild
+from bot.install import llamabuild
 from bot.cli import main
 from bot.config import DEFAULT_MODEL_FILE, SMALL_MODEL_FILE
 from bot.doctor import FAIL, WARN, check_build

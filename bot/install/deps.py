@@ -1,0 +1,22 @@
+"""`python -m bot.install.deps`: the project's requirements (with the dev extra) except the
+llama.cpp binding, one per line, for `make test-fast`, which needs no model and no build."""
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILT_HERE = "llama-cpp-python"  # bot/install/llamabuild.py builds and proves it for this CPU
+
+
+def requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    name = lambda req: re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0].lower()  # noqa: E731
+    return [req for req in wanted if name(req) != BUILT_HERE]
+
+
+if __name__ == "__main__":
+    sys.stdout.write("\n".join(requirements()) + "\n")
