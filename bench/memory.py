@@ -40,7 +40,8 @@ def peak_rss_of_run(briefbot: Path, *, db: Path, seeds: Path, model: Path, threa
         with stdin.open("rb") as fin, out.open("wb") as fout, err.open("wb") as ferr:
             # The working directory holds no .env, so only the variables above configure it.
             code = subprocess.run(
-                [sys.executable, "-c", WRAPPER, str(peak), str(timeout), str(briefbot.resolve()), "run",
+                [sys.executable, "-c", WRAPPER, str(peak), str(timeout),
+                 str(briefbot.resolve()), "run",
                  "--no-summaries"],
                 cwd=folder, env=env, stdin=fin, stdout=fout, stderr=ferr).returncode
         seconds = time.perf_counter() - started

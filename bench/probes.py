@@ -6,7 +6,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import wraps
-from typing import Iterator
+from collections.abc import Iterator
 
 
 @contextmanager

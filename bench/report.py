@@ -6,7 +6,7 @@ import os
 import platform
 import resource
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 
@@ -69,13 +69,15 @@ class CpuShare:
         fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         busy = (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
         ours = sum(getattr(resource.getrusage(who), f) for who in
-                   (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+                   (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                   for f in ("ru_utime", "ru_stime"))
         return busy, ours
 
     def others(self, seconds: float) -> dict:
         busy, ours = (b - a for a, b in zip(self.start, self._now()))
         other = max(0.0, busy - ours)
-        return {"other_cpu_s": round(other), "other_share": round(other / (seconds * (os.cpu_count() or 1)), 3)}
+        share = other / (seconds * (os.cpu_count() or 1))
+        return {"other_cpu_s": round(other), "other_share": round(share, 3)}
 
 
 def table(figures: list[Figure]) -> str:
@@ -97,6 +99,6 @@ def table(figures: list[Figure]) -> str:
 
 
 def write_json(path: Path, figures: list[Figure], context: dict, details: dict) -> None:
-    data = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    data = {"timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
             **machine(), **context, "figures": [asdict(f) for f in figures], "details": details}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

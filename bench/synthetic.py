@@ -53,7 +53,8 @@ def read_seeds(folder: Path, max_bytes: int = 5_000_000) -> SeedText:
         raw_text = raw.decode("utf-8", errors="replace")
         raw_chars += len(raw_text)
         kept = set(text.split("\n"))
-        chrome += [ln.strip() for ln in raw_text.splitlines() if ln.strip() and ln.strip() not in kept]
+        chrome += [ln.strip() for ln in raw_text.splitlines()
+                   if ln.strip() and ln.strip() not in kept]
         for line in text.split("\n"):
             sentences += [s.strip() for s in SENTENCE.split(line) if len(s.strip()) >= 20]
     return SeedText(sentences, chrome, raw_chars)

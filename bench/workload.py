@@ -101,7 +101,8 @@ class Workload:
     samples: list[Sample] = field(default_factory=list)
 
     def of(self, kind: str, prefix: str | None = None) -> list[Sample]:
-        return [s for s in self.samples if s.kind == kind and (prefix is None or s.prefix == prefix)]
+        return [s for s in self.samples
+                if s.kind == kind and (prefix is None or s.prefix == prefix)]
 
     def median_ms(self, kind: str, prefix: str | None = None) -> float | None:
         values = [s.first_token_ms for s in self.of(kind, prefix)]
@@ -140,7 +141,8 @@ def run_questions(services: Services, recorder: RecordingLLM, runs: int, *, log=
         for i in range(2):
             question, follow_up, _doc = SINGLE_DOC[(2 * run + i) % len(SINGLE_DOC)]
             first = ask(services, recorder, "single", question)
-            history = [{"role": "user", "text": question}, {"role": "assistant", "text": first.answer}]
+            history = [{"role": "user", "text": question},
+                       {"role": "assistant", "text": first.answer}]
             second = ask(services, recorder, "follow-up", follow_up, history)
             work.samples += [first, second]
         work.samples.append(ask(services, recorder, "multi", MULTI_DOC[run % len(MULTI_DOC)]))

@@ -39,7 +39,8 @@ class Settings(BaseSettings):
                                       case_sensitive=True)
 
     TELEGRAM_BOT_TOKEN: SecretStr | None = Field(
-        None, description="Bot token from @BotFather; without it `make run` opens the console chat.")
+        None,
+        description="Bot token from @BotFather; without it `make run` opens the console chat.")
     TELEGRAM_API_BASE_URL: str = Field(
         "https://api.telegram.org/bot",
         description="python-telegram-bot base_url: the URL the token is appended to.")
@@ -51,19 +52,24 @@ class Settings(BaseSettings):
     LLM_CTX: int = Field(4096, ge=512, le=131072, description="llama.cpp context length in tokens.")
     LLM_CACHE_MB: int = Field(2048, ge=0, description="Disk budget for evaluated document "
                               "prefixes (KV state), next to BRIEFBOT_DB; 0 turns it off.")
-    LLM_BACKEND: str = Field("llamacpp", description="llamacpp (in-process) or openai (HTTP server).")
+    LLM_BACKEND: str = Field("llamacpp",
+                             description="llamacpp (in-process) or openai (HTTP server).")
     LLM_BASE_URL: str = Field("http://127.0.0.1:8000/v1",
-                              description="OpenAI-compatible server base URL when LLM_BACKEND=openai.")
-    LLM_MODEL: str = Field("default", description="Model name sent to the OpenAI-compatible server.")
+                              description="OpenAI-compatible server base URL when "
+                              "LLM_BACKEND=openai.")
+    LLM_MODEL: str = Field("default",
+                           description="Model name sent to the OpenAI-compatible server.")
     BRIEFING_TIME: str = Field("08:00", description="Morning briefing time, 24-hour HH:MM.")
     BRIEFING_TZ: str = Field("Asia/Seoul", description="IANA time zone of BRIEFING_TIME.")
     BRIEFING_GRACE_HOURS: float = Field(3.0, ge=0, le=48,
-                                        description="A briefing missed while down is sent if at most this late.")
+                                        description="A briefing missed while down is sent if "
+                                        "at most this late.")
     ALLOWED_CHAT_IDS: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated chat ids allowed; empty = every chat.")
     ADMIN_IDS: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Comma-separated user ids allowed to use /stats.")
-    INGEST_MAX_BYTES: int = Field(5_000_000, ge=1, description="Files larger than this are quarantined.")
+    INGEST_MAX_BYTES: int = Field(5_000_000, ge=1,
+                                  description="Files larger than this are quarantined.")
     RETENTION_DAYS: int = Field(30, ge=1, le=3650,
                                 description="Sent or given-up outbox messages, chat turns and "
                                 "delivery records older than this many days are deleted "

@@ -547,7 +547,8 @@ class BotAPIServer:
             deadline = time.monotonic() + timeout
             while not (value := predicate()):
                 if time.monotonic() >= deadline:
-                    raise AssertionError(self._timeout_message(predicate, timeout, value))
+                    raise AssertionError(
+                        self._timeout_message(predicate, timeout, value)) from None
                 time.sleep(interval)
             return value
         return _MustAwait(self._wait_async(predicate, timeout, interval))

@@ -95,3 +95,15 @@ def empty_services(tmp_path, korean, small_llm) -> Services:
                    llm=small_llm)
     yield svc
     svc.close()
+
+
+# Fixtures that load the real model: a test using one (directly or through another fixture)
+# is marked `model` and left out of `make test-fast`. Tests that reach the model another way
+# (a CLI process, llama_cpp itself) carry the marker themselves.
+MODEL_FIXTURES = {"small_llm", "seeded_db_template", "llama_server"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)

@@ -128,7 +128,8 @@ async def run_wave(botapi: BotAPIServer, app: Application, wave: int) -> Wave:
             before = len(botapi.sent(HELP_CHAT))
             asked = time.time()
             botapi.add_update_message(HELP_CHAT, "/help")
-            await botapi.wait_for(lambda: len(botapi.sent(HELP_CHAT)) > before, timeout=60)
+            await botapi.wait_for(lambda before=before: len(botapi.sent(HELP_CHAT)) > before,
+                                 timeout=60)
             answered = _ok_calls(botapi, "sendMessage", HELP_CHAT)[-1]["time"]
             result.help_seconds.append(answered - asked)
             await asyncio.sleep(HELP_EVERY)

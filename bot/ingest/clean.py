@@ -12,7 +12,8 @@ from bot.korean import normalize_text
 
 DATETIME = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}\.?\s+\d{1,2}:\d{2}(:\d{2})?")
 DATE_ONLY = re.compile(r"^\d{4}[-./]\s?\d{1,2}[-./]\s?\d{1,2}\.?$")
-LISTING_ROW = re.compile(r"^\d{3,}\s+.+\s\d{2,4}[./-]\d{1,2}[./-]\d{1,2}(\s+\d{1,2}:\d{2})?\s+[\d,]+$")
+LISTING_ROW = re.compile(r"^\d{3,}\s+.+\s\d{2,4}[./-]\d{1,2}[./-]\d{1,2}"
+                         r"(\s+\d{1,2}:\d{2})?\s+[\d,]+$")
 LISTING_HEADER_WORDS = {"번호", "제목", "작성자", "글쓴이", "이름", "날짜", "작성일", "등록일",
                         "조회", "조회수", "추천", "공감", "분류"}
 COPYRIGHT = re.compile(r"(copyright|ⓒ|©|\(c\)\s|무단\s*전재|재배포\s*금지|all rights reserved)",

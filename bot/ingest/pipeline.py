@@ -9,7 +9,7 @@ import stat
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from bot.ingest.clean import clean_page
@@ -251,7 +251,7 @@ def folder_key(folder: Path) -> str:
 
 
 def iso(when: float) -> str:
-    return datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds")
 
 
 def forget_missing(store: Store, folder: Path, present: set[str], *, forget_after: float,

@@ -28,7 +28,7 @@ def disk_usage(folder: Path) -> tuple[int, int]:
 
 def prefix_key(model_id: str, prefix: str) -> str:
     """Any change to the model, the prompt files or the document gives a new key."""
-    return hashlib.sha256(f"{model_id}\0{prefix}".encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{model_id}\0{prefix}".encode()).hexdigest()[:32]
 
 
 def forget_label(folder: Path, label: str) -> int:
