@@ -15,6 +15,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import render, texts
 from bot.briefing import compose_brief, select_documents
+from bot.delivery import TryLater, Unreachable
 from bot.services import Services
 from bot.tg import format as fmt
 from bot.tg import send
@@ -70,7 +71,7 @@ async def guard(update: Update, context: Context) -> None:
         try:
             await send.send_plain(context.bot, _services(context).store, chat.id,
                                   texts.TG_NOT_ALLOWED)
-        except (send.Undeliverable, send.SendFailed, TelegramError) as exc:
+        except (Unreachable, TryLater, TelegramError) as exc:
             log.warning("could not tell chat %s it is not allowed: %s", chat.id, exc)
     raise ApplicationHandlerStop
 
@@ -205,7 +206,7 @@ async def _answer(update: Update, context: Context, text: str, *, use_history: b
             history = (await asyncio.to_thread(store.recent_turns, chat_id) if use_history
                        else [])
             answer = await _stream(context, placeholder, question, history, status)
-        except send.Undeliverable:
+        except Unreachable:
             raise
         except Exception:
             log.exception("answering in chat %s failed", chat_id)
@@ -250,7 +251,7 @@ async def _stream(context: Context, placeholder: Message, question: str, history
             await send.edit_text(bot, services.store, placeholder.chat_id,
                                  placeholder.message_id, fmt.escape(text), plain=text,
                                  max_attempts=1)
-        except send.SendFailed as exc:
+        except TryLater as exc:
             log.info("skipped a preview edit in chat %s: %s", placeholder.chat_id, exc)
         shown, last_edit = text, loop.time()
     raise RuntimeError("ask_stream ended without an Answer")
@@ -388,7 +389,7 @@ async def on_error(update: object, context: Context) -> None:
     """Log a failed update (English, with its chat) and apologise to the chat when possible."""
     chat = update.effective_chat if isinstance(update, Update) else None
     chat_id = chat.id if chat else None
-    if isinstance(context.error, send.Undeliverable):
+    if isinstance(context.error, Unreachable):
         log.info("chat %s cannot be reached: %s", chat_id, context.error)
         return
     log.error("update for chat %s failed: %s", chat_id, context.error, exc_info=context.error)

@@ -8,6 +8,7 @@ in worker threads; the event loop only sends.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time as clock_time
 from collections.abc import Callable
@@ -24,8 +25,7 @@ from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_f
 from bot.ingest.watch import FolderWatch
 from bot.kvcache import cache_folder, forget_label
 from bot.services import Services
-from bot.store import Store
-from bot.tg.send import SendFailed, Undeliverable, send_plain
+from bot.tg.send import send_plain
 from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
@@ -55,23 +55,10 @@ class Timing:
     push_summary_wait: float = 100.0
 
 
-def telegram_sender(bot: Bot, store: Store, *, attempts: int):
-    """send_plain, speaking the outbox's language of outcomes."""
-
-    async def send(chat_id: int, text: str) -> None:
-        try:
-            await send_plain(bot, store, chat_id, text, max_attempts=attempts)
-        except Undeliverable as exc:
-            raise Unreachable(str(exc)) from exc
-        except SendFailed as exc:
-            raise TryLater(str(exc)) from exc
-
-    return send
-
-
 def build_outbox(services: Services, bot: Bot, timing: Timing) -> Outbox:
     settings = services.settings
-    send = telegram_sender(bot, services.store, attempts=timing.send_attempts)
+    # send_plain raises the outbox's own Unreachable and TryLater
+    send = functools.partial(send_plain, bot, services.store, max_attempts=timing.send_attempts)
     return Outbox(services.store, send,
                   lock_path=lock_path_for(settings.BRIEFBOT_DB), concurrency=timing.concurrency,
                   send_timeout=timing.send_timeout, retry_base=timing.retry_base,
@@ -233,7 +220,7 @@ class Newsdesk:
             try:
                 await send_plain(context.bot, self.services.store, chat.id, reply,
                                  reply_to_message_id=message.message_id)
-            except (Undeliverable, SendFailed) as exc:
+            except (Unreachable, TryLater) as exc:
                 log.warning("could not answer /time in chat %s: %s", chat.id, exc)
 
     def time_reply(self, chat_id: int, arg: str) -> str:
