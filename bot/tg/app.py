@@ -12,6 +12,7 @@ from bot import redact, texts
 from bot.services import Services
 from bot.tg import handlers
 from bot.tg.access import AccessGate, Cooldown
+from bot.tg.context import CONTEXT_TYPES, BotState
 from bot.tg.jobs import Newsdesk, register_jobs
 from bot.tg.lanes import CommandLanes
 from bot.tg.queue import MAX_WAITING, ModelQueue
@@ -51,16 +52,16 @@ def build_application(services: Services, worker: ModelWorker | None = None) -> 
         # bot/tg/send.py (max_retries=0), so a flood wait never freezes every other chat.
         .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(_post_init)
+        .context_types(CONTEXT_TYPES)
         .build())
-    application.bot_data.update(
-        services=services,
-        gate=AccessGate(settings.ALLOWED_CHAT_IDS, settings.ADMIN_IDS),
-        model_queue=ModelQueue(MAX_WAITING),
-        lanes=CommandLanes(application.create_task),
-        summary_cooldown=Cooldown(SUMMARY_COOLDOWN),
-        worker=worker)
-    newsdesk = register_jobs(application, services, worker=worker)
-    add_handlers(application, newsdesk)
+    state: BotState = application.bot_data
+    state.services, state.worker = services, worker
+    state.gate = AccessGate(settings.ALLOWED_CHAT_IDS, settings.ADMIN_IDS)
+    state.model_queue = ModelQueue(MAX_WAITING)
+    state.lanes = CommandLanes(application.create_task)
+    state.summary_cooldown = Cooldown(SUMMARY_COOLDOWN)
+    state.newsdesk = register_jobs(application, services, worker=worker)
+    add_handlers(application, state.newsdesk)
     return application
 
 

@@ -11,17 +11,17 @@ from datetime import datetime
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot import render, texts
 from bot.briefing import compose_brief, select_documents
 from bot.delivery import TryLater, Unreachable
-from bot.services import Services
 from bot.tg import format as fmt
 from bot.tg import send
-from bot.tg.access import AccessGate, Cooldown
+from bot.tg.access import Cooldown
+from bot.tg.context import BotContext
 from bot.tg.lanes import CommandLanes
-from bot.tg.queue import ChatFull, ModelQueue, QueueFull
+from bot.tg.queue import ChatFull, QueueFull
 from bot.types import Answer
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,7 @@ SEARCH_HITS = 5
 COMMAND = re.compile(r"^/\S*\s*")
 HANGUL = re.compile(r"[가-힣]")
 GROUP_ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-Context = ContextTypes.DEFAULT_TYPE
-Callback = Callable[[Update, Context], Awaitable[None]]
-
-
-def _services(context: Context) -> Services:
-    return context.bot_data["services"]
+Callback = Callable[[Update, BotContext], Awaitable[None]]
 
 
 def _in_group(update: Update) -> bool:
@@ -49,27 +44,27 @@ def _argument(message: Message) -> str:
     return COMMAND.sub("", message.text or "", count=1).strip()
 
 
-async def _reply(update: Update, context: Context, content: str | list[fmt.Line]) -> list[Message]:
+async def _reply(update: Update, context: BotContext,
+                 content: str | list[fmt.Line]) -> list[Message]:
     """Answer the update's chat; in groups as a reply, so the thread stays readable."""
     message = update.effective_message
     lines = content if isinstance(content, list) else fmt.text_lines(content)
-    return await send.send_parts(context.bot, _services(context).store, message.chat_id,
+    return await send.send_parts(context.bot, context.services.store, message.chat_id,
                                  fmt.render_parts(lines),
                                  reply_to_message_id=message.message_id if _in_group(update)
                                  else None)
 
 
 # --- access --------------------------------------------------------------------------------
-async def guard(update: Update, context: Context) -> None:
+async def guard(update: Update, context: BotContext) -> None:
     """Stop updates from chats outside the allowlist, telling each such chat once."""
     chat = update.effective_chat
-    gate: AccessGate = context.bot_data["gate"]
-    if chat is None or gate.allows(chat.id):
+    if chat is None or context.gate.allows(chat.id):
         return
-    if update.effective_message and gate.first_refusal(chat.id):
+    if update.effective_message and context.gate.first_refusal(chat.id):
         log.info("chat %s is not in ALLOWED_CHAT_IDS; refused (told once)", chat.id)
         try:
-            await send.send_plain(context.bot, _services(context).store, chat.id,
+            await send.send_plain(context.bot, context.services.store, chat.id,
                                   texts.TG_NOT_ALLOWED)
         except (Unreachable, TryLater, TelegramError) as exc:
             log.warning("could not tell chat %s it is not allowed: %s", chat.id, exc)
@@ -81,26 +76,24 @@ def in_lane(callback: Callback) -> Callback:
     handler returns at once instead of holding an update slot while the reply is paced."""
 
     @functools.wraps(callback)
-    async def handler(update: Update, context: Context) -> None:
+    async def handler(update: Update, context: BotContext) -> None:
         chat, message = update.effective_chat, update.effective_message
         if chat is None or message is None:
             return
-        lanes: CommandLanes = context.bot_data["lanes"]
         key = _command_key(message)
         answer = _reporting(update, context, lambda: callback(update, context))
         note = _reporting(update, context,
                           lambda: _reply(update, context, texts.TG_TOO_MANY_COMMANDS))
-        if lanes.submit(chat.id, key, answer, note) == CommandLanes.NOTED:
+        if context.lanes.submit(chat.id, key, answer, note) == CommandLanes.NOTED:
             log.info("chat %s sent commands faster than they can be answered; told once", chat.id)
 
     return handler
 
 
-def _reply_later(update: Update, context: Context, text: str) -> None:
+def _reply_later(update: Update, context: BotContext, text: str) -> None:
     """A fixed reply from the chat's lane, so the handler frees its update slot at once."""
-    lanes: CommandLanes = context.bot_data["lanes"]
     job = _reporting(update, context, lambda: _reply(update, context, text))
-    lanes.submit(update.effective_chat.id, f"reply {text}", job, job)
+    context.lanes.submit(update.effective_chat.id, f"reply {text}", job, job)
 
 
 def _command_key(message: Message) -> str:
@@ -110,7 +103,7 @@ def _command_key(message: Message) -> str:
     return f"{name} {_argument(message)}"
 
 
-def _reporting(update: Update, context: Context, work: Callable[[], Awaitable[object]]):
+def _reporting(update: Update, context: BotContext, work: Callable[[], Awaitable[object]]):
     """A lane job whose failure reaches the application's error handlers, as a handler's would."""
 
     async def job() -> None:
@@ -127,7 +120,7 @@ def group_admins_only(callback: Callback) -> Callback:
     anyone else gets one short reply."""
 
     @functools.wraps(callback)
-    async def handler(update: Update, context: Context) -> None:
+    async def handler(update: Update, context: BotContext) -> None:
         if _in_group(update) and not await _may_change_settings(update, context):
             await _reply(update, context, texts.TG_GROUP_ADMINS_ONLY)
             return
@@ -136,13 +129,13 @@ def group_admins_only(callback: Callback) -> Callback:
     return handler
 
 
-async def _may_change_settings(update: Update, context: Context) -> bool:
+async def _may_change_settings(update: Update, context: BotContext) -> bool:
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if message.sender_chat is not None and message.sender_chat.id == chat.id:
         return True  # an anonymous administrator, writing as the group (only they can)
     if user is None:
         return False
-    if context.bot_data["gate"].is_admin(user.id):
+    if context.gate.is_admin(user.id):
         return True
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
@@ -154,18 +147,18 @@ async def _may_change_settings(update: Update, context: Context) -> bool:
 
 
 # --- questions -----------------------------------------------------------------------------
-async def question(update: Update, context: Context) -> None:
+async def question(update: Update, context: BotContext) -> None:
     """A private message: the text is a question, with the chat's recent turns as history."""
     await _answer(update, context, update.effective_message.text or "", use_history=True)
 
 
-async def ask(update: Update, context: Context) -> None:
+async def ask(update: Update, context: BotContext) -> None:
     """/ask 질문: a fresh question (in groups the way to ask)."""
     await _answer(update, context, _argument(update.effective_message),
                   use_history=not _in_group(update))
 
 
-async def group_reply(update: Update, context: Context) -> None:
+async def group_reply(update: Update, context: BotContext) -> None:
     """A reply to one of the bot's messages in a group: a follow-up question."""
     message = update.effective_message
     replied = message.reply_to_message
@@ -174,15 +167,15 @@ async def group_reply(update: Update, context: Context) -> None:
     await _answer(update, context, message.text or "", use_history=True)
 
 
-async def _answer(update: Update, context: Context, text: str, *, use_history: bool) -> None:
-    services, bot = _services(context), context.bot
+async def _answer(update: Update, context: BotContext, text: str, *, use_history: bool) -> None:
+    services, bot = context.services, context.bot
     store, message = services.store, update.effective_message
     chat_id = message.chat_id
     question, notes = _clean(text)
     if not question:
         await _reply(update, context, texts.EMPTY_QUESTION)
         return
-    line: ModelQueue = context.bot_data["model_queue"]
+    line = context.model_queue
     try:
         turn = line.reserve(chat_id)
     except ChatFull as full:
@@ -233,10 +226,10 @@ def _clean(text: str) -> tuple[str, list[str]]:
             [texts.TG_QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS)])
 
 
-async def _stream(context: Context, placeholder: Message, question: str, history: list[dict],
+async def _stream(context: BotContext, placeholder: Message, question: str, history: list[dict],
                   shown: str) -> Answer:
     """Relay the growing answer into the placeholder, at most one edit per EDIT_INTERVAL."""
-    services, bot = _services(context), context.bot
+    services, bot = context.services, context.bot
     loop = asyncio.get_running_loop()
     # plan() counts tokens on the event loop; a lazily loaded model would load right there.
     await asyncio.to_thread(services.llm.count_tokens, question)
@@ -257,10 +250,10 @@ async def _stream(context: Context, placeholder: Message, question: str, history
     raise RuntimeError("ask_stream ended without an Answer")
 
 
-async def _finish(update: Update, context: Context, placeholder: Message, answer: Answer,
+async def _finish(update: Update, context: BotContext, placeholder: Message, answer: Answer,
                   notes: list[str]) -> None:
     """The formatted answer replaces the placeholder; any further parts follow it."""
-    store, bot = _services(context).store, context.bot
+    store, bot = context.services.store, context.bot
     parts = fmt.render_parts(fmt.answer_lines(answer, notes))
     first = parts[0]
     edited = await send.edit_text(bot, store, placeholder.chat_id, placeholder.message_id,
@@ -273,12 +266,12 @@ async def _finish(update: Update, context: Context, placeholder: Message, answer
 
 
 # --- documents -----------------------------------------------------------------------------
-async def summary(update: Update, context: Context) -> None:
+async def summary(update: Update, context: BotContext) -> None:
     """/summary [N | 키워드]: stored summaries of the latest or matching documents."""
-    services = _services(context)
+    services = context.services
     chat_id = update.effective_chat.id
     if _in_group(update):
-        cooldown: Cooldown = context.bot_data["summary_cooldown"]
+        cooldown = context.summary_cooldown
         now = asyncio.get_running_loop().time()
         verdict = cooldown.check(chat_id, now)
         if verdict == Cooldown.NOTE:
@@ -296,28 +289,28 @@ async def summary(update: Update, context: Context) -> None:
     await _reply(update, context, fmt.summary_lines(docs))
 
 
-async def brief(update: Update, context: Context) -> None:
+async def brief(update: Update, context: BotContext) -> None:
     """/brief: the briefing composed from the latest documents' stored summaries."""
-    services = _services(context)
+    services = context.services
     today = datetime.now(services.settings.tz).date()
     result = await asyncio.to_thread(compose_brief, services.store, services.korean, since=None,
                                      today=today)
     await _reply(update, context, result.text)
 
 
-async def sources(update: Update, context: Context) -> None:
+async def sources(update: Update, context: BotContext) -> None:
     """/sources: every document the bot answers from."""
-    docs = await asyncio.to_thread(_services(context).store.documents)
+    docs = await asyncio.to_thread(context.services.store.documents)
     await _reply(update, context, render.sources_plain(docs))
 
 
-async def search(update: Update, context: Context) -> None:
+async def search(update: Update, context: BotContext) -> None:
     """/search 키워드: the best matching passages, verbatim."""
     arg = _argument(update.effective_message)
     if not arg:
         await _reply(update, context, texts.TG_SEARCH_USAGE)
         return
-    hits = await asyncio.to_thread(_services(context).retriever.search, arg, SEARCH_HITS)
+    hits = await asyncio.to_thread(context.services.retriever.search, arg, SEARCH_HITS)
     if not hits:
         await _reply(update, context, texts.NO_MATCHING_DOCS.format(keyword=arg))
         return
@@ -328,52 +321,51 @@ async def search(update: Update, context: Context) -> None:
 
 
 # --- chat settings and help ----------------------------------------------------------------
-async def start(update: Update, context: Context) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """/start: what the bot does."""
     await _reply(update, context, texts.TG_START)
 
 
-async def help_command(update: Update, context: Context) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     """/help: commands, and how to use the bot in a group."""
     await _reply(update, context, texts.TG_HELP)
 
 
-async def text_only(update: Update, context: Context) -> None:
+async def text_only(update: Update, context: BotContext) -> None:
     """A photo, sticker or file in a private chat: say what the bot can read."""
     await _reply(update, context, texts.TG_TEXT_ONLY)
 
 
-async def subscribe(update: Update, context: Context) -> None:
+async def subscribe(update: Update, context: BotContext) -> None:
     """/subscribe: morning briefings and new-document notes for this chat."""
     chat = update.effective_chat
-    added = await asyncio.to_thread(_services(context).store.subscribe, chat.id, chat.type,
+    added = await asyncio.to_thread(context.services.store.subscribe, chat.id, chat.type,
                                     chat.title or chat.full_name or "")
     await _reply(update, context, texts.TG_SUBSCRIBED if added else texts.TG_ALREADY_SUBSCRIBED)
 
 
-async def unsubscribe(update: Update, context: Context) -> None:
+async def unsubscribe(update: Update, context: BotContext) -> None:
     """/unsubscribe: stop them."""
-    removed = await asyncio.to_thread(_services(context).store.unsubscribe,
+    removed = await asyncio.to_thread(context.services.store.unsubscribe,
                                       update.effective_chat.id)
     await _reply(update, context, texts.TG_UNSUBSCRIBED if removed else texts.TG_NOT_SUBSCRIBED)
 
 
-async def stats(update: Update, context: Context) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """/stats (admins, in a private chat): store counts and quarantined files."""
     if _in_group(update):  # file names are for the operator, not for a whole group
         await _reply(update, context, texts.TG_STATS_PRIVATE_ONLY)
         return
-    gate: AccessGate = context.bot_data["gate"]
     user = update.effective_user
-    if not gate.is_admin(user.id if user else None):
+    if not context.gate.is_admin(user.id if user else None):
         await _reply(update, context, texts.TG_ADMIN_ONLY)
         return
-    store = _services(context).store
+    store = context.services.store
     counts, quarantined = await asyncio.to_thread(lambda: (store.counts(), store.quarantined()))
     lines = [fmt.Line(texts.TG_STATS_HEADER, "b")]
     lines += [fmt.Line(f"{texts.TG_STATS_LABELS.get(name, name)}: {value}")
               for name, value in counts.items()]
-    worker = context.bot_data.get("worker")
+    worker = context.worker
     if worker is not None:
         backlog = await asyncio.to_thread(worker.backlog)
         lines.append(fmt.Line(texts.TG_STATS_BACKLOG.format(
@@ -385,7 +377,7 @@ async def stats(update: Update, context: Context) -> None:
 
 
 # --- errors --------------------------------------------------------------------------------
-async def on_error(update: object, context: Context) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log a failed update (English, with its chat) and apologise to the chat when possible."""
     chat = update.effective_chat if isinstance(update, Update) else None
     chat_id = chat.id if chat else None
@@ -393,10 +385,10 @@ async def on_error(update: object, context: Context) -> None:
         log.info("chat %s cannot be reached: %s", chat_id, context.error)
         return
     log.error("update for chat %s failed: %s", chat_id, context.error, exc_info=context.error)
-    if chat_id is None or not context.bot_data["gate"].allows(chat_id):
+    if chat_id is None or not context.gate.allows(chat_id):
         return
     try:
-        await send.send_plain(context.bot, _services(context).store, chat_id, texts.TG_ERROR,
+        await send.send_plain(context.bot, context.services.store, chat_id, texts.TG_ERROR,
                               max_attempts=2)
     except Exception as exc:  # the apology is a courtesy; never let it raise again
         log.warning("could not apologise to chat %s: %s", chat_id, exc)

@@ -251,7 +251,6 @@ def register_jobs(application: Application, services: Services,
     registers behind its access guard (bot/tg/app.py)."""
     timing = timing or Timing()
     desk = Newsdesk(services, application.bot, timing, worker)
-    application.bot_data["newsdesk"] = desk
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
