@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
-from bot import notify, texts
-from bot.config import Settings, parse_hhmm
-from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_for
+from bot import notify
+from bot.config import Settings
+from bot.delivery import FlushReport, Outbox, lock_path_for
 from bot.ingest.watch import FolderWatch
 from bot.kvcache import cache_folder, forget_label
 from bot.services import Services
@@ -211,44 +211,10 @@ class Newsdesk:
                      report.sent, report.retrying, report.failed, report.dropped, report.expired)
         return report
 
-    # --- /time ------------------------------------------------------------------------------
-    async def time_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Show or set this chat's briefing time: /time, /time 07:30, /time 기본."""
-        message, chat = update.effective_message, update.effective_chat
-        if message is not None and chat is not None:
-            reply = await asyncio.to_thread(self.time_reply, chat.id, " ".join(context.args or []))
-            try:
-                await send_plain(context.bot, self.services.store, chat.id, reply,
-                                 reply_to_message_id=message.message_id)
-            except (Unreachable, TryLater) as exc:
-                log.warning("could not answer /time in chat %s: %s", chat.id, exc)
-
-    def time_reply(self, chat_id: int, arg: str) -> str:
-        settings, store = self.services.settings, self.services.store
-        default = {"time": settings.BRIEFING_TIME, "tz": settings.BRIEFING_TZ}
-        sub = store.subscription(chat_id)
-        arg = arg.strip()
-        if not sub or not sub["active"]:
-            return texts.TIME_NOT_SUBSCRIBED.format(**default)
-        if not arg:
-            own = sub["briefing_time"]
-            return (texts.TIME_SHOW.format(time=own, tz=settings.BRIEFING_TZ) if own
-                    else texts.TIME_SHOW_DEFAULT.format(**default))
-        if arg.lower() in texts.TIME_RESET_WORDS:
-            store.set_briefing_time(chat_id, None)
-            return texts.TIME_RESET.format(**default)
-        try:
-            hhmm = parse_hhmm(arg).strftime("%H:%M")
-        except ValueError:
-            return texts.TIME_INVALID
-        store.set_briefing_time(chat_id, hhmm)
-        return texts.TIME_SET.format(time=hhmm, tz=settings.BRIEFING_TZ)
-
 
 def register_jobs(application: Application, services: Services,
                   timing: Timing | None = None, worker: ModelWorker | None = None) -> Newsdesk:
-    """Add the JobQueue ticks; returns the Newsdesk, whose /time command the application
-    registers behind its access guard (bot/tg/app.py)."""
+    """Add the JobQueue ticks; returns the Newsdesk that runs them."""
     timing = timing or Timing()
     desk = Newsdesk(services, application.bot, timing, worker)
     jobs = application.job_queue
