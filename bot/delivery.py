@@ -35,11 +35,13 @@ MAX_ATTEMPTS = 8  # failed flushes before a row is given up as 'failed'
 
 
 class Unreachable(Exception):
-    """The chat cannot receive messages (blocked, deleted, not found): drop its messages."""
+    """The chat cannot receive messages (blocked, kicked, deleted, not found): drop its
+    messages. bot/tg/send.py raises it after deactivating the chat's subscription."""
 
 
 class TryLater(Exception):
-    """A transient failure that outlasted the sender's own retries."""
+    """A transient failure (network, 5xx, repeated 429) that outlasted the sender's own bounded
+    retries; the caller may try again later."""
 
 
 Send = Callable[[int, str], Awaitable[object]]

@@ -137,7 +137,7 @@ async def run_wave(botapi: BotAPIServer, app: Application, wave: int) -> Wave:
     await asyncio.wait_for(sample_help(), WAVE_TIMEOUT)
     await botapi.wait_for(lambda: not botapi.pending_updates(), timeout=WAVE_TIMEOUT)
     await asyncio.wait_for(app.update_queue.join(), WAVE_TIMEOUT)
-    await asyncio.wait_for(app.bot_data["lanes"].idle(), WAVE_TIMEOUT)
+    await asyncio.wait_for(app.bot_data.lanes.idle(), WAVE_TIMEOUT)
     result.seconds = time.monotonic() - started
     for chat in chats:
         sends, edits = _ok_calls(botapi, "sendMessage", chat), _ok_calls(botapi,

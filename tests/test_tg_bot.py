@@ -92,7 +92,7 @@ async def settle(botapi, app, timeout: float = 30.0) -> None:
     its chat's lane was given has been answered."""
     await botapi.wait_for(lambda: not botapi.pending_updates(), timeout=timeout)
     await asyncio.wait_for(app.update_queue.join(), timeout)
-    await asyncio.wait_for(app.bot_data["lanes"].idle(), timeout)
+    await asyncio.wait_for(app.bot_data.lanes.idle(), timeout)
 
 
 def texts_of(botapi, chat_id: int) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, RetryAfter
 
+from bot.delivery import TryLater, Unreachable
 from bot.store import Store
 from bot.tg import send
 from tests.botapi import utf16_len
@@ -64,7 +65,7 @@ async def test_server_errors_are_retried_with_backoff_then_given_up(bot, botapi,
     assert calls[2]["time"] - calls[1]["time"] >= 0.95
 
     botapi.fail_next("sendMessage", status=500, times=5)
-    with pytest.raises(send.SendFailed, match="2 attempt"):
+    with pytest.raises(TryLater, match="2 attempt"):
         await send.send_plain(bot, store, CHAT, "포기", max_attempts=2)
     assert statuses(botapi)[3:] == [500, 500]
 
@@ -72,7 +73,7 @@ async def test_server_errors_are_retried_with_backoff_then_given_up(bot, botapi,
 async def test_blocked_chat_deactivates_its_subscription(bot, botapi, store, caplog):
     store.subscribe(CHAT, "private", "테스터")
     botapi.block_chat(CHAT)
-    with pytest.raises(send.Undeliverable):
+    with pytest.raises(Unreachable):
         await send.send_plain(bot, store, CHAT, "안녕하세요")
     row = store.subscription(CHAT)
     assert row["active"] == 0 and "blocked" in row["deactivated_reason"]
@@ -82,7 +83,7 @@ async def test_blocked_chat_deactivates_its_subscription(bot, botapi, store, cap
 async def test_unknown_chat_is_undeliverable(bot, botapi, store):
     store.subscribe(-999, "group", "사라진 방")
     botapi.unknown_chat(-999)
-    with pytest.raises(send.Undeliverable):
+    with pytest.raises(Unreachable):
         await send.send_plain(bot, store, -999, "안녕하세요")
     assert store.subscription(-999)["active"] == 0
 

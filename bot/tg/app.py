@@ -10,9 +10,10 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Comma
 
 from bot import redact, texts
 from bot.services import Services
-from bot.tg import handlers
+from bot.tg import commands, guard, questions
 from bot.tg.access import AccessGate, Cooldown
-from bot.tg.jobs import Newsdesk, register_jobs
+from bot.tg.context import CONTEXT_TYPES, BotState
+from bot.tg.jobs import register_jobs
 from bot.tg.lanes import CommandLanes
 from bot.tg.queue import MAX_WAITING, ModelQueue
 from bot.worker import ModelWorker
@@ -51,43 +52,45 @@ def build_application(services: Services, worker: ModelWorker | None = None) -> 
         # bot/tg/send.py (max_retries=0), so a flood wait never freezes every other chat.
         .rate_limiter(AIORateLimiter(max_retries=0))
         .post_init(_post_init)
+        .context_types(CONTEXT_TYPES)
         .build())
-    application.bot_data.update(
-        services=services,
-        gate=AccessGate(settings.ALLOWED_CHAT_IDS, settings.ADMIN_IDS),
-        model_queue=ModelQueue(MAX_WAITING),
-        lanes=CommandLanes(application.create_task),
-        summary_cooldown=Cooldown(SUMMARY_COOLDOWN),
-        worker=worker)
-    newsdesk = register_jobs(application, services, worker=worker)
-    add_handlers(application, newsdesk)
+    state: BotState = application.bot_data
+    state.services, state.worker = services, worker
+    state.gate = AccessGate(settings.ALLOWED_CHAT_IDS, settings.ADMIN_IDS)
+    state.model_queue = ModelQueue(MAX_WAITING)
+    state.lanes = CommandLanes(application.create_task)
+    state.summary_cooldown = Cooldown(SUMMARY_COOLDOWN)
+    state.newsdesk = register_jobs(application, services, worker=worker)
+    add_handlers(application)
     return application
 
 
-def add_handlers(application: Application, newsdesk: Newsdesk) -> None:
-    """Every handler, behind the one access guard. Commands that need no model are answered
-    from their chat's lane; chat settings in groups need a group administrator."""
+def add_handlers(application: Application) -> None:
+    """Every handler, behind the one access guard: this is the only place handlers are added.
+    Commands that need no model are answered from their chat's lane; chat settings in groups
+    need a group administrator."""
     new = filters.UpdateType.MESSAGE  # an edited message is not asked again
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    lane, admins = handlers.in_lane, handlers.group_admins_only
-    application.add_handler(TypeHandler(Update, handlers.guard), group=-1)
-    for name, callback in [("start", lane(handlers.start)), ("help", lane(handlers.help_command)),
-                           ("ask", handlers.ask), ("summary", lane(handlers.summary)),
-                           ("brief", lane(handlers.brief)), ("sources", lane(handlers.sources)),
-                           ("search", lane(handlers.search)),
-                           ("subscribe", lane(admins(handlers.subscribe))),
-                           ("unsubscribe", lane(admins(handlers.unsubscribe))),
-                           ("time", lane(admins(newsdesk.time_command))),
-                           ("stats", lane(handlers.stats))]:
+    lane, admins = guard.in_lane, guard.group_admins_only
+    application.add_handler(TypeHandler(Update, guard.guard), group=-1)
+    for name, callback in [("start", lane(commands.start)),
+                           ("help", lane(commands.help_command)),
+                           ("ask", questions.ask), ("summary", lane(commands.summary)),
+                           ("brief", lane(commands.brief)), ("sources", lane(commands.sources)),
+                           ("search", lane(commands.search)),
+                           ("subscribe", lane(admins(commands.subscribe))),
+                           ("unsubscribe", lane(admins(commands.unsubscribe))),
+                           ("time", lane(admins(commands.time_command))),
+                           ("stats", lane(commands.stats))]:
         application.add_handler(CommandHandler(name, callback, filters=new))
     application.add_handler(MessageHandler(new & private & filters.COMMAND,
-                                           lane(handlers.help_command)))
-    application.add_handler(MessageHandler(new & private & filters.TEXT, handlers.question))
+                                           lane(commands.help_command)))
+    application.add_handler(MessageHandler(new & private & filters.TEXT, questions.question))
     application.add_handler(MessageHandler(new & groups & filters.REPLY & filters.TEXT
-                                           & ~filters.COMMAND, handlers.group_reply))
+                                           & ~filters.COMMAND, questions.group_reply))
     application.add_handler(MessageHandler(new & private & ~filters.TEXT
-                                           & ~filters.StatusUpdate.ALL, lane(handlers.text_only)))
-    application.add_error_handler(handlers.on_error)
+                                           & ~filters.StatusUpdate.ALL, lane(commands.text_only)))
+    application.add_error_handler(guard.on_error)
 
 
 async def _post_init(application: Application) -> None:

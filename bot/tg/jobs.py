@@ -8,6 +8,7 @@ in worker threads; the event loop only sends.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time as clock_time
 from collections.abc import Callable
@@ -15,17 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
-from bot import notify, texts
-from bot.config import Settings, parse_hhmm
-from bot.delivery import FlushReport, Outbox, TryLater, Unreachable, lock_path_for
+from bot import notify
+from bot.config import Settings
+from bot.delivery import FlushReport, Outbox, lock_path_for
 from bot.ingest.watch import FolderWatch
 from bot.llm.kvcache import cache_folder, forget_label
 from bot.services import Services
-from bot.store import Store
-from bot.tg.send import SendFailed, Undeliverable, send_plain
+from bot.tg.send import send_plain
 from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
@@ -55,23 +55,10 @@ class Timing:
     push_summary_wait: float = 100.0
 
 
-def telegram_sender(bot: Bot, store: Store, *, attempts: int):
-    """send_plain, speaking the outbox's language of outcomes."""
-
-    async def send(chat_id: int, text: str) -> None:
-        try:
-            await send_plain(bot, store, chat_id, text, max_attempts=attempts)
-        except Undeliverable as exc:
-            raise Unreachable(str(exc)) from exc
-        except SendFailed as exc:
-            raise TryLater(str(exc)) from exc
-
-    return send
-
-
 def build_outbox(services: Services, bot: Bot, timing: Timing) -> Outbox:
     settings = services.settings
-    send = telegram_sender(bot, services.store, attempts=timing.send_attempts)
+    # send_plain raises the outbox's own Unreachable and TryLater
+    send = functools.partial(send_plain, bot, services.store, max_attempts=timing.send_attempts)
     return Outbox(services.store, send,
                   lock_path=lock_path_for(settings.BRIEFBOT_DB), concurrency=timing.concurrency,
                   send_timeout=timing.send_timeout, retry_base=timing.retry_base,
@@ -224,47 +211,12 @@ class Newsdesk:
                      report.sent, report.retrying, report.failed, report.dropped, report.expired)
         return report
 
-    # --- /time ------------------------------------------------------------------------------
-    async def time_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Show or set this chat's briefing time: /time, /time 07:30, /time 기본."""
-        message, chat = update.effective_message, update.effective_chat
-        if message is not None and chat is not None:
-            reply = await asyncio.to_thread(self.time_reply, chat.id, " ".join(context.args or []))
-            try:
-                await send_plain(context.bot, self.services.store, chat.id, reply,
-                                 reply_to_message_id=message.message_id)
-            except (Undeliverable, SendFailed) as exc:
-                log.warning("could not answer /time in chat %s: %s", chat.id, exc)
-
-    def time_reply(self, chat_id: int, arg: str) -> str:
-        settings, store = self.services.settings, self.services.store
-        default = {"time": settings.BRIEFING_TIME, "tz": settings.BRIEFING_TZ}
-        sub = store.subscription(chat_id)
-        arg = arg.strip()
-        if not sub or not sub["active"]:
-            return texts.TIME_NOT_SUBSCRIBED.format(**default)
-        if not arg:
-            own = sub["briefing_time"]
-            return (texts.TIME_SHOW.format(time=own, tz=settings.BRIEFING_TZ) if own
-                    else texts.TIME_SHOW_DEFAULT.format(**default))
-        if arg.lower() in texts.TIME_RESET_WORDS:
-            store.set_briefing_time(chat_id, None)
-            return texts.TIME_RESET.format(**default)
-        try:
-            hhmm = parse_hhmm(arg).strftime("%H:%M")
-        except ValueError:
-            return texts.TIME_INVALID
-        store.set_briefing_time(chat_id, hhmm)
-        return texts.TIME_SET.format(time=hhmm, tz=settings.BRIEFING_TZ)
-
 
 def register_jobs(application: Application, services: Services,
                   timing: Timing | None = None, worker: ModelWorker | None = None) -> Newsdesk:
-    """Add the JobQueue ticks; returns the Newsdesk, whose /time command the application
-    registers behind its access guard (bot/tg/app.py)."""
+    """Add the JobQueue ticks; returns the Newsdesk that runs them."""
     timing = timing or Timing()
     desk = Newsdesk(services, application.bot, timing, worker)
-    application.bot_data["newsdesk"] = desk
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")

@@ -3,7 +3,8 @@
 Handlers and the outbox both send through here, so the rules live in one place:
 429 waits `retry_after`; network errors, timeouts and 5xx are retried with exponential
 backoff; a blocked bot or a vanished chat deactivates the subscription; a migrated group
-follows its new id; HTML Telegram cannot parse is resent as plain text.
+follows its new id; HTML Telegram cannot parse is resent as plain text. What cannot be
+delivered raises the outbox's own outcomes (bot/delivery.py): Unreachable or TryLater.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, R
                             TelegramError)
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.delivery import TryLater, Unreachable
 from bot.store import Store
 from bot.tg.format import Part, plain_parts
 
@@ -30,16 +32,6 @@ MAX_SWITCHES = 3  # plain-text fallbacks and chat migrations allowed for one mes
 GONE = ("chat not found", "peer_id_invalid")  # 400s that mean the chat no longer exists
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 T = TypeVar("T")
-
-
-class Undeliverable(Exception):
-    """The chat cannot receive messages (blocked, kicked, gone); its subscription is already
-    deactivated."""
-
-
-class SendFailed(Exception):
-    """A transient failure (network, 5xx, repeated 429) outlasted the bounded retries; the
-    caller may try again later."""
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -84,20 +76,20 @@ async def _deliver(call: Callable[[int, bool], Awaitable[T]], store: Store, chat
             backoff *= 2
         failures += 1
         if failures >= max_attempts:
-            raise SendFailed(f"chat {chat_id}: gave up after {failures} attempt(s): "
-                             f"{error}") from error
+            raise TryLater(f"chat {chat_id}: gave up after {failures} attempt(s): "
+                           f"{error}") from error
         log.warning("sending to chat %s failed (%s); retry %d/%d in %.1f s", chat_id, error,
                     failures, max_attempts - 1, wait)
         await asyncio.sleep(wait)
 
 
-def _gone(store: Store, chat_id: int, error: TelegramError) -> Undeliverable:
+def _gone(store: Store, chat_id: int, error: TelegramError) -> Unreachable:
     reason = error.message[:200]
     if store.unsubscribe(chat_id, reason):
         log.info("chat %s is unreachable (%s); subscription deactivated", chat_id, reason)
     else:
         log.info("chat %s is unreachable (%s)", chat_id, reason)
-    return Undeliverable(f"chat {chat_id}: {reason}")
+    return Unreachable(f"chat {chat_id}: {reason}")
 
 
 async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,

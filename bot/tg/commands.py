@@ -1,0 +1,173 @@
+"""Commands answered without the model: documents, chat settings, help and /stats.
+
+bot/tg/app.py runs each of them from its chat's lane (guard.in_lane), and the chat settings
+in groups for group administrators only (guard.group_admins_only).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from telegram import Update
+
+from bot import render, texts
+from bot.briefing import compose_brief, select_documents
+from bot.config import parse_hhmm
+from bot.delivery import TryLater, Unreachable
+from bot.services import Services
+from bot.tg import format as fmt
+from bot.tg import send
+from bot.tg.access import Cooldown
+from bot.tg.chat import argument, in_group, reply
+from bot.tg.context import BotContext
+
+log = logging.getLogger(__name__)
+
+SEARCH_HITS = 5
+
+
+# --- documents -----------------------------------------------------------------------------
+async def summary(update: Update, context: BotContext) -> None:
+    """/summary [N | 키워드]: stored summaries of the latest or matching documents."""
+    services = context.services
+    chat_id = update.effective_chat.id
+    if in_group(update):
+        cooldown = context.summary_cooldown
+        now = asyncio.get_running_loop().time()
+        verdict = cooldown.check(chat_id, now)
+        if verdict == Cooldown.NOTE:
+            seconds = max(1, round(cooldown.remaining(chat_id, now)))
+            await reply(update, context, texts.TG_SUMMARY_COOLDOWN.format(seconds=seconds))
+        if verdict != Cooldown.GO:
+            return
+    arg = argument(update.effective_message)
+    docs = await asyncio.to_thread(select_documents, services.store, services.retriever.search,
+                                   arg)
+    if not docs:
+        await reply(update, context,
+                    texts.NO_MATCHING_DOCS.format(keyword=arg) if arg else texts.NO_DOCUMENTS)
+        return
+    await reply(update, context, fmt.summary_lines(docs))
+
+
+async def brief(update: Update, context: BotContext) -> None:
+    """/brief: the briefing composed from the latest documents' stored summaries."""
+    services = context.services
+    today = datetime.now(services.settings.tz).date()
+    result = await asyncio.to_thread(compose_brief, services.store, services.korean, since=None,
+                                     today=today)
+    await reply(update, context, result.text)
+
+
+async def sources(update: Update, context: BotContext) -> None:
+    """/sources: every document the bot answers from."""
+    docs = await asyncio.to_thread(context.services.store.documents)
+    await reply(update, context, render.sources_plain(docs))
+
+
+async def search(update: Update, context: BotContext) -> None:
+    """/search 키워드: the best matching passages, verbatim."""
+    arg = argument(update.effective_message)
+    if not arg:
+        await reply(update, context, texts.TG_SEARCH_USAGE)
+        return
+    hits = await asyncio.to_thread(context.services.retriever.search, arg, SEARCH_HITS)
+    if not hits:
+        await reply(update, context, texts.NO_MATCHING_DOCS.format(keyword=arg))
+        return
+    lines = []
+    for hit in hits:
+        lines += [fmt.Line(f"• {hit.title}", "b"), fmt.Line(hit.sentence, "quote")]
+    await reply(update, context, lines)
+
+
+# --- chat settings and help ----------------------------------------------------------------
+async def start(update: Update, context: BotContext) -> None:
+    """/start: what the bot does."""
+    await reply(update, context, texts.TG_START)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """/help: commands, and how to use the bot in a group."""
+    await reply(update, context, texts.TG_HELP)
+
+
+async def text_only(update: Update, context: BotContext) -> None:
+    """A photo, sticker or file in a private chat: say what the bot can read."""
+    await reply(update, context, texts.TG_TEXT_ONLY)
+
+
+async def subscribe(update: Update, context: BotContext) -> None:
+    """/subscribe: morning briefings and new-document notes for this chat."""
+    chat = update.effective_chat
+    added = await asyncio.to_thread(context.services.store.subscribe, chat.id, chat.type,
+                                    chat.title or chat.full_name or "")
+    await reply(update, context, texts.TG_SUBSCRIBED if added else texts.TG_ALREADY_SUBSCRIBED)
+
+
+async def unsubscribe(update: Update, context: BotContext) -> None:
+    """/unsubscribe: stop them."""
+    removed = await asyncio.to_thread(context.services.store.unsubscribe,
+                                      update.effective_chat.id)
+    await reply(update, context, texts.TG_UNSUBSCRIBED if removed else texts.TG_NOT_SUBSCRIBED)
+
+
+async def time_command(update: Update, context: BotContext) -> None:
+    """Show or set this chat's briefing time: /time, /time 07:30, /time 기본."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is not None and chat is not None:
+        answer = await asyncio.to_thread(_time_reply, context.services, chat.id,
+                                         " ".join(context.args or []))
+        try:
+            await send.send_plain(context.bot, context.services.store, chat.id, answer,
+                                  reply_to_message_id=message.message_id)
+        except (Unreachable, TryLater) as exc:
+            log.warning("could not answer /time in chat %s: %s", chat.id, exc)
+
+
+def _time_reply(services: Services, chat_id: int, arg: str) -> str:
+    settings, store = services.settings, services.store
+    default = {"time": settings.BRIEFING_TIME, "tz": settings.BRIEFING_TZ}
+    sub = store.subscription(chat_id)
+    arg = arg.strip()
+    if not sub or not sub["active"]:
+        return texts.TIME_NOT_SUBSCRIBED.format(**default)
+    if not arg:
+        own = sub["briefing_time"]
+        return (texts.TIME_SHOW.format(time=own, tz=settings.BRIEFING_TZ) if own
+                else texts.TIME_SHOW_DEFAULT.format(**default))
+    if arg.lower() in texts.TIME_RESET_WORDS:
+        store.set_briefing_time(chat_id, None)
+        return texts.TIME_RESET.format(**default)
+    try:
+        hhmm = parse_hhmm(arg).strftime("%H:%M")
+    except ValueError:
+        return texts.TIME_INVALID
+    store.set_briefing_time(chat_id, hhmm)
+    return texts.TIME_SET.format(time=hhmm, tz=settings.BRIEFING_TZ)
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """/stats (admins, in a private chat): store counts and quarantined files."""
+    if in_group(update):  # file names are for the operator, not for a whole group
+        await reply(update, context, texts.TG_STATS_PRIVATE_ONLY)
+        return
+    user = update.effective_user
+    if not context.gate.is_admin(user.id if user else None):
+        await reply(update, context, texts.TG_ADMIN_ONLY)
+        return
+    store = context.services.store
+    counts, quarantined = await asyncio.to_thread(lambda: (store.counts(), store.quarantined()))
+    lines = [fmt.Line(texts.TG_STATS_HEADER, "b")]
+    lines += [fmt.Line(f"{texts.TG_STATS_LABELS.get(name, name)}: {value}")
+              for name, value in counts.items()]
+    worker = context.worker
+    if worker is not None:
+        backlog = await asyncio.to_thread(worker.backlog)
+        lines.append(fmt.Line(texts.TG_STATS_BACKLOG.format(
+            summaries=backlog.summaries, prefixes=backlog.prefixes, failed=backlog.failed)))
+    if quarantined:
+        lines += [fmt.Line(""), fmt.Line(texts.TG_STATS_QUARANTINED, "b")]
+        lines += [fmt.Line(f"• {row['name']}: {row['reason']}") for row in quarantined]
+    await reply(update, context, lines)

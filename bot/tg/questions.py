@@ -1,0 +1,147 @@
+"""Questions to the model: private messages, /ask and replies to the bot in groups.
+
+Each question takes a turn in the one model queue (bot/tg/queue.py); its answer streams into
+a placeholder message, which the formatted answer then replaces.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from telegram import Message, Update
+
+from bot import texts
+from bot.delivery import TryLater, Unreachable
+from bot.tg import format as fmt
+from bot.tg import send
+from bot.tg.chat import argument, in_group, reply
+from bot.tg.context import BotContext
+from bot.tg.guard import reply_later
+from bot.tg.queue import ChatFull, QueueFull
+from bot.types import Answer
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500  # the retriever and a small model gain nothing from more
+EDIT_INTERVAL = 1.0  # seconds between streamed edits of one answer
+HANGUL = re.compile(r"[가-힣]")
+
+
+async def question(update: Update, context: BotContext) -> None:
+    """A private message: the text is a question, with the chat's recent turns as history."""
+    await _answer(update, context, update.effective_message.text or "", use_history=True)
+
+
+async def ask(update: Update, context: BotContext) -> None:
+    """/ask 질문: a fresh question (in groups the way to ask)."""
+    await _answer(update, context, argument(update.effective_message),
+                  use_history=not in_group(update))
+
+
+async def group_reply(update: Update, context: BotContext) -> None:
+    """A reply to one of the bot's messages in a group: a follow-up question."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return
+    await _answer(update, context, message.text or "", use_history=True)
+
+
+async def _answer(update: Update, context: BotContext, text: str, *,
+                  use_history: bool) -> None:
+    services, bot = context.services, context.bot
+    store, message = services.store, update.effective_message
+    chat_id = message.chat_id
+    question, notes = _clean(text)
+    if not question:
+        await reply(update, context, texts.EMPTY_QUESTION)
+        return
+    line = context.model_queue
+    try:
+        turn = line.reserve(chat_id)
+    except ChatFull as full:
+        if full.tell:
+            log.info("chat %s has %d questions waiting; told once", chat_id,
+                     line.max_waiting_per_chat)
+            reply_later(update, context, texts.TG_CHAT_BUSY)
+        return
+    except QueueFull:
+        log.info("model queue full; chat %s told to come back later", chat_id)
+        reply_later(update, context, texts.TG_BUSY)
+        return
+    async with turn:
+        await send.show_typing(bot, chat_id)
+        status = texts.TG_QUEUED.format(ahead=turn.ahead) if turn.ahead else texts.TG_PLACEHOLDER
+        [placeholder] = await reply(update, context, status)
+        await turn.ready()
+        try:
+            if turn.ahead:
+                await send.show_typing(bot, chat_id)
+            history = (await asyncio.to_thread(store.recent_turns, chat_id) if use_history
+                       else [])
+            answer = await _stream(context, placeholder, question, history, status)
+        except Unreachable:
+            raise
+        except Exception:
+            log.exception("answering in chat %s failed", chat_id)
+            await send.edit_text(bot, store, chat_id, placeholder.message_id,
+                                 fmt.escape(texts.TG_ERROR), plain=texts.TG_ERROR)
+            return
+    if not answer.covered and not HANGUL.search(question):
+        notes.append(texts.TG_ASK_IN_KOREAN)
+    await _finish(update, context, placeholder, answer, notes)
+    if answer.covered:
+        await asyncio.to_thread(_remember, store, chat_id, question, answer.text)
+
+
+def _remember(store, chat_id: int, question: str, answer: str) -> None:
+    store.add_turn(chat_id, "user", question)
+    store.add_turn(chat_id, "assistant", answer)
+
+
+def _clean(text: str) -> tuple[str, list[str]]:
+    question = text.strip()
+    if len(question) <= MAX_QUESTION_CHARS:
+        return question, []
+    return (question[:MAX_QUESTION_CHARS].rstrip(),
+            [texts.TG_QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS)])
+
+
+async def _stream(context: BotContext, placeholder: Message, question: str,
+                  history: list[dict], shown: str) -> Answer:
+    """Relay the growing answer into the placeholder, at most one edit per EDIT_INTERVAL."""
+    services, bot = context.services, context.bot
+    loop = asyncio.get_running_loop()
+    # plan() counts tokens on the event loop; a lazily loaded model would load right there.
+    await asyncio.to_thread(services.llm.count_tokens, question)
+    last_edit = loop.time()
+    async for item in services.answers.ask_stream(question, history):
+        if isinstance(item, Answer):
+            return item
+        text = fmt.preview(item)
+        if text == shown or loop.time() - last_edit < EDIT_INTERVAL:
+            continue
+        try:  # one attempt: the next preview supersedes this one anyway
+            await send.edit_text(bot, services.store, placeholder.chat_id,
+                                 placeholder.message_id, fmt.escape(text), plain=text,
+                                 max_attempts=1)
+        except TryLater as exc:
+            log.info("skipped a preview edit in chat %s: %s", placeholder.chat_id, exc)
+        shown, last_edit = text, loop.time()
+    raise RuntimeError("ask_stream ended without an Answer")
+
+
+async def _finish(update: Update, context: BotContext, placeholder: Message, answer: Answer,
+                  notes: list[str]) -> None:
+    """The formatted answer replaces the placeholder; any further parts follow it."""
+    store, bot = context.services.store, context.bot
+    parts = fmt.render_parts(fmt.answer_lines(answer, notes))
+    first = parts[0]
+    edited = await send.edit_text(bot, store, placeholder.chat_id, placeholder.message_id,
+                                  first.html, plain=first.plain)
+    rest = parts[1:] if edited else parts
+    if rest:
+        await send.send_parts(bot, store, placeholder.chat_id, rest,
+                              reply_to_message_id=update.effective_message.message_id
+                              if in_group(update) else None)
