@@ -78,7 +78,8 @@ async def _answer(update: Update, context: BotContext, text: str, *,
         try:
             if turn.ahead:
                 await send.show_typing(bot, chat_id)
-            history = (await asyncio.to_thread(store.recent_turns, chat_id) if use_history
+            answers = context.services.answers
+            history = (await asyncio.to_thread(answers.history, chat_id) if use_history
                        else [])
             answer = await _stream(context, placeholder, question, history, status)
         except Unreachable:
@@ -91,13 +92,7 @@ async def _answer(update: Update, context: BotContext, text: str, *,
     if not answer.covered and not HANGUL.search(question):
         notes.append(texts.TG_ASK_IN_KOREAN)
     await _finish(update, context, placeholder, answer, notes)
-    if answer.covered:
-        await asyncio.to_thread(_remember, store, chat_id, question, answer.text)
-
-
-def _remember(store, chat_id: int, question: str, answer: str) -> None:
-    store.add_turn(chat_id, "user", question)
-    store.add_turn(chat_id, "assistant", answer)
+    await asyncio.to_thread(context.services.answers.remember, chat_id, question, answer)
 
 
 def _clean(text: str) -> tuple[str, list[str]]:
