@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.smoke_cmd and not args.model.is_file():
         print(f"error: the smoke-decode model {args.model} is missing; run "
-              "`python -m bot.modelfetch small` first", file=sys.stderr)
+              "`python -m bot.install.modelfetch small` first", file=sys.stderr)
         return 1
     try:
         ensure(args.version, args.wheelhouse, args.model, smoke_cmd=args.smoke_cmd,
