@@ -140,6 +140,7 @@ def test_cpuinfo_is_read_for_model_and_flags(tmp_path):
     assert read_cpu(info).fingerprint == cpu.fingerprint
 
 
+@pytest.mark.model
 def test_the_installed_build_passes_its_smoke_decode_on_this_machine():
     """The wheel `make setup` installed, with the real small model, in a child process."""
     from bot.config import MODELS_DIR, SMALL_MODEL_FILE

@@ -11,11 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.botapi_fixture import botapi  # noqa: F401 - the fixture
 from tests.conftest import SEEDS, SMALL_MODEL, TOKEN
 from tests.corpus import backlog
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.model  # the real entry point loads the real model
+
 QUESTION = "마이크로소프트가 이그나이트 2024에서 출시한 AI 에이전트 생성 프로그램은?"
 
 
