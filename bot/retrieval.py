@@ -7,9 +7,9 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
-from bot.fts import index_terms
 from bot.korean import Korean
 from bot.store import Store, stored_sentences
+from bot.store.fts import index_terms
 from bot.types import Hit
 
 # The ranked FTS5 query scores every chunk that holds any of its terms (~1 µs each); on a

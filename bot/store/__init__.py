@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from bot.fts import averages, index_terms
-from bot.migrations import migrations
+from bot.store.fts import averages, index_terms
+from bot.store.migrations import migrations
 from bot.types import Chunk, Document, Sentence
 
 MAX_TURNS_PER_CHAT = 6
