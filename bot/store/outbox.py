@@ -20,11 +20,7 @@ class OutboxMixin(StoreBase):
     def enqueue(self, key: str, chat_id: int, kind: str, payload: str) -> bool:
         """Write a message that must be delivered. False when the key exists (already queued)."""
         with self._tx() as db:
-            cur = db.execute(
-                "insert or ignore into outbox (key, chat_id, kind, payload, status, attempts, "
-                "created_at, next_attempt_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)",
-                [key, chat_id, kind, payload, utcnow(), utcnow()])
-            return cur.rowcount > 0
+            return self._queue(db, utcnow(), key, chat_id, kind, payload) > 0
 
     def due_outbox(self, now: str | None = None, limit: int = 200) -> list[dict]:
         return self._rows("select * from outbox where status = 'pending' and next_attempt_at <= ? "
@@ -63,6 +59,7 @@ class OutboxMixin(StoreBase):
 
     @staticmethod
     def _queue(db: Database, now: str, key: str, chat_id: int, kind: str, payload: str) -> int:
+        """Insert one pending message inside the caller's transaction; 0 when the key exists."""
         cur = db.execute(
             "insert or ignore into outbox (key, chat_id, kind, payload, status, attempts, "
             "created_at, next_attempt_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)",
