@@ -285,7 +285,7 @@ def stats(ctx: click.Context) -> None:
     for name, value in services.store.counts().items():
         click.echo(f"{name:>16}: {value}")
     for row in services.store.quarantined():
-        click.echo(f"  quarantined {row['name']}: {row['reason']}")
+        click.echo(f"  quarantined {row.name}: {row.reason}")
     backlog = build_worker(services).backlog()
     click.echo(f"{'backlog':>16}: {backlog.summaries} summaries to make, {backlog.failed} failed")
     for row in services.store.work_failures():

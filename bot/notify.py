@@ -16,7 +16,7 @@ from bot.briefing import compose_brief, shown_summary, summarize, summary_key
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
 from bot.schedule import due_briefings
-from bot.store import Store
+from bot.store import Quarantine, Store
 from bot.types import Document
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,8 @@ def push_text(docs: list[Document]) -> str:
     return "\n\n".join(parts)
 
 
-def quarantine_text(files: list[dict]) -> str:
-    return "\n".join(texts.QUARANTINE_LINE.format(name=f["name"], reason=f["reason"])
+def quarantine_text(files: list[Quarantine]) -> str:
+    return "\n".join(texts.QUARANTINE_LINE.format(name=f.name, reason=f.reason)
                      for f in files)
 
 
@@ -116,7 +116,7 @@ def announce(store: Store, *, admin_ids: list[int],
                      if allowed(sub["chat_id"], allowlist)]
         subjects += doc_subjects
     if files:
-        file_subjects = [f["subject"] for f in files]
+        file_subjects = [f.subject for f in files]
         batch, text = batch_id(file_subjects), quarantine_text(files)
         messages += [(f"quarantine:{admin}:{batch}", admin, QUARANTINE, text)
                      for admin in dict.fromkeys(admin_ids) if allowed(admin, allowlist)]
@@ -124,7 +124,7 @@ def announce(store: Store, *, admin_ids: list[int],
     queued = store.enqueue_announcement(messages, subjects)
     log.info("announced %d document(s) and %d quarantined file(s): %d message(s) queued",
              len(docs), len(files), queued)
-    return Announcement(tuple(d.id for d in docs), tuple(f["name"] for f in files), queued)
+    return Announcement(tuple(d.id for d in docs), tuple(f.name for f in files), queued)
 
 
 def _watermark() -> str:

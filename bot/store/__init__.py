@@ -10,10 +10,12 @@ from bot.store.documents import DocumentsMixin, sentences_json, stored_sentences
 from bot.store.files import FilesMixin
 from bot.store.meta import MetaMixin
 from bot.store.outbox import OutboxMixin
+from bot.store.rows import FileState, OutboxMessage, Quarantine, Subscription, Turn, WorkFailure
 from bot.store.search import SearchMixin
 from bot.store.work import WorkMixin
 
-__all__ = ["BUSY_TIMEOUT", "MAX_TURNS_PER_CHAT", "Store", "StoreUnavailable", "file_problem",
+__all__ = ["BUSY_TIMEOUT", "MAX_TURNS_PER_CHAT", "FileState", "OutboxMessage", "Quarantine",
+           "Store", "StoreUnavailable", "Subscription", "Turn", "WorkFailure", "file_problem",
            "sentences_json", "stored_sentences", "utcnow"]
 
 

@@ -6,14 +6,16 @@ from collections.abc import Iterable
 
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import drop_document
+from bot.store.outbox import QUARANTINE_SUBJECT
+from bot.store.rows import FileState, Quarantine
 
 
 class FilesMixin(StoreBase):
     """One row per file name: its raw hash, status, the document it holds, its folder."""
 
-    def file_state(self, name: str) -> dict | None:
+    def file_state(self, name: str) -> FileState | None:
         rows = self._rows("select * from files where name = ?", [name])
-        return rows[0] if rows else None
+        return FileState.of(rows[0]) if rows else None
 
     def record_file(self, name: str, *, raw_hash: str, size: int, mtime: float, status: str,
                     doc_id: str | None = None, reason: str | None = None,
@@ -87,6 +89,8 @@ class FilesMixin(StoreBase):
                        [utcnow(), doc_or_file, doc_id])
             return doc_id or doc_or_file
 
-    def quarantined(self) -> list[dict]:
-        return self._rows("select name, reason, updated_at from files where status = 'quarantined' "
-                          "order by name")
+    def quarantined(self) -> list[Quarantine]:
+        rows = self._rows("select name, reason, raw_hash, updated_at, "
+                          f"{QUARANTINE_SUBJECT} as subject from files "
+                          "where status = 'quarantined' order by name")
+        return [Quarantine.of(r) for r in rows]

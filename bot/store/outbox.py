@@ -5,6 +5,7 @@ from sqlite_utils import Database
 
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import as_document
+from bot.store.rows import Quarantine
 from bot.types import Document
 
 # A subject names one announceable version of a thing: a document by its cleaned content,
@@ -72,12 +73,14 @@ class OutboxMixin(StoreBase):
                           "(select subject from announced) order by ingested_at, id")
         return [as_document(r) for r in rows]
 
-    def unannounced_quarantines(self) -> list[dict]:
+    def unannounced_quarantines(self) -> list[Quarantine]:
         """Quarantined file versions the admins have not been told about, by name."""
-        return self._rows(f"select name, reason, raw_hash, {QUARANTINE_SUBJECT} as subject "
+        rows = self._rows("select name, reason, raw_hash, updated_at, "
+                          f"{QUARANTINE_SUBJECT} as subject "
                           "from files where status = 'quarantined' and "
                           f"{QUARANTINE_SUBJECT} not in (select subject from announced) "
                           "order by name")
+        return [Quarantine.of(r) for r in rows]
 
     @staticmethod
     def document_subject(doc: Document) -> str:

@@ -379,7 +379,7 @@ async def stats(update: Update, context: Context) -> None:
             summaries=backlog.summaries, prefixes=backlog.prefixes, failed=backlog.failed)))
     if quarantined:
         lines += [fmt.Line(""), fmt.Line(texts.TG_STATS_QUARANTINED, "b")]
-        lines += [fmt.Line(f"• {row['name']}: {row['reason']}") for row in quarantined]
+        lines += [fmt.Line(f"• {row.name}: {row.reason}") for row in quarantined]
     await _reply(update, context, lines)
 
 
