@@ -11,7 +11,7 @@ from bot import prompts, texts
 from bot.llm import LLM, Message, astream
 from bot.priority import UserFirst
 from bot.retrieval import Coverage, Retriever
-from bot.store import Store
+from bot.store import Store, Turn
 from bot.types import Answer, Document, Hit, Source
 
 MIN_COVERAGE = 0.4  # idf-weighted share of the question's terms the best document must hold
@@ -59,7 +59,7 @@ class AnswerService:
         self.priority = UserFirst()  # the background worker waits while a question runs
 
     # --- planning (no model call) ---------------------------------------------------------
-    def plan(self, question: str, history: list[dict] | None = None) -> Plan:
+    def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
         started = time.perf_counter()
         question = question.strip()
         plan = Plan(question=question)
@@ -71,7 +71,7 @@ class AnswerService:
             return plan
         hits = self.retriever.search(question, limit=12)
         coverage = self.retriever.coverage(question, hits)
-        previous = [t["text"] for t in (history or []) if t["role"] == "user"][-1:]
+        previous = [t.text for t in (history or []) if t.role == "user"][-1:]
         if previous:
             # A follow-up ("그럼 대안으로 무엇을 제안했나요?") leans on the previous question;
             # read it together with that one unless it stands better on its own (a new topic).
@@ -94,7 +94,7 @@ class AnswerService:
             self._plan_collection(plan, history or [])
         return plan
 
-    def _plan_document(self, plan: Plan, history: list[dict]) -> None:
+    def _plan_document(self, plan: Plan, history: list[Turn]) -> None:
         """One document, whole, in the cached prefix: the turn holds only the question."""
         plan.context = self._doc_block(1, plan.docs[0], plan.docs[0].text)
         plan.numbers = {1: plan.docs[0]}
@@ -102,7 +102,7 @@ class AnswerService:
         plan.messages = self._messages(plan.context, history, turn)
         plan.cache_prefix, plan.cache_label = 1, plan.docs[0].id
 
-    def _plan_collection(self, plan: Plan, history: list[dict]) -> None:
+    def _plan_collection(self, plan: Plan, history: list[Turn]) -> None:
         """Several documents (or one too long to go whole): the cached prefix holds the
         summaries of the newest documents; the turn names the documents this question needs,
         with their best sentences and the summaries the prefix lacks."""
@@ -177,17 +177,17 @@ class AnswerService:
         return self.llm.count_tokens(text) if self.llm else len(text) // 2
 
     @staticmethod
-    def _messages(context: str, history: list[dict], turn: str) -> list[Message]:
+    def _messages(context: str, history: list[Turn], turn: str) -> list[Message]:
         """Earlier turns are rendered exactly as they were asked, so the model's state after
         the previous answer is a prefix of this prompt and only the new question is processed."""
         messages: list[Message] = [{"role": "system",
                                     "content": prompts.render("answer_system", context=context)}]
         for earlier in history[-HISTORY_TURNS:]:
-            if earlier["role"] == "user":
-                content = prompts.render("answer_user", question=earlier["text"])
+            if earlier.role == "user":
+                content = prompts.render("answer_user", question=earlier.text)
             else:
-                content = earlier["text"][:600]
-            messages.append({"role": earlier["role"], "content": content})
+                content = earlier.text[:600]
+            messages.append({"role": earlier.role, "content": content})
         messages.append({"role": "user", "content": turn})
         return messages
 
@@ -197,7 +197,7 @@ class AnswerService:
         return Answer(texts.NOT_COVERED.format(topics=topics), covered=False)
 
     # --- answering ------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Synchronous: plan, run the model, check the result."""
         started = time.perf_counter()
         with self.priority.user():  # from now on background model work gives the model up
@@ -212,7 +212,7 @@ class AnswerService:
                 pieces.append(piece)
         return self.finish(plan, "".join(pieces), started, first)
 
-    async def ask_stream(self, question: str, history: list[dict] | None = None
+    async def ask_stream(self, question: str, history: list[Turn] | None = None
                          ) -> AsyncIterator[str | Answer]:
         """Yields the growing answer text while the model writes, then the final Answer."""
         started = time.perf_counter()

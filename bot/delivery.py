@@ -217,4 +217,4 @@ class Outbox:
 
     def _subscribed(self, chat_id: int) -> bool:
         sub = self.store.subscription(chat_id)
-        return bool(sub and sub["active"])
+        return bool(sub and sub.active)

@@ -92,9 +92,9 @@ async def test_blocked_and_vanished_chats_are_deactivated_while_others_receive(
     report = await build_outbox(services, bot, fast()).flush()
     assert (report.sent, report.dropped) == (3, 3)
     assert [c for c in CHATS if botapi.sent(c)] == [201, 203, 205]
-    assert services.store.subscription(202)["active"] == 0
-    assert services.store.subscription(204)["active"] == 0
-    assert services.store.subscription(201)["active"] == 1
+    assert services.store.subscription(202).active == 0
+    assert services.store.subscription(204).active == 0
+    assert services.store.subscription(201).active == 1
     dropped = [r for r in services.store.outbox_rows() if r["status"] == "dropped"]
     assert sorted(r["chat_id"] for r in dropped) == [202, 202, 204]
     assert len(sends_to(botapi, 202)) == 1  # its second message was not tried
@@ -148,4 +148,4 @@ async def test_a_migrated_group_gets_its_messages_at_the_new_id(services, botapi
     report = await build_outbox(services, bot, fast()).flush()
     assert report.sent == 2
     assert [m["text"] for m in botapi.sent(-100555)] == ["첫 번째", "두 번째"]
-    assert store.subscription(-100555)["active"] == 1 and store.subscription(-555) is None
+    assert store.subscription(-100555).active == 1 and store.subscription(-555) is None

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.schedule import due_briefings, latest_slot
+from bot.store import Subscription
 
 SEOUL = ZoneInfo("Asia/Seoul")
 GRACE = timedelta(hours=3)
@@ -12,9 +13,11 @@ EIGHT = time(8, 0)
 LONG_AGO = "2020-01-01T00:00:00+00:00"
 
 
-def sub(chat_id: int, **fields) -> dict:
-    return {"chat_id": chat_id, "active": 1, "briefing_time": None, "last_briefed_on": None,
-            "subscribed_at": LONG_AGO} | fields
+def sub(chat_id: int, **fields) -> Subscription:
+    return Subscription(**{"chat_id": chat_id, "active": 1, "chat_type": "private", "title": "",
+                           "briefing_time": None, "last_briefed_on": None,
+                           "subscribed_at": LONG_AGO, "deactivated_reason": None,
+                           "last_briefed_at": None} | fields)
 
 
 def due(subs, now):

@@ -54,7 +54,7 @@ def test_prune_deletes_history_older_than_the_retention_and_keeps_what_is_owed(t
     keys = {r["key"]: r["status"] for r in store.outbox_rows()}
     assert keys == {"old:pending": "pending", "new:sent": "sent", "new:dropped": "dropped",
                     "new:pending": "pending"}
-    assert [t["text"] for t in store.recent_turns(7)] == ["new 질문"]
+    assert [t.text for t in store.recent_turns(7)] == ["new 질문"]
     announced = {r["subject"] for r in store.db["announced"].rows}
     assert announced == {Store.document_subject(doc), "doc:gone-new:hash"}
     store.close()

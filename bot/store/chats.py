@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.store.db import StoreBase, utcnow
+from bot.store.rows import Subscription, Turn
 
 MAX_TURNS_PER_CHAT = 6
 
@@ -32,12 +33,13 @@ class ChatsMixin(StoreBase):
                              "where chat_id = ? and active = 1", [reason, chat_id])
             return cur.rowcount > 0
 
-    def subscription(self, chat_id: int) -> dict | None:
+    def subscription(self, chat_id: int) -> Subscription | None:
         rows = self._rows("select * from subscriptions where chat_id = ?", [chat_id])
-        return rows[0] if rows else None
+        return Subscription.of(rows[0]) if rows else None
 
-    def active_subscriptions(self) -> list[dict]:
-        return self._rows("select * from subscriptions where active = 1 order by chat_id")
+    def active_subscriptions(self) -> list[Subscription]:
+        rows = self._rows("select * from subscriptions where active = 1 order by chat_id")
+        return [Subscription.of(r) for r in rows]
 
     def set_briefing_time(self, chat_id: int, hhmm: str | None) -> None:
         with self._tx() as db:
@@ -70,7 +72,7 @@ class ChatsMixin(StoreBase):
             db.execute("delete from turns where chat_id = ? and id not in (select id from turns "
                        "where chat_id = ? order by id desc limit ?)", [chat_id, chat_id, keep])
 
-    def recent_turns(self, chat_id: int, limit: int = MAX_TURNS_PER_CHAT) -> list[dict]:
+    def recent_turns(self, chat_id: int, limit: int = MAX_TURNS_PER_CHAT) -> list[Turn]:
         rows = self._rows("select role, text from turns where chat_id = ? order by id desc limit ?",
                           [chat_id, limit])
-        return list(reversed(rows))
+        return [Turn.of(r) for r in reversed(rows)]

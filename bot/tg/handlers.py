@@ -16,6 +16,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import render, texts
 from bot.briefing import compose_brief, select_documents
 from bot.services import Services
+from bot.store import Turn
 from bot.tg import format as fmt
 from bot.tg import send
 from bot.tg.access import AccessGate, Cooldown
@@ -232,7 +233,7 @@ def _clean(text: str) -> tuple[str, list[str]]:
             [texts.TG_QUESTION_TRIMMED.format(limit=MAX_QUESTION_CHARS)])
 
 
-async def _stream(context: Context, placeholder: Message, question: str, history: list[dict],
+async def _stream(context: Context, placeholder: Message, question: str, history: list[Turn],
                   shown: str) -> Answer:
     """Relay the growing answer into the placeholder, at most one edit per EDIT_INTERVAL."""
     services, bot = _services(context), context.bot

@@ -241,10 +241,10 @@ class Newsdesk:
         default = {"time": settings.BRIEFING_TIME, "tz": settings.BRIEFING_TZ}
         sub = store.subscription(chat_id)
         arg = arg.strip()
-        if not sub or not sub["active"]:
+        if not sub or not sub.active:
             return texts.TIME_NOT_SUBSCRIBED.format(**default)
         if not arg:
-            own = sub["briefing_time"]
+            own = sub.briefing_time
             return (texts.TIME_SHOW.format(time=own, tz=settings.BRIEFING_TZ) if own
                     else texts.TIME_SHOW_DEFAULT.format(**default))
         if arg.lower() in texts.TIME_RESET_WORDS:
