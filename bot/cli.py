@@ -174,8 +174,8 @@ def model_work(services: Services) -> None:
     if done["prefix"] or done["collection"]:
         click.echo(f"document prefixes ready: {done['prefix'] + done['collection']}")
     for row in services.store.work_failures():
-        click.echo(f"  failed {row['step']} of {row['doc_id']} ({row['attempts']} attempt(s)): "
-                   f"{row['last_error']}", err=True)
+        click.echo(f"  failed {row.step} of {row.doc_id} ({row.attempts} attempt(s)): "
+                   f"{row.last_error}", err=True)
 
 
 @main.command()
@@ -289,8 +289,8 @@ def stats(ctx: click.Context) -> None:
     backlog = build_worker(services).backlog()
     click.echo(f"{'backlog':>16}: {backlog.summaries} summaries to make, {backlog.failed} failed")
     for row in services.store.work_failures():
-        click.echo(f"  failed {row['step']} of {row['doc_id']} ({row['attempts']} attempt(s)): "
-                   f"{row['last_error']}")
+        click.echo(f"  failed {row.step} of {row.doc_id} ({row.attempts} attempt(s)): "
+                   f"{row.last_error}")
     model = Path(services.settings.MODEL_PATH)
     size = f"{model.stat().st_size / 1e6:.0f} MB" if model.is_file() else "missing"
     click.echo(f"{'model':>16}: {model} ({size})")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.store.db import StoreBase, utcnow
+from bot.store.rows import WorkFailure
 
 
 class WorkMixin(StoreBase):
@@ -25,9 +26,10 @@ class WorkMixin(StoreBase):
         with self._tx() as db:
             db.execute("delete from model_work where doc_id = ? and step = ?", [doc_id, step])
 
-    def work_failures(self) -> list[dict]:
+    def work_failures(self) -> list[WorkFailure]:
         """Failed background steps of stored documents (a stale row, for a document since
         changed or removed, is not reported)."""
-        return self._rows("select m.doc_id, m.step, m.attempts, m.last_error, m.failed_at, "
+        rows = self._rows("select m.doc_id, m.step, m.attempts, m.last_error, m.failed_at, "
                           "m.retry_at from model_work m join documents d on d.id = m.doc_id "
                           "and d.content_hash = m.content_hash order by m.failed_at")
+        return [WorkFailure.of(r) for r in rows]
