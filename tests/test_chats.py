@@ -38,9 +38,9 @@ async def test_a_chat_left_off_the_allowlist_gets_no_push_or_briefing(
         queued, _ = await send_briefings_now(services)
         assert queued == 1 and len(botapi.sent(BOB)) == before + 1
         assert botapi.sent(ALICE) == []
-        rows = {r["key"]: r for r in services.store.outbox_rows(ALICE)}
+        rows = {r.key: r for r in services.store.outbox_rows(ALICE)}
         assert list(rows) == ["push:old"]  # nothing new was queued for her ...
-        assert rows["push:old"]["status"] == "dropped"  # ... and the old one was not sent
+        assert rows["push:old"].status == "dropped"  # ... and the old one was not sent
     finally:
         services.close()
 

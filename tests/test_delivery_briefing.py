@@ -60,7 +60,7 @@ async def test_briefing_fires_at_the_chat_time_in_seoul_once(services, botapi): 
     # nothing new for the group: one line saying so, then the state of the debate
     assert texts.BRIEF_NOTHING_NEW in quiet and all(title in quiet for title in TITLES)
     assert len(botapi.sent(ALICE)) == 1 and len(botapi.sent(GROUP)) == 1
-    assert {r["key"] for r in store.outbox_rows()} == {f"brief:{ALICE}:{day}",
+    assert {r.key for r in store.outbox_rows()} == {f"brief:{ALICE}:{day}",
                                                        f"brief:{GROUP}:{day}"}
     assert store.subscription(ALICE).last_briefed_on == day
 
@@ -143,7 +143,7 @@ def test_brief_send_delivers_through_the_outbox_once_per_day(
     again = runner.invoke(cli.main, ["brief", "--send"], env=env)
     assert "queued 0 briefing(s); sent 0" in again.output
     day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))
-    assert {r["key"] for r in services.store.outbox_rows()} == {
+    assert {r.key for r in services.store.outbox_rows()} == {
         f"brief:{ALICE}:{day}:manual", f"brief:{BOB}:{day}:manual"}
     # the manual briefing does not stand in for the scheduled one
     assert services.store.subscription(ALICE).last_briefed_on is None

@@ -54,8 +54,8 @@ async def test_new_file_reaches_each_subscriber_once_and_repeats_send_nothing(
         await rounds(botapi, desk)
     assert [len(botapi.sent(c)) for c in (ALICE, BOB, GROUP)] == [1, 1, 1]
     rows = services.store.outbox_rows()
-    assert [(r["kind"], r["status"]) for r in rows] == [("push", "sent")] * 3
-    assert len({r["key"] for r in rows}) == 3
+    assert [(r.kind, r.status) for r in rows] == [("push", "sent")] * 3
+    assert len({r.key for r in rows}) == 3
 
 
 async def test_half_written_file_is_read_only_once_complete(services, seeds, botapi):  # noqa: F811

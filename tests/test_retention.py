@@ -24,7 +24,7 @@ def age_rows(store: Store, days: float) -> None:
 
 def history(store: Store) -> list[str]:
     """The test's own outbox rows (the running bot also queues a briefing for chat 7)."""
-    return [r["key"] for r in store.outbox_rows() if not r["key"].startswith("brief:")]
+    return [r.key for r in store.outbox_rows() if not r.key.startswith("brief:")]
 
 
 def fill_history(store: Store, tag: str) -> None:
@@ -34,9 +34,9 @@ def fill_history(store: Store, tag: str) -> None:
         store.enqueue(f"{tag}:{status}", 7, "push", "본문")
         row = store.outbox_rows()[-1]
         if status == "sent":
-            store.mark_sent(row["id"])
+            store.mark_sent(row.id)
         elif status == "dropped":
-            store.mark_dropped(row["id"], "dropped", "chat unsubscribed")
+            store.mark_dropped(row.id, "dropped", "chat unsubscribed")
     store.add_turn(7, "user", f"{tag} 질문")
     store.enqueue_announcement([], [f"doc:gone-{tag}:hash"])
 
@@ -51,7 +51,7 @@ def test_prune_deletes_history_older_than_the_retention_and_keeps_what_is_owed(t
     fill_history(store, "new")
     removed = store.prune(ago(30))
     assert removed == {"outbox": 2, "turns": 1, "announced": 1}
-    keys = {r["key"]: r["status"] for r in store.outbox_rows()}
+    keys = {r.key: r.status for r in store.outbox_rows()}
     assert keys == {"old:pending": "pending", "new:sent": "sent", "new:dropped": "dropped",
                     "new:pending": "pending"}
     assert [t.text for t in store.recent_turns(7)] == ["new 질문"]

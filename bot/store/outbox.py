@@ -5,7 +5,7 @@ from sqlite_utils import Database
 
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import as_document
-from bot.store.rows import Quarantine
+from bot.store.rows import OutboxMessage, Quarantine
 from bot.types import Document
 
 # A subject names one announceable version of a thing: a document by its cleaned content,
@@ -23,9 +23,10 @@ class OutboxMixin(StoreBase):
         with self._tx() as db:
             return self._queue(db, utcnow(), key, chat_id, kind, payload) > 0
 
-    def due_outbox(self, now: str | None = None, limit: int = 200) -> list[dict]:
-        return self._rows("select * from outbox where status = 'pending' and next_attempt_at <= ? "
+    def due_outbox(self, now: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+        rows = self._rows("select * from outbox where status = 'pending' and next_attempt_at <= ? "
                           "order by id limit ?", [now or utcnow(), limit])
+        return [OutboxMessage.of(r) for r in rows]
 
     def mark_sent(self, outbox_id: int) -> None:
         with self._tx() as db:
@@ -49,14 +50,16 @@ class OutboxMixin(StoreBase):
             db.execute("update outbox set status = ?, last_error = ? where id = ?",
                        [status, reason[:500], outbox_id])
 
-    def outbox_rows(self, chat_id: int | None = None) -> list[dict]:
+    def outbox_rows(self, chat_id: int | None = None) -> list[OutboxMessage]:
         if chat_id is None:
-            return self._rows("select * from outbox order by id")
-        return self._rows("select * from outbox where chat_id = ? order by id", [chat_id])
+            rows = self._rows("select * from outbox order by id")
+        else:
+            rows = self._rows("select * from outbox where chat_id = ? order by id", [chat_id])
+        return [OutboxMessage.of(r) for r in rows]
 
-    def outbox_row(self, outbox_id: int) -> dict | None:
+    def outbox_row(self, outbox_id: int) -> OutboxMessage | None:
         rows = self._rows("select * from outbox where id = ?", [outbox_id])
-        return rows[0] if rows else None
+        return OutboxMessage.of(rows[0]) if rows else None
 
     @staticmethod
     def _queue(db: Database, now: str, key: str, chat_id: int, kind: str, payload: str) -> int:
