@@ -109,10 +109,6 @@ class Retriever:
         found = {r["chunk_id"]: r for r in self.store.hit_chunks(best)}
         return [{**found[c], "score": scores[c]} for c in best if c in found]
 
-    def sentences(self, text: str) -> list[str]:
-        """Verbatim sentences of a (multi-line) text."""
-        return [sentence for sentence, _ in self.sentence_terms(text)]
-
     def sentence_terms(self, text: str) -> list[tuple[str, frozenset[str]]]:
         """Verbatim sentences of a (multi-line) text, each with its content morphemes. Chunks
         found by `search` come from what ingest stored; other texts go through Kiwi once."""
