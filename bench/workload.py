@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.llm import LazyLLM
 from bot.services import Services
+from bot.store import Turn
 
 # (question, follow-up in the same chat, file-name prefix of the document it is about)
 SINGLE_DOC = [
@@ -110,7 +111,7 @@ class Workload:
 
 
 def ask(services: Services, recorder: RecordingLLM, kind: str, question: str,
-        history: list[dict] | None = None) -> Sample:
+        history: list[Turn] | None = None) -> Sample:
     before = len(recorder.calls)
     started = time.perf_counter()
     answer = services.answers.ask(question, history)
@@ -141,8 +142,7 @@ def run_questions(services: Services, recorder: RecordingLLM, runs: int, *, log=
         for i in range(2):
             question, follow_up, _doc = SINGLE_DOC[(2 * run + i) % len(SINGLE_DOC)]
             first = ask(services, recorder, "single", question)
-            history = [{"role": "user", "text": question},
-                       {"role": "assistant", "text": first.answer}]
+            history = [Turn("user", question), Turn("assistant", first.answer)]
             second = ask(services, recorder, "follow-up", follow_up, history)
             work.samples += [first, second]
         work.samples.append(ask(services, recorder, "multi", MULTI_DOC[run % len(MULTI_DOC)]))

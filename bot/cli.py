@@ -174,12 +174,13 @@ def model_work(services: Services) -> None:
     if done["prefix"] or done["collection"]:
         click.echo(f"document prefixes ready: {done['prefix'] + done['collection']}")
     for row in services.store.work_failures():
-        click.echo(f"  failed {row['step']} of {row['doc_id']} ({row['attempts']} attempt(s)): "
-                   f"{row['last_error']}", err=True)
+        click.echo(f"  failed {row.step} of {row.doc_id} ({row.attempts} attempt(s)): "
+                   f"{row.last_error}", err=True)
 
 
 @main.command()
-@click.option("--seeds", type=click.Path(path_type=Path), help="Folder to read (overrides SEEDS_DIR).")
+@click.option("--seeds", type=click.Path(path_type=Path),
+              help="Folder to read (overrides SEEDS_DIR).")
 @click.option("--no-summaries", is_flag=True, help="Skip generating summaries with the model.")
 @click.pass_context
 def ingest(ctx: click.Context, seeds: Path | None, no_summaries: bool) -> None:
@@ -285,12 +286,12 @@ def stats(ctx: click.Context) -> None:
     for name, value in services.store.counts().items():
         click.echo(f"{name:>16}: {value}")
     for row in services.store.quarantined():
-        click.echo(f"  quarantined {row['name']}: {row['reason']}")
+        click.echo(f"  quarantined {row.name}: {row.reason}")
     backlog = build_worker(services).backlog()
     click.echo(f"{'backlog':>16}: {backlog.summaries} summaries to make, {backlog.failed} failed")
     for row in services.store.work_failures():
-        click.echo(f"  failed {row['step']} of {row['doc_id']} ({row['attempts']} attempt(s)): "
-                   f"{row['last_error']}")
+        click.echo(f"  failed {row.step} of {row.doc_id} ({row.attempts} attempt(s)): "
+                   f"{row.last_error}")
     model = Path(services.settings.MODEL_PATH)
     size = f"{model.stat().st_size / 1e6:.0f} MB" if model.is_file() else "missing"
     click.echo(f"{'model':>16}: {model} ({size})")

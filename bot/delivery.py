@@ -17,12 +17,12 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from bot.notify import allowed
+from bot.store import OutboxMessage, Store
 from bot.types import BRIEFING_KINDS, SUBSCRIBER_KINDS
-from bot.store import Store
 
 try:
     import fcntl
@@ -48,7 +48,7 @@ Send = Callable[[int, str], Awaitable[object]]
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class SenderLock:
@@ -129,7 +129,7 @@ class Outbox:
                     break
                 try:
                     rows = [r for r in self.store.due_outbox(limit=self.batch)
-                            if r["chat_id"] not in held_back]
+                            if r.chat_id not in held_back]
                     if rows:
                         total.add(await self._deliver(rows, held_back))
                 finally:
@@ -138,48 +138,48 @@ class Outbox:
                     break
         return total
 
-    async def _deliver(self, rows: list[dict], held_back: set[int]) -> FlushReport:
-        by_chat: dict[int, list[dict]] = {}
+    async def _deliver(self, rows: list[OutboxMessage], held_back: set[int]) -> FlushReport:
+        by_chat: dict[int, list[OutboxMessage]] = {}
         for row in rows:
-            by_chat.setdefault(row["chat_id"], []).append(row)
+            by_chat.setdefault(row.chat_id, []).append(row)
         report = FlushReport()
         slots = asyncio.Semaphore(self.concurrency)
 
-        async def serve(chat_rows: list[dict]) -> None:
+        async def serve(chat_rows: list[OutboxMessage]) -> None:
             async with slots:
                 await self._deliver_chat(chat_rows, report, held_back)
 
         await asyncio.gather(*(serve(chat_rows) for chat_rows in by_chat.values()))
         return report
 
-    async def _deliver_chat(self, rows: list[dict], report: FlushReport,
+    async def _deliver_chat(self, rows: list[OutboxMessage], report: FlushReport,
                             held_back: set[int]) -> None:
         """One chat's rows, in order; the first transient failure defers the rest."""
         for index, row in enumerate(rows):
             # Re-read: a chat migration during this flush moves pending rows to the new chat id.
-            row = self.store.outbox_row(row["id"])
-            if row is None or row["status"] != "pending":
+            row = self.store.outbox_row(row.id)
+            if row is None or row.status != "pending":
                 continue
-            chat_id = row["chat_id"]
+            chat_id = row.chat_id
             if self._expired(row):
-                self.store.mark_dropped(row["id"], "expired", "older than the grace window")
+                self.store.mark_dropped(row.id, "expired", "older than the grace window")
                 log.warning("dropped %s for chat %s: still unsent after BRIEFING_GRACE_HOURS",
-                            row["key"], chat_id)
+                            row.key, chat_id)
                 report.expired += 1
                 continue
             if not allowed(chat_id, self.allowlist):
-                self.store.mark_dropped(row["id"], "dropped", "chat not in ALLOWED_CHAT_IDS")
-                log.info("dropped %s: chat %s is not in ALLOWED_CHAT_IDS", row["key"], chat_id)
+                self.store.mark_dropped(row.id, "dropped", "chat not in ALLOWED_CHAT_IDS")
+                log.info("dropped %s: chat %s is not in ALLOWED_CHAT_IDS", row.key, chat_id)
                 report.dropped += 1
                 continue
-            if row["kind"] in SUBSCRIBER_KINDS and not self._subscribed(chat_id):
-                self.store.mark_dropped(row["id"], "dropped", "chat unsubscribed")
+            if row.kind in SUBSCRIBER_KINDS and not self._subscribed(chat_id):
+                self.store.mark_dropped(row.id, "dropped", "chat unsubscribed")
                 report.dropped += 1
                 continue
             try:
-                await asyncio.wait_for(self.send(chat_id, row["payload"]), self.send_timeout)
+                await asyncio.wait_for(self.send(chat_id, row.payload), self.send_timeout)
             except Unreachable as exc:
-                left = [r["id"] for r in rows[index:]]
+                left = [r.id for r in rows[index:]]
                 for outbox_id in left:
                     self.store.mark_dropped(outbox_id, "dropped", str(exc) or "unreachable")
                 report.dropped += len(left)
@@ -190,34 +190,34 @@ class Outbox:
                 self._retry(row, exc, report)
                 held_back.add(chat_id)
                 return
-            self.store.mark_sent(row["id"])
+            self.store.mark_sent(row.id)
             report.sent += 1
-            log.info("delivered %s to chat %s", row["key"], chat_id)
+            log.info("delivered %s to chat %s", row.key, chat_id)
 
-    def _retry(self, row: dict, exc: Exception, report: FlushReport) -> None:
+    def _retry(self, row: OutboxMessage, exc: Exception, report: FlushReport) -> None:
         reason = ("timed out" if isinstance(exc, (asyncio.TimeoutError, TimeoutError))
                   else f"{type(exc).__name__}: {exc}")
         if not isinstance(exc, (TryLater, asyncio.TimeoutError, TimeoutError)):
-            log.error("unexpected failure sending %s to chat %s", row["key"], row["chat_id"],
+            log.error("unexpected failure sending %s to chat %s", row.key, row.chat_id,
                       exc_info=exc)
-        delay = min(self.retry_base * 2 ** row["attempts"], self.retry_cap)
-        when = datetime.now(timezone.utc) + timedelta(seconds=delay)
-        status = self.store.mark_retry(row["id"], reason, _iso(when), MAX_ATTEMPTS)
+        delay = min(self.retry_base * 2 ** row.attempts, self.retry_cap)
+        when = datetime.now(UTC) + timedelta(seconds=delay)
+        status = self.store.mark_retry(row.id, reason, _iso(when), MAX_ATTEMPTS)
         if status == "failed":
             report.failed += 1
-            log.error("gave up on %s to chat %s after %d attempts: %s", row["key"],
-                      row["chat_id"], MAX_ATTEMPTS, reason)
+            log.error("gave up on %s to chat %s after %d attempts: %s", row.key,
+                      row.chat_id, MAX_ATTEMPTS, reason)
         else:
             report.retrying += 1
-            log.warning("sending %s to chat %s failed (%s); retrying in %.0f s", row["key"],
-                        row["chat_id"], reason, delay)
+            log.warning("sending %s to chat %s failed (%s); retrying in %.0f s", row.key,
+                        row.chat_id, reason, delay)
 
-    def _expired(self, row: dict) -> bool:
-        if self.briefing_expiry is None or row["kind"] not in BRIEFING_KINDS:
+    def _expired(self, row: OutboxMessage) -> bool:
+        if self.briefing_expiry is None or row.kind not in BRIEFING_KINDS:
             return False
-        created = datetime.fromisoformat(row["created_at"])
-        return datetime.now(timezone.utc) - created > self.briefing_expiry
+        created = datetime.fromisoformat(row.created_at)
+        return datetime.now(UTC) - created > self.briefing_expiry
 
     def _subscribed(self, chat_id: int) -> bool:
         sub = self.store.subscription(chat_id)
-        return bool(sub and sub["active"])
+        return bool(sub and sub.active)

@@ -158,7 +158,8 @@ def check_database(settings: Settings) -> list[Check]:
     version = applied[-1] if applied else "empty"
     checks = [Check(WARN if pending else OK, "database",
                     f"{path}, schema {version} ({len(applied)} migrations"
-                    + (f"; {len(pending)} pending, applied at the next start)" if pending else ")"))]
+                    + (f"; {len(pending)} pending, applied at the next start)" if pending
+                       else ")"))]
     outbox = ", ".join(f"{name.removeprefix('outbox_')} {n}" for name, n in counts.items()
                        if name.startswith("outbox_")) or "empty"
     checks.append(Check(OK, "contents", f"documents {counts['documents']}, chunks "

@@ -8,14 +8,14 @@ import hashlib
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo, UTC
 
 from bot import texts
 from bot.briefing import compose_brief, shown_summary, summarize, summary_key
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
 from bot.schedule import due_briefings
-from bot.store import Store
+from bot.store import Quarantine, Store, Subscription
 from bot.types import BRIEFING, MANUAL_BRIEFING, PUSH, QUARANTINE, Document
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def ensure_baseline(store: Store) -> int | None:
     if store.get_meta(BASELINE_META):
         return None
     count = store.mark_all_announced()
-    store.set_meta(BASELINE_META, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    store.set_meta(BASELINE_META, datetime.now(UTC).isoformat(timespec="seconds"))
     log.info("delivery baseline: %d existing document(s)/quarantined file(s) will not be pushed",
              count)
     return count
@@ -80,8 +80,8 @@ def push_text(docs: list[Document]) -> str:
     return "\n\n".join(parts)
 
 
-def quarantine_text(files: list[dict]) -> str:
-    return "\n".join(texts.QUARANTINE_LINE.format(name=f["name"], reason=f["reason"])
+def quarantine_text(files: list[Quarantine]) -> str:
+    return "\n".join(texts.QUARANTINE_LINE.format(name=f.name, reason=f.reason)
                      for f in files)
 
 
@@ -107,12 +107,12 @@ def announce(store: Store, *, admin_ids: list[int],
     if docs:
         doc_subjects = [store.document_subject(d) for d in docs]
         batch, text = batch_id(doc_subjects), push_text(docs)
-        messages += [(f"push:{sub['chat_id']}:{batch}", sub["chat_id"], PUSH, text)
+        messages += [(f"push:{sub.chat_id}:{batch}", sub.chat_id, PUSH, text)
                      for sub in store.active_subscriptions()
-                     if allowed(sub["chat_id"], allowlist)]
+                     if allowed(sub.chat_id, allowlist)]
         subjects += doc_subjects
     if files:
-        file_subjects = [f["subject"] for f in files]
+        file_subjects = [f.subject for f in files]
         batch, text = batch_id(file_subjects), quarantine_text(files)
         messages += [(f"quarantine:{admin}:{batch}", admin, QUARANTINE, text)
                      for admin in dict.fromkeys(admin_ids) if allowed(admin, allowlist)]
@@ -120,13 +120,13 @@ def announce(store: Store, *, admin_ids: list[int],
     queued = store.enqueue_announcement(messages, subjects)
     log.info("announced %d document(s) and %d quarantined file(s): %d message(s) queued",
              len(docs), len(files), queued)
-    return Announcement(tuple(d.id for d in docs), tuple(f["name"] for f in files), queued)
+    return Announcement(tuple(d.id for d in docs), tuple(f.name for f in files), queued)
 
 
 def _watermark() -> str:
     # Compared with documents.ingested_at (wall clock, whole seconds). One second early, so a
     # document stored in the same second as the briefing is repeated rather than never briefed.
-    moment = datetime.now(timezone.utc) - timedelta(seconds=1)
+    moment = datetime.now(UTC) - timedelta(seconds=1)
     return moment.isoformat(timespec="seconds")
 
 
@@ -136,20 +136,20 @@ class BriefingRound:
     skipped: tuple[int, ...] = ()  # chat ids whose missed briefing was too late to send
 
 
-def _compose_for_chats(store: Store, korean: Korean, subs: list[dict], today: date,
+def _compose_for_chats(store: Store, korean: Korean, subs: list[Subscription], today: date,
                        key_suffix: str, kind: str, record_day: bool) -> list[int]:
     texts_by_since: dict[str | None, str] = {}
     queued = []
     watermark = _watermark()  # before composing: a document stored meanwhile is briefed next time
     for sub in subs:
-        since = sub.get("last_briefed_at") or sub.get("subscribed_at")
+        since = sub.last_briefed_at or sub.subscribed_at
         if since not in texts_by_since:
             texts_by_since[since] = compose_brief(store, korean, since=since, today=today).text
-        key = f"brief:{sub['chat_id']}:{today.isoformat()}{key_suffix}"
-        if store.enqueue_briefing(key, sub["chat_id"], kind, texts_by_since[since],
+        key = f"brief:{sub.chat_id}:{today.isoformat()}{key_suffix}"
+        if store.enqueue_briefing(key, sub.chat_id, kind, texts_by_since[since],
                                   briefed_at=watermark,
                                   day=today.isoformat() if record_day else None):
-            queued.append(sub["chat_id"])
+            queued.append(sub.chat_id)
     return queued
 
 
@@ -158,8 +158,7 @@ def enqueue_due_briefings(store: Store, korean: Korean, *, now: datetime, defaul
                           allowlist: Collection[int] = ()) -> BriefingRound:
     """Queue every briefing whose slot has passed (key brief:<chat>:<local date>); a slot more
     than `grace` late is recorded as skipped instead, with a log line, never sent."""
-    subs = {s["chat_id"]: s for s in store.active_subscriptions()
-            if allowed(s["chat_id"], allowlist)}
+    subs = {s.chat_id: s for s in store.active_subscriptions() if allowed(s.chat_id, allowlist)}
     due, stale = due_briefings(list(subs.values()), now, default=default_time, tz=tz, grace=grace)
     missed: dict[datetime, list[int]] = {}
     for slot in stale:
@@ -171,7 +170,7 @@ def enqueue_due_briefings(store: Store, korean: Korean, *, now: datetime, defaul
                     ", ".join(map(str, chats)), str(now - at).split(".")[0],
                     grace.total_seconds() / 3600)
     queued: list[int] = []
-    by_day: dict[date, list[dict]] = {}
+    by_day: dict[date, list[Subscription]] = {}
     for slot in due:
         by_day.setdefault(slot.day, []).append(subs[slot.chat_id])
     for day, day_subs in by_day.items():
@@ -187,6 +186,6 @@ def enqueue_briefings_now(store: Store, korean: Korean, *, now: datetime, tz: tz
     brief:<chat>:<local date>:manual): at most one per chat and day, and it does not stand in
     for the scheduled one."""
     today = now.astimezone(tz).date()
-    subs = [s for s in store.active_subscriptions() if allowed(s["chat_id"], allowlist)]
+    subs = [s for s in store.active_subscriptions() if allowed(s.chat_id, allowlist)]
     queued = _compose_for_chats(store, korean, subs, today, ":manual", MANUAL_BRIEFING, False)
     return BriefingRound(tuple(queued))

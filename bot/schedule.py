@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.config import parse_hhmm
+from bot.store.rows import Subscription
 
 
 @dataclass(frozen=True)
@@ -22,9 +23,9 @@ class Slot:
     late: timedelta
 
 
-def chat_time(subscription: dict, default: time) -> time:
+def chat_time(subscription: Subscription, default: time) -> time:
     """The chat's own `/time`, or the default when it has none (or an unusable one)."""
-    value = subscription.get("briefing_time")
+    value = subscription.briefing_time
     if not value:
         return default
     try:
@@ -52,7 +53,7 @@ def _instant(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
-def due_briefings(subscriptions: list[dict], now: datetime, *, default: time, tz: tzinfo,
+def due_briefings(subscriptions: list[Subscription], now: datetime, *, default: time, tz: tzinfo,
                   grace: timedelta) -> tuple[list[Slot], list[Slot]]:
     """(due, stale): slots that passed with no briefing for that local day, split by whether
     they are at most `grace` late. A chat that subscribed after its latest slot waits for the
@@ -60,15 +61,15 @@ def due_briefings(subscriptions: list[dict], now: datetime, *, default: time, tz
     due: list[Slot] = []
     stale: list[Slot] = []
     for sub in subscriptions:
-        if not sub.get("active"):
+        if not sub.active:
             continue
         slot = latest_slot(now, chat_time(sub, default), tz)
         day = slot.astimezone(tz).date()
-        if (sub.get("last_briefed_on") or "") >= day.isoformat():
+        if (sub.last_briefed_on or "") >= day.isoformat():
             continue
-        subscribed = _instant(sub.get("subscribed_at"))
+        subscribed = _instant(sub.subscribed_at)
         if subscribed is not None and subscribed > slot:
             continue
-        item = Slot(chat_id=sub["chat_id"], day=day, at=slot, late=now - slot)
+        item = Slot(chat_id=sub.chat_id, day=day, at=slot, late=now - slot)
         (due if item.late <= grace else stale).append(item)
     return due, stale

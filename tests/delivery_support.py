@@ -6,7 +6,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from telegram.ext import Application
@@ -94,7 +94,7 @@ class ShiftedClock:
         self.offset = 0.0
 
     def __call__(self) -> datetime:
-        return datetime.fromtimestamp(time.time() + self.offset, timezone.utc)
+        return datetime.fromtimestamp(time.time() + self.offset, UTC)
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds

@@ -5,6 +5,7 @@ import pytest
 
 from bot import prompts
 from bot.answer import AnswerService
+from bot.store import Turn
 from tests.fakes import FakeLLM
 
 
@@ -65,7 +66,7 @@ def test_follow_up_uses_the_previous_question_and_extends_its_prompt(fake_answer
     fake.enqueue("자살행위라고 했습니다.")
     first = answers.ask(question)
     fake.enqueue("이해민 의원은 정부 투자형 회사를 만들자고 제안했습니다.")
-    history = [{"role": "user", "text": question}, {"role": "assistant", "text": first.text}]
+    history = [Turn("user", question), Turn("assistant", first.text)]
     answer = answers.ask("그럼 대안으로 무엇을 제안했나요?", history)
     assert answer.covered
     assert any(s.doc_id.startswith("004") for s in answer.sources)

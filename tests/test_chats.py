@@ -38,9 +38,9 @@ async def test_a_chat_left_off_the_allowlist_gets_no_push_or_briefing(
         queued, _ = await send_briefings_now(services)
         assert queued == 1 and len(botapi.sent(BOB)) == before + 1
         assert botapi.sent(ALICE) == []
-        rows = {r["key"]: r for r in services.store.outbox_rows(ALICE)}
+        rows = {r.key: r for r in services.store.outbox_rows(ALICE)}
         assert list(rows) == ["push:old"]  # nothing new was queued for her ...
-        assert rows["push:old"]["status"] == "dropped"  # ... and the old one was not sent
+        assert rows["push:old"].status == "dropped"  # ... and the old one was not sent
     finally:
         services.close()
 
@@ -61,8 +61,8 @@ async def test_group_settings_need_a_group_administrator(start_bot, botapi):
     assert await say("/subscribe", GROUP_ADMIN) == texts.TG_SUBSCRIBED
     assert await say("/time 06:00", MEMBER) == texts.TG_GROUP_ADMINS_ONLY
     assert await say("/unsubscribe", MEMBER) == texts.TG_GROUP_ADMINS_ONLY
-    assert services.store.subscription(GROUP)["active"] == 1
-    assert services.store.subscription(GROUP)["briefing_time"] is None
+    assert services.store.subscription(GROUP).active == 1
+    assert services.store.subscription(GROUP).briefing_time is None
     assert await say("/time 06:00", BOT_ADMIN) == texts.TIME_SET.format(time="06:00",
                                                                          tz="Asia/Seoul")
     assert await say("/stats", BOT_ADMIN) == texts.TG_STATS_PRIVATE_ONLY  # no file names
@@ -84,7 +84,7 @@ async def test_time_is_behind_the_access_guard(start_bot, botapi):
     botapi.add_update_message(CHAT, "/time")
     await settle(botapi, app)
     assert texts_of(botapi, stranger) == [texts.TG_NOT_ALLOWED]
-    assert services.store.subscription(stranger)["briefing_time"] is None
+    assert services.store.subscription(stranger).briefing_time is None
     assert texts_of(botapi, CHAT)[0].startswith("이 대화방은 브리핑을 구독하지 않았습니다")
 
 

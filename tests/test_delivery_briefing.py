@@ -60,9 +60,9 @@ async def test_briefing_fires_at_the_chat_time_in_seoul_once(services, botapi): 
     # nothing new for the group: one line saying so, then the state of the debate
     assert texts.BRIEF_NOTHING_NEW in quiet and all(title in quiet for title in TITLES)
     assert len(botapi.sent(ALICE)) == 1 and len(botapi.sent(GROUP)) == 1
-    assert {r["key"] for r in store.outbox_rows()} == {f"brief:{ALICE}:{day}",
+    assert {r.key for r in store.outbox_rows()} == {f"brief:{ALICE}:{day}",
                                                        f"brief:{GROUP}:{day}"}
-    assert store.subscription(ALICE)["last_briefed_on"] == day
+    assert store.subscription(ALICE).last_briefed_on == day
 
 
 async def test_missed_briefing_is_sent_within_grace_and_skipped_after(
@@ -107,17 +107,17 @@ async def test_time_command_shows_and_sets_the_chat_time(services, botapi):  # n
         subscribe(store, ALICE, GROUP)
         assert await say("/time") == texts.TIME_SHOW_DEFAULT.format(**default)
         assert await say("/time 7:30") == texts.TIME_SET.format(time="07:30", tz="Asia/Seoul")
-        assert store.subscription(ALICE)["briefing_time"] == "07:30"
+        assert store.subscription(ALICE).briefing_time == "07:30"
         assert await say("/time") == texts.TIME_SHOW.format(time="07:30", tz="Asia/Seoul")
         assert await say("/time 25:00") == texts.TIME_INVALID
         assert await say("/time 아침") == texts.TIME_INVALID
-        assert store.subscription(ALICE)["briefing_time"] == "07:30"
+        assert store.subscription(ALICE).briefing_time == "07:30"
         assert await say("/time 기본") == texts.TIME_RESET.format(**default)
-        assert store.subscription(ALICE)["briefing_time"] is None
+        assert store.subscription(ALICE).briefing_time is None
         botapi.set_member_status(GROUP, 1_000_001, "creator")  # the group's default sender
         assert await say("/time@briefbot_test_bot 21:05", GROUP) == texts.TIME_SET.format(
             time="21:05", tz="Asia/Seoul")
-        assert store.subscription(GROUP)["briefing_time"] == "21:05"
+        assert store.subscription(GROUP).briefing_time == "21:05"
     finally:
         await application.updater.stop()
         await application.stop()
@@ -143,10 +143,10 @@ def test_brief_send_delivers_through_the_outbox_once_per_day(
     again = runner.invoke(cli.main, ["brief", "--send"], env=env)
     assert "queued 0 briefing(s); sent 0" in again.output
     day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))
-    assert {r["key"] for r in services.store.outbox_rows()} == {
+    assert {r.key for r in services.store.outbox_rows()} == {
         f"brief:{ALICE}:{day}:manual", f"brief:{BOB}:{day}:manual"}
     # the manual briefing does not stand in for the scheduled one
-    assert services.store.subscription(ALICE)["last_briefed_on"] is None
+    assert services.store.subscription(ALICE).last_briefed_on is None
     without_token = runner.invoke(cli.main, ["brief", "--send"],
                                   env=env | {"TELEGRAM_BOT_TOKEN": ""})
     assert without_token.exit_code != 0 and "TELEGRAM_BOT_TOKEN" in without_token.output

@@ -3,7 +3,7 @@ stale briefings, and one sending process at a time."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from telegram import Bot
@@ -44,7 +44,7 @@ def queue_pushes(store: Store, chats=CHATS, text: str = "새 자료 알림") -> 
 
 
 def statuses(store: Store) -> dict[int, str]:
-    return {r["chat_id"]: r["status"] for r in store.outbox_rows()}
+    return {r.chat_id: r.status for r in store.outbox_rows()}
 
 
 def sends_to(botapi, chat: int) -> list[int]:
@@ -74,9 +74,9 @@ async def test_5xx_past_the_retries_stays_pending_then_goes_at_a_later_flush(
     outbox = build_outbox(services, bot, timing)
     first = await outbox.flush()
     assert (first.sent, first.retrying) == (4, 1)
-    [row] = [r for r in services.store.outbox_rows() if r["chat_id"] == 203]
-    assert (row["status"], row["attempts"]) == ("pending", 1) and row["last_error"]
-    assert row["next_attempt_at"] > row["created_at"]  # backing off, not hammering
+    [row] = [r for r in services.store.outbox_rows() if r.chat_id == 203]
+    assert (row.status, row.attempts) == ("pending", 1) and row.last_error
+    assert row.next_attempt_at > row.created_at  # backing off, not hammering
     await botapi.wait_for(lambda: services.store.due_outbox(), timeout=10)  # backoff elapsed
     second = await outbox.flush()
     assert second.sent == 1
@@ -92,11 +92,11 @@ async def test_blocked_and_vanished_chats_are_deactivated_while_others_receive(
     report = await build_outbox(services, bot, fast()).flush()
     assert (report.sent, report.dropped) == (3, 3)
     assert [c for c in CHATS if botapi.sent(c)] == [201, 203, 205]
-    assert services.store.subscription(202)["active"] == 0
-    assert services.store.subscription(204)["active"] == 0
-    assert services.store.subscription(201)["active"] == 1
-    dropped = [r for r in services.store.outbox_rows() if r["status"] == "dropped"]
-    assert sorted(r["chat_id"] for r in dropped) == [202, 202, 204]
+    assert services.store.subscription(202).active == 0
+    assert services.store.subscription(204).active == 0
+    assert services.store.subscription(201).active == 1
+    dropped = [r for r in services.store.outbox_rows() if r.status == "dropped"]
+    assert sorted(r.chat_id for r in dropped) == [202, 202, 204]
     assert len(sends_to(botapi, 202)) == 1  # its second message was not tried
 
 
@@ -113,12 +113,12 @@ async def test_a_slow_chat_does_not_hold_up_the_others(services, botapi, bot):
 
 async def test_unsubscribed_chats_and_stale_briefings_are_not_sent(services, botapi, bot):
     store = services.store
-    long_ago = (datetime.now(timezone.utc) - timedelta(hours=5)).isoformat(timespec="seconds")
+    long_ago = (datetime.now(UTC) - timedelta(hours=5)).isoformat(timespec="seconds")
     store.enqueue("brief:201:old", 201, "briefing", "다섯 시간 지난 브리핑")
     store.enqueue("push:202:old", 202, "push", "다섯 시간 지난 새 자료 알림")
     store.enqueue("push:203:x", 203, "push", "구독 해지한 방")
     for row in store.outbox_rows():
-        store.db["outbox"].update(row["id"], {"created_at": long_ago})
+        store.db["outbox"].update(row.id, {"created_at": long_ago})
     store.unsubscribe(203)
     report = await build_outbox(services, bot, fast()).flush()
     assert (report.sent, report.expired, report.dropped) == (1, 1, 1)
@@ -148,4 +148,4 @@ async def test_a_migrated_group_gets_its_messages_at_the_new_id(services, botapi
     report = await build_outbox(services, bot, fast()).flush()
     assert report.sent == 2
     assert [m["text"] for m in botapi.sent(-100555)] == ["첫 번째", "두 번째"]
-    assert store.subscription(-100555)["active"] == 1 and store.subscription(-555) is None
+    assert store.subscription(-100555).active == 1 and store.subscription(-555) is None

@@ -49,13 +49,13 @@ async def test_new_file_reaches_each_subscriber_once_and_repeats_send_nothing(
         # the same bytes again (a new mtime) and the same text under another name
         path.write_bytes(path.read_bytes())
         shutil.copy(path, seeds / "gpu-copy.txt")
-        await botapi.wait_for(lambda: (services.store.file_state("gpu-copy.txt") or {}).get(
-            "status") == "duplicate", timeout=30)
+        await botapi.wait_for(lambda: getattr(services.store.file_state("gpu-copy.txt"), "status",
+                                              None) == "duplicate", timeout=30)
         await rounds(botapi, desk)
     assert [len(botapi.sent(c)) for c in (ALICE, BOB, GROUP)] == [1, 1, 1]
     rows = services.store.outbox_rows()
-    assert [(r["kind"], r["status"]) for r in rows] == [("push", "sent")] * 3
-    assert len({r["key"] for r in rows}) == 3
+    assert [(r.kind, r.status) for r in rows] == [("push", "sent")] * 3
+    assert len({r.key for r in rows}) == 3
 
 
 async def test_half_written_file_is_read_only_once_complete(services, seeds, botapi):  # noqa: F811
@@ -110,7 +110,7 @@ async def test_quarantined_file_tells_admins_one_line_and_users_nothing(
         (seeds / "broken.txt").write_bytes(b"\x00\x01\x02binary\xff\xfe" * 50)
         [note] = await botapi.wait_for(lambda: texts_for(botapi, ADMIN), timeout=30)
         await rounds(botapi, desk)
-    reason = services.store.file_state("broken.txt")["reason"]
+    reason = services.store.file_state("broken.txt").reason
     assert note == texts.QUARANTINE_LINE.format(name="broken.txt", reason=reason)
     assert [botapi.sent(c) for c in (ALICE, BOB, GROUP)] == [[], [], []]
     assert len(botapi.sent(ADMIN)) == 1

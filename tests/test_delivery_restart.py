@@ -37,7 +37,7 @@ def start_runner(services, botapi, log: Path) -> subprocess.Popen:
 
 
 def statuses(store: Store) -> dict[int, str]:
-    return {r["chat_id"]: r["status"] for r in store.outbox_rows()}
+    return {r.chat_id: r.status for r in store.outbox_rows()}
 
 
 def test_kill_9_mid_broadcast_then_restart_delivers_the_rest_exactly_once(

@@ -1,10 +1,11 @@
 """Which briefings are due: bot.schedule is pure, so these need no bot, clock or database."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 from bot.schedule import due_briefings, latest_slot
+from bot.store import Subscription
 
 SEOUL = ZoneInfo("Asia/Seoul")
 GRACE = timedelta(hours=3)
@@ -12,9 +13,11 @@ EIGHT = time(8, 0)
 LONG_AGO = "2020-01-01T00:00:00+00:00"
 
 
-def sub(chat_id: int, **fields) -> dict:
-    return {"chat_id": chat_id, "active": 1, "briefing_time": None, "last_briefed_on": None,
-            "subscribed_at": LONG_AGO} | fields
+def sub(chat_id: int, **fields) -> Subscription:
+    return Subscription(**{"chat_id": chat_id, "active": 1, "chat_type": "private", "title": "",
+                           "briefing_time": None, "last_briefed_on": None,
+                           "subscribed_at": LONG_AGO, "deactivated_reason": None,
+                           "last_briefed_at": None} | fields)
 
 
 def due(subs, now):
@@ -27,7 +30,7 @@ def seoul(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def test_latest_slot_is_in_the_configured_zone():
-    now = datetime(2025, 6, 1, 23, 30, tzinfo=timezone.utc)  # 08:30 on 2 June in Seoul
+    now = datetime(2025, 6, 1, 23, 30, tzinfo=UTC)  # 08:30 on 2 June in Seoul
     assert latest_slot(now, EIGHT, SEOUL) == seoul(2, 8)
     assert latest_slot(now, time(9, 0), SEOUL) == seoul(1, 9)  # today's 09:00 is ahead
 
@@ -56,7 +59,7 @@ def test_grace_window_splits_due_from_stale():
 
 
 def test_subscribing_after_the_slot_waits_for_the_next_one():
-    joined = seoul(2, 8, 30).astimezone(timezone.utc).isoformat()
+    joined = seoul(2, 8, 30).astimezone(UTC).isoformat()
     assert due([sub(1, subscribed_at=joined)], seoul(2, 9, 0)) == ([], [])
     assert due([sub(1, subscribed_at=joined)], seoul(3, 8, 0)) == ([1], [])
 

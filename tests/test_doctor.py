@@ -15,7 +15,7 @@ from bot.install import llamabuild
 from bot.cli import main
 from bot.config import DEFAULT_MODEL_FILE, SMALL_MODEL_FILE
 from bot.doctor import FAIL, WARN, check_build
-from bot.migrations import migrations
+from bot.store.migrations import migrations
 from tests.conftest import ROOT, SMALL_MODEL, TOKEN, copy_db
 
 BAD_TOKEN = "424242:this*token*is*refused-and-must-never-be-printed"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -110,7 +109,7 @@ def test_bad_files_are_quarantined_with_a_reason(store, korean, tmp_path, name, 
     result = ingest(store, korean, folder)
     assert (result.ingested, result.quarantined) == (1, 1)
     [row] = store.quarantined()
-    assert row["name"] == name and reason in row["reason"]
+    assert row.name == name and reason in row.reason
 
 
 def test_oversized_file_is_quarantined_and_retried_when_it_changes(store, korean, tmp_path):
@@ -119,7 +118,7 @@ def test_oversized_file_is_quarantined_and_retried_when_it_changes(store, korean
     big = folder / "big.txt"
     big.write_text(ARTICLE * 50, "utf-8")
     assert ingest(store, korean, folder, max_bytes=4000).quarantined == 1
-    assert "oversized" in store.quarantined()[0]["reason"]
+    assert "oversized" in store.quarantined()[0].reason
     assert ingest(store, korean, folder, max_bytes=4000).quarantined == 0  # unchanged: not retried
     big.write_text(ARTICLE, "utf-8")
     result = ingest(store, korean, folder, max_bytes=4000)

@@ -102,7 +102,7 @@ def test_links_fifos_and_folders_are_never_read(store, korean, folder, tmp_path)
     (folder / "news.txt").write_text(article("반도체"), "utf-8")
     result = within(30, lambda: ingest(store, korean, folder))
     assert result.ingested == 1
-    reasons = {row["name"]: row["reason"] for row in store.quarantined()}
+    reasons = {row.name: row.reason for row in store.quarantined()}
     assert set(reasons) == {"pipe.txt", "outside-link.txt"}
     assert "not a regular file" in reasons["pipe.txt"]
     assert "symbolic link" in reasons["outside-link.txt"]
@@ -156,7 +156,7 @@ def test_a_file_that_fails_is_quarantined_once_and_not_retried_until_it_changes(
     first = watch.scan().result
     assert (first.ingested, first.quarantined) == (1, 1)
     [row] = store.quarantined()
-    assert row["name"] == "odd.txt" and "RuntimeError: an analyser bug" in row["reason"]
+    assert row.name == "odd.txt" and "RuntimeError: an analyser bug" in row.reason
     caplog.clear()
     assert watch.scan().result is None  # nothing changed: the pipeline does not even run
     (folder / "new.txt").write_text(article("새"), "utf-8")
@@ -190,7 +190,7 @@ def test_a_5mb_html_file_of_unclosed_tags_is_quarantined_quickly(store, korean, 
     result = within(30, lambda: ingest(store, korean, folder))
     assert time.perf_counter() - started < 3.0
     assert (result.ingested, result.quarantined) == (1, 1)
-    assert "no article text" in store.quarantined()[0]["reason"]
+    assert "no article text" in store.quarantined()[0].reason
 
 
 def test_html_text_keeps_the_article_and_drops_markup_scripts_and_furniture():

@@ -2,7 +2,7 @@
 the running bot's delivery tick. Real SQLite files; the running bot against the fake Bot API."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from bot.store import Store
 from bot.types import Document
@@ -10,7 +10,7 @@ from tests.delivery_support import make_services, rounds, running_bot, subscribe
 
 
 def ago(days: float) -> str:
-    return (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
 
 
 def age_rows(store: Store, days: float) -> None:
@@ -24,19 +24,19 @@ def age_rows(store: Store, days: float) -> None:
 
 def history(store: Store) -> list[str]:
     """The test's own outbox rows (the running bot also queues a briefing for chat 7)."""
-    return [r["key"] for r in store.outbox_rows() if not r["key"].startswith("brief:")]
+    return [r.key for r in store.outbox_rows() if not r.key.startswith("brief:")]
 
 
 def fill_history(store: Store, tag: str) -> None:
     """A sent, a dropped and a pending message, a chat turn and an announcement of a document
     that is no longer stored."""
-    for n, status in enumerate(("sent", "dropped", "pending")):
+    for status in ("sent", "dropped", "pending"):
         store.enqueue(f"{tag}:{status}", 7, "push", "본문")
         row = store.outbox_rows()[-1]
         if status == "sent":
-            store.mark_sent(row["id"])
+            store.mark_sent(row.id)
         elif status == "dropped":
-            store.mark_dropped(row["id"], "dropped", "chat unsubscribed")
+            store.mark_dropped(row.id, "dropped", "chat unsubscribed")
     store.add_turn(7, "user", f"{tag} 질문")
     store.enqueue_announcement([], [f"doc:gone-{tag}:hash"])
 
@@ -51,10 +51,10 @@ def test_prune_deletes_history_older_than_the_retention_and_keeps_what_is_owed(t
     fill_history(store, "new")
     removed = store.prune(ago(30))
     assert removed == {"outbox": 2, "turns": 1, "announced": 1}
-    keys = {r["key"]: r["status"] for r in store.outbox_rows()}
+    keys = {r.key: r.status for r in store.outbox_rows()}
     assert keys == {"old:pending": "pending", "new:sent": "sent", "new:dropped": "dropped",
                     "new:pending": "pending"}
-    assert [t["text"] for t in store.recent_turns(7)] == ["new 질문"]
+    assert [t.text for t in store.recent_turns(7)] == ["new 질문"]
     announced = {r["subject"] for r in store.db["announced"].rows}
     assert announced == {Store.document_subject(doc), "doc:gone-new:hash"}
     store.close()

@@ -9,9 +9,9 @@ from sqlite_utils import Database
 
 from bot.answer import retrieval
 from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
-from bot.migrations import migrations
 from bot.answer.retrieval import Retriever
 from bot.store import Store, stored_sentences
+from bot.store.migrations import migrations
 from bot.types import Document
 from tests.conftest import SEEDS
 from tests.test_ingest import ARTICLE

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrations import migrations
 from bot.store import Store
+from bot.store.migrations import migrations
 from bot.types import Chunk, Document
 from tests.botapi import BotAPIServer
 from tests.cli_process import briefbot, cli_env, start_briefbot

@@ -125,7 +125,7 @@ async def test_private_question_is_answered_by_the_real_model_with_its_source(
     first_send = botapi.calls("sendMessage")[0]
     assert first_send["params"]["text"] == texts.TG_PLACEHOLDER
     assert botapi.calls("sendChatAction")[0]["params"]["action"] == "typing"
-    assert [t["role"] for t in services.store.recent_turns(CHAT)] == ["user", "assistant"]
+    assert [t.role for t in services.store.recent_turns(CHAT)] == ["user", "assistant"]
     assert failed_calls(botapi) == []
 
 
@@ -310,7 +310,7 @@ async def test_subscribe_unsubscribe_and_admin_stats(start_bot, botapi):
     assert texts_of(botapi, GROUP) == [texts.TG_SUBSCRIBED, texts.TG_ALREADY_SUBSCRIBED,
                                        texts.TG_UNSUBSCRIBED, texts.TG_NOT_SUBSCRIBED]
     row = services.store.subscription(GROUP)
-    assert (row["active"], row["title"], row["chat_type"]) == (0, "정책팀", "supergroup")
+    assert (row.active, row.title, row.chat_type) == (0, "정책팀", "supergroup")
     botapi.add_update_message(CHAT, "/stats", user_id=41)
     botapi.add_update_message(CHAT + 1, "/stats", user_id=42)
     await settle(botapi, app)
@@ -352,7 +352,7 @@ async def test_a_blocked_chat_is_unsubscribed_and_the_bot_carries_on(start_bot, 
     botapi.block_chat(CHAT)
     botapi.add_update_message(CHAT, "/brief")
     await settle(botapi, app)
-    assert services.store.subscription(CHAT)["active"] == 0
+    assert services.store.subscription(CHAT).active == 0
     assert len(botapi.calls("sendMessage")) == 1  # no retries, no apology into the void
     botapi.add_update_message(CHAT + 1, "/sources")  # the bot is still serving
     await settle(botapi, app)

@@ -76,7 +76,7 @@ async def test_blocked_chat_deactivates_its_subscription(bot, botapi, store, cap
     with pytest.raises(Unreachable):
         await send.send_plain(bot, store, CHAT, "안녕하세요")
     row = store.subscription(CHAT)
-    assert row["active"] == 0 and "blocked" in row["deactivated_reason"]
+    assert row.active == 0 and "blocked" in row.deactivated_reason
     assert len(botapi.calls("sendMessage")) == 1  # not retried
 
 
@@ -85,7 +85,7 @@ async def test_unknown_chat_is_undeliverable(bot, botapi, store):
     botapi.unknown_chat(-999)
     with pytest.raises(Unreachable):
         await send.send_plain(bot, store, -999, "안녕하세요")
-    assert store.subscription(-999)["active"] == 0
+    assert store.subscription(-999).active == 0
 
 
 async def test_migrated_group_is_followed_and_stored(bot, botapi, store):
@@ -93,7 +93,7 @@ async def test_migrated_group_is_followed_and_stored(bot, botapi, store):
     botapi.fail_next("sendMessage", status=400, migrate_to_chat_id=-100555, chat_id=-55)
     [message] = await send.send_plain(bot, store, -55, "새 방으로")
     assert message.chat.id == -100555
-    assert store.subscription(-100555)["active"] == 1 and store.subscription(-55) is None
+    assert store.subscription(-100555).active == 1 and store.subscription(-55) is None
     assert [m["text"] for m in botapi.sent(-100555)] == ["새 방으로"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -52,7 +52,7 @@ class FailingLLM(FakeLLM):
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2025, 6, 2, tzinfo=timezone.utc)
+        self.now = datetime(2025, 6, 2, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -73,15 +73,15 @@ def test_one_failing_document_never_stops_the_others_and_is_retried_a_few_times(
     assert docs["0.txt"].summary == GOOD and docs["2.txt"].summary == GOOD
     assert docs["1.txt"].summary is None
     [failure] = services.store.work_failures()
-    assert (failure["doc_id"], failure["step"], failure["attempts"]) == ("1.txt", SUMMARY, 1)
-    assert "model crashed" in failure["last_error"]
+    assert (failure.doc_id, failure.step, failure.attempts) == ("1.txt", SUMMARY, 1)
+    assert "model crashed" in failure.last_error
     # a failed step pauses before its retry, then is given up after MAX_ATTEMPTS
     assert worker.next_step() is None
     for attempt in range(2, MAX_ATTEMPTS + 1):
         clock.now += timedelta(hours=2)
         assert worker.next_step().doc_id == "1.txt"
         assert worker.drain() == 1
-        assert services.store.work_failures()[0]["attempts"] == attempt
+        assert services.store.work_failures()[0].attempts == attempt
     clock.now += timedelta(days=2)
     assert worker.next_step() is None
     assert worker.backlog().failed == 1

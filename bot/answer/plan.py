@@ -11,7 +11,7 @@ from bot import prompts, texts
 from bot.answer import prompting
 from bot.answer.retrieval import Coverage, Retriever
 from bot.llm import LLM, Message
-from bot.store import Store
+from bot.store import Store, Turn
 from bot.types import Answer, Document, Hit
 
 MIN_COVERAGE = 0.4  # idf-weighted share of the question's terms the best document must hold
@@ -51,7 +51,7 @@ class Planner:
         self.llm = llm
         self.context_tokens = CONTEXT_TOKENS
 
-    def plan(self, question: str, history: list[dict] | None = None) -> Plan:
+    def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
         started = time.perf_counter()
         question = question.strip()
         plan = Plan(question=question)
@@ -63,7 +63,7 @@ class Planner:
             return plan
         hits = self.retriever.search(question, limit=12)
         coverage = self.retriever.coverage(question, hits)
-        previous = [t["text"] for t in (history or []) if t["role"] == "user"][-1:]
+        previous = [t.text for t in (history or []) if t.role == "user"][-1:]
         if previous:
             # A follow-up ("그럼 대안으로 무엇을 제안했나요?") leans on the previous question;
             # read it together with that one unless it stands better on its own (a new topic).
@@ -86,7 +86,7 @@ class Planner:
             self._plan_collection(plan, history or [])
         return plan
 
-    def _plan_document(self, plan: Plan, history: list[dict]) -> None:
+    def _plan_document(self, plan: Plan, history: list[Turn]) -> None:
         """One document, whole, in the cached prefix: the turn holds only the question."""
         plan.context = prompting.doc_block(1, plan.docs[0], plan.docs[0].text)
         plan.numbers = {1: plan.docs[0]}
@@ -94,7 +94,7 @@ class Planner:
         plan.messages = prompting.messages(plan.context, history, turn)
         plan.cache_prefix, plan.cache_label = 1, plan.docs[0].id
 
-    def _plan_collection(self, plan: Plan, history: list[dict]) -> None:
+    def _plan_collection(self, plan: Plan, history: list[Turn]) -> None:
         """Several documents (or one too long to go whole): the cached prefix holds the
         summaries of the newest documents; the turn names the documents this question needs,
         with their best sentences and the summaries the prefix lacks."""

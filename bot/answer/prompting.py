@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import prompts
 from bot.llm import Message
+from bot.store import Turn
 from bot.types import Document
 
 HISTORY_TURNS = 4
@@ -28,15 +29,15 @@ def system(context: str) -> list[Message]:
     return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
 
 
-def messages(context: str, history: list[dict], turn: str) -> list[Message]:
+def messages(context: str, history: list[Turn], turn: str) -> list[Message]:
     """Earlier turns are rendered exactly as they were asked, so the model's state after
     the previous answer is a prefix of this prompt and only the new question is processed."""
     result = system(context)
     for earlier in history[-HISTORY_TURNS:]:
-        if earlier["role"] == "user":
-            content = prompts.render("answer_user", question=earlier["text"])
+        if earlier.role == "user":
+            content = prompts.render("answer_user", question=earlier.text)
         else:
-            content = earlier["text"][:600]
-        result.append({"role": earlier["role"], "content": content})
+            content = earlier.text[:600]
+        result.append({"role": earlier.role, "content": content})
     result.append({"role": "user", "content": turn})
     return result

@@ -7,9 +7,9 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
-from bot.fts import index_terms
 from bot.korean import Korean
 from bot.store import Store, stored_sentences
+from bot.store.fts import index_terms
 from bot.types import Hit
 
 # The ranked FTS5 query scores every chunk that holds any of its terms (~1 µs each); on a
@@ -108,10 +108,6 @@ class Retriever:
         best = sorted(scores, key=lambda c: (-scores[c], -c))[:limit]
         found = {r["chunk_id"]: r for r in self.store.hit_chunks(best)}
         return [{**found[c], "score": scores[c]} for c in best if c in found]
-
-    def sentences(self, text: str) -> list[str]:
-        """Verbatim sentences of a (multi-line) text."""
-        return [sentence for sentence, _ in self.sentence_terms(text)]
 
     def sentence_terms(self, text: str) -> list[tuple[str, frozenset[str]]]:
         """Verbatim sentences of a (multi-line) text, each with its content morphemes. Chunks

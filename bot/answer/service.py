@@ -14,7 +14,7 @@ from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable
 from bot.answer.retrieval import Retriever
 from bot.llm import LLM, Message, astream
 from bot.llm.priority import UserFirst
-from bot.store import Store
+from bot.store import Store, Turn
 from bot.types import Answer, Document, Source
 
 ANSWER_TOKENS = 220
@@ -29,7 +29,7 @@ class AnswerService:
         self.priority = UserFirst()  # the background worker waits while a question runs
 
     # --- what the worker and the prompts share with planning --------------------------------
-    def plan(self, question: str, history: list[dict] | None = None) -> Plan:
+    def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
         return self.planner.plan(question, history)
 
     def collection(self) -> list[Document]:
@@ -48,7 +48,7 @@ class AnswerService:
             self.collection() if shared is None else shared))
 
     # --- conversation turns ------------------------------------------------------------------
-    def history(self, chat_id: int) -> list[dict]:
+    def history(self, chat_id: int) -> list[Turn]:
         """The chat's recent turns, oldest first, for a follow-up question."""
         return self.store.recent_turns(chat_id)
 
@@ -60,7 +60,7 @@ class AnswerService:
             self.store.add_turn(chat_id, "assistant", answer.text)
 
     # --- answering ----------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Synchronous: plan, run the model, check the result."""
         started = time.perf_counter()
         with self.priority.user():  # from now on background model work gives the model up
@@ -75,7 +75,7 @@ class AnswerService:
                 pieces.append(piece)
         return self.finish(plan, "".join(pieces), started, first)
 
-    async def ask_stream(self, question: str, history: list[dict] | None = None
+    async def ask_stream(self, question: str, history: list[Turn] | None = None
                          ) -> AsyncIterator[str | Answer]:
         """Yields the growing answer text while the model writes, then the final Answer."""
         started = time.perf_counter()

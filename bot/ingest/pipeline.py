@@ -16,7 +16,7 @@ from bot.ingest.clean import clean_page
 from bot.ingest.decode import Quarantined, decode_bytes, html_to_text
 from bot.ingest.meta import extract_meta
 from bot.korean import Korean
-from bot.store import Store, utcnow
+from bot.store import FileState, Store, utcnow
 from bot.types import Chunk, Document, IngestResult, Sentence
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry
     try:
         raw, st = read_regular(folder_fd, entry.os_name, max_bytes=max_bytes)
     except Unreadable as exc:
-        if state and state["raw_hash"] == exc.fingerprint:
+        if state and state.raw_hash == exc.fingerprint:
             tally.unchanged += 1
         else:
             _quarantine(store, name, tally, str(exc), dict(
@@ -191,7 +191,7 @@ def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry
                 folder=folder))
         return
     raw_hash = hashlib.sha256(raw).hexdigest()
-    if state and state["raw_hash"] == raw_hash:
+    if state and state.raw_hash == raw_hash:
         tally.unchanged += 1
         return
     record = dict(raw_hash=raw_hash, size=st.st_size, mtime=st.st_mtime, folder=folder)
@@ -207,13 +207,13 @@ def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry
                                         f"{str(exc)[:200]}", record)
 
 
-def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: dict | None,
+def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: FileState | None,
                 tally: _Tally, record: dict, *, max_bytes: int) -> None:
     text, meta = prepare(raw, name, max_bytes=max_bytes)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     owner = store.doc_id_for_hash(content_hash)
     if owner and owner != name:
-        if state and state["doc_id"] == name:
+        if state and state.doc_id == name:
             store.delete_document(name)  # this file now repeats another document
         store.record_file(name, status="duplicate", doc_id=owner, **record)
         tally.duplicates += 1

@@ -131,10 +131,10 @@ def _time_reply(services: Services, chat_id: int, arg: str) -> str:
     default = {"time": settings.BRIEFING_TIME, "tz": settings.BRIEFING_TZ}
     sub = store.subscription(chat_id)
     arg = arg.strip()
-    if not sub or not sub["active"]:
+    if not sub or not sub.active:
         return texts.TIME_NOT_SUBSCRIBED.format(**default)
     if not arg:
-        own = sub["briefing_time"]
+        own = sub.briefing_time
         return (texts.TIME_SHOW.format(time=own, tz=settings.BRIEFING_TZ) if own
                 else texts.TIME_SHOW_DEFAULT.format(**default))
     if arg.lower() in texts.TIME_RESET_WORDS:
@@ -169,5 +169,5 @@ async def stats(update: Update, context: BotContext) -> None:
             summaries=backlog.summaries, prefixes=backlog.prefixes, failed=backlog.failed)))
     if quarantined:
         lines += [fmt.Line(""), fmt.Line(texts.TG_STATS_QUARANTINED, "b")]
-        lines += [fmt.Line(f"• {row['name']}: {row['reason']}") for row in quarantined]
+        lines += [fmt.Line(f"• {row.name}: {row.reason}") for row in quarantined]
     await reply(update, context, lines)

@@ -13,7 +13,7 @@ import logging
 import time as clock_time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from telegram import Bot
@@ -34,7 +34,7 @@ PRUNE_EVERY = 86400.0  # seconds between deletions of history older than RETENTI
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

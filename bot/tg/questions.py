@@ -13,6 +13,7 @@ from telegram import Message, Update
 
 from bot import texts
 from bot.delivery import TryLater, Unreachable
+from bot.store import Turn
 from bot.tg import format as fmt
 from bot.tg import send
 from bot.tg.chat import argument, in_group, reply
@@ -104,7 +105,7 @@ def _clean(text: str) -> tuple[str, list[str]]:
 
 
 async def _stream(context: BotContext, placeholder: Message, question: str,
-                  history: list[dict], shown: str) -> Answer:
+                  history: list[Turn], shown: str) -> Answer:
     """Relay the growing answer into the placeholder, at most one edit per EDIT_INTERVAL."""
     services, bot = context.services, context.bot
     loop = asyncio.get_running_loop()

@@ -92,7 +92,7 @@ class ModelWorker:
     def _retry_blocked(self) -> dict[tuple[str, str], bool]:
         """(doc, step) -> True when it may not run now (pausing, or given up)."""
         now = self.clock().isoformat(timespec="seconds")
-        return {(r["doc_id"], r["step"]): r["attempts"] >= MAX_ATTEMPTS or r["retry_at"] > now
+        return {(r.doc_id, r.step): r.attempts >= MAX_ATTEMPTS or r.retry_at > now
                 for r in self.store.work_failures()}
 
     def next_step(self) -> Step | None:
@@ -194,8 +194,8 @@ class ModelWorker:
 
     def _retry_at(self, doc: Document, step: Step) -> str:
         rows = [r for r in self.store.work_failures()
-                if r["doc_id"] == doc.id and r["step"] == step.kind]
-        attempts = rows[0]["attempts"] if rows else 0
+                if r.doc_id == doc.id and r.step == step.kind]
+        attempts = rows[0].attempts if rows else 0
         return (self.clock() + RETRY_BASE * (2 ** attempts)).isoformat(timespec="seconds")
 
     def drain(self, on_step: Callable[[Step, bool], None] | None = None) -> int:

@@ -5,7 +5,7 @@ from collections import Counter
 
 from sqlite_utils import Database, Migrations
 
-from bot.fts import index_terms
+from bot.store.fts import index_terms
 
 migrations = Migrations("briefbot")
 

@@ -1,0 +1,92 @@
+"""Rows that callers read by field: frozen dataclasses whose fields are the column names, so
+a misspelt column fails where it is read and a caller cannot change what the store holds."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Self
+
+
+class _Row:
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Self:
+        """The row's columns named by the fields (a column added later is left out)."""
+        return cls(**{f.name: row[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class FileState(_Row):
+    """A file in a watched folder as last read: its bytes' hash, and what came of it."""
+
+    name: str
+    raw_hash: str
+    size: int
+    mtime: float
+    status: str  # ingested, duplicate, quarantined, forgotten
+    doc_id: str | None
+    reason: str | None
+    updated_at: str
+    folder: str | None  # its folder's resolved path; None for rows from before m008
+    missing_since: str | None
+
+
+@dataclass(frozen=True)
+class Quarantine(_Row):
+    """A quarantined file version. `subject` names it in `announced` (name and raw hash)."""
+
+    name: str
+    reason: str | None
+    raw_hash: str
+    updated_at: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class Subscription(_Row):
+    """A chat that subscribed once; `active` is 1 while it still is, else 0."""
+
+    chat_id: int
+    active: int
+    chat_type: str | None
+    title: str | None
+    briefing_time: str | None  # the chat's own HH:MM, or None for the default
+    subscribed_at: str | None
+    last_briefed_on: str | None  # local date of the last scheduled briefing
+    deactivated_reason: str | None
+    last_briefed_at: str | None  # the watermark: the next briefing covers documents after it
+
+
+@dataclass(frozen=True)
+class Turn(_Row):
+    """One earlier message of a conversation: role is user or assistant."""
+
+    role: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutboxMessage(_Row):
+    """A message owed to a chat, with its delivery state."""
+
+    id: int
+    key: str
+    chat_id: int
+    kind: str
+    payload: str
+    status: str  # pending, sent, failed, dropped, expired
+    attempts: int
+    last_error: str | None
+    created_at: str
+    next_attempt_at: str
+    sent_at: str | None
+
+
+@dataclass(frozen=True)
+class WorkFailure(_Row):
+    """A background step (summary, prefix) that failed for the current version of a document."""
+
+    doc_id: str
+    step: str
+    attempts: int
+    last_error: str | None
+    failed_at: str
+    retry_at: str
