@@ -71,7 +71,7 @@ async def test_missed_briefing_is_sent_within_grace_and_skipped_after(
     subscribe(store, ALICE, BOB)
     store.set_briefing_time(ALICE, hhmm(clock() - timedelta(hours=2)))  # 2 h late: send
     store.set_briefing_time(BOB, hhmm(clock() - timedelta(hours=5)))  # 5 h late: skip
-    with caplog.at_level(logging.INFO, logger="bot.notify"):
+    with caplog.at_level(logging.INFO, logger="bot.delivery.notify"):
         async with running_bot(services, botapi, fast(clock=clock)) as desk:
             [brief] = await botapi.wait_for(lambda: texts_for(botapi, ALICE), timeout=30)
             await rounds(botapi, desk, scans=0, ticks=2)

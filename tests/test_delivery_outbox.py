@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, UTC
 import pytest
 from telegram import Bot
 
-from bot.delivery import SenderLock, lock_path_for
+from bot.delivery.outbox import SenderLock, lock_path_for
 from bot.store import Store
 from bot.tg.jobs import build_outbox
 from tests.conftest import TOKEN

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import notify
+from bot.delivery import notify
 from bot.store import Store
 from tests.conftest import ROOT
 from tests.delivery_support import HoldingBotAPI, article, make_services, subscribe, write_file

@@ -1,10 +1,10 @@
-"""Which briefings are due: bot.schedule is pure, so these need no bot, clock or database."""
+"""Which briefings are due: bot.delivery.schedule is pure, so these need no bot, clock or database."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
-from bot.schedule import due_briefings, latest_slot
+from bot.delivery.schedule import due_briefings, latest_slot
 from bot.store import Subscription
 
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.notify import allowed
+from bot.delivery.notify import allowed
 
 
 MAX_REFUSED = 10_000  # refused chats remembered (each is told once); the oldest are forgotten

@@ -19,7 +19,7 @@ from pathlib import Path
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
-from bot import notify
+from bot.delivery import notify
 from bot.config import Settings
 from bot.delivery import FlushReport, Outbox, lock_path_for
 from bot.ingest.watch import FolderWatch

@@ -4,7 +4,7 @@ Handlers and the outbox both send through here, so the rules live in one place:
 429 waits `retry_after`; network errors, timeouts and 5xx are retried with exponential
 backoff; a blocked bot or a vanished chat deactivates the subscription; a migrated group
 follows its new id; HTML Telegram cannot parse is resent as plain text. What cannot be
-delivered raises the outbox's own outcomes (bot/delivery.py): Unreachable or TryLater.
+delivered raises the outbox's own outcomes (bot/delivery/outbox.py): Unreachable or TryLater.
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
-from bot.notify import allowed
+from bot.delivery.notify import allowed
 from bot.store import OutboxMessage, Store
 from bot.types import BRIEFING_KINDS, SUBSCRIBER_KINDS
 

@@ -14,7 +14,7 @@ from bot import texts
 from bot.briefing import compose_brief, shown_summary, summarize, summary_key
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
-from bot.schedule import due_briefings
+from bot.delivery.schedule import due_briefings
 from bot.store import Quarantine, Store, Subscription
 from bot.types import BRIEFING, MANUAL_BRIEFING, PUSH, QUARANTINE, Document
 
