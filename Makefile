@@ -58,9 +58,11 @@ lint: $(VENV)/.installed-light
 test: setup lint
 	$(BIN)/python -m pytest -q
 
-# Every test that needs no model (`-m "not model"`), without building llama.cpp: the quick loop.
+# The quick loop, without building llama.cpp or fetching the models: every test that needs
+# neither the model nor briefbot's own processes, four at a time (most of them wait on sockets
+# and timers, not the CPU). `make test` runs these too, one at a time, with the rest.
 test-fast: lint
-	$(BIN)/python -m pytest -q -m "not model"
+	$(BIN)/python -m pytest -q -m "not model and not processes" -n 4
 
 eval: setup
 	$(BIN)/python bench/eval.py $(EVAL_SET)

@@ -1,6 +1,7 @@
 """Korean text handling: one normalisation for documents and queries, Kiwi morphemes, sentences."""
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -34,12 +35,26 @@ def normalize_text(text: str) -> str:
     return re.sub(r"[ ]{2,}", " ", text)
 
 
+_LOADING = threading.Lock()
+
+
+@functools.cache
+def _load_kiwi() -> tuple[Kiwi, threading.Lock]:
+    return Kiwi(num_workers=-1), threading.Lock()
+
+
+def _shared_kiwi() -> tuple[Kiwi, threading.Lock]:
+    """The process's one Kiwi and the lock its calls take: loading it takes seconds, and every
+    Korean in the process (each CLI command, each test) can use the same one."""
+    with _LOADING:
+        return _load_kiwi()
+
+
 class Korean:
     """One Kiwi per process (it takes seconds to load); thread-safe."""
 
     def __init__(self) -> None:
-        self._kiwi = Kiwi(num_workers=-1)
-        self._lock = threading.Lock()
+        self._kiwi, self._lock = _shared_kiwi()
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         with self._lock:

@@ -40,6 +40,7 @@ def statuses(store: Store) -> dict[int, str]:
     return {r.chat_id: r.status for r in store.outbox_rows()}
 
 
+@pytest.mark.processes
 def test_kill_9_mid_broadcast_then_restart_delivers_the_rest_exactly_once(
         tmp_path, korean, botapi):
     services = make_services(tmp_path, korean, botapi)

@@ -134,6 +134,7 @@ def test_an_unreadable_database_fails(env):
     assert line(result.output, "database").startswith(FAIL)
 
 
+@pytest.mark.processes
 def test_a_refused_token_fails_and_is_never_printed(env, botapi, tmp_path):
     """The real console script in a child process, with debug logging: everything it writes
     (stdout, stderr, every log line) is searched for the token."""

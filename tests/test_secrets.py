@@ -34,6 +34,7 @@ def subscribed_db(tmp_path: Path, chat_id: int) -> Path:
     return path
 
 
+@pytest.mark.processes
 def test_brief_send_at_debug_never_prints_the_token(tmp_path, telegram):
     subscribed_db(tmp_path, 501)
     env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=telegram.base_url)
@@ -48,6 +49,7 @@ def test_brief_send_at_debug_never_prints_the_token(tmp_path, telegram):
 
 
 @pytest.mark.parametrize("command", [["brief", "--send"], ["run", "--no-summaries"]])
+@pytest.mark.processes
 def test_a_rejected_token_is_one_clear_error_with_status_2(tmp_path, telegram, command):
     subscribed_db(tmp_path, 501)
     (tmp_path / "seeds").mkdir()
@@ -68,6 +70,7 @@ def llm_server():
         yield server
 
 
+@pytest.mark.processes
 def test_llm_base_url_credentials_reach_neither_output_nor_the_database(tmp_path, llm_server):
     user, password, query_token = "briefuser", "s3cret-pass", "qtoken-12345"
     port = llm_server.server_address[1]

@@ -41,6 +41,7 @@ def hammer(path: str, worker: int, start) -> None:
     store.close()
 
 
+@pytest.mark.processes
 def test_two_processes_writing_at_once_both_finish(tmp_path):
     path = str(tmp_path / "b.db")
     Store(path).close()
@@ -65,6 +66,7 @@ def open_store(path: str, start) -> None:
     Store(path).close()
 
 
+@pytest.mark.processes
 def test_processes_opening_a_fresh_database_at_once_migrate_it_once(tmp_path):
     for attempt in range(5):  # the race was lost in some runs, not all
         path = str(tmp_path / f"fresh-{attempt}.db")
@@ -82,6 +84,7 @@ def test_processes_opening_a_fresh_database_at_once_migrate_it_once(tmp_path):
         assert sorted(applied) == sorted(m.name for m in migrations._migrations)
 
 
+@pytest.mark.processes
 def test_two_ingests_at_once_on_a_fresh_database_both_succeed(tmp_path):
     for name in ("a", "b"):
         shutil.copytree(SEEDS, tmp_path / name)
@@ -154,6 +157,7 @@ def test_a_read_only_database(tmp_path, case):
     assert_clear_db_error(result)
 
 
+@pytest.mark.processes
 def test_ingest_beside_the_running_bot_both_succeed(tmp_path):
     """`briefbot ingest` while `briefbot run` polls, scans and sends, on one database."""
     with BotAPIServer(token=TOKEN) as telegram, fake_openai() as llm:
