@@ -594,7 +594,7 @@ class BotAPIServer:
             status, payload = 200, {"ok": True, "result": handler(params, int(token.split(":")[0]))}
         except BotAPIError as error:
             status, payload = error.status, error.payload()
-        except Exception as error:  # a bug in the fake or a malformed request: make it visible
+        except Exception as error:  # noqa: BLE001 - a bug in the fake or a bad request: show it
             status, payload = 500, BotAPIError(500, f"Internal Server Error: {error!r}").payload()
         with self._lock:
             call["status"] = status

@@ -96,7 +96,7 @@ async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
             for piece in llm.stream(messages, max_tokens=max_tokens, stop=stop,
                                     cache_prefix=cache_prefix, cache_label=cache_label):
                 loop.call_soon_threadsafe(queue.put_nowait, piece)
-        except BaseException as exc:  # handed to the awaiting side
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
             loop.call_soon_threadsafe(queue.put_nowait, exc)
         finally:
             loop.call_soon_threadsafe(queue.put_nowait, done)

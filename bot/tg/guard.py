@@ -127,5 +127,5 @@ async def on_error(update: object, context: BotContext) -> None:
     try:
         await send.send_plain(context.bot, context.services.store, chat_id, texts.TG_ERROR,
                               max_attempts=2)
-    except Exception as exc:  # the apology is a courtesy; never let it raise again
+    except Exception as exc:  # noqa: BLE001 - the apology is a courtesy; never raise again
         log.warning("could not apologise to chat %s: %s", chat_id, exc)
