@@ -45,6 +45,7 @@ def test_ingest_prints_one_line_and_search_json_has_the_documented_shape(env):
     assert json.loads(run("search", "노벨 물리학상", "--json").output) == {"hits": []}
 
 
+@pytest.mark.model  # stats shows the model file and its size
 def test_ingest_seeds_flag_overrides_the_setting_and_stats_lists_quarantine(env, tmp_path):
     other = tmp_path / "other"
     other.mkdir()

@@ -84,6 +84,7 @@ def test_a_missing_model_fails(env, monkeypatch, tmp_path):
     assert not Path(env["BRIEFBOT_DB"]).exists()  # doctor only reads: no database was created
 
 
+@pytest.mark.model  # the real GGUF files, by their sha256
 def test_a_known_model_file_is_checked_by_its_sha256(env, monkeypatch, tmp_path):
     models = tmp_path / "models"
     models.mkdir()
@@ -107,6 +108,7 @@ def test_a_known_model_file_is_checked_by_its_sha256(env, monkeypatch, tmp_path)
     assert "is not the expected cc324af070c2ecbf" in bad.output
 
 
+@pytest.mark.model  # the model check passes only with the real GGUF
 def test_a_smoke_decode_that_fails_in_the_child_fails_doctor(env, tmp_path):
     corrupt = tmp_path / "corrupt.gguf"
     corrupt.write_bytes(b"GGUF\x03\x00\x00\x00" + os.urandom(4096))
