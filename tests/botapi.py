@@ -325,18 +325,26 @@ class _Handler(BaseHTTPRequestHandler):
         super().finish()
 
     def do_POST(self):  # noqa: N802 - http.server naming
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, payload = self.server.api.handle(
-            self.command, self.path, self.headers.get("Content-Type", ""), body)
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        api = self.server.api
+        with api._cond:
+            api._answering += 1
         try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:  # the client gave up (e.g. a cancelled long poll)
-            self.close_connection = True
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, payload = api.handle(
+                self.command, self.path, self.headers.get("Content-Type", ""), body)
+            data = json.dumps(payload, ensure_ascii=False).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the client gave up (e.g. a cancelled long poll)
+                self.close_connection = True
+        finally:
+            with api._cond:
+                api._answering -= 1
+                api._cond.notify_all()
 
     do_GET = do_POST
 
@@ -368,6 +376,7 @@ class BotAPIServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._answering = 0  # requests between being read and their answer being written
         self._calls: list[dict] = []
         self._paths: list[str] = []
         self._failures: list[dict] = []
@@ -402,6 +411,9 @@ class BotAPIServer:
         with self._cond:
             self._closing = True
             self._cond.notify_all()
+            # Woken long polls answer before their connections are dropped (a loaded machine
+            # can take a while to schedule them); bounded, so a stuck client cannot hold us.
+            self._cond.wait_for(lambda: self._answering == 0, timeout=5)
         self._httpd.shutdown()
         self._httpd.server_close()
         with self._lock:
