@@ -1,14 +1,18 @@
 """`make eval`: the development question set through the same answer service `briefbot ask`
-uses, with the configured (default) model. Prints one line per question, `N/M passed` and the
-median answer time. Judges the answer text itself, not the quotes attached to it."""
+uses, with the configured (default) model. Prints one line per question, a table of outcomes
+per question class (correct, false refusal, false answer, wrong, broken), `N/M passed` and the
+median answer time. Judges the answer text itself; quotes are checked to be verbatim."""
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
+from collections import Counter, defaultdict
 from pathlib import Path
 
+from bot.answer.checks import REFUSAL
 from bot.cli import setup_logging
 from bot.config import load_settings
 from bot.ingest.pipeline import ingest_folder
@@ -33,6 +37,51 @@ def judge(case: dict, answer) -> list[str]:
     return problems
 
 
+OUTCOMES = ("correct", "false refusal", "false answer", "wrong", "broken")
+# A reply that only announces an answer ("…은 다음과 같습니다.") and stops there.
+LEAD_IN_ONLY = re.compile(r"^[^\n]{0,120}(다음과 같습니다|다음과 같다|아래와 같습니다)[.:：]?\s*$")
+# A web address's host standing where a source's name belongs ("firenzedt.com는 …").
+URL_HOST = re.compile(r"(?<![\w./@])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|kr|io|co)"
+                      r"(?![a-z0-9-])", re.IGNORECASE)
+
+
+def answerable(case: dict) -> bool:
+    return bool(case.get("source") or case.get("min_sources"))
+
+
+def question_class(case: dict) -> str:
+    return case.get("class") or ("answerable" if answerable(case) else "unanswerable")
+
+
+def outcome(case: dict, answer, problems: list[str]) -> str:
+    """What kind of reply it was. A refusal of a question the documents answer is a false
+    refusal; an answer to one they do not is a false answer; a lead-in with nothing after it,
+    an empty reply or a URL host named as a source is broken whatever else it says."""
+    text = answer.text.strip()
+    if not text or LEAD_IN_ONLY.search(text) or URL_HOST.search(text):
+        return "broken"
+    refused = not answer.covered or bool(REFUSAL.search(text))
+    if answerable(case):
+        if refused:
+            return "false refusal"
+        return "wrong" if problems else "correct"
+    return "false answer" if problems or not refused and answer.sources else "correct"
+
+
+def table(rows: list[tuple[str, str]]) -> str:
+    """Outcomes per question class, then the total."""
+    by_class: dict[str, Counter] = defaultdict(Counter)
+    for cls, result in rows:
+        by_class[cls][result] += 1
+        by_class["all"][result] += 1
+    lines = [f"{'class':<16}{'n':>4}" + "".join(f"{o:>15}" for o in OUTCOMES)]
+    for cls in [*sorted(c for c in by_class if c != "all"), "all"]:
+        counts = by_class[cls]
+        lines.append(f"{cls:<16}{sum(counts.values()):>4}"
+                     + "".join(f"{counts[o]:>15}" for o in OUTCOMES))
+    return "\n".join(lines)
+
+
 def main(path: str, limit: int | None = None) -> int:
     setup_logging()
     settings = load_settings(BRIEFBOT_DB=Path("data/eval.db"))
@@ -43,15 +92,22 @@ def main(path: str, limit: int | None = None) -> int:
     build_worker(services).drain()
     cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
              if line.strip()][:limit]
-    passed, times = 0, []
+    passed, times, rows, not_verbatim = 0, [], [], 0
     for case in cases:
         answer = services.answers.ask(case["q"])
         problems = judge(case, answer)
-        passed += not problems
+        result = outcome(case, answer, problems)
+        rows.append((question_class(case), result))
+        not_verbatim += sum(1 for src in answer.sources
+                            if src.quote not in services.store.document(src.doc_id).text)
+        passed += result == "correct"
         times.append(answer.timings["total_ms"])
-        status = "PASS" if not problems else "FAIL " + "; ".join(problems)
+        status = ("PASS" if result == "correct"
+                  else f"FAIL ({result}) " + "; ".join(problems))
         print(f"{case['id']} {status} ({answer.timings['total_ms']} ms, first token "
               f"{answer.timings['first_token_ms']} ms)\n    {answer.text[:160]!r}", flush=True)
+    print(table(rows))
+    print(f"quotes not verbatim: {not_verbatim}")
     print(f"eval: {passed}/{len(cases)} passed, median answer time "
           f"{statistics.median(times) / 1000:.1f} s (model {Path(settings.MODEL_PATH).name}, "
           f"{settings.LLM_THREADS} threads)")
