@@ -6,10 +6,12 @@ import time
 import unicodedata
 
 import pytest
+from sqlite_utils import Database
 
-from bot.ingest.pipeline import ingest_folder
 from bot.answer.retrieval import Retriever
+from bot.ingest.pipeline import ingest_folder
 from bot.store import Store
+from bot.store.migrations import migrations
 from tests.conftest import SEEDS
 
 ARTICLE = ("인공지능 기본법 개정을 둘러싼 논쟁이 이어지고 있다. 정부는 GPU 3만 장 확보 계획을 "
@@ -71,6 +73,23 @@ def test_metadata_is_taken_from_what_the_page_states(store, korean):
     forum = store.document("004_5e7a854b7ac0a282.txt")
     assert forum.title == "[이해민의 생각] AI, 시작부터 글로벌이어야 한다"
     assert forum.date == "2025-02-15"
+    # A forum post quoting an article: the link in its body does not name its source.
+    assert forum.url.startswith("https://www.firenzedt.com/") and forum.outlet is None
+    assert forum.display_name == "‘[이해민의 생각] AI, 시작부터 글로벌이어야 한다’"
+
+
+def test_an_outlet_taken_from_a_body_link_before_is_cleared_by_the_migration(tmp_path):
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m009_no_outlet_from_a_body_url")
+    for doc_id, outlet, url in [("a.txt", "firenzedt.com", "https://www.firenzedt.com/n/1"),
+                                ("b.txt", "디지털데일리", "https://www.ddaily.co.kr/n/2")]:
+        db["documents"].insert({"id": doc_id, "title": "t", "text": "본문", "content_hash": doc_id,
+                                "outlet": outlet, "url": url, "ingested_at": "2025-01-01"})
+    db.conn.close()
+    store = Store(path)
+    assert store.document("a.txt").outlet is None
+    assert store.document("b.txt").outlet == "디지털데일리"
 
 
 def test_cp949_bom_nfd_and_zero_width_files_are_read_cleanly(store, korean, tmp_path):

@@ -70,6 +70,7 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
 
     urls = URL.findall(raw_text)
     url = urls[0].rstrip(".,") if urls else None
-    if not outlet and url:
-        outlet = re.sub(r"^www\.", "", url.split("/")[2])
+    # A web address in the body (a forum post quoting an article, an injected link) does not
+    # say who published the page: without a byline, copyright line or masthead there is no
+    # outlet, and readers see the title instead.
     return PageMeta(title=title or "(제목 없음)", date=date, outlet=outlet, author=author, url=url)

@@ -107,3 +107,16 @@ def m008_file_folder_and_absence(db: Database) -> None:
     # its document is forgotten after a grace period (FORGET_AFTER_HOURS).
     db["files"].add_column("folder", str)
     db["files"].add_column("missing_since", str)
+
+
+@migrations()
+def m009_no_outlet_from_a_body_url(db: Database) -> None:
+    # Outlets used to fall back to the host of the first web address in the text, so a forum
+    # post quoting an article (or a page carrying an injected link) was named after that
+    # host. Such outlets are cleared; the page's own byline or copyright line names the rest.
+    rows = db.execute("select id, outlet, url from documents "
+                      "where outlet is not null and url is not null").fetchall()
+    for doc_id, outlet, url in rows:
+        host = url.split("/")[2] if url.count("/") >= 2 else ""
+        if outlet == host.removeprefix("www."):
+            db.execute("update documents set outlet = null where id = ?", [doc_id])
