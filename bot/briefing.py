@@ -20,11 +20,15 @@ log = logging.getLogger(__name__)
 SUMMARY_TOKENS = 320
 MIN_SUMMARY_CHARS = 40  # shorter is a fragment, not a summary
 SUMMARY_PROMPTS = ("summary_system", "summary_user")
+SUMMARY_CHECKS = 2  # a new number when the checks below change: stored summaries are redone
+# A sentence about the document rather than what it says ("이 문서는 … 요약합니다.").
+META_SENTENCE = re.compile(r"^(이|본|해당|위)\s?(문서|기사|글|칼럼|자료|보도)"
+                           r"(는|은|에서는|에서)\s")
 
 
 def summary_key(llm: LLM) -> str:
-    """Summaries are redone when the prompts or the model change."""
-    return f"{prompts.prompts_key(*SUMMARY_PROMPTS)}:{llm.name}"
+    """Summaries are redone when the prompts, the checks or the model change."""
+    return f"{prompts.prompts_key(*SUMMARY_PROMPTS)}:checks{SUMMARY_CHECKS}:{llm.name}"
 
 
 def _sentences(text: str) -> list[str]:
@@ -117,11 +121,28 @@ def summarize(doc: Document, llm: LLM, interrupt: Interrupt = None) -> str:
                               max_tokens=SUMMARY_TOKENS, interrupt=interrupt)).strip()
     text = re.sub(r"^[#*\-•\s]+", "", text)
     text = re.sub(r"\s*\n\s*[-•*\d.]*\s*", " ", text).strip()
+    text = " ".join(about_the_article(_sentences(text), doc)[:5])
     if not grounded(text, doc.text, min_chars=MIN_SUMMARY_CHARS):
         log.warning("model summary of %s failed its checks; using the article's lead", doc.id)
         return lead_summary(doc)
-    sentences = _sentences(text)
-    return " ".join(sentences[:5])
+    return text
+
+
+def about_the_article(sentences: list[str], doc: Document) -> list[str]:
+    """A summary's sentences that state what the article argues or reports: sentences about
+    the document itself are dropped, and the outlet is not made the subject of what its
+    article says ("더에이아이는 AI 기술의 격변이 …" loses "더에이아이는")."""
+    outlet = re.split(r"[\s(（\[]", doc.outlet or "", maxsplit=1)[0]
+    as_subject = (re.compile(rf"^{re.escape(outlet)}\s?(은|는|이|가)\s+")
+                  if len(outlet) >= 2 else None)
+    kept = []
+    for sentence in sentences:
+        if META_SENTENCE.match(sentence):
+            continue
+        if as_subject is not None:
+            sentence = as_subject.sub("", sentence, count=1)
+        kept.append(sentence)
+    return kept
 
 
 def summarize_pending(store: Store, llm: LLM) -> list[str]:

@@ -50,6 +50,13 @@ def test_answer_with_a_figure_not_in_the_evidence_falls_back_to_a_quote(fake_ans
     assert answer.sources and answer.sources[0].doc_id.startswith("001")
 
 
+def test_an_answer_that_is_only_a_lead_in_is_never_sent(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("오픈AI의 영상생성 AI 소라에 쓰이는 GPU의 개수는 다음과 같습니다.")
+    answer = answers.ask("오픈AI의 영상생성 AI 소라에는 GPU가 몇 개 이상 쓰인다고 하나요?")
+    assert "2만" in answer.text and answer.text.endswith("”")  # the evidence, quoted instead
+
+
 def test_prompt_puts_fixed_instructions_first_and_the_question_last(fake_answers):
     answers, fake = fake_answers
     answers.ask("젠슨 황은 향후 10년 동안 컴퓨팅 성능이 몇 배 증가한다고 예측했나요?")

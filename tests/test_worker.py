@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, UTC
 import pytest
 
 from bot import texts
-from bot.briefing import fit_text, shown_summary
+from bot.briefing import fit_text, shown_summary, summarize
 from bot.ingest.pipeline import ingest_folder
 from bot.services import Services, build_worker
 from bot.store import Store
+from bot.types import Document
 from bot.worker import MAX_ATTEMPTS, PREFIX, SUMMARY, ModelWorker
 from tests.conftest import make_settings
 from tests.corpus import article, backlog
@@ -237,3 +238,19 @@ def test_a_question_takes_the_model_from_the_step_in_progress(tmp_path, korean, 
         wait_until(lambda: services.store.document("report.txt").summary, timeout=300)
     finally:
         worker.stop()
+
+
+def test_a_summary_states_what_the_article_says_not_what_the_document_is():
+    doc = Document(id="a.txt", title="AI 인재 예산", content_hash="h", outlet="정책일보(POLICY)",
+                   text="[정책일보 김민수 기자] 정부는 인공지능 인프라 확충과 인재 양성을 두고 "
+                        "서로 다른 우선순위를 내세웠다. 업계는 전력 대책을 먼저 요구했다.\n"
+                        "Copyright ⓒ 정책일보. 무단 전재 및 재배포 금지.")
+    llm = FakeLLM()
+    llm.enqueue("이 문서는 한국 AI 정책을 요약합니다. 정책일보는 정부가 인공지능 인프라 확충과 "
+                "인재 양성을 두고 서로 다른 우선순위를 내세웠다고 전했다. 업계는 전력 대책을 "
+                "먼저 요구했다.")
+    summary = summarize(doc, llm)
+    assert summary == ("정부가 인공지능 인프라 확충과 인재 양성을 두고 서로 다른 우선순위를 "
+                       "내세웠다고 전했다. 업계는 전력 대책을 먼저 요구했다.")
+    llm.enqueue("이 기사는 AI 정책에 관한 기사입니다. 해당 문서는 여러 의견을 다룹니다.")
+    assert summarize(doc, llm).startswith("[정책일보 김민수 기자] 정부는")  # nothing left: the lead
