@@ -9,6 +9,7 @@ import json
 import re
 import statistics
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -82,6 +83,18 @@ def table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+
+
+def ask(services, case: dict, chat_id: int):
+    """As a user would: a follow-up ("follow": the question before it) is asked in the same
+    chat right after that question, with the turns the bot keeps."""
+    answers = services.answers
+    if case.get("follow"):
+        first = answers.ask(case["follow"], answers.history(chat_id))
+        answers.remember(chat_id, case["follow"], first)
+    return answers.ask(case["q"], answers.history(chat_id))
+
+
 def main(path: str, limit: int | None = None) -> int:
     setup_logging()
     settings = load_settings(BRIEFBOT_DB=Path("data/eval.db"))
@@ -93,8 +106,11 @@ def main(path: str, limit: int | None = None) -> int:
     cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
              if line.strip()][:limit]
     passed, times, rows, not_verbatim = 0, [], [], 0
-    for case in cases:
-        answer = services.answers.ask(case["q"])
+    # Each case asks in a chat of its own, new in every run (data/eval.db keeps its turns), so
+    # no case leans on another's turns.
+    first_chat = int(time.time()) * 1000
+    for n, case in enumerate(cases):
+        answer = ask(services, case, chat_id=first_chat + n)
         problems = judge(case, answer)
         result = outcome(case, answer, problems)
         rows.append((question_class(case), result))
