@@ -13,7 +13,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from bot.answer.checks import REFUSAL
+from bot.answer.checks import LEAD_IN_ONLY, REFUSAL
 from bot.cli import setup_logging
 from bot.config import load_settings
 from bot.ingest.pipeline import ingest_folder
@@ -39,8 +39,6 @@ def judge(case: dict, answer) -> list[str]:
 
 
 OUTCOMES = ("correct", "false refusal", "false answer", "wrong", "broken")
-# A reply that only announces an answer ("…은 다음과 같습니다.") and stops there.
-LEAD_IN_ONLY = re.compile(r"^[^\n]{0,120}(다음과 같습니다|다음과 같다|아래와 같습니다)[.:：]?\s*$")
 # A web address's host standing where a source's name belongs ("firenzedt.com는 …").
 URL_HOST = re.compile(r"(?<![\w./@])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|kr|io|co)"
                       r"(?![a-z0-9-])", re.IGNORECASE)

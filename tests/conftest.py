@@ -68,6 +68,14 @@ def copy_db(template: Path, dest: Path) -> Path:
 
 
 @pytest.fixture
+def store(tmp_path) -> Store:
+    """An empty database of its own, closed after the test."""
+    s = Store(tmp_path / "t.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def seeds_dir(tmp_path) -> Path:
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)

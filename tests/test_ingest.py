@@ -19,13 +19,6 @@ ARTICLE = ("인공지능 기본법 개정을 둘러싼 논쟁이 이어지고 �
            "다음 달 공청회를 열기로 했다.")
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(tmp_path / "t.db")
-    yield s
-    s.close()
-
-
 def ingest(store, korean, folder, **kw):
     return ingest_folder(store, korean, folder, max_bytes=kw.pop("max_bytes", 5_000_000), **kw)
 

@@ -33,13 +33,6 @@ def article(topic: str) -> str:
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(tmp_path / "t.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def folder(tmp_path) -> Path:
     path = tmp_path / "seeds"
     path.mkdir()

@@ -18,13 +18,6 @@ from tests.test_ingest import ARTICLE
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(tmp_path / "t.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def seeded(store, korean) -> Store:
     ingest_folder(store, korean, SEEDS, max_bytes=5_000_000)
     return store

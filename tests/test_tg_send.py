@@ -10,7 +10,6 @@ from telegram import Bot
 from telegram.error import BadRequest, RetryAfter
 
 from bot.delivery import TryLater, Unreachable
-from bot.store import Store
 from bot.tg import send
 from tests.botapi import utf16_len
 from tests.conftest import TOKEN
@@ -22,13 +21,6 @@ CHAT = 5151
 async def bot(botapi):
     async with Bot(TOKEN, base_url=botapi.base_url) as tg_bot:
         yield tg_bot
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "send.db")
-    yield store
-    store.close()
 
 
 def statuses(botapi, method="sendMessage"):
