@@ -22,6 +22,7 @@ class Document:
     url: str | None = None
     summary: str | None = None
     ingested_at: str | None = None
+    credits: str | None = None  # names the page shows outside its body (series, photo credit)
 
     @property
     def meta(self) -> str:

@@ -85,6 +85,31 @@ def test_an_outlet_taken_from_a_body_link_before_is_cleared_by_the_migration(tmp
     assert store.document("b.txt").outlet == "디지털데일리"
 
 
+def test_names_a_page_shows_outside_its_body_are_kept_as_credits(store, korean):
+    ingest(store, korean, SEEDS)
+    column = store.document("000_0fde8c8004443c85.txt")
+    # The series label above the headline and the photo credit: what readers call it by.
+    assert "THINKFORBL COLUMN SERIES" in column.credits and "씽크포비엘" in column.credits
+    assert "씽크포비엘" not in column.text  # still not article text
+    assert "https://" not in (column.credits or "")
+    assert store.documents_naming("씽크포비엘") == [column.id]
+    assert store.documents_naming("100%_") == []  # LIKE wildcards in user text match literally
+
+
+def test_documents_stored_before_credits_get_them_on_the_next_scan(tmp_path, korean):
+    path = tmp_path / "old.db"
+    old = Store(path)
+    ingest(old, korean, SEEDS)
+    old.db.execute("update documents set credits = null")
+    old.db.execute("delete from _sqlite_migrations where name = 'm010_document_credits'")
+    old.db.execute("alter table documents drop column credits")
+    old.close()
+    store = Store(path)  # m010 again: the column, and every file to be read again
+    result = ingest(store, korean, SEEDS)
+    assert (result.ingested, result.unchanged) == (0, 5)  # nothing re-chunked or re-announced
+    assert "씽크포비엘" in store.document("000_0fde8c8004443c85.txt").credits
+
+
 def test_cp949_bom_nfd_and_zero_width_files_are_read_cleanly(store, korean, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

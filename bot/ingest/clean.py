@@ -38,6 +38,9 @@ def is_sentence(line: str) -> bool:
 class CleanPage:
     lines: list[str]  # article lines, in order
     title_index: int | None  # index into lines of the title, when one was recognised
+    # Names the page shows outside its body (a series label above the headline, a photo
+    # credit): not article text, but what readers may call the page by.
+    credits: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -93,16 +96,21 @@ def clean_page(text: str) -> CleanPage:
     title_index: int | None = None
     after_copyright = False
     skip_next_credit = False
+    credits: list[str] = []
     for i, line in enumerate(raw):
         key = re.sub(r"\W+", "", line).lower()
         if skip_next_credit:
             skip_next_credit = False
             if len(line) <= 30 and not is_sentence(line):
+                if not URL_ONLY.match(line):
+                    credits.append(line)
                 continue
         if CREDIT_LABEL.match(line):
             skip_next_credit = True
         if title_at is not None and i < title_at and not is_sentence(line) and len(line) <= 60:
             seen.add(key)
+            if not (URL_ONLY.match(line) or DATE_ONLY.match(line) or _chrome(line)):
+                credits.append(line)
             continue  # header furniture above the headline: site name, board name, series label
         if (len(line) <= 200 and COPYRIGHT.search(line)):
             after_copyright = True
@@ -122,4 +130,5 @@ def clean_page(text: str) -> CleanPage:
         if i == title_at:
             title_index = len(kept)
         kept.append(line)
-    return CleanPage(lines=kept, title_index=title_index)
+    return CleanPage(lines=kept, title_index=title_index,
+                     credits=tuple(dict.fromkeys(c.strip() for c in credits if c.strip())))

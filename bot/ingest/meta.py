@@ -22,6 +22,7 @@ class PageMeta:
     outlet: str | None
     author: str | None
     url: str | None
+    credits: str | None = None  # "THINKFORBL COLUMN SERIES · 씽크포비엘"
 
 
 def _iso(match: re.Match) -> str | None:
@@ -73,4 +74,6 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
     # A web address in the body (a forum post quoting an article, an injected link) does not
     # say who published the page: without a byline, copyright line or masthead there is no
     # outlet, and readers see the title instead.
-    return PageMeta(title=title or "(제목 없음)", date=date, outlet=outlet, author=author, url=url)
+    credits = " · ".join(c for c in page.credits if c not in (outlet, author, title))[:300]
+    return PageMeta(title=title or "(제목 없음)", date=date, outlet=outlet, author=author, url=url,
+                    credits=credits or None)

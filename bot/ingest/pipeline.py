@@ -219,18 +219,25 @@ def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: File
         tally.duplicates += 1
         log.info("%s has the same text as %s; not stored twice", name, owner)
         return
-    if owner == name:
+    doc = Document(id=name, title=meta.title, text=text, content_hash=content_hash,
+                   date=meta.date, outlet=meta.outlet, author=meta.author, url=meta.url,
+                   ingested_at=utcnow(), credits=meta.credits)
+    if owner == name:  # the same text; what the page says about itself may be read better now
+        stored = store.document(name)
+        if stored and _meta(stored) != _meta(doc):
+            store.update_meta(doc)
         store.record_file(name, status="ingested", doc_id=name, **record)
         tally.unchanged += 1
         return
-    doc = Document(id=name, title=meta.title, text=text, content_hash=content_hash,
-                   date=meta.date, outlet=meta.outlet, author=meta.author, url=meta.url,
-                   ingested_at=utcnow())
     store.save_document(doc, chunk_text(korean, name, text))
     store.record_file(name, status="ingested", doc_id=name, **record)
     tally.ingested += 1
     tally.new_doc_ids.append(name)
     log.info("ingested %s (%s) %d characters", name, meta.title, len(text))
+
+
+def _meta(doc: Document) -> tuple:
+    return doc.title, doc.date, doc.outlet, doc.author, doc.url, doc.credits
 
 
 def add_sentences(store: Store, korean: Korean) -> int:

@@ -43,7 +43,7 @@ def as_document(row: dict) -> Document:
     return Document(id=row["id"], title=row["title"], text=row["text"],
                     content_hash=row["content_hash"], date=row["date"], outlet=row["outlet"],
                     author=row["author"], url=row["url"], summary=row["summary"],
-                    ingested_at=row["ingested_at"])
+                    ingested_at=row["ingested_at"], credits=row.get("credits"))
 
 
 def drop_document(db: Database, doc_id: str) -> None:
@@ -81,8 +81,25 @@ class DocumentsMixin(StoreBase):
                 "id": doc.id, "title": doc.title, "text": doc.text,
                 "content_hash": doc.content_hash, "date": doc.date, "outlet": doc.outlet,
                 "author": doc.author, "url": doc.url, "summary": doc.summary,
-                "summary_key": None, "ingested_at": doc.ingested_at or utcnow()})
+                "summary_key": None, "ingested_at": doc.ingested_at or utcnow(),
+                "credits": doc.credits})
             _insert_chunks(db, chunks)
+
+    def documents_naming(self, word: str, limit: int = 20) -> list[str]:
+        """Ids of the newest documents whose title, outlet, author or credits hold `word`."""
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return [r["id"] for r in self._rows(
+            "select id from documents where title like :w escape '\\' or outlet like :w "
+            "escape '\\' or author like :w escape '\\' or credits like :w escape '\\' "
+            "order by ingested_at desc limit :n", {"w": like, "n": limit})]
+
+    def update_meta(self, doc: Document) -> None:
+        """What the page says about itself, read again (the text is unchanged)."""
+        with self._tx() as db:
+            db.execute("update documents set title = ?, date = ?, outlet = ?, author = ?, "
+                       "url = ?, credits = ? where id = ?",
+                       [doc.title, doc.date, doc.outlet, doc.author, doc.url, doc.credits,
+                        doc.id])
 
     def replace_chunks(self, doc_id: str, chunks: list[Chunk]) -> None:
         """New chunks for a stored document; the document row (and its summary) stays."""

@@ -120,3 +120,12 @@ def m009_no_outlet_from_a_body_url(db: Database) -> None:
         host = url.split("/")[2] if url.count("/") >= 2 else ""
         if outlet == host.removeprefix("www."):
             db.execute("update documents set outlet = null where id = ?", [doc_id])
+
+
+@migrations()
+def m010_document_credits(db: Database) -> None:
+    # Names a page shows outside its body (a series label, a photo credit) are kept with the
+    # document, so a question naming it that way finds it. Every file is read again on the
+    # next scan (its recorded hash is cleared); an unchanged text only updates these fields.
+    db.execute("alter table documents add column credits text")
+    db.execute("update files set raw_hash = '' where status = 'ingested'")
