@@ -93,7 +93,7 @@ def ask(services, case: dict, chat_id: int):
     return answers.ask(case["q"], answers.history(chat_id))
 
 
-def main(path: str, limit: int | None = None) -> int:
+def main(path: str, limit: int | None = None, only: str | None = None) -> int:
     setup_logging()
     settings = load_settings(BRIEFBOT_DB=Path("data/eval.db"))
     services = build_services(settings)
@@ -103,6 +103,8 @@ def main(path: str, limit: int | None = None) -> int:
     build_worker(services).drain()
     cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
              if line.strip()][:limit]
+    if only:  # a few questions by id, while working on them
+        cases = [c for c in cases if c["id"] in only.split(",")]
     passed, times, rows, not_verbatim = 0, [], [], 0
     # Each case asks in a chat of its own, new in every run (data/eval.db keeps its turns), so
     # no case leans on another's turns.
@@ -133,5 +135,6 @@ if __name__ == "__main__":
     parser.add_argument("path", nargs="?", default="eval/qa_dev.jsonl",
                         help="the question set (JSON lines, see eval/README.md)")
     parser.add_argument("--limit", type=int, help="ask only the first N questions")
+    parser.add_argument("--only", help="ask only these questions (ids, comma-separated)")
     args = parser.parse_args()
-    sys.exit(main(args.path, args.limit))
+    sys.exit(main(args.path, args.limit, args.only))

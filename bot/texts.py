@@ -5,6 +5,18 @@ NOT_COVERED = ("보유한 자료에서 이 질문에 대한 내용을 찾을 수
 NO_DOCUMENTS = "아직 수집된 자료가 없습니다. 운영자가 문서를 추가하면 답할 수 있습니다."
 EMPTY_QUESTION = "질문을 입력해 주세요. 예: 딥시크 이후 GPU 투자 논쟁을 요약해줘"
 EXTRACTIVE = "자료에서 가장 관련 있는 대목은 다음과 같습니다: “{quote}”"
+# When the model's answer does not stand up to the checks: the evidence itself, said honestly.
+QUOTED_ANSWER = "{name}에 이렇게 나옵니다: “{quote}”"
+QUOTED_ANSWER_SAID = "{name}에 이렇게 나옵니다: “{quote}” 이어서: “{said}”"
+ABSENT = "자료에는 {what} 나와 있지 않습니다."
+ABSENT_RELATED = " 관련해 {name}에 나오는 대목은 이렇습니다: “{quote}”"
+ABSENT_WHAT = {"figure": "질문하신 수치가", "date": "질문하신 날짜나 시점이", "name": "질문하신 이름이",
+               None: "질문하신 내용이"}
+ABSENT_TERMS = "‘{terms}’에 대한 내용이"
+# A comparison: what each named document says on the topic, quoted.
+COMPARE_HEAD = "각 자료가 이 주제에 대해 쓴 대목입니다. 입장이 같은지는 아래 인용으로 확인하세요."
+COMPARE_QUOTE = "• {name}: “{quote}”"
+COMPARE_GIST = "• {name}(요약): {summary}"
 MODEL_FAILED = "답변을 생성하는 중 문제가 생겼습니다. 관련 대목을 대신 보여 드립니다: “{quote}”"
 SOURCES_HEADER = "출처"
 NO_SUMMARY = "요약이 아직 준비되지 않았습니다."

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot import prompts, texts
 from bot.answer import prompting
+from bot.answer.question import Question, read
 from bot.answer.retrieval import Coverage, Retriever
 from bot.llm import LLM, Message
 from bot.store import Store, Turn
@@ -27,6 +28,17 @@ CONTEXT_TOKENS = 2600  # a document up to this long goes into a prompt whole
 PLURAL_CUES = re.compile(r"(자료들|문서들|기사들|공통|여러|각\s?(자료|문서|기사)|모든|비교|"
                          r"전반|종합)")
 DOC_LABEL = re.compile(r"\[?문서\s?(\d+)\]?")
+# A document named in a question: the share of the naming words' weight it must hold.
+NAMED_SHARE = 0.7
+# Words of a question that ask how, not about what: left out of its topic.
+ASKING_WORDS = frozenset({
+    "칼럼", "글", "강연", "연설", "기조연설", "게시판", "게시글", "뉴스", "보도", "필자", "얘기",
+    "요지", "핵심", "비교", "각각", "평가", "시각", "같", "다르", "달르", "나오", "말", "생각",
+    "결국", "짧", "좀", "해주", "하고", "싶", "둘", "두", "차이", "입장", "정확히", "구체적",
+    "대략", "정도", "전하", "실리", "올라오", "다루", "꼽", "들", "뭘", "어느", "구체", "지금",
+    "원래", "총", "대체", "혹시", "요즘", "그럼", "거기", "사람", "이름", "명칭", "명단", "발언",
+    "그거", "그것", "그게", "이것", "그곳", "그분", "번째", "거",
+})
 
 
 @dataclass
@@ -42,6 +54,9 @@ class Plan:
     cache_label: str | None = None  # the document whose evaluated prefix that is
     numbers: dict[int, Document] = field(default_factory=dict)  # "[문서 N]" in the prompt
     weights: dict[str, float] = field(default_factory=dict)  # the question's terms, by idf
+    read: Question | None = None  # what kind of answer it asks for, which documents it names
+    topic: dict[str, float] = field(default_factory=dict)  # its terms about what, by idf
+    kind: str = "model"  # "model"; "gist" (a stored summary) or "compare" (a quote each)
 
 
 class Planner:
@@ -61,6 +76,11 @@ class Planner:
         if not self.store.documents(limit=1):
             plan.refusal = Answer(texts.NO_DOCUMENTS, covered=False)
             return plan
+        read_as = plan.read = read(question)
+        named = self.named(read_as)
+        earlier = [t.text for t in (history or []) if t.role == "user"][-1:]
+        if not named and earlier and read_as.leans_back:  # "거기서 …": the one named before
+            named = self.named(read(earlier[0]))
         hits = self.retriever.search(question, limit=12)
         coverage = self.retriever.coverage(question, hits)
         previous = [t.text for t in (history or []) if t.role == "user"][-1:]
@@ -70,21 +90,91 @@ class Planner:
             joined = previous[0] + " " + question
             joined_hits = self.retriever.search(joined, limit=12)
             joined_coverage = self.retriever.coverage(joined, joined_hits)
-            if joined_coverage and (not coverage or
+            if joined_coverage and (read_as.leans_back and not named or not coverage or
                                     joined_coverage[0].share > coverage[0].share):
                 hits, coverage = joined_hits, joined_coverage
         plan.hits = hits
-        plan.retrieve_ms = int((time.perf_counter() - started) * 1000)
-        if not coverage or max(c.share for c in coverage) < MIN_COVERAGE:
-            plan.refusal = self.not_covered()
-            return plan
-        plan.docs = self._choose_docs(question, coverage)
         plan.weights = self.retriever.idf(self.retriever.query_terms(question))
+        plan.topic = self.topic(read_as, plan.weights, named)
+        if earlier and read_as.leans_back:  # "그걸 두고 …": what the previous question asked
+            before = read(earlier[0])
+            weights = self.retriever.idf(self.retriever.query_terms(earlier[0]))
+            for term, weight in self.topic(before, weights, self.named(before)).items():
+                plan.topic.setdefault(term, weight * 0.5)
+        plan.retrieve_ms = int((time.perf_counter() - started) * 1000)
+        if read_as.compare and len(named) >= 2:
+            plan.kind, plan.docs = "compare", named[:3]
+            return plan
+        if named:
+            plan.docs = named[:1] if not read_as.compare else named
+            plan.hits = [h for h in hits if h.doc_id in {d.id for d in plan.docs}] or hits
+            if read_as.gist and len(plan.docs) == 1 and plan.docs[0].summary \
+                    and len(plan.topic) <= 1:
+                plan.kind = "gist"
+                return plan
+        else:
+            leaning = bool(previous) and read_as.leans_back
+            if not coverage or max(c.share for c in coverage) < MIN_COVERAGE and not leaning:
+                plan.refusal = self.not_covered()
+                return plan
+            plan.docs = self._choose_docs(question, coverage)
         if len(plan.docs) == 1 and self.fits_whole(plan.docs[0]):
             self._plan_document(plan, history or [])
         else:
             self._plan_collection(plan, history or [])
         return plan
+
+    def named(self, question: Question) -> list[Document]:
+        """The documents a question names ("이해민 의원 칼럼", "'AGI서 한발 물러난 빅테크'
+        기사"), in the order named: each the one document that holds the naming words (in
+        its title, outlet, author or text) clearly better than any other."""
+        found: dict[str, Document] = {}
+        for quoted in question.quoted:  # a title in quotes
+            flat = re.sub(r"\W", "", quoted)
+            for doc in self.store.documents():
+                if len(flat) >= 6 and flat in re.sub(r"\W", "", doc.title):
+                    found.setdefault(doc.id, doc)
+        for phrase in question.mentions:
+            terms = [t for t in self.retriever.query_terms(phrase) if t not in ASKING_WORDS]
+            _, df = self.store.term_frequencies(terms)
+            naming = {t: self.store.documents_naming(t) for t in terms if len(t) >= 2}
+            # A word no document holds ("의원" where they say "국회의원") tells them apart not.
+            terms = [t for t in terms if df.get(t) or naming.get(t) or " " in t]
+            if not terms:
+                continue
+            weights = self.retriever.idf(terms)
+            total = sum(weights.values())
+            shares = []
+            candidates = {h.doc_id for h in self.retriever.search(phrase, limit=12)}
+            candidates.update(d for ids in naming.values() for d in ids)
+            for doc_id in candidates:
+                doc = self.store.document(doc_id)
+                if not doc:
+                    continue
+                fields = " ".join(x for x in (doc.title, doc.outlet, doc.author, doc.credits)
+                                  if x)
+                vocabulary = set(self.store.doc_morphemes(doc_id)) | set(
+                    self.retriever.korean.morphemes(fields))
+                shares.append((sum(weights[t] for t in terms if t in vocabulary) / total, doc))
+            shares.sort(key=lambda s: -s[0])
+            if shares and shares[0][0] >= NAMED_SHARE and (
+                    len(shares) == 1 or shares[1][0] < shares[0][0] * 0.8):
+                found.setdefault(shares[0][1].id, shares[0][1])
+        return list(found.values())
+
+    def topic(self, question: Question, weights: dict[str, float],
+              named: list[Document]) -> dict[str, float]:
+        """The question's terms about what it asks (not the words naming a document or
+        asking how), with their weights."""
+        naming = {t for phrase in question.mentions for t in self.retriever.query_terms(phrase)}
+        # "어느 도시에서", "어느 당": the kind of thing asked for, not what it is about.
+        for kind in re.findall(r"어느\s+(\S+)", question.text):
+            naming |= set(self.retriever.query_terms(kind))
+        titles = "".join(re.sub(r"\W", "", d.title) for d in named)
+        for quoted in question.quoted:  # a quoted title names; other quotes are the topic
+            if re.sub(r"\W", "", quoted) in titles:
+                naming |= set(self.retriever.query_terms(quoted))
+        return {t: w for t, w in weights.items() if t not in naming and t not in ASKING_WORDS}
 
     def _plan_document(self, plan: Plan, history: list[Turn]) -> None:
         """One document, whole, in the cached prefix: the turn holds only the question."""

@@ -4,11 +4,12 @@ checks what the model wrote, and keeps each chat's conversation turns."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 
 from bot import texts
-from bot.answer import prompting
+from bot.answer import prompting, verify
 from bot.answer.checks import grounded, tidy
 from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable
 from bot.answer.retrieval import Retriever
@@ -18,6 +19,11 @@ from bot.store import Store, Turn
 from bot.types import Answer, Document, Source
 
 ANSWER_TOKENS = 220
+# A sentence that says who said something ("…고 말했다", "…라고 밝혔다").
+SAID = re.compile(r"(말했다|밝혔다|설명했다|강조했다|주장했다|덧붙였다|전했다|평가했다|언급했다|"
+                  r"지적했다|말한다|주장한다|라며|고 했다)")
+ABSENT_SHARE = 0.5  # of the question's topic the best evidence sentence must hold
+MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the detail is not there
 
 
 class AnswerService:
@@ -69,6 +75,8 @@ class AnswerService:
                 plan.refusal.timings = {"retrieve_ms": plan.retrieve_ms, "first_token_ms": 0,
                                         "total_ms": int((time.perf_counter() - started) * 1000)}
                 return plan.refusal
+            if plan.kind != "model":
+                return self.compose(plan, started)
             pieces, first = [], None
             for piece in self._generate(plan):
                 first = first or time.perf_counter()
@@ -85,6 +93,9 @@ class AnswerService:
             if plan.refusal:
                 yield plan.refusal
                 return
+            if plan.kind != "model":
+                yield await asyncio.to_thread(self.compose, plan, started)
+                return
             pieces, first = [], None
             async for piece in astream(self.llm, plan.messages, max_tokens=ANSWER_TOKENS,
                                        cache_prefix=plan.cache_prefix,
@@ -99,23 +110,111 @@ class AnswerService:
                                cache_prefix=plan.cache_prefix, cache_label=plan.cache_label)
 
     def finish(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
-        text = readable(plan, tidy(text))
-        if not grounded(text, plan.context):
-            text = self._extractive(plan)
-        sources = self._sources(plan, text)
+        """The model's text, checked sentence by sentence against the evidence; when nothing
+        stands, the evidence itself, or what the documents do not say."""
+        evidence = self.evidence(plan, plan.docs)
+        kept = verify.claims(readable(plan, self._unlabelled(plan, tidy(text))), plan.read,
+                             evidence, self.retriever.korean)
+        text = " ".join(kept)
+        if not kept or not grounded(text, evidence.text) or not self._filled(plan, text):
+            text = self._fallback(plan, evidence)
+        return self._answer(plan, text, started, first)
+
+    def compose(self, plan: Plan, started: float) -> Answer:
+        """Answers made without the model: a document's gist (its stored, checked summary) or
+        a comparison (what each named document says on the topic, quoted)."""
+        if plan.kind == "gist":
+            return self._answer(plan, plan.docs[0].summary or "", started, None)
+        lines, sources = [texts.COMPARE_HEAD], []
+        for doc in plan.docs:
+            quote, share = verify.best_statement(self.evidence(plan, [doc]), {doc.title})
+            if quote and share > 0:
+                lines.append(texts.COMPARE_QUOTE.format(name=doc.display_name, quote=quote))
+                sources.append(Source(doc_id=doc.id, title=doc.title, quote=quote,
+                                      date=doc.date, outlet=doc.outlet))
+            else:
+                lines.append(texts.COMPARE_GIST.format(name=doc.display_name,
+                                                       summary=doc.summary or doc.text[:200]))
+        answer = self._answer(plan, "\n".join(lines), started, None)
+        answer.sources = sources or answer.sources
+        return answer
+
+    def _answer(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
         now = time.perf_counter()
-        return Answer(text=text, sources=sources, covered=True, timings={
+        return Answer(text=text, sources=self._sources(plan, text), covered=True, timings={
             "retrieve_ms": plan.retrieve_ms,
             "first_token_ms": int(((first or now) - started) * 1000),
             "total_ms": int((now - started) * 1000)})
 
-    def _extractive(self, plan: Plan) -> str:
-        """When the model's text cannot be trusted: the best evidence, quoted verbatim."""
-        limit = 1 if len(plan.docs) == 1 else len(plan.docs)
-        quotes = [sentence for _, sentence in self.planner.evidence(plan, limit=limit)]
-        if not quotes and plan.hits:
-            quotes = [plan.hits[0].sentence]
-        return "\n".join(texts.EXTRACTIVE.format(quote=q) for q in quotes[:3])
+    def evidence(self, plan: Plan, docs: list[Document]) -> verify.Evidence:
+        # A stored name of several words ("젠슨 황") also counts as its words.
+        sentences = [(s, terms | {w for t in terms if " " in t for w in t.split()})
+                     for doc in docs for s, terms in self.retriever.document_sentence_terms(doc.id)]
+        text = "\n".join([plan.context, *(doc.text for doc in docs)])
+        headings = tuple(f"{doc.title} ({doc.meta})" for doc in docs)
+        evidence = verify.Evidence(text=text, sentences=sentences, topic={}, headings=headings)
+        # What the question is about, as far as it can be judged: the words the documents
+        # use, and the nouns they lack ("매출", "위원장": a detail that is not there). Other
+        # words they lack ("급하다", "제일") are only how it was put.
+        nouns = self._nouns(plan.question)
+        evidence.topic = {t: w for t, w in plan.topic.items()
+                          if verify.holds(evidence.vocabulary, t) or t in nouns}
+        return evidence
+
+    def _nouns(self, text: str) -> set[str]:
+        return {form.lower() for form, tag in self.retriever.korean.tokens(text)
+                if tag.split("-")[0] in ("NNG", "NNP", "SL", "SH")}
+
+    def _fallback(self, plan: Plan, evidence: verify.Evidence) -> str:
+        """The best evidence sentence, quoted, when it holds what was asked; otherwise what
+        the documents do not say, then what they do say about it."""
+        quote, share = verify.best_statement(evidence, {d.title for d in plan.docs},
+                                             lambda s: self._filled(plan, s))
+        owner = next((d for d in plan.docs if quote and quote in d.text), None)
+        name = owner.display_name if owner else ""
+        topic = evidence.topic
+        total = sum(topic.values())
+        missing = sorted((t for t in topic if not verify.holds(evidence.vocabulary, t)
+                          and t not in evidence.text.lower()),  # "행사" in "연례행사"
+                         key=lambda t: -topic[t])
+        absent_weight = sum(topic[t] for t in missing)
+        if quote and share >= ABSENT_SHARE and self._filled(plan, quote) and \
+                absent_weight < MISSING_SHARE * total:
+            if plan.read.who and (said := self._attribution(evidence, quote)):
+                return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
+            return texts.QUOTED_ANSWER.format(name=name, quote=quote)
+        if plan.read.slot and not (quote and self._filled(plan, quote)):
+            what = texts.ABSENT_WHAT[plan.read.slot]
+        elif missing:
+            what = texts.ABSENT_TERMS.format(terms="’, ‘".join(missing[:2]))
+        else:
+            what = texts.ABSENT_WHAT[None]
+        text = texts.ABSENT.format(what=what)
+        if quote:
+            text += texts.ABSENT_RELATED.format(name=name, quote=quote)
+        return text
+
+    def _attribution(self, evidence: verify.Evidence, quote: str) -> str | None:
+        """For "누가 …?": the sentence beside `quote` that says who said it, when `quote`
+        itself names nobody ("…고 말했다", "…라며")."""
+        if verify.names(quote, self.retriever.korean) or SAID.search(quote):
+            return None
+        around = [s for s, _ in verify.neighbourhood(evidence, quote) if s != quote]
+        return next((s for s in around if SAID.search(s)), None)
+
+    def _filled(self, plan: Plan, text: str) -> bool:
+        return plan.read.filled(text, verify.names(text, self.retriever.korean))
+
+    @staticmethod
+    def _unlabelled(plan: Plan, text: str) -> str:
+        """A small model often starts by copying the document's heading ("[문서 1] 제목
+        (매체)"): that is not part of the answer."""
+        text = re.sub(r"^\s*\[?문서\s?\d+\]?\s+", "", text)  # not "[문서 1]에 따르면"
+        for doc in plan.numbers.values():
+            for heading in (f"{doc.title} ({doc.meta})", doc.title):
+                if text.startswith(heading):
+                    return text[len(heading):].lstrip(" :\n")
+        return text
 
     def _sources(self, plan: Plan, answer: str) -> list[Source]:
         weights = plan.weights

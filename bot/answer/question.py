@@ -1,0 +1,101 @@
+"""What a question asks, read before any search and with no model call: the kind of answer it
+wants (a figure, a date, a name, a document's gist, a comparison), the documents it names by
+what people call them ("이해민 의원 칼럼", "네이트 뉴스 기사", "와룡도사 글") and whether it leans
+on the previous turn ("그 사람", "거기서")."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# The words for a document; the one to three words before them name it.
+DOC_NOUN = re.compile(r"(?<=\s)(칼럼|기사|글|강연|연설|기조연설|게시판|게시글|게시물|보도|인터뷰|뉴스)"
+                      r"(?=[은는이가을를과와랑에의도만]|이랑|에서|하고|\s|$|[?？.,])")
+# A word that ends a phrase of its own ("딥시크를 씽크포비엘 칼럼"): not part of a name.
+PARTICLE_END = re.compile(r"(을|를|은|는|이|가|에서|에게|으로|로|과|와|랑|이랑|하고|도|의|에|대해|관해|관한|위해|실린|"
+                          r"올라온|다룬|나온|쓴)$")
+SUMMARY_CUES = re.compile(r"(요약|요지|핵심이 뭐|핵심은 뭐|하고 싶은 말|무슨 내용|어떤 내용|뭘 주장|"
+                          r"무엇을 주장|뭐라고 주장|주장하는 거|말하려는 것|짧게 정리)")
+COMPARE_CUES = re.compile(r"(비교|각각|같은 시각|같은 생각|같은 입장|다르|달라|차이|둘 다|두 (칼럼|기사|글|자료)|"
+                          r"공통|어떻게 다른)")
+QUOTED = re.compile(r"['‘\"“]([^'’\"”]{2,80})['’\"”]")
+# Words that point back at the previous turn.
+ANAPHORA = re.compile(r"(^|\s)(그|거기|그걸|그것|그게|그런|그곳|그분|그 사람|필자|그럼|두 번째|첫 번째|"
+                      r"이 사람|저 사람)(\s|[은는이가을를의도에서로]|$)")
+
+# What kind of filler the answer needs, and how to find one in a sentence.
+COUNTERS = "명|개|배|위|년|장|곳|차례|번|건|대|달러|원|조|억|만|%|퍼센트|시간|일|월"
+QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|만|억|조)?\s*({COUNTERS})?|절반|두 배|세 배)")
+# Who did or said something: the answer names them, and the evidence names them beside it.
+WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|나라|기관|단체)|어디(예요|에요|야|인가|일까|죠))")
+DATE = re.compile(r"(\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|지난\s?(주|달|해)|올해|작년|지난해|어제|"
+                  r"내년|오늘|이번 주|\d{4}[-.]\d{1,2})")
+SLOTS = (
+    ("date", re.compile(r"(언제|며칠|몇\s?월|몇\s?년도|날짜|시점)")),
+    ("figure", re.compile(rf"(얼마(?!나\s(?!되|돼|된|될))|몇\s?({COUNTERS}|명이|개나|년 만)|규모|금액|액수|몇\s?배|몇\s?위)")),
+    ("name", re.compile(r"(이름|명칭|명단)")),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    slot: str | None = None  # "figure", "date", "name" (a proper name) or None
+    counter: str | None = None  # "몇 명" → "명": the unit the figure must carry
+    who: bool = False  # asks who did or said something
+    gist: bool = False  # asks what a document says as a whole
+    compare: bool = False  # asks how documents differ or agree
+    leans_back: bool = False  # "그 사람은 …?": reads the previous turn
+    mentions: tuple[str, ...] = field(default_factory=tuple)  # "이해민 의원", "네이트 뉴스"
+    quoted: tuple[str, ...] = field(default_factory=tuple)  # '…' spans: a title, or words cited
+
+    def filled(self, sentence: str, names: set[str] = frozenset()) -> bool:
+        """Whether `sentence` holds the kind of thing the question asks for (always, for a
+        question that asks no particular kind); `names`: the proper names it holds."""
+        if self.slot == "name":
+            return any(n not in self.text.lower() for n in names)
+        if self.slot == "date":
+            return bool(DATE.search(sentence))
+        if self.slot == "figure":
+            found = [m.group(0) for m in QUANTITY.finditer(sentence)]
+            if self.counter:
+                return any(f.rstrip().endswith(self.counter) for f in found)
+            return bool(found)
+        return True
+
+
+def read(text: str) -> Question:
+    text = text.strip()
+    slot = counter = None
+    for name, pattern in SLOTS:
+        if match := pattern.search(text):
+            slot = name
+            if name == "figure" and (unit := re.match(r"몇\s?(\S)", match.group(0))):
+                counter = unit.group(1) if unit.group(1) in COUNTERS.split("|") else None
+            break
+    return Question(text=text, slot=slot, counter=counter,
+                    who=bool(WHO.search(text)),
+                    gist=bool(SUMMARY_CUES.search(text)),
+                    compare=bool(COMPARE_CUES.search(text)),
+                    leans_back=bool(ANAPHORA.search(text)),
+                    mentions=tuple(mentions(text)),
+                    quoted=tuple(q.strip() for q in QUOTED.findall(text) if len(q.strip()) >= 4))
+
+
+def mentions(text: str) -> list[str]:
+    """The phrases that name a document: up to three words before "칼럼", "기사", "글" …,
+    stopping at a word that ends in a particle (it belongs to another phrase)."""
+    found = []
+    for match in DOC_NOUN.finditer(text):
+        words = text[:match.start()].split()
+        if not words:
+            continue
+        phrase: list[str] = []
+        for word in reversed(words[-3:]):
+            word = word.strip("'\"‘’“”")
+            if not word or phrase and PARTICLE_END.search(word) or word in ("어느", "그", "이") \
+                    or word.endswith(("?", "？", ".", "!", ",")):
+                break
+            phrase.insert(0, word)
+        if phrase:
+            found.append(" ".join(phrase))
+    return list(dict.fromkeys(found))

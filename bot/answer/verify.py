@@ -1,0 +1,144 @@
+"""Checking a model's answer against the evidence it was given, sentence by sentence: a
+sentence stays only if its figures and names stand in the evidence, a figure comes from a
+sentence about what was asked, and it says something the question did not already say."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.answer.checks import NUMBER, REFUSAL, figures_stand
+from bot.answer.question import Question
+from bot.korean import Korean
+
+# Tags of the words that carry an answer's content: nouns, names, numbers, foreign words.
+NOUN_TAGS = ("NNG", "NNP", "NR", "SN", "SL", "SH", "XR")
+NAME_TAGS = ("NNP", "SL")
+SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
+FIGURE_CONTEXT = 0.2  # share of the question's topic a figure's own sentence must hold
+
+
+@dataclass
+class Evidence:
+    """What an answer may rest on: the text it was given, its sentences with their
+    morphemes, and the question's topic terms with their weights."""
+    text: str
+    sentences: list[tuple[str, frozenset[str]]]
+    topic: dict[str, float]
+    headings: tuple[str, ...] = ()  # the documents' titles and bylines
+    def __post_init__(self) -> None:
+        self.vocabulary = frozenset(t for _, terms in self.sentences for t in terms)
+
+
+def names(text: str, korean: Korean) -> set[str]:
+    """The proper names and foreign words of `text`, lower-cased."""
+    return {form.lower() for form, tag in korean.tokens(text)
+            if tag.split("-")[0] in NAME_TAGS and len(form) > 1}
+
+
+def sentences_of(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+
+
+def claims(text: str, question: Question, evidence: Evidence, korean: Korean) -> list[str]:
+    """The sentences of `text` that pass every check, in order; empty when the model refused
+    or nothing stands."""
+    if REFUSAL.search(text):
+        return []
+    asked = {form.lower() for form, _ in korean.tokens(question.text)}
+    kept: list[str] = []
+    for sentence in sentences_of(text):
+        if sentence in kept or any(sentence in h for h in evidence.headings):
+            continue  # a model repeating itself, or copying a document's heading
+        tokens = [(form.lower(), tag.split("-")[0]) for form, tag in korean.tokens(sentence)]
+        names = {f for f, tag in tokens if tag in NAME_TAGS and len(f) > 1}
+        if any(n not in evidence.vocabulary and n not in asked and n not in evidence.text.lower()
+               for n in names):
+            continue  # a name the evidence never gives
+        new = {f for f, tag in tokens if tag in NOUN_TAGS and f not in asked}
+        if not new & evidence.vocabulary:
+            continue  # repeats the question, adds nothing from the evidence
+        if not figures_stand(sentence, evidence.text) or not _figures_in_context(
+                sentence, question, evidence):
+            continue
+        kept.append(sentence)
+    while kept and not _about(kept[0], evidence, korean):
+        kept.pop(0)  # an answer starts with what was asked about, or it answers something else
+    if kept and question.who and not _attributed(kept, asked, evidence, korean):
+        return []
+    return kept
+
+
+def holds(terms: frozenset[str] | set[str], term: str) -> bool:
+    """`term` is among `terms`; a phrase ("젠슨 황") when all its words are."""
+    return term in terms or " " in term and all(w in terms for w in term.split())
+
+
+def weight(terms: frozenset[str] | set[str], topic: dict[str, float]) -> float:
+    return sum(w for t, w in topic.items() if holds(terms, t))
+
+
+def _about(sentence: str, evidence: Evidence, korean: Korean) -> bool:
+    """The sentence holds a word of the topic that the evidence uses (when there is one)."""
+    used = {t: w for t, w in evidence.topic.items() if holds(evidence.vocabulary, t)}
+    return not used or weight(set(korean.morphemes(sentence)), used) > 0
+
+
+def _attributed(kept: list[str], asked: set[str], evidence: Evidence, korean: Korean) -> bool:
+    """Who said or did it: the one the answer names must stand in the evidence sentence
+    about what was asked, or right beside it (not the idea named as its own author)."""
+    best, _ = best_statement(evidence, set(evidence.headings))
+    if not best:
+        return True  # nothing in the evidence is about it: no sentence to check beside
+    around = set().union(*(terms for _, terms in neighbourhood(evidence, best)))
+    named = {t for t in korean.morphemes(" ".join(kept)) if t not in asked}
+    return bool(named & around)
+
+
+def neighbourhood(evidence: Evidence, sentence: str) -> list[tuple[str, frozenset[str]]]:
+    """`sentence` with the sentences right before and after it."""
+    at = next((i for i, (s, _) in enumerate(evidence.sentences) if s == sentence), None)
+    return [] if at is None else evidence.sentences[max(0, at - 1): at + 2]
+
+
+def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -> bool:
+    """A figure the question did not give must come from an evidence sentence about what
+    was asked (not "160만 개의 기업" as the answer to "GPU 몇 장")."""
+    total = sum(evidence.topic.values())
+    if not total:
+        return True
+    for number in NUMBER.findall(sentence):
+        number = number.rstrip(".,")
+        if number in question.text:
+            continue
+        flat = number.replace(",", "")
+        context = max((weight(terms, evidence.topic)
+                       for s, terms in evidence.sentences if flat in s.replace(",", "")),
+                      default=0.0)
+        if context < FIGURE_CONTEXT * total:
+            return False
+    return True
+
+
+def best_statement(evidence: Evidence, titles: set[str],
+                   filled: Callable[[str], bool] | None = None) -> tuple[str, float]:
+    """The evidence sentence that holds most of the question's topic, and the share it holds;
+    never a title or a heading. With `filled`, one that holds the kind of thing asked for
+    (a figure, a date) is preferred when it is nearly as much about the topic."""
+    total = sum(evidence.topic.values()) or 1.0
+    scored = [(weight(terms, evidence.topic) / total, sentence)
+              for sentence, terms in evidence.sentences if is_statement(sentence, titles)]
+    share, best = max(scored, default=(0.0, ""), key=lambda s: s[0])
+    if filled and best and not filled(best):
+        fit = [(s, sentence) for s, sentence in scored if s >= share * 0.7 and filled(sentence)]
+        if fit:
+            share, best = max(fit, key=lambda s: s[0])
+    return (best, share) if share > 0 else ("", 0.0)
+
+
+def is_statement(sentence: str, titles: set[str]) -> bool:
+    """A sentence of running text: not a title, a heading or a line of page chrome."""
+    bare = sentence.strip(" \"'“”‘’")
+    if len(bare) < 20 or any(bare in t or t in bare and len(t) > len(bare) * 0.8 for t in titles):
+        return False
+    return bool(re.search(r"[가-힣]", bare)) and not re.fullmatch(r"[\[(【].*[\])】]", bare)

@@ -1,0 +1,131 @@
+"""Reading a question before answering it (what it asks for, which documents it names), and
+checking the model's answer sentence by sentence: the classes of failure users met (issue 12)
+each get an honest outcome. The model's text is given (FakeLLM), so each check is tested on the
+exact text that once got through; the store, Kiwi and retrieval are real."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import AnswerService
+from bot.answer.checks import REFUSAL
+from bot.answer.question import read
+from tests.fakes import FakeLLM
+
+
+@pytest.fixture
+def fake_answers(services):
+    fake = FakeLLM()
+    return AnswerService(services.store, services.retriever, fake), fake
+
+
+@pytest.mark.parametrize("question, slot, counter", [
+    ("마누스 이용료는 한 달에 얼마예요?", "figure", None),
+    ("ETRI 컨퍼런스 2024에는 몇 명이 참석했어요?", "figure", "명"),
+    ("씽크포비엘 칼럼이 GPU 인프라를 얼마나 중요하게 봐요?", None, None),
+    ("줄 선 사람이 얼마나 된다고 했어요?", "figure", None),
+    ("Kimi K2 씽킹 모델은 언제 공개됐어요?", "date", None),
+    ("경량 모델 이름이 뭐예요?", "name", None),
+    ("'호모파베르의 역설'은 누가 제시한 개념이에요?", None, None),
+])
+def test_a_question_says_what_kind_of_answer_it_wants(question, slot, counter):
+    read_as = read(question)
+    assert (read_as.slot, read_as.counter) == (slot, counter)
+
+
+def test_a_question_names_documents_the_way_people_call_them():
+    read_as = read("딥시크를 씽크포비엘 칼럼과 이해민 의원 칼럼은 각각 어떻게 평가해요?")
+    assert read_as.mentions == ("씽크포비엘", "이해민 의원") and read_as.compare
+    assert read("'AI, 시작부터 글로벌이어야 한다' 칼럼 요지가 뭐예요?").quoted == (
+        "AI, 시작부터 글로벌이어야 한다",)
+    assert read("이해민 의원 칼럼 요지가 뭐예요?").gist
+    assert read("그 사람이 예로 든 교수는 누구예요?").leans_back
+    assert not read("중국 AI 기업은 몇 개예요?").leans_back
+
+
+def test_a_figure_slot_is_filled_only_by_a_figure_with_the_asked_unit():
+    assert read("몇 명이 참석했어요?").filled("약 3천 명이 참석했다.")
+    assert not read("몇 명이 참석했어요?").filled("26일 서울에서 열렸다.")
+    assert read("언제 공개됐어요?").filled("지난 13일 공개됐다.")
+    assert not read("언제 공개됐어요?").filled("최근 공개돼 주목받고 있다.")
+    assert read("모델 이름이 뭐예요?").filled("젬마를 내놨다.", {"젬마"})
+    assert not read("구글 모델 이름이 뭐예요?").filled("구글이 내놨다.", {"구글"})
+
+
+def test_a_document_named_by_its_author_is_the_one_answered_from(fake_answers):
+    answers, _ = fake_answers
+    plan = answers.plan("이해민 의원 칼럼에서 AI반도체 전략은 어떤 방향으로 가자고 해요?")
+    assert [d.id[:3] for d in plan.docs] == ["004"]
+
+
+def test_a_comparison_quotes_each_named_document(fake_answers, services):
+    answers, fake = fake_answers
+    answer = answers.ask("네이트 뉴스 기사랑 이해민 의원 칼럼은 중국 AI의 '가성비'를 같은 시각으로 "
+                         "보나요?")
+    assert fake.prompts == []  # quotes, not the model's opinion of them
+    assert {s.doc_id[:3] for s in answer.sources} == {"003", "004"}
+    for source in answer.sources:
+        assert f"“{source.quote}”" in answer.text
+        assert source.quote in services.store.document(source.doc_id).text
+    assert "네, 같은" not in answer.text
+
+
+def test_a_gist_question_gets_the_checked_summary(fake_answers, services):
+    answers, fake = fake_answers
+    doc = services.store.document(next(d.id for d in services.store.documents()
+                                       if d.id.startswith("004")))
+    services.store.set_summary(doc.id, "이해민 의원은 한국 AI가 처음부터 글로벌을 겨냥해야 한다고 "
+                                       "주장한다.", "test")
+    answer = answers.ask("이해민 의원 칼럼 요지가 뭐예요?")
+    assert answer.text.startswith("이해민 의원은 한국 AI가") and fake.prompts == []
+    assert answer.sources and answer.sources[0].doc_id == doc.id
+
+
+def test_a_concept_given_as_its_own_author_is_replaced_by_the_sentence_naming_him(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("'호모파베르의 역설'은 호모파베르가 제시한 개념입니다.")
+    answer = answers.ask("'호모파베르의 역설'은 원래 누가 제시한 개념이라고 나와요?")
+    assert "손철" in answer.text and "호모파베르가 제시" not in answer.text
+
+
+def test_an_answer_that_only_repeats_the_question_is_not_sent(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("엔비디아 CEO가 생성AI 돌리는 연산 능력이 해마다 몇 배씩 커진다고 했다던데 맞아요.")
+    answer = answers.ask("엔비디아 CEO가 생성AI 돌리는 연산 능력이 해마다 몇 배씩 커진다고 했다던데 "
+                         "맞아요?")
+    assert "맞아요." not in answer.text
+
+
+def test_a_detail_the_documents_lack_is_said_to_be_absent_then_quoted(fake_answers, services):
+    answers, fake = fake_answers
+    fake.enqueue("GPU는 현재 160만 장이에요.")  # a figure from a sentence about something else
+    answer = answers.ask("정부가 국가 AI 컴퓨팅 센터용으로 확보하려는 GPU는 몇 장이에요?")
+    assert "160만" not in answer.text.split("“")[0]
+    assert answer.text.startswith("자료에는 질문하신 수치가 나와 있지 않습니다.")
+    assert REFUSAL.search(answer.text)
+    quote = answer.text.split("“", 1)[1].rstrip("”")
+    assert "컴퓨팅 센터" in quote
+    assert any(quote in d.text for d in services.store.documents())
+
+
+def test_a_name_the_documents_never_give_is_not_sent(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("구글이 딥시크를 겨냥해 내놓은 경량 모델 이름은 \"Google Brain\"입니다.")
+    answer = answers.ask("구글이 딥시크 겨냥해서 바로 내놨다는 경량 모델 이름이 뭐예요?")
+    assert "Google Brain" not in answer.text
+    assert answer.text.startswith("자료에는 질문하신 이름이 나와 있지 않습니다.")
+
+
+def test_a_copied_heading_and_a_repeated_sentence_are_dropped(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("[문서 1] 마이크로소프트는 시카고에서 코파일럿 스튜디오를 정식 출시했습니다. "
+                 "마이크로소프트는 시카고에서 코파일럿 스튜디오를 정식 출시했습니다.")
+    answer = answers.ask("MS가 코파일럿 스튜디오 정식 출시한 행사는 어느 도시에서 열렸어요?")
+    assert answer.text == "마이크로소프트는 시카고에서 코파일럿 스튜디오를 정식 출시했습니다."
+
+
+def test_when_the_model_refuses_an_answerable_question_the_evidence_is_quoted(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("자료에서 찾을 수 없습니다.")
+    answer = answers.ask("MS가 코파일럿 스튜디오 정식 출시한 행사는 어느 도시에서 열렸어요?")
+    assert "시카고" in answer.text and not REFUSAL.search(answer.text)
+    assert not answer.text.startswith(("[", "‘")) and "“" in answer.text
