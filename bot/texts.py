@@ -16,6 +16,7 @@ ABSENT_TERMS = "‘{terms}’에 대한 내용이"
 # A comparison: what each named document says on the topic, quoted.
 COMPARE_HEAD = "각 자료가 이 주제에 대해 쓴 대목입니다. 입장이 같은지는 아래 인용으로 확인하세요."
 COMPARE_QUOTE = "• {name}: “{quote}”"
+GIST_QUOTE = "핵심 대목: “{quote}”"
 COMPARE_GIST = "• {name}(요약): {summary}"
 MODEL_FAILED = "답변을 생성하는 중 문제가 생겼습니다. 관련 대목을 대신 보여 드립니다: “{quote}”"
 SOURCES_HEADER = "출처"

@@ -22,6 +22,7 @@ ANSWER_TOKENS = 220
 # A sentence that says who said something ("…고 말했다", "…라고 밝혔다").
 SAID = re.compile(r"(말했다|밝혔다|설명했다|강조했다|주장했다|덧붙였다|전했다|평가했다|언급했다|"
                   r"지적했다|말한다|주장한다|라며|고 했다)")
+COMPARE_QUOTES = 2  # sentences quoted from each document compared
 ABSENT_SHARE = 0.5  # of the question's topic the best evidence sentence must hold
 MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the detail is not there
 
@@ -124,13 +125,19 @@ class AnswerService:
         """Answers made without the model: a document's gist (its stored, checked summary) or
         a comparison (what each named document says on the topic, quoted)."""
         if plan.kind == "gist":
-            return self._answer(plan, plan.docs[0].summary or "", started, None)
+            doc = plan.docs[0]
+            text = doc.summary or ""
+            if thesis := self._thesis(plan, doc):  # the sentence that says what the title says
+                text += "\n\n" + texts.GIST_QUOTE.format(quote=thesis)
+            return self._answer(plan, text, started, None)
         lines, sources = [texts.COMPARE_HEAD], []
         for doc in plan.docs:
-            quote, share = verify.best_statement(self.evidence(plan, [doc]), {doc.title})
-            if quote and share > 0:
-                lines.append(texts.COMPARE_QUOTE.format(name=doc.display_name, quote=quote))
-                sources.append(Source(doc_id=doc.id, title=doc.title, quote=quote,
+            quotes = verify.top_statements(self.evidence(plan, [doc]), {doc.title},
+                                           COMPARE_QUOTES)
+            if quotes:
+                lines.append(texts.COMPARE_QUOTE.format(
+                    name=doc.display_name, quote="” “".join(quotes)))
+                sources.append(Source(doc_id=doc.id, title=doc.title, quote=quotes[0],
                                       date=doc.date, outlet=doc.outlet))
             else:
                 lines.append(texts.COMPARE_GIST.format(name=doc.display_name,
@@ -138,6 +145,13 @@ class AnswerService:
         answer = self._answer(plan, "\n".join(lines), started, None)
         answer.sources = sources or answer.sources
         return answer
+
+    def _thesis(self, plan: Plan, doc: Document) -> str | None:
+        """The body sentence closest to the document's title: for a column, its argument."""
+        evidence = self.evidence(plan, [doc])
+        evidence.topic = self.retriever.idf(self.retriever.query_terms(doc.title))
+        quote, share = verify.best_statement(evidence, {doc.title})
+        return quote if share >= 0.3 else None
 
     def _answer(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
         now = time.perf_counter()

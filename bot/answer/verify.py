@@ -136,6 +136,15 @@ def best_statement(evidence: Evidence, titles: set[str],
     return (best, share) if share > 0 else ("", 0.0)
 
 
+def top_statements(evidence: Evidence, titles: set[str], n: int) -> list[str]:
+    """The `n` evidence sentences that hold most of the topic, in the order they stand."""
+    ranked = sorted(((weight(terms, evidence.topic), i, sentence)
+                     for i, (sentence, terms) in enumerate(evidence.sentences)
+                     if is_statement(sentence, titles)), key=lambda r: (-r[0], r[1]))
+    return [sentence for score, _, sentence in sorted(
+        [r for r in ranked[:n] if r[0] > 0], key=lambda r: r[1])]
+
+
 def is_statement(sentence: str, titles: set[str]) -> bool:
     """A sentence of running text: not a title, a heading or a line of page chrome."""
     bare = sentence.strip(" \"'“”‘’")
