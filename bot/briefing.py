@@ -20,7 +20,13 @@ log = logging.getLogger(__name__)
 SUMMARY_TOKENS = 320
 MIN_SUMMARY_CHARS = 40  # shorter is a fragment, not a summary
 SUMMARY_PROMPTS = ("summary_system", "summary_user")
-SUMMARY_CHECKS = 2  # a new number when the checks below change: stored summaries are redone
+SUMMARY_CHECKS = 4  # a new number when the checks below change: stored summaries are redone
+# What the model reads to summarise: a small model given a whole article retells its opening.
+# Given its lead, its close and its most central sentences, it states what the article argues,
+# and reads a third of the tokens.
+SUMMARY_INPUT_TOKENS = 900
+BORNE_OUT = 0.6  # of a summary sentence's words that must stand in one article sentence
+SUMMARY_LEAD_SHARE = 6
 # A sentence about the document rather than what it says ("이 문서는 … 요약합니다.").
 META_SENTENCE = re.compile(r"^(이|본|해당|위)\s?(문서|기사|글|칼럼|자료|보도)"
                            r"(는|은|에서는|에서)\s")
@@ -63,12 +69,12 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def fit_text(text: str, budget: int, count_tokens) -> str:
+def fit_text(text: str, budget: int, count_tokens, *, lead_share: int = 3) -> str:
     """The document as the summary prompt can take it: whole when it fits `budget` tokens;
-    otherwise its lead, then its most central sentences (those sharing the document's most
-    frequent words), each run verbatim and in order, with "…" where text was left out. One
-    model call whatever the length: a section-by-section summary costs a call per section
-    (~50 s each on 2 cores)."""
+    otherwise its lead (1/`lead_share` of the budget), its closing sentence, then its most
+    central sentences (those sharing the document's most frequent words), each run verbatim
+    and in order, with "…" where text was left out. One model call whatever the length: a
+    section-by-section summary costs a call per section (~50 s each on 2 cores)."""
     total = count_tokens(text)
     if total <= budget:
         return text
@@ -81,11 +87,15 @@ def fit_text(text: str, budget: int, count_tokens) -> str:
     picked: list[int] = []
     used = 0
     for i, c in enumerate(cost):  # the lead: about a third of the budget
-        if used + c > budget // 3:
+        if used + c > budget // lead_share:
             break
         picked.append(i)
         used += c
-    central = sorted(range(len(picked), len(spans)),
+    last = len(spans) - 1  # a column's close is often its argument
+    if last not in picked and used + cost[last] <= budget:
+        picked.append(last)
+        used += cost[last]
+    central = sorted((i for i in range(len(spans)) if i not in picked),
                      key=lambda i: -sum(math.log(freq[w]) for w in words[i]) / (len(words[i]) + 4))
     for i in central:
         if used + cost[i] <= budget:
@@ -116,16 +126,39 @@ def summarize(doc: Document, llm: LLM, interrupt: Interrupt = None) -> str:
         ]
 
     frame = sum(llm.count_tokens(m["content"]) for m in messages("")) + 32  # template markers
-    budget = getattr(llm, "context_length", 4096) - SUMMARY_TOKENS - frame
-    text = "".join(llm.stream(messages(fit_text(doc.text, budget, llm.count_tokens)),
+    budget = min(getattr(llm, "context_length", 4096) - SUMMARY_TOKENS - frame,
+                 SUMMARY_INPUT_TOKENS)
+    fitted = fit_text(doc.text, budget, llm.count_tokens, lead_share=SUMMARY_LEAD_SHARE)
+    text = "".join(llm.stream(messages(fitted),
                               max_tokens=SUMMARY_TOKENS, interrupt=interrupt)).strip()
     text = re.sub(r"^[#*\-•\s]+", "", text)
     text = re.sub(r"\s*\n\s*[-•*\d.]*\s*", " ", text).strip()
-    text = " ".join(about_the_article(_sentences(text), doc)[:5])
+    written = about_the_article(_sentences(text), doc)
+    kept = borne_out(written, doc)
+    text = " ".join(kept[:5]) if len(kept) >= max(1, len(written) // 2) else ""
     if not grounded(text, doc.text, min_chars=MIN_SUMMARY_CHARS):
         log.warning("model summary of %s failed its checks; using the article's lead", doc.id)
         return lead_summary(doc)
     return text
+
+
+def borne_out(sentences: list[str], doc: Document) -> list[str]:
+    """A summary's sentences that the article bears out (most of their words stand within
+    three consecutive article sentences), each once: a small model's summary repeats itself
+    and garbles what it paraphrases."""
+    korean = Korean()
+    article = [set(korean.morphemes(s)) for s in _sentences(doc.text)]
+    source = [set().union(*article[i:i + 3]) for i in range(len(article))]
+    kept, seen = [], []
+    for sentence in sentences:
+        words = set(korean.morphemes(sentence))
+        if not words or words in seen:
+            continue
+        best = max((len(words & s) for s in source), default=0)
+        if best >= BORNE_OUT * len(words):
+            kept.append(sentence)
+            seen.append(words)
+    return kept
 
 
 def about_the_article(sentences: list[str], doc: Document) -> list[str]:

@@ -18,8 +18,9 @@ from tests.botapi import BotAPIError, BotAPIServer
 from tests.conftest import TOKEN, make_settings
 from tests.fakes import FakeLLM
 
-# A model summary that passes briefing._usable (long enough, Korean, no invented numbers).
-SUMMARY = "정부가 인공지능 인프라 확충 계획을 내놓았고 업계와 전문가들은 투자 규모와 인재 양성을 두고 엇갈린 평가를 내놓았다."
+# A model summary that passes the summary checks: long enough, Korean, no invented numbers, and
+# borne out by `article()` (its words stand in the article's sentences).
+SUMMARY = "정부가 GPU 확보 계획을 발표했고 업계와 전문가들은 투자 규모와 인재 양성을 두고 의견이 엇갈렸다."
 FAST = Timing(scan_every=0.2, settle_seconds=0.6, batch_wait=3.0, tick_every=0.3,
               concurrency=3, send_timeout=30.0, send_attempts=3, retry_base=0.5)
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SUMMARY = ("정부가 인공지능 인프라 확충 계획을 내놓았고 업계와 전문가들은 투자 규모와 인재 양성을 "
-           "두고 엇갈린 평가를 내놓았다.")
+SUMMARY = ("정부가 GPU 확보 계획을 발표했고 업계와 전문가들은 투자 규모와 인재 양성을 두고 의견이 "
+           "엇갈렸다.")
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -94,6 +94,9 @@ def test_names_a_page_shows_outside_its_body_are_kept_as_credits(store, korean):
     assert "https://" not in (column.credits or "")
     assert store.documents_naming("씽크포비엘") == [column.id]
     assert store.documents_naming("100%_") == []  # LIKE wildcards in user text match literally
+    forum = store.document("004_5e7a854b7ac0a282.txt")
+    assert "82cook.com" in forum.credits  # the site it was posted on, from its header
+    assert "firenzedt" not in forum.credits  # a link in the body is not the page's own name
 
 
 def test_documents_stored_before_credits_get_them_on_the_next_scan(tmp_path, korean):

@@ -130,7 +130,8 @@ async def test_private_question_is_answered_by_the_real_model_with_its_source(
 
 
 async def test_answer_streams_by_editing_the_placeholder_about_once_a_second(start_bot, botapi):
-    reply = " ".join([GROUNDED] * 90)  # ~5,000 characters: previews hit the limit
+    # ~5,000 characters of distinct sentences (a model repeating one sentence is cut to one)
+    reply = " ".join(f"({a}·{b}) {GROUNDED}" for a in "가나다라마바사아" for b in "가나다라마바사아자차")
     app, services = await start_bot(llm=SlowLLM(reply, piece_chars=250, delay=0.2))
     botapi.add_update_message(CHAT, QUESTION)
     await settle(botapi, app)
@@ -142,14 +143,15 @@ async def test_answer_streams_by_editing_the_placeholder_about_once_a_second(sta
     assert all(utf16_len(c["params"]["text"]) <= 4096 for c in edits)
     first, rest = botapi.sent(CHAT)[0], botapi.sent(CHAT)[1:]
     assert first["text"] != texts.TG_PLACEHOLDER and not first["text"].endswith("…")
-    assert first["text"].startswith(GROUNDED)
+    assert first["text"].startswith(f"(가·가) {GROUNDED}")
     assert len(rest) == 1 and texts.SOURCES_HEADER in rest[0]["text"]  # split in two
     assert failed_calls(botapi) == []
 
 
 async def test_long_answer_is_split_into_valid_parts(start_bot, botapi):
     # ~9,000 characters; no digits, which the grounding check would look for in the sources
-    paragraphs = [f"{GROUNDED} <{mark}> & " * 18 for mark in "가나다라마바사아"]
+    paragraphs = [" ".join(f"<{mark}·{n}> & {GROUNDED}" for n in "가나다라마바사아자차카타파하거너더러")
+                  for mark in "가나다라마바사아"]
     app, _ = await start_bot(llm=FakeLLM("\n\n".join(paragraphs)))
     botapi.add_update_message(CHAT, QUESTION)
     await settle(botapi, app)
@@ -164,12 +166,12 @@ async def test_long_answer_is_split_into_valid_parts(start_bot, botapi):
 
 
 async def test_unsafe_characters_reach_the_user_verbatim(start_bot, botapi):
-    app, services = await start_bot(llm=FakeLLM("마누스는 <b>에이전트</b> & 플랫폼입니다 &amp; <끝>"))
+    app, services = await start_bot(llm=FakeLLM("마누스는 <b>중국 스타트업</b>이 만든 에이전트 & 플랫폼입니다 &amp; <끝>"))
     botapi.add_update_message(CHAT, "<b>&</b> 마누스는 어떤 AI 에이전트 플랫폼인가? <i>&amp;")
     botapi.add_update_message(GROUP, "/search@briefbot_test_bot <b>&amp;", chat_type="supergroup")
     await settle(botapi, app)
     [answer] = texts_of(botapi, CHAT)
-    assert answer.startswith("마누스는 <b>에이전트</b> & 플랫폼입니다 &amp; <끝>")
+    assert answer.startswith("마누스는 <b>중국 스타트업</b>이 만든 에이전트 & 플랫폼입니다 &amp; <끝>")
     assert "<b>&</b>" in services.llm.prompts[0][-1]["content"]  # the question, unmangled
     assert texts_of(botapi, GROUP) == [texts.NO_MATCHING_DOCS.format(keyword="<b>&amp;")]
     assert failed_calls(botapi) == []

@@ -20,6 +20,7 @@ from tests.corpus import article, backlog
 from tests.fakes import FakeLLM
 
 FACT = "해운대 AI 데이터센터 건립에는 총 4조 2천억 원이 투입될 예정이다."
+# A summary the articles bear out (each ends with it).
 GOOD = "정부와 업계는 인공지능 인프라 확충과 인재 양성을 두고 서로 다른 우선순위를 내세웠다."
 
 
@@ -64,7 +65,7 @@ def test_one_failing_document_never_stops_the_others_and_is_retried_a_few_times(
     services = make(tmp_path, korean, llm)
     seeds = services.settings.SEEDS_DIR
     for n, title in enumerate(["첫째 기사", "독이 든 기사", "셋째 기사"]):
-        (seeds / f"{n}.txt").write_text(article(title, seed=n), encoding="utf-8")
+        (seeds / f"{n}.txt").write_text(article(title, seed=n, fact=GOOD), encoding="utf-8")
     ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
     clock = Clock()
     worker = ModelWorker(services.store, services.answers, llm, clock=clock)
@@ -101,7 +102,7 @@ def test_newest_first_and_a_waiting_push_goes_before_everything(tmp_path, korean
     services = make(tmp_path, korean, llm)
     seeds = services.settings.SEEDS_DIR
     for n in range(3):
-        (seeds / f"{n}.txt").write_text(article(f"기사 {n}", seed=n, date=f"2025-06-0{n + 1}"),
+        (seeds / f"{n}.txt").write_text(article(f"기사 {n}", seed=n, date=f"2025-06-0{n + 1}", fact=GOOD),
                                         encoding="utf-8")
     ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
     worker = build_worker(services)
@@ -119,7 +120,7 @@ def test_the_worker_waits_while_a_question_is_answered(tmp_path, korean):
     llm = FakeLLM(default=GOOD)
     services = make(tmp_path, korean, llm)
     seeds = services.settings.SEEDS_DIR
-    (seeds / "a.txt").write_text(article("대기 중인 기사"), encoding="utf-8")
+    (seeds / "a.txt").write_text(article("대기 중인 기사", fact=GOOD), encoding="utf-8")
     ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
     worker = build_worker(services)
     with services.answers.priority.user():
@@ -142,6 +143,17 @@ def test_fit_text_keeps_the_lead_and_central_sentences_within_the_budget():
     assert fitted.startswith(text[:200]) and "…" in fitted
     assert all(part in text for part in fitted.split("\n") if part != "…")
     assert fit_text("짧은 글.", 1500, count) == "짧은 글."
+
+
+def test_what_a_summary_reads_is_the_lead_the_close_and_the_central_sentences():
+    text = "\n".join(article("긴 보고서", 12000, sections=True).splitlines()[2:-1])
+    count = lambda s: len(s) // 2  # noqa: E731
+    fitted = fit_text(text, 900, count, lead_share=6)
+    assert count(fitted) <= 900
+    last = text.rstrip().split("\n")[-1].split(". ")[-1]
+    assert fitted.rstrip().endswith(last)  # a column's close is often its argument
+    lead = fitted.split("\n…\n")[0]
+    assert text.startswith(lead) and count(lead) <= 900 // 6 + 60
 
 
 def test_a_long_report_is_summarised_within_the_context_and_its_last_section_answered(
@@ -178,7 +190,7 @@ def test_prefix_steps_only_where_the_model_keeps_prefixes(tmp_path, korean, back
                                                                  or "computed")
     services = make(tmp_path, korean, llm)
     seeds = services.settings.SEEDS_DIR
-    (seeds / "a.txt").write_text(article("접두부 기사"), encoding="utf-8")
+    (seeds / "a.txt").write_text(article("접두부 기사", fact=GOOD), encoding="utf-8")
     ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
     worker = build_worker(services)
     kinds = []

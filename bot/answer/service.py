@@ -114,9 +114,9 @@ class AnswerService:
         """The model's text, checked sentence by sentence against the evidence; when nothing
         stands, the evidence itself, or what the documents do not say."""
         evidence = self.evidence(plan, plan.docs)
-        kept = verify.claims(readable(plan, self._unlabelled(plan, tidy(text))), plan.read,
-                             evidence, self.retriever.korean)
-        text = " ".join(kept)
+        text = readable(plan, self._unlabelled(plan, tidy(text)))
+        kept = verify.claims(text, plan.read, evidence, self.retriever.korean)
+        text = verify.joined(text, kept)
         if not kept or not grounded(text, evidence.text) or not self._filled(plan, text):
             text = self._fallback(plan, evidence)
         return self._answer(plan, text, started, first)
@@ -231,10 +231,13 @@ class AnswerService:
         return text
 
     def _sources(self, plan: Plan, answer: str) -> list[Source]:
-        weights = plan.weights
         answer_terms = set(self.retriever.korean.morphemes(answer))
-        terms = answer_terms | set(weights)
-        scored = {t: weights.get(t, 1.0) for t in terms}
+        # The quote bears out the answer: its words count fully, the question's only to break
+        # ties (the sentence the question echoes may not be the one that answers it).
+        scored = {t: 0.2 * w for t, w in plan.weights.items()}
+        for t, w in self.retriever.idf(sorted(answer_terms)).items():
+            scored[t] = scored.get(t, 0.0) + w
+        terms = set(scored)
         found = []
         for doc in plan.docs:
             quote, morphemes = self.retriever.best_document_sentence(doc.id, terms, scored)

@@ -40,6 +40,22 @@ def sentences_of(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
 
 
+def joined(text: str, kept: list[str]) -> str:
+    """The kept sentences of `text`, in order, with the breaks that stood between them
+    (paragraphs stay paragraphs)."""
+    out, at = [], 0
+    for sentence in kept:
+        found = text.find(sentence, at)
+        if found < 0:
+            continue
+        if out:
+            out.append("\n\n" if "\n\n" in text[at:found] else
+                       "\n" if "\n" in text[at:found] else " ")
+        out.append(sentence)
+        at = found + len(sentence)
+    return "".join(out)
+
+
 def claims(text: str, question: Question, evidence: Evidence, korean: Korean) -> list[str]:
     """The sentences of `text` that pass every check, in order; empty when the model refused
     or nothing stands."""

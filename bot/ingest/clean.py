@@ -26,6 +26,8 @@ NAV_WORDS = re.compile(
 META_FIELD = re.compile(r"^(작성일|작성자|등록일|수정일|입력|승인|글쓴이|조회)\s*[:：]")
 LABEL = re.compile(r"^[-•·]?\s*\[?(사진|출처|관련\s*기사|그래픽|영상|자료)\]?\s*[:：]?\s*$")
 CREDIT_LABEL = re.compile(r"^[-•·]?\s*\[?(사진|그래픽|영상)\]?\s*[:：]?\s*$")
+SITE_NAME = re.compile(r"(?<![a-z0-9./])[a-z0-9][a-z0-9-]*\.(?:com|net|org|co\.kr|kr)(?![a-z0-9.])",
+                       re.IGNORECASE)
 URL_ONLY = re.compile(r"^(https?://\S+|www\.\S+)$")
 SENTENCE_END = re.compile(r"[.!?。…][\"'”’)\]]*$")
 
@@ -111,6 +113,8 @@ def clean_page(text: str) -> CleanPage:
             seen.add(key)
             if not (URL_ONLY.match(line) or DATE_ONLY.match(line) or _chrome(line)):
                 credits.append(line)
+            elif site := SITE_NAME.search(line):  # "82cook.com을 즐겨찾기에 추가": the site
+                credits.append(site.group(0))
             continue  # header furniture above the headline: site name, board name, series label
         if (len(line) <= 200 and COPYRIGHT.search(line)):
             after_copyright = True
