@@ -161,6 +161,7 @@ class AnswerService:
             "total_ms": int((now - started) * 1000)})
 
     def evidence(self, plan: Plan, docs: list[Document]) -> verify.Evidence:
+        """What an answer about `docs` may rest on, with the question's topic."""
         # A stored name of several words ("젠슨 황") also counts as its words.
         sentences = [(s, terms | {w for t in terms if " " in t for w in t.split()})
                      for doc in docs for s, terms in self.retriever.document_sentence_terms(doc.id)]
@@ -170,14 +171,10 @@ class AnswerService:
         # What the question is about, as far as it can be judged: the words the documents
         # use, and the nouns they lack ("매출", "위원장": a detail that is not there). Other
         # words they lack ("급하다", "제일") are only how it was put.
-        nouns = self._nouns(plan.question)
+        nouns = verify.nouns(plan.question, self.retriever.korean)
         evidence.topic = {t: w for t, w in plan.topic.items()
                           if verify.holds(evidence.vocabulary, t) or t in nouns}
         return evidence
-
-    def _nouns(self, text: str) -> set[str]:
-        return {form.lower() for form, tag in self.retriever.korean.tokens(text)
-                if tag.split("-")[0] in ("NNG", "NNP", "SL", "SH")}
 
     def _fallback(self, plan: Plan, evidence: verify.Evidence) -> str:
         """The best evidence sentence, quoted, when it holds what was asked; otherwise what

@@ -26,6 +26,7 @@ class Evidence:
     sentences: list[tuple[str, frozenset[str]]]
     topic: dict[str, float]
     headings: tuple[str, ...] = ()  # the documents' titles and bylines
+
     def __post_init__(self) -> None:
         self.vocabulary = frozenset(t for _, terms in self.sentences for t in terms)
 
@@ -34,6 +35,12 @@ def names(text: str, korean: Korean) -> set[str]:
     """The proper names and foreign words of `text`, lower-cased."""
     return {form.lower() for form, tag in korean.tokens(text)
             if tag.split("-")[0] in NAME_TAGS and len(form) > 1}
+
+
+def nouns(text: str, korean: Korean) -> set[str]:
+    """The nouns, names and foreign words of `text`, lower-cased: what a question asks about."""
+    return {form.lower() for form, tag in korean.tokens(text)
+            if tag.split("-")[0] in ("NNG", "NNP", "SL", "SH")}
 
 
 def sentences_of(text: str) -> list[str]:
