@@ -129,3 +129,19 @@ def test_when_the_model_refuses_an_answerable_question_the_evidence_is_quoted(fa
     answer = answers.ask("MS가 코파일럿 스튜디오 정식 출시한 행사는 어느 도시에서 열렸어요?")
     assert "시카고" in answer.text and not REFUSAL.search(answer.text)
     assert not answer.text.startswith(("[", "‘")) and "“" in answer.text
+
+
+def test_who_said_it_is_the_one_the_claims_own_sentence_names(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("오픈소스 카드를 꺼낸 사람은 스타게이트 프로젝트를 발표한 스타게이트 회장입니다.")
+    answer = answers.ask("이해민 칼럼에서 딥시크 이후 곧바로 오픈소스 카드를 꺼냈다고 한 사람은 누구예요?")
+    assert "알트만" in answer.text and "스타게이트 회장" not in answer.text
+
+
+def test_a_quote_that_says_he_brings_the_sentence_naming_him(fake_answers):
+    answers, fake = fake_answers
+    fake.enqueue("그 화가는 르누아르입니다.")  # a name the documents never give
+    answer = answers.ask("자기 그림이 카메라 렌즈에서 빛이 퍼지는 걸 보고 착안한 거라고 고백한 화가는 "
+                         "누구예요?")
+    assert "르누아르" not in answer.text
+    assert "모네" in answer.text and "카메라 렌즈" in answer.text

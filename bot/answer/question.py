@@ -26,7 +26,7 @@ ANAPHORA = re.compile(r"(^|\s)(그|거기|그걸|그것|그게|그런|그곳|그
 COUNTERS = "명|개|배|위|년|장|곳|차례|번|건|대|달러|원|조|억|만|%|퍼센트|시간|일|월"
 QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|만|억|조)?\s*({COUNTERS})?|절반|두 배|세 배)")
 # Who did or said something: the answer names them, and the evidence names them beside it.
-WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|나라|기관|단체)|어디(예요|에요|야|인가|일까|죠))")
+WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|기관|단체)|어디(예요|에요|야|인가|일까|죠))")
 DATE = re.compile(r"(\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|지난\s?(주|달|해)|올해|작년|지난해|어제|"
                   r"내년|오늘|이번 주|\d{4}[-.]\d{1,2})")
 SLOTS = (

@@ -191,7 +191,7 @@ class AnswerService:
         absent_weight = sum(topic[t] for t in missing)
         if quote and share >= ABSENT_SHARE and self._filled(plan, quote) and \
                 absent_weight < MISSING_SHARE * total:
-            if plan.read.who and (said := self._attribution(evidence, quote)):
+            if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
             return texts.QUOTED_ANSWER.format(name=name, quote=quote)
         if plan.read.slot and not (quote and self._filled(plan, quote)):
@@ -205,13 +205,20 @@ class AnswerService:
             text += texts.ABSENT_RELATED.format(name=name, quote=quote)
         return text
 
-    def _attribution(self, evidence: verify.Evidence, quote: str) -> str | None:
-        """For "누가 …?": the sentence beside `quote` that says who said it, when `quote`
-        itself names nobody ("…고 말했다", "…라며")."""
-        if verify.names(quote, self.retriever.korean) or SAID.search(quote):
+    def _attribution(self, evidence: verify.Evidence, quote: str, question: str) -> str | None:
+        """For "누가 …?" when `quote` names nobody the question did not: the sentence beside
+        it that does. After a quotation that is the next one ("…이경일 대표는 이렇게
+        말했다"); for "그는 …라고 말했다" the one before, which names "그"."""
+        korean = self.retriever.korean
+        asked = verify.names(question, korean)
+        if verify.names(quote, korean) - asked:
             return None
-        around = [s for s, _ in verify.neighbourhood(evidence, quote) if s != quote]
-        return next((s for s in around if SAID.search(s)), None)
+        around = verify.neighbourhood(evidence, quote)
+        at = next((i for i, (s, _) in enumerate(around) if s == quote), 0)
+        before, after = around[:at], around[at + 1:]
+        naming = [s for s, _ in (before if SAID.search(quote) else after + before)
+                  if verify.names(s, korean) - asked]
+        return naming[0] if naming else None
 
     def _filled(self, plan: Plan, text: str) -> bool:
         return plan.read.filled(text, verify.names(text, self.retriever.korean))

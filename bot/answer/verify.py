@@ -31,10 +31,10 @@ class Evidence:
         self.vocabulary = frozenset(t for _, terms in self.sentences for t in terms)
 
 
-def names(text: str, korean: Korean) -> set[str]:
-    """The proper names and foreign words of `text`, lower-cased."""
+def names(text: str, korean: Korean, tags: tuple[str, ...] = NAME_TAGS) -> set[str]:
+    """The proper names and foreign words of `text` (those with `tags`), lower-cased."""
     return {form.lower() for form, tag in korean.tokens(text)
-            if tag.split("-")[0] in NAME_TAGS and len(form) > 1}
+            if tag.split("-")[0] in tags and len(form) > 1}
 
 
 def nouns(text: str, korean: Korean) -> set[str]:
@@ -113,8 +113,10 @@ def _attributed(kept: list[str], asked: set[str], evidence: Evidence, korean: Ko
     best, _ = best_statement(evidence, set(evidence.headings))
     if not best:
         return True  # nothing in the evidence is about it: no sentence to check beside
-    around = set().union(*(terms for _, terms in neighbourhood(evidence, best)))
     named = {t for t in korean.morphemes(" ".join(kept)) if t not in asked}
+    if in_claim := names(best, korean, tags=("NNP",)) - asked:  # the claim names someone
+        return bool(named & {w for n in in_claim for w in korean.morphemes(n)})
+    around = set().union(*(terms for _, terms in neighbourhood(evidence, best)))
     return bool(named & around)
 
 
