@@ -113,6 +113,18 @@ def test_documents_stored_before_credits_get_them_on_the_next_scan(tmp_path, kor
     assert "씽크포비엘" in store.document("000_0fde8c8004443c85.txt").credits
 
 
+def test_better_page_rules_reach_documents_stored_before_them(store, korean, monkeypatch):
+    from bot.ingest import pipeline
+    ingest(store, korean, SEEDS)
+    store.db.execute("update documents set credits = 'old rules'")
+    assert (ingest(store, korean, SEEDS).unchanged, store.document(
+        "000_0fde8c8004443c85.txt").credits) == (5, "old rules")  # same rules: not read again
+    monkeypatch.setattr(pipeline, "PAGE_RULES", pipeline.PAGE_RULES + 1)
+    result = ingest(store, korean, SEEDS)
+    assert (result.ingested, result.unchanged) == (0, 5)  # nothing re-chunked or re-announced
+    assert "씽크포비엘" in store.document("000_0fde8c8004443c85.txt").credits
+
+
 def test_cp949_bom_nfd_and_zero_width_files_are_read_cleanly(store, korean, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -236,6 +236,11 @@ def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: File
     log.info("ingested %s (%s) %d characters", name, meta.title, len(text))
 
 
+# The rules that read what a page says about itself (title, date, outlet, author, credits): a
+# new number when they change, so documents stored before are read by the new ones.
+PAGE_RULES = 2
+
+
 def _meta(doc: Document) -> tuple:
     return doc.title, doc.date, doc.outlet, doc.author, doc.url, doc.credits
 
@@ -287,6 +292,11 @@ def ingest_folder(store: Store, korean: Korean, folder: Path, *, max_bytes: int,
     tally = _Tally()
     now = time.time() if now is None else now
     add_sentences(store, korean)
+    if store.get_meta("page_rules") != str(PAGE_RULES):
+        # What pages say about themselves is read by better rules now: every file once more
+        # (an unchanged text only has these fields updated, nothing re-chunked or announced).
+        store.read_again()
+        store.set_meta("page_rules", str(PAGE_RULES))
     entries = folder_entries(folder)
     if entries is None:
         log.warning("SEEDS_DIR=%s cannot be listed; nothing read, nothing forgotten", folder)

@@ -28,6 +28,11 @@ class FilesMixin(StoreBase):
                 row["folder"] = folder
             db["files"].upsert(row, pk="name")
 
+    def read_again(self) -> None:
+        """Every ingested file is read on the next scan as if it had changed."""
+        with self._tx() as db:
+            db.execute("update files set raw_hash = '' where status = 'ingested'")
+
     def note_absent(self, folder: str, present: Iterable[str], now: str) -> list[str]:
         """Compare `folder`'s file rows with the names it holds now: rows whose file is back
         lose their missing mark, rows whose file is gone get one (`now`). Rows without a
