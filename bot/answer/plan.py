@@ -157,7 +157,8 @@ class Planner:
                                   if x)
                 vocabulary = set(self.store.doc_morphemes(doc_id)) | set(
                     self.retriever.korean.morphemes(fields))
-                shares.append((sum(weights[t] for t in terms if t in vocabulary) / total, doc))
+                named = [t for t in terms if t in vocabulary or t in fields.lower()]
+                shares.append((sum(weights[t] for t in named) / total, doc))
             shares.sort(key=lambda s: -s[0])
             if shares and shares[0][0] >= NAMED_SHARE and (
                     len(shares) == 1 or shares[1][0] < shares[0][0] * 0.8):
