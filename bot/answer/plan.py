@@ -133,8 +133,12 @@ class Planner:
         found: dict[str, Document] = {}
         for quoted in question.quoted:  # a title in quotes
             flat = re.sub(r"\W", "", quoted)
-            for doc in self.store.documents():
-                if len(flat) >= 6 and flat in re.sub(r"\W", "", doc.title):
+            longest = max(re.findall(r"\w+", quoted), key=len, default="")
+            if len(flat) < 6 or len(longest) < 2:
+                continue
+            for doc_id in self.store.documents_naming(longest):  # not every document's text
+                doc = self.store.document(doc_id)
+                if doc and flat in re.sub(r"\W", "", doc.title):
                     found.setdefault(doc.id, doc)
         for phrase in question.mentions:
             terms = [t for t in self.retriever.query_terms(phrase) if t not in ASKING_WORDS]
