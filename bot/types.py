@@ -80,6 +80,33 @@ class Answer:
     timings: dict[str, int] = field(default_factory=dict)
 
 
+# The sides a document can take on a proposition of the debate map (issue 13).
+FOR, AGAINST, CONDITIONAL = "찬성", "반대", "조건부"
+SIDES = (FOR, AGAINST, CONDITIONAL)
+
+
+@dataclass(frozen=True)
+class Proposition:
+    id: str  # stable, ASCII snake_case (prompts/debate.toml)
+    text: str  # one Korean sentence a document can be for or against
+    terms: tuple[str, ...] = ()  # words a sentence about it tends to hold
+
+
+@dataclass(frozen=True)
+class Position:
+    """One side taken on a proposition, by an actor, shown by a verbatim sentence."""
+    doc_id: str
+    proposition: str  # Proposition.id
+    side: str  # one of SIDES
+    actor: str  # "필자" for a column's author, or who the text says holds it ("정민호 팀장")
+    quote: str  # a sentence of the document's stored text, verbatim
+    score: float = 0.0  # how clearly the model chose the side (calibrated log-odds)
+    title: str = ""
+    outlet: str | None = None
+    date: str | None = None
+    found_at: str | None = None  # when it was stored (UTC ISO), for "new since"
+
+
 @dataclass(frozen=True)
 class IngestResult:
     ingested: int = 0

@@ -74,6 +74,12 @@ class LLM(Protocol):
         `interrupt` (background work) is asked between prompt batches and between tokens;
         when it returns True the call raises Interrupted and frees the model."""
 
+    def choose(self, messages: list[Message], options: tuple[str, ...], *,
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> dict[str, float]:
+        """Log-probability of each option as the start of the reply (its first token), for a
+        choice among a few labels without free text. Raises LLMError where the model cannot
+        tell (a server without log-probabilities)."""
+
     def warm(self, messages: list[Message], interrupt: Interrupt = None,
              label: str | None = None) -> str:
         """Evaluate and keep `messages` as a prefix now; returns how: computed, loaded, warm,

@@ -51,5 +51,10 @@ class LazyLLM:
              label: str | None = None) -> str:
         return self.get().warm(messages, interrupt, label)
 
+    def choose(self, messages: list[Message], options: tuple[str, ...], *,
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> dict[str, float]:
+        return self.get().choose(messages, options, cache_prefix=cache_prefix,
+                                 interrupt=interrupt)
+
     def count_tokens(self, text: str) -> int:
         return self.get().count_tokens(text)

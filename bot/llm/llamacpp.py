@@ -181,6 +181,37 @@ class LlamaCppLLM:
                 self._cache.put(key, self._state_bytes(), label)
             return how
 
+    def choose(self, messages: list[Message], options: tuple[str, ...], *,
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> dict[str, float]:
+        """Log-probabilities of each option's first token as the reply's first token, from one
+        prompt evaluation and no sampling. Options must start with different tokens."""
+        import numpy as np
+        with self._lock:
+            try:
+                tokens = self.prompt_tokens(messages)
+                firsts = self.first_tokens(options)
+                if prefix := self._prefix(messages, cache_prefix, tokens):
+                    self.last_prefix = self._ensure_prefix(prefix, interrupt)
+                if len(tokens) >= self._llama.n_ctx():
+                    raise LLMError(f"prompt of {len(tokens)} tokens does not fit LLM_CTX="
+                                   f"{self._llama.n_ctx()}")
+                self._prefill(tokens, interrupt)
+                self._llama.eval(tokens[-1:])  # its logits are the reply's first token's
+                logits = np.ctypeslib.as_array(self._llama._ctx.get_logits_ith(-1),
+                                               shape=(self._llama.n_vocab(),))
+                top = float(logits.max())
+                total = top + float(np.log(np.exp(logits - top).sum()))
+                return {o: float(logits[t]) - total for o, t in zip(options, firsts)}
+            except (RuntimeError, ValueError) as exc:
+                raise LLMError(f"llama.cpp failed: {exc}") from exc
+
+    def first_tokens(self, options: tuple[str, ...]) -> list[int]:
+        firsts = [self._llama.tokenize(o.encode("utf-8"), add_bos=False, special=False)[0]
+                  for o in options]
+        if len(set(firsts)) != len(firsts):
+            raise LLMError(f"options {options} do not start with different tokens")
+        return firsts
+
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0, interrupt: Interrupt = None,
                cache_label: str | None = None) -> Iterator[str]:

@@ -50,6 +50,31 @@ class OpenAICompatLLM:
              label: str | None = None) -> str:
         return "unsupported"  # the server keeps its own prompt cache; nothing to do here
 
+    def choose(self, messages: list[Message], options: tuple[str, ...], *,
+               cache_prefix: int = 0, interrupt: Interrupt = None) -> dict[str, float]:
+        """From the server's top log-probabilities of the reply's first token: an option gets
+        the best of the tokens it starts with; one not among them gets the floor of the list."""
+        body = {"model": self.model, "messages": self.plain.messages(messages), "max_tokens": 1,
+                "temperature": 0.0, "logprobs": True, "top_logprobs": 20}
+        with self._lock:
+            try:
+                response = self._client.post(self._completions, json=body)
+            except httpx.HTTPError as exc:
+                raise LLMError(self._redact(
+                    f"LLM server at LLM_BASE_URL={self.public_url} is unreachable or failed: "
+                    f"{exc.__class__.__name__}: {exc}")) from exc
+        if response.status_code != 200:
+            raise LLMError(self._redact(f"LLM server {self.public_url} answered "
+                                        f"{response.status_code}: {response.text[:200]}"))
+        try:
+            top = response.json()["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+            scored = [(str(t["token"]).strip(), float(t["logprob"])) for t in top]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise LLMError(f"LLM server {self.public_url} gave no log-probabilities") from exc
+        floor = min((lp for _, lp in scored), default=-30.0) - 1.0
+        return {o: max((lp for tok, lp in scored if tok and o.startswith(tok)), default=floor)
+                for o in options}
+
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0, interrupt: Interrupt = None,
                cache_label: str | None = None) -> Iterator[str]:

@@ -38,6 +38,11 @@ def _count_terms(db: Database, morphs: Iterable[str], step: int) -> None:
         db.execute("delete from terms where chunks <= 0")
 
 
+# Newest arrivals first; within one batch, the date the text states (undated last).
+NEWEST_DOCUMENTS = ("substr(ingested_at, 1, 16) desc, date is null, date desc, "
+                    "ingested_at desc, id")
+
+
 def as_document(row: dict) -> Document:
     """A `documents` row as the Document the rest of the bot reads."""
     return Document(id=row["id"], title=row["title"], text=row["text"],
@@ -47,8 +52,9 @@ def as_document(row: dict) -> Document:
 
 
 def drop_document(db: Database, doc_id: str) -> None:
-    """Delete a document and its chunks, inside the caller's transaction."""
+    """Delete a document, its chunks and its positions, inside the caller's transaction."""
     _delete_chunks(db, doc_id)
+    db.execute("delete from positions where doc_id = ?", [doc_id])
     db.execute("delete from documents where id = ?", [doc_id])
 
 
@@ -126,8 +132,7 @@ class DocumentsMixin(StoreBase):
                           f"or summary_key != ? order by {self._NEWEST}", [key])
         return [r["id"] for r in rows]
 
-    # Newest arrivals first; within one batch, the date the text states (undated last).
-    _NEWEST = "substr(ingested_at, 1, 16) desc, date is null, date desc, ingested_at desc, id"
+    _NEWEST = NEWEST_DOCUMENTS
 
     def document(self, doc_id: str) -> Document | None:
         rows = self._rows("select * from documents where id = ?", [doc_id])

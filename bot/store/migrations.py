@@ -129,3 +129,18 @@ def m010_document_credits(db: Database) -> None:
     # next scan (its recorded hash is cleared); an unchanged text only updates these fields.
     db.execute("alter table documents add column credits text")
     db.execute("update files set raw_hash = '' where status = 'ingested'")
+
+
+@migrations()
+def m011_positions(db: Database) -> None:
+    # The debate map: the sides each document takes on the propositions of
+    # prompts/debate.toml, with who holds them and the verbatim sentence. `positions_key` says
+    # which model, propositions and prompt they were found with (null: not yet looked for), so
+    # a change to any of them finds them again; a replaced document row starts at null.
+    db["positions"].create({
+        "id": int, "doc_id": str, "proposition": str, "side": str, "actor": str,
+        "quote": str, "score": float, "found_at": str,
+    }, pk="id", foreign_keys=[("doc_id", "documents", "id")])
+    db["positions"].create_index(["doc_id"])
+    db["positions"].create_index(["proposition"])
+    db.execute("alter table documents add column positions_key text")

@@ -1,0 +1,132 @@
+"""Who holds a position: the person or group the text names as saying it, from attribution
+patterns ("…라며", "…고 말했다", "○○ 대표는 …고 주장했다", a quotation and the sentence after it,
+"그는 …", "이 대표는 …"), else the person an interview quotes throughout, else the author
+("필자")."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.korean import Korean
+
+AUTHOR = "필자"
+TITLES = ("국회의원", "의원", "대표이사", "대표", "교수", "장관", "차관", "위원장", "부위원장",
+          "위원", "선임연구위원", "연구위원", "책임연구원", "선임연구원", "연구원", "팀장", "국장",
+          "사무총장", "사무국장", "총장", "부회장", "회장", "변호사", "소장", "원장", "실장",
+          "과장", "청장", "본부장", "센터장", "이사장", "이사", "전무", "상무", "부사장", "사장",
+          "대통령", "총리", "의장", "처장", "단장", "부장", "박사", "활동가", "작가", "대변인",
+          "CEO", "CTO", "최고경영자", "창업자")
+GROUPS = ("시민사회", "시민단체", "산업계", "업계", "학계", "재계", "노동계", "야당", "여당",
+          "정부", "전문가들", "창작자들", "저작권자들", "출판계", "스타트업계", "빅테크")
+_TITLE = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
+_AFTER_TITLE = r"(?=[은는이가도의께과와,)\s]|$)"
+# 이름 (소속 한두 낱말) 직함: "이경일 솔트룩스 대표", "정민호 팀장", "이해민 의원".
+NAME_TITLE = re.compile(r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s+(?P<org>(?:[가-힣A-Za-z0-9·&]+\s+)"
+                        rf"{{0,2}}?)(?P<title>{_TITLE}){_AFTER_TITLE}")
+# 성 직함: "이 대표는", named in full earlier.
+SHORT = re.compile(rf"(?<![가-힣])(?P<surname>[가-힣])\s(?P<title>{_TITLE})(?:은|는|이|가|도)\s")
+SAID = re.compile(r"(?:라며|라고|이라며|이라고|다며|다고|자며|자고|냐며|면서)\s"
+                  r"|(?:말|밝|강조|주장|지적|설명|덧붙|전|진단|제언|당부|역설|비판|우려|촉구|"
+                  r"요구|반박|반발|경고|호소)(?:했|한|하였|해)")
+GROUP = re.compile(rf"(?<![가-힣])(?P<group>{'|'.join(GROUPS)})(?:은|는|이|가|에서는|측은|도)\s")
+HE = re.compile(r"^(?:그는|그녀는|그러면서|이어|또)\s")
+OPENS, CLOSES = "“‘", "”’"
+
+
+@dataclass(frozen=True)
+class Line:
+    """A sentence of a document, with the paragraph it stands in."""
+    paragraph: int
+    text: str
+
+
+def quoted(lines: list[Line]) -> list[bool]:
+    """Whether each sentence is (part of) a quotation: it holds a quotation mark, or one
+    opened before it in its paragraph is still open."""
+    out, depth, paragraph = [], 0, -1
+    for line in lines:
+        if line.paragraph != paragraph:
+            depth, paragraph = 0, line.paragraph
+        marks = sum(line.text.count(c) for c in OPENS) + line.text.count('"')
+        out.append(depth > 0 or marks > 0)
+        for char in line.text:
+            if char in OPENS or (char == '"' and depth == 0):
+                depth += 1
+            elif char in CLOSES or char == '"':
+                depth = max(0, depth - 1)
+    return out
+
+
+class Actors:
+    """Finds actors in one document's sentences; remembers who was named in full."""
+
+    def __init__(self, lines: list[Line], korean: Korean):
+        self.lines, self.korean = lines, korean
+        self.quoted = quoted(lines)
+        self._named_cache: dict[int, list[str]] = {}
+        self.speaker = self._main_speaker()
+
+    def named(self, index: int) -> list[str]:
+        """"name org title" spans of a sentence whose name Kiwi reads as a proper name, and
+        "이 대표" resolved to the last full name before it with that surname and title."""
+        if index in self._named_cache:
+            return self._named_cache[index]
+        text = self.lines[index].text
+        found = []
+        for match in NAME_TITLE.finditer(text):
+            tags = [t for _, t in self.korean.tokens(match["name"])]
+            if tags and all(t == "NNP" for t in tags):
+                found.append(" ".join(x for x in (match["name"], match["org"].strip(),
+                                                  match["title"]) if x))
+        for match in SHORT.finditer(text):
+            if full := self._earlier(index, match["surname"], match["title"]):
+                found.append(full)
+        self._named_cache[index] = found
+        return found
+
+    def _earlier(self, index: int, surname: str, title: str) -> str | None:
+        for back in range(index - 1, -1, -1):
+            for full in reversed(self.named(back)):
+                if full.startswith(surname) and full.endswith(title):
+                    return full
+        return None
+
+    def said_by(self, index: int) -> str | None:
+        text = self.lines[index].text
+        if not SAID.search(text):
+            return None
+        if named := self.named(index):
+            return named[0]
+        if group := GROUP.search(text):
+            return group["group"]
+        return None
+
+    def of(self, index: int) -> str:
+        """Who holds what sentence `index` says."""
+        if who := self.said_by(index):
+            return who
+        if self.quoted[index]:  # “…” 이경일 대표는 이렇게 말했다: where the quotation ends
+            end = index
+            while end + 1 < len(self.lines) and end < index + 5 and self.quoted[end + 1] \
+                    and self.lines[end + 1].paragraph == self.lines[index].paragraph:
+                end += 1
+            for after in (end, end + 1):
+                if after < len(self.lines) and (who := self.said_by(after)):
+                    return who
+        if HE.match(self.lines[index].text) or self.quoted[index]:
+            for back in range(index - 1, max(-1, index - 4), -1):  # 그는 …: the last one named
+                if named := self.named(back):
+                    return named[-1]
+        return self.speaker or AUTHOR
+
+    def _main_speaker(self) -> str | None:
+        """The person an interview or a talk report quotes throughout: the one whose words
+        most quotations are, at least three times and twice as often as anyone else."""
+        counts: Counter[str] = Counter()
+        for index, line in enumerate(self.lines):
+            if SAID.search(line.text) and (named := self.named(index)):
+                counts[named[0]] += 1
+        ranked = counts.most_common(2) + [("", 0), ("", 0)]
+        (best, n), (_, second) = ranked[0], ranked[1]
+        return best if n >= 3 and n >= 2 * second else None
