@@ -10,6 +10,8 @@ from datetime import date
 
 from bot import prompts, texts
 from bot.answer.checks import grounded
+from bot.debate import view
+from bot.debate.propositions import shared as shared_propositions
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt
 from bot.store import Store
@@ -258,8 +260,17 @@ def compose_brief(store: Store, korean: Korean, *, since: str | None, today: dat
         lines.append(texts.BRIEF_ISSUE.format(label=label))
         for doc in members:
             lines.append(texts.BRIEF_ITEM.format(title=doc.title, meta=doc.meta, gist=gist(doc)))
+    lines += debate_section(store, since)
     lines += ["", texts.BRIEF_FOOTER]
     return Brief("\n".join(lines), tuple(d.id for d in docs), len(new) if since else len(docs))
+
+
+def debate_section(store: Store, since: str | None) -> list[str]:
+    """New positions on the debate map since `since` (the chat's last briefing), and the
+    propositions where sources disagree, from stored positions."""
+    propositions = shared_propositions().current()
+    return view.briefing_section(view.topics(propositions, store.positions()),
+                                 store.positions(since=since) if since else [])
 
 
 def select_documents(store: Store, search, arg: str | None, *, default: int = 3,

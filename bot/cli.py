@@ -16,6 +16,7 @@ from tqdm import tqdm
 from bot import redact, render, texts
 from bot.briefing import compose_brief, select_documents
 from bot.config import Settings, SettingsError, load_settings
+from bot.debate import view
 from bot.ingest.pipeline import ingest_folder
 from bot.llm.kvcache import cache_folder, forget_label
 from bot.llm import LLMError
@@ -140,9 +141,9 @@ def index_folder(services: Services, *, settle_seconds: float = 0.0) -> None:
 
 
 def model_work(services: Services) -> None:
-    """Every document's summary and the newest documents' prompt prefixes, now, with a
-    progress bar in a terminal (plain lines otherwise). A failed document is reported and
-    retried by a later run; it fails neither the others nor the command."""
+    """Every document's summary and debate-map positions and the newest documents' prompt
+    prefixes, now, with a progress bar in a terminal (plain lines otherwise). A failed document
+    is reported and retried by a later run; it fails neither the others nor the command."""
     worker = build_worker(services)
     try:
         total = worker.backlog().total
@@ -150,7 +151,7 @@ def model_work(services: Services) -> None:
         raise click.ClickException(str(exc)) from None
     if not total:
         return
-    done = {"summary": 0, "prefix": 0, "collection": 0, "failed": 0}
+    done = {"summary": 0, "positions": 0, "prefix": 0, "collection": 0, "failed": 0}
     bar = tqdm(total=total, unit="step", desc="model work", file=sys.stderr,
                disable=not sys.stderr.isatty(), dynamic_ncols=True)
 
@@ -171,6 +172,8 @@ def model_work(services: Services) -> None:
         bar.close()
     if done["summary"]:
         click.echo(f"summarised {done['summary']} document(s)")
+    if done["positions"]:
+        click.echo(f"looked for debate positions in {done['positions']} document(s)")
     if done["prefix"] or done["collection"]:
         click.echo(f"document prefixes ready: {done['prefix'] + done['collection']}")
     for row in services.store.work_failures():
@@ -276,6 +279,29 @@ def brief(ctx: click.Context, as_json: bool, send: bool) -> None:
         _echo_json(asdict(result))
     else:
         click.echo(result.text)
+
+
+@main.command()
+@click.argument("proposition", required=False)
+@click.option("--json", "as_json", is_flag=True,
+              help='Every proposition with its positions: {"propositions": [{"id", "text", '
+                   '"positions": [{"doc", "title", "outlet", "date", "actor", "side", '
+                   '"quote"}]}]}.')
+@click.option("--png", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the map as a PNG picture to this file.")
+@click.pass_context
+def debate(ctx: click.Context, proposition: str | None, as_json: bool, png: Path | None) -> None:
+    """The debate map: who argues what, from stored positions (no model call). PROPOSITION (an
+    id or a keyword) shows one proposition with every position."""
+    services = _services(ctx)
+    if as_json:
+        _echo_json(services.debate.as_json())
+    else:
+        lines, _ = render.debate_reply(services.debate, proposition or "", picture=False)
+        click.echo(view.plain(lines))
+    if png is not None:
+        png.write_bytes(services.debate.picture())
+        click.echo(f"wrote {png}", err=True)
 
 
 @main.command()

@@ -8,11 +8,13 @@ import click
 
 from bot import render, texts
 from bot.briefing import compose_brief, select_documents
+from bot.debate import view
 from bot.llm import LLMError
 from bot.services import Services
 
 CONSOLE_CHAT_ID = 0
-HELP = "/summary [N|키워드]  /brief  /search 키워드  /sources  /help  (그 밖의 줄은 질문)"
+HELP = ("/summary [N|키워드]  /brief  /debate [쟁점ID|키워드]  /search 키워드  /sources  /help  "
+        "(그 밖의 줄은 질문)")
 
 
 def reply(services: Services, line: str) -> str:
@@ -31,6 +33,9 @@ def reply(services: Services, line: str) -> str:
     if command == "/brief":
         return compose_brief(store, services.korean, since=None,
                              today=datetime.now(services.settings.tz).date()).text
+    if command == "/debate":
+        lines, _ = render.debate_reply(services.debate, arg, picture=False)
+        return view.plain(lines)
     if command == "/search":
         hits = services.retriever.search(arg, limit=5)
         if not hits:

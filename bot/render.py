@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from bot import texts
 from bot.briefing import shown_summary
+from bot.debate import view
+from bot.debate.service import DebateMap
 from bot.types import Answer, Document
 
 
@@ -35,3 +37,24 @@ def summary_plain(doc: Document) -> str:
 
 def sources_plain(docs: list[Document]) -> str:
     return "\n".join(f"• {d.title} ({d.meta})" for d in docs) or texts.NO_DOCUMENTS
+
+
+def debate_reply(debate: DebateMap, arg: str, *, picture: bool = True
+                 ) -> tuple[list[tuple[str, str]], bytes | None]:
+    """/debate [쟁점ID | 키워드]: (text, style) lines from stored positions, and the map's PNG
+    for the overview (None when there is nothing to draw, or `picture` is False)."""
+    if not arg.strip():
+        shown = debate.topics()
+        return view.overview_lines(shown), debate.picture() if shown and picture else None
+    matched = debate.match(arg)
+    if not matched:
+        ids = ", ".join(p.id for p in debate.propositions.current())
+        return [(texts.DEBATE_NO_MATCH.format(keyword=arg.strip()[:40], ids=ids), "")], None
+    lines: list[tuple[str, str]] = []
+    for prop in matched[:3]:
+        topic = next(iter(debate.topics(prop.id)), None)
+        if lines:
+            lines.append(("", ""))
+        lines += (view.topic_lines(topic) if topic
+                  else [(texts.DEBATE_NO_POSITIONS.format(text=prop.text), "")])
+    return lines, None

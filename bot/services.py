@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from bot.answer import AnswerService
 from bot.config import Settings
+from bot.debate.service import DebateMap
 from bot.korean import Korean
 from bot.llm import LLM, LazyLLM
 from bot.answer.retrieval import Retriever
@@ -20,18 +21,21 @@ class Services:
     llm: LLM
     retriever: Retriever = field(init=False)
     answers: AnswerService = field(init=False)
+    debate: DebateMap = field(init=False)
 
     def __post_init__(self) -> None:
         self.retriever = Retriever(self.store, self.korean)
         self.answers = AnswerService(self.store, self.retriever, self.llm)
+        self.debate = DebateMap(self.store, self.llm, self.korean)
 
     def close(self) -> None:
         self.store.close()
 
 
 def build_worker(services: Services) -> ModelWorker:
-    """The one background model worker over these services (summaries, prompt prefixes)."""
-    return ModelWorker(services.store, services.answers, services.llm)
+    """The one background model worker over these services (summaries, debate-map positions,
+    prompt prefixes)."""
+    return ModelWorker(services.store, services.answers, services.llm, debate=services.debate)
 
 
 def build_services(settings: Settings, llm: LLM | None = None) -> Services:

@@ -32,6 +32,22 @@ BRIEF_ISSUE = "■ 쟁점: {label}"
 BRIEF_ITEM = "• {title} ({meta}) — {gist}"
 BRIEF_EMPTY = "아직 브리핑할 자료가 없습니다."
 BRIEF_FOOTER = "자세한 내용은 질문하거나 /summary 로 확인하세요."
+BRIEF_DEBATE_NEW = "🧭 새로 확인된 입장 {count}개"
+BRIEF_DEBATE_ITEM = "• {proposition}\n  {side} — {source}: “{quote}”"
+BRIEF_DEBATE_MORE = "  …외 {count}개 (/debate 로 전체 보기)"
+BRIEF_DEBATE_DISPUTED = "⚖️ 자료끼리 입장이 엇갈리는 쟁점"
+
+# --- the debate map ---------------------------------------------------------------------------
+DEBATE_HEADER = "🧭 AI 정책 쟁점 지도 — 입장이 확인된 쟁점 {count}개 (엇갈림 {disputed}개)"
+DEBATE_DISPUTED = "엇갈림"
+DEBATE_MORE = "  …{side} {count}개 더 (/debate {id})"
+DEBATE_EMPTY = ("아직 입장이 정리된 자료가 없습니다. 자료가 들어오면 백그라운드에서 "
+                "쟁점별 찬성·반대 입장을 찾아 둡니다.")
+DEBATE_FOOTER = ("쟁점 하나를 자세히 보려면 /debate 쟁점ID 또는 /debate 키워드 "
+                 "(예: /debate regional_dc, /debate 데이터센터)")
+DEBATE_NO_MATCH = "‘{keyword}’에 해당하는 쟁점이 없습니다. 쟁점 목록: {ids}"
+DEBATE_NO_POSITIONS = "‘{text}’에 대해서는 아직 입장을 밝힌 자료가 없습니다."
+DEBATE_PICTURE_CAPTION = "쟁점 지도: 쟁점별 찬성·조건부·반대 출처"
 
 PUSH_ONE = "📄 새 자료가 들어왔습니다"
 PUSH_MANY = "📄 새 자료 {count}건이 들어왔습니다"
@@ -61,6 +77,7 @@ TG_HELP = ("사용법\n"
            "/summary 5 — 최신 5건 요약\n"
            "• /brief — 오늘의 브리핑\n"
            "• /search 키워드 — 자료에서 관련 대목 찾기\n"
+           "• /debate — 쟁점 지도: 누가 어떤 입장인지, 어디서 엇갈리는지 (/debate 키워드로 한 쟁점 자세히)\n"
            "• /sources — 보유한 자료 목록\n"
            "• /subscribe, /unsubscribe — 아침 브리핑과 새 자료 알림 받기/그만 받기\n"
            "• /time 07:30 — 이 대화방의 아침 브리핑 시각 바꾸기, /time — 지금 시각 보기\n\n"
@@ -87,7 +104,7 @@ TG_GROUP_ADMINS_ONLY = "그룹 관리자만 바꿀 수 있는 설정입니다."
 TG_STATS_PRIVATE_ONLY = "봇 현황은 봇과의 개인 대화에서만 볼 수 있습니다."
 TG_STATS_HEADER = "봇 현황"
 TG_STATS_QUARANTINED = "격리된 파일"
-TG_STATS_BACKLOG = "백그라운드 작업: 요약 {summaries}건, 문서 준비 {prefixes}건 남음 (실패 {failed}건)"
+TG_STATS_BACKLOG = "백그라운드 작업: 요약 {summaries}건, 쟁점 입장 {positions}건, 문서 준비 {prefixes}건 남음 (실패 {failed}건)"
 TG_STATS_LABELS = {"documents": "문서", "chunks": "본문 조각", "quarantined": "격리된 파일",
                    "subscribers": "구독 대화방", "outbox_pending": "발송 대기",
                    "outbox_sent": "발송 완료", "outbox_failed": "발송 실패",
@@ -100,6 +117,7 @@ TG_COMMANDS = {
     "summary": "최신 자료 요약 (/summary 키워드 또는 숫자)",
     "brief": "오늘의 AI 정책 브리핑",
     "search": "자료에서 관련 대목 찾기 (/search 키워드)",
+    "debate": "쟁점 지도: 누가 찬성하고 누가 반대하나 (/debate 키워드)",
     "sources": "보유한 자료 목록",
     "subscribe": "아침 브리핑과 새 자료 알림 받기",
     "unsubscribe": "알림 그만 받기",

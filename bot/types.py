@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 PUSH, QUARANTINE, BRIEFING, MANUAL_BRIEFING = "push", "quarantine", "briefing", "briefing_manual"
 SUBSCRIBER_KINDS = frozenset({PUSH, BRIEFING, MANUAL_BRIEFING})
 BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
+# An outbox payload that stands for the debate map's picture, drawn when it is sent.
+DEBATE_MAP_PAYLOAD = "\x00debate-map"
 
 
 @dataclass(frozen=True)

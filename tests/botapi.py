@@ -385,6 +385,7 @@ class BotAPIServer:
         self._chats: dict[int, dict] = {}
         self._members: dict[tuple[int, int], str] = {}  # (chat_id, user_id) -> status
         self._messages: dict[tuple[int, int], dict] = {}  # (chat_id, message_id) -> record
+        self._photos: list[dict] = []  # sendPhoto uploads, in order
         self._next_message_id: dict[int, int] = {}
         self._updates: list[dict] = []
         self._next_update_id = 1
@@ -719,6 +720,37 @@ class BotAPIServer:
                 "message": message, "by_bot": True, "deleted": False, "edits": 0,
                 "parse_mode": params.get("parse_mode"), "reply_markup": markup}
             return copy.deepcopy(message)
+
+    def _m_sendPhoto(self, params: dict, bot_id: int) -> dict:
+        """An uploaded PNG or JPEG (multipart), kept with its caption for `photos()`."""
+        with self._lock:
+            chat = self._chat(params)
+            photo = params.get("photo")
+            if not isinstance(photo, dict) or not photo.get("content"):
+                raise BotAPIError(400, "Bad Request: there is no photo in the request")
+            data = photo["content"]
+            if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8")):
+                raise BotAPIError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+            if len(data) > 10 * 1024 * 1024:
+                raise BotAPIError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+            caption = params.get("caption") or ""
+            if utf16_len(caption) > 1024:
+                raise BotAPIError(400, "Bad Request: message caption is too long")
+            self._chats.setdefault(chat["id"], chat)
+            message = self._new_message(chat["id"], self._bot_user(bot_id), "", [])
+            del message["text"]
+            message |= {"caption": caption, "photo": [
+                {"file_id": f"photo-{chat['id']}-{message['message_id']}",
+                 "file_unique_id": f"p{message['message_id']}", "width": 1, "height": 1,
+                 "file_size": len(data)}]}
+            self._photos.append({"chat_id": chat["id"], "message_id": message["message_id"],
+                                 "caption": caption, "data": data})
+            return copy.deepcopy(message)
+
+    def photos(self, chat_id: int | None = None) -> list[dict]:
+        """Photos the bot sent: chat_id, message_id, caption and the uploaded bytes."""
+        with self._lock:
+            return [dict(p) for p in self._photos if chat_id in (None, p["chat_id"])]
 
     def _m_editMessageText(self, params: dict, bot_id: int) -> dict:
         with self._lock:

@@ -31,6 +31,15 @@ class FakeLLM:
     def warm(self, messages, interrupt=None, label=None) -> str:
         return "unsupported"
 
+    # The side each sentence takes, for the debate map: a sentence holding a key of `stances`
+    # gets that label clearly ahead; any other sentence, and the content-free one, none.
+    stances: dict[str, str] = {}
+
+    def choose(self, messages, options, *, cache_prefix: int = 0, interrupt=None) -> dict:
+        text = messages[-1]["content"]
+        label = next((v for k, v in self.stances.items() if k in text), None)
+        return {o: (0.0 if o == label else -5.0) if label else -2.0 for o in options}
+
     def stream(self, messages, *, max_tokens: int, stop=(), cache_prefix: int = 0,
                interrupt=None, cache_label=None) -> Iterator[str]:
         with self._lock:

@@ -14,7 +14,7 @@ from bot.ingest.pipeline import ingest_folder
 from bot.services import Services, build_worker
 from bot.store import Store
 from bot.types import Document
-from bot.worker import MAX_ATTEMPTS, PREFIX, SUMMARY, ModelWorker
+from bot.worker import MAX_ATTEMPTS, POSITIONS, PREFIX, SUMMARY, ModelWorker
 from tests.conftest import make_settings
 from tests.corpus import article, backlog
 from tests.fakes import FakeLLM
@@ -111,8 +111,12 @@ def test_newest_first_and_a_waiting_push_goes_before_everything(tmp_path, korean
     worker.urgent(["0.txt"])
     assert worker.next_step().doc_id == "0.txt"
     order = []
-    worker.drain(lambda step, ok: order.append(step.doc_id))
-    assert order[0] == "0.txt" and order[1] == newest and len(order) == 3
+    worker.drain(lambda step, ok: order.append((step.kind, step.doc_id)))
+    summaries = [doc for kind, doc in order if kind == SUMMARY]
+    assert summaries[:2] == ["0.txt", newest] and len(summaries) == 3
+    # Each document's positions on the debate map follow its summary, newest first.
+    assert order[2] == (POSITIONS, newest)
+    assert sorted(doc for kind, doc in order if kind == POSITIONS) == ["0.txt", "1.txt", "2.txt"]
     assert worker.backlog().total == 0
 
 
@@ -128,11 +132,12 @@ def test_the_worker_waits_while_a_question_is_answered(tmp_path, korean):
         wait_until(lambda: worker.state == "waiting", timeout=30)
         assert worker.steps_done == 0 and llm.prompts == []
     try:
-        wait_until(lambda: worker.steps_done == 1, timeout=30)
+        wait_until(lambda: worker.steps_done >= 1, timeout=30)
         wait_until(lambda: worker.state == "idle", timeout=30)
     finally:
         worker.stop()
     assert services.store.document("a.txt").summary == GOOD
+    assert worker.steps_done == 2  # the summary, then the debate map's positions
 
 
 def test_fit_text_keeps_the_lead_and_central_sentences_within_the_budget():
@@ -196,9 +201,9 @@ def test_prefix_steps_only_where_the_model_keeps_prefixes(tmp_path, korean, back
     kinds = []
     worker.drain(lambda step, ok: kinds.append(step.kind))
     if backend_prefixes:
-        assert kinds == [SUMMARY, PREFIX, "collection"] and len(warmed) == 2
+        assert kinds == [SUMMARY, POSITIONS, PREFIX, "collection"] and len(warmed) == 2
     else:
-        assert kinds == [SUMMARY] and warmed == []
+        assert kinds == [SUMMARY, POSITIONS] and warmed == []
     assert worker.backlog().total == 0
 
 

@@ -102,3 +102,13 @@ class Propositions:
                 log.info("debate propositions %s changed: %d in force", self.path.name,
                          len(items))
             self._items, self._key = items, digest
+
+
+_SHARED: dict[Path, Propositions] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(path: Path = PROPOSITIONS_FILE) -> Propositions:
+    """The process's one reader of the file (it keeps the last good reading)."""
+    with _SHARED_LOCK:
+        return _SHARED.setdefault(Path(path), Propositions(path))

@@ -16,7 +16,7 @@ from bot.korean import Korean
 from bot.llm import LLM, LLMError
 from bot.delivery.schedule import due_briefings
 from bot.store import Quarantine, Store, Subscription
-from bot.types import BRIEFING, MANUAL_BRIEFING, PUSH, QUARANTINE, Document
+from bot.types import BRIEFING, DEBATE_MAP_PAYLOAD, MANUAL_BRIEFING, PUSH, QUARANTINE, Document
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +146,14 @@ def _compose_for_chats(store: Store, korean: Korean, subs: list[Subscription], t
         if since not in texts_by_since:
             texts_by_since[since] = compose_brief(store, korean, since=since, today=today).text
         key = f"brief:{sub.chat_id}:{today.isoformat()}{key_suffix}"
+        day = today.isoformat() if record_day else None
         if store.enqueue_briefing(key, sub.chat_id, kind, texts_by_since[since],
-                                  briefed_at=watermark,
-                                  day=today.isoformat() if record_day else None):
+                                  briefed_at=watermark, day=day):
             queued.append(sub.chat_id)
+            # The map's picture follows when positions changed since the chat's last briefing.
+            if since and store.positions(since=since):
+                store.enqueue_briefing(f"{key}:map", sub.chat_id, kind, DEBATE_MAP_PAYLOAD,
+                                       briefed_at=watermark, day=day)
     return queued
 
 

@@ -78,6 +78,7 @@ def add_handlers(application: Application) -> None:
                            ("ask", questions.ask), ("summary", lane(commands.summary)),
                            ("brief", lane(commands.brief)), ("sources", lane(commands.sources)),
                            ("search", lane(commands.search)),
+                           ("debate", lane(commands.debate)),
                            ("subscribe", lane(admins(commands.subscribe))),
                            ("unsubscribe", lane(admins(commands.unsubscribe))),
                            ("time", lane(admins(commands.time_command))),

@@ -31,16 +31,8 @@ SEARCH_HITS = 5
 async def summary(update: Update, context: BotContext) -> None:
     """/summary [N | 키워드]: stored summaries of the latest or matching documents."""
     services = context.services
-    chat_id = update.effective_chat.id
-    if in_group(update):
-        cooldown = context.summary_cooldown
-        now = asyncio.get_running_loop().time()
-        verdict = cooldown.check(chat_id, now)
-        if verdict == Cooldown.NOTE:
-            seconds = max(1, round(cooldown.remaining(chat_id, now)))
-            await reply(update, context, texts.TG_SUMMARY_COOLDOWN.format(seconds=seconds))
-        if verdict != Cooldown.GO:
-            return
+    if in_group(update) and not await _group_may_answer(update, context):
+        return
     arg = argument(update.effective_message)
     docs = await asyncio.to_thread(select_documents, services.store, services.retriever.search,
                                    arg)
@@ -80,6 +72,33 @@ async def search(update: Update, context: BotContext) -> None:
     for hit in hits:
         lines += [fmt.Line(f"• {hit.title}", "b"), fmt.Line(hit.sentence, "quote")]
     await reply(update, context, lines)
+
+
+async def debate(update: Update, context: BotContext) -> None:
+    """/debate [쟁점ID | 키워드]: who argues what, from stored positions (no model), and the map
+    as a picture. In groups, at most once per SUMMARY_COOLDOWN seconds, like /summary."""
+    if in_group(update) and not await _group_may_answer(update, context):
+        return
+    arg = argument(update.effective_message)
+    lines, picture = await asyncio.to_thread(render.debate_reply, context.services.debate, arg)
+    sent = await reply(update, context, [fmt.Line(text, style) for text, style in lines])
+    if picture:
+        message = update.effective_message
+        await send.send_photo(context.bot, context.services.store, message.chat_id, picture,
+                              caption=texts.DEBATE_PICTURE_CAPTION,
+                              reply_to_message_id=sent[0].message_id if sent else None)
+
+
+async def _group_may_answer(update: Update, context: BotContext) -> bool:
+    """The group cooldown /summary and /debate share: a note once, then silence."""
+    cooldown = context.summary_cooldown
+    chat_id = update.effective_chat.id
+    now = asyncio.get_running_loop().time()
+    verdict = cooldown.check(chat_id, now)
+    if verdict == Cooldown.NOTE:
+        seconds = max(1, round(cooldown.remaining(chat_id, now)))
+        await reply(update, context, texts.TG_SUMMARY_COOLDOWN.format(seconds=seconds))
+    return verdict == Cooldown.GO
 
 
 # --- chat settings and help ----------------------------------------------------------------
@@ -166,7 +185,8 @@ async def stats(update: Update, context: BotContext) -> None:
     if worker is not None:
         backlog = await asyncio.to_thread(worker.backlog)
         lines.append(fmt.Line(texts.TG_STATS_BACKLOG.format(
-            summaries=backlog.summaries, prefixes=backlog.prefixes, failed=backlog.failed)))
+            summaries=backlog.summaries, positions=backlog.positions, prefixes=backlog.prefixes,
+            failed=backlog.failed)))
     if quarantined:
         lines += [fmt.Line(""), fmt.Line(texts.TG_STATS_QUARANTINED, "b")]
         lines += [fmt.Line(f"• {row.name}: {row.reason}") for row in quarantined]

@@ -8,7 +8,6 @@ in worker threads; the event loop only sends.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time as clock_time
 from collections.abc import Callable
@@ -19,13 +18,15 @@ from pathlib import Path
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
+from bot import texts
 from bot.delivery import notify
 from bot.config import Settings
 from bot.delivery import FlushReport, Outbox, lock_path_for
 from bot.ingest.watch import FolderWatch
 from bot.llm.kvcache import cache_folder, forget_label
 from bot.services import Services
-from bot.tg.send import send_plain
+from bot.tg.send import send_photo, send_plain
+from bot.types import DEBATE_MAP_PAYLOAD
 from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,16 @@ class Timing:
 
 def build_outbox(services: Services, bot: Bot, timing: Timing) -> Outbox:
     settings = services.settings
-    # send_plain raises the outbox's own Unreachable and TryLater
-    send = functools.partial(send_plain, bot, services.store, max_attempts=timing.send_attempts)
+    # send_plain and send_photo raise the outbox's own Unreachable and TryLater
+    async def send(chat_id: int, payload: str) -> None:
+        if payload == DEBATE_MAP_PAYLOAD:  # the map as it stands when sent
+            png = await asyncio.to_thread(services.debate.picture)
+            await send_photo(bot, services.store, chat_id, png,
+                             caption=texts.DEBATE_PICTURE_CAPTION,
+                             max_attempts=timing.send_attempts)
+            return
+        await send_plain(bot, services.store, chat_id, payload,
+                         max_attempts=timing.send_attempts)
     return Outbox(services.store, send,
                   lock_path=lock_path_for(settings.BRIEFBOT_DB), concurrency=timing.concurrency,
                   send_timeout=timing.send_timeout, retry_base=timing.retry_base,

@@ -122,6 +122,20 @@ async def send_parts(bot, store: Store, chat_id: int, parts: list[Part], *,
                            reply_to_message_id=reply_to_message_id, max_attempts=max_attempts)
 
 
+async def send_photo(bot, store: Store, chat_id: int, png: bytes, *, caption: str = "",
+                     reply_to_message_id: int | None = None, max_attempts: int = 4) -> Message:
+    """Upload a picture (the debate map), under the same rules as text."""
+    reply = (ReplyParameters(reply_to_message_id, allow_sending_without_reply=True)
+             if reply_to_message_id else None)
+
+    async def call(target: int, as_html: bool):
+        return await bot.send_photo(target, photo=png, caption=caption or None,
+                                    reply_parameters=reply)
+
+    message, _ = await _deliver(call, store, chat_id, max_attempts=max_attempts)
+    return message
+
+
 async def send_plain(bot, store: Store, chat_id: int, text: str, *,
                      reply_to_message_id: int | None = None,
                      max_attempts: int = 4) -> list[Message]:

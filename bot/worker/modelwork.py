@@ -1,11 +1,11 @@
 """The background model worker: all model work on documents happens here, one step at a time.
 
-A step is one document's summary, one document's evaluated prompt prefix, or the shared prefix
-of questions across documents. Steps go newest document first (a document a push is waiting
-for before anything else), and the worker starts a step only when no user's question is
-running, so a question waits at most behind the one step in progress, never behind a backlog.
-A step that fails is logged with the document's file name, recorded, and retried a few times
-with a growing pause; it never stops the other documents.
+A step is one document's summary, its positions on the debate map's propositions, its evaluated
+prompt prefix, or the shared prefix of questions across documents. Steps go newest document
+first (a document a push is waiting for before anything else), and the worker starts a step
+only when no user's question is running, so a question waits at most behind the one step in
+progress, never behind a backlog. A step that fails is logged with the document's file name,
+recorded, and retried a few times with a growing pause; it never stops the other documents.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, UTC
 
 from bot.answer import AnswerService
 from bot.briefing import summarize, summary_key
+from bot.debate.service import DebateMap
 from bot.llm import LLM, Interrupted
 from bot.store import Store
 from bot.types import Document
@@ -25,7 +26,7 @@ from bot.worker.progress import ProgressLog
 
 log = logging.getLogger("bot.worker")  # one name for the operator, whatever the module
 
-SUMMARY, PREFIX, COLLECTION = "summary", "prefix", "collection"
+SUMMARY, POSITIONS, PREFIX, COLLECTION = "summary", "positions", "prefix", "collection"
 WARM_DOCUMENTS = 30  # newest documents whose prefix is precomputed; 2 GB holds ~41 (52 MB each)
 MAX_ATTEMPTS = 3
 RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
@@ -43,14 +44,15 @@ class Backlog:
     summaries: int  # documents still without a current summary
     prefixes: int  # of the newest documents, prompt prefixes not yet evaluated
     failed: int  # documents whose step failed and is waiting to be retried or was given up
+    positions: int = 0  # documents whose debate-map positions are not current
 
     @property
     def total(self) -> int:
-        return self.summaries + self.prefixes
+        return self.summaries + self.prefixes + self.positions
 
     def line(self) -> str:
-        return (f"{self.summaries} summaries and {self.prefixes} document prefixes to do, "
-                f"{self.failed} failed")
+        return (f"{self.summaries} summaries, {self.positions} documents' positions and "
+                f"{self.prefixes} document prefixes to do, {self.failed} failed")
 
 
 def _now() -> datetime:
@@ -61,8 +63,9 @@ class ModelWorker:
     """Runs in one thread of its own (`start`), or synchronously (`drain`, for `ingest`)."""
 
     def __init__(self, store: Store, answers: AnswerService, llm: LLM, *,
-                 warm_limit: int = WARM_DOCUMENTS, clock: Callable[[], datetime] = _now):
-        self.store, self.answers, self.llm = store, answers, llm
+                 warm_limit: int = WARM_DOCUMENTS, clock: Callable[[], datetime] = _now,
+                 debate: DebateMap | None = None):
+        self.store, self.answers, self.llm, self.debate = store, answers, llm, debate
         self.warm_limit, self.clock = warm_limit, clock
         self.steps_done = 0
         self.steps_failed = 0
@@ -105,16 +108,23 @@ class ModelWorker:
             self._urgent = urgent
         if urgent:
             return Step(SUMMARY, urgent[0])
+        positions = [d for d in (self.debate.pending() if self.debate else [])
+                     if (d, POSITIONS) not in blocked]
+        needs_positions = set(positions)
         prefixes = self.caches_prefixes
         for doc in self.store.documents(limit=self.warm_limit):
             if doc.id in needs_summary:
                 return Step(SUMMARY, doc.id)
+            if doc.id in needs_positions:
+                return Step(POSITIONS, doc.id)
             if (prefixes and (doc.id, doc.content_hash) not in self._warmed
                     and (doc.id, PREFIX) not in blocked):
                 return Step(PREFIX, doc.id)
         if prefixes and self._collection_text() != self._collection_warmed:
             return Step(COLLECTION)
-        return Step(SUMMARY, needing[0]) if needing else None
+        if needing:
+            return Step(SUMMARY, needing[0])
+        return Step(POSITIONS, positions[0]) if positions else None
 
     def backlog(self) -> Backlog:
         """Cheap enough for /stats: no model call. Prefixes count as done once this process
@@ -127,7 +137,9 @@ class ModelWorker:
             prefixes = sum(1 for d in self.store.documents(limit=self.warm_limit)
                            if (d.id, d.content_hash) not in self._warmed
                            and (d.id, PREFIX) not in failures)
-        return Backlog(summaries, prefixes, sum(1 for v in failures.values() if v))
+        positions = sum(1 for d in (self.debate.pending() if self.debate else [])
+                        if (d, POSITIONS) not in failures)
+        return Backlog(summaries, prefixes, sum(1 for v in failures.values() if v), positions)
 
     def _collection_text(self) -> str:
         return self.answers.collection_prefix()[0]["content"]
@@ -160,6 +172,9 @@ class ModelWorker:
             summary = summarize(doc, self.llm, interrupt=self._interrupt)
             self.store.set_summary(doc.id, summary, self.summary_key)
             log.info("summarised %s", doc.id)
+        elif step.kind == POSITIONS:
+            found = self.debate.find(doc, interrupt=self._interrupt)
+            log.info("found %d debate position(s) in %s", len(found), doc.id)
         elif step.kind == PREFIX:
             if self.answers.fits_whole(doc):
                 self.llm.warm(self.answers.document_prefix(doc), self._interrupt, doc.id)

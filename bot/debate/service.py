@@ -1,0 +1,71 @@
+"""The debate map over the store: positions found by the background worker (`find`), and
+read without the model for /debate, the briefing and `briefbot debate`."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.debate import view
+from bot.debate.extract import Judge, TermIndex, find_positions, positions_key
+from bot.debate.propositions import Propositions, shared
+from bot.debate.view import Topic
+from bot.korean import Korean
+from bot.llm import LLM, Interrupt
+from bot.store import Store
+from bot.types import Document, Position, Proposition
+
+log = logging.getLogger(__name__)
+
+
+class DebateMap:
+    def __init__(self, store: Store, llm: LLM, korean: Korean,
+                 propositions: Propositions | None = None):
+        self.store, self.llm, self.korean = store, llm, korean
+        self.propositions = propositions or shared()
+        self._lock = threading.Lock()
+        self._judge: tuple[str, Judge, TermIndex] | None = None  # for one key
+
+    @property
+    def key(self) -> str:
+        """Positions are found again when this changes (model, prompts, propositions, rules)."""
+        return positions_key(self.llm, self.propositions.key)
+
+    # --- finding (the background worker) -----------------------------------------------------
+    def pending(self) -> list[str]:
+        """Documents whose positions are not current, newest first (none without propositions)."""
+        if not self.propositions.current():
+            return []
+        return self.store.docs_needing_positions(self.key)
+
+    def find(self, doc: Document, interrupt: Interrupt = None) -> list[Position]:
+        """Find and store the document's positions; a document changed meanwhile is left for
+        the next round."""
+        with self._lock:
+            key, props = self.key, self.propositions.current()
+            if self._judge is None or self._judge[0] != key:
+                self._judge = (key, Judge(self.llm), TermIndex(props, self.korean))
+            _, judge, index = self._judge
+        found = find_positions(doc, props, judge, self.korean, interrupt=interrupt, index=index)
+        if not self.store.save_positions(doc.id, found, key, doc.content_hash):
+            log.info("positions of %s not kept: the document changed meanwhile", doc.id)
+        return found
+
+    # --- reading (no model) ------------------------------------------------------------------
+    def topics(self, proposition: str | None = None) -> list[Topic]:
+        return view.topics(self.propositions.current(), self.store.positions(proposition))
+
+    def match(self, arg: str) -> list[Proposition]:
+        return view.match(self.propositions.current(), arg)
+
+    def new_since(self, since: str | None) -> list[Position]:
+        return self.store.positions(since=since) if since else []
+
+    def as_json(self) -> dict:
+        return view.as_json(self.propositions.current(), self.store.positions())
+
+    def picture(self) -> bytes:
+        """The PNG map of every proposition with positions."""
+        from bot.debate.picture import debate_png
+        shown = self.topics()
+        return debate_png([t.proposition for t in shown],
+                          [p for t in shown for p in t.positions])
