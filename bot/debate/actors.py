@@ -21,9 +21,20 @@ GROUPS = ("시민사회", "시민단체", "산업계", "업계", "학계", "재�
           "정부", "전문가들", "창작자들", "저작권자들", "출판계", "스타트업계", "빅테크")
 _TITLE = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
 _AFTER_TITLE = r"(?=[은는이가도의께과와,)\s]|$)"
-# 이름 (소속 한두 낱말) 직함: "이경일 솔트룩스 대표", "정민호 팀장", "이해민 의원".
+# 이름 (소속 한두 낱말) 직함: "이경일 솔트룩스 대표", "정민호 팀장", "나도겸 새봄협의회 정책이사"
+# (a title may carry a glued prefix: 정책이사, 공동대표, 연구소장).
 NAME_TITLE = re.compile(r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s+(?P<org>(?:[가-힣A-Za-z0-9·&]+\s+)"
-                        rf"{{0,2}}?)(?P<title>{_TITLE}){_AFTER_TITLE}")
+                        rf"{{0,2}}?)(?P<title>[가-힣]{{0,4}}?(?:{_TITLE})){_AFTER_TITLE}")
+# Kiwi does not reliably tag invented or rare names as proper nouns; a name here is two to
+# four syllables starting with a common surname and not a common word.
+SURNAMES = frozenset("김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주"
+                     "우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모"
+                     "탁국어은편용예경봉사부나라동두란묵빈상시아애야영옹요운음자종좌창초태판팽평"
+                     "포풍피필학해형호화환후")
+NOT_NAMES = frozenset("""이번 이날 이어 이후 이에 정부 한국 미국 중국 우리 지난 올해 최근 당시 현재
+    그동안 전문가 관계자 업계 국내 해외 기업 산업 공공 민간 정책 이런 이러한 전체 주요 신임 전직
+    현직 초대 공동 상임 대한 정보 기술 국가 지역 국회 조국 인공지능 반면 한편 또한 특히 다만 그러나
+    하지만 이어서 이와 함께 아울러 동시에""".split())
 # 성 직함: "이 대표는", named in full earlier.
 SHORT = re.compile(rf"(?<![가-힣])(?P<surname>[가-힣])\s(?P<title>{_TITLE})(?:은|는|이|가|도)\s")
 SAID = re.compile(r"(?:라며|라고|이라며|이라고|다며|다고|자며|자고|냐며|면서)\s"
@@ -74,11 +85,15 @@ class Actors:
             return self._named_cache[index]
         text = self.lines[index].text
         found = []
-        for match in NAME_TITLE.finditer(text):
-            tags = [t for _, t in self.korean.tokens(match["name"])]
-            if tags and all(t == "NNP" for t in tags):
-                found.append(" ".join(x for x in (match["name"], match["org"].strip(),
-                                                  match["title"]) if x))
+        at = 0
+        while match := NAME_TITLE.search(text, at):  # "반면 나도겸 …": look again after 반면
+            name = match["name"]
+            if name[0] in SURNAMES and name not in NOT_NAMES:
+                found.append(" ".join(x for x in (name, match["org"].strip(), match["title"])
+                                      if x))
+                at = match.end()
+            else:
+                at = match.start() + 1
         for match in SHORT.finditer(text):
             if full := self._earlier(index, match["surname"], match["title"]):
                 found.append(full)

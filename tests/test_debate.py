@@ -1,0 +1,234 @@
+"""The debate map: propositions from the operator's file, positions stored with their document,
+who holds them, the constrained choice through the real model, and the views of them."""
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+
+from bot.debate import view
+from bot.debate.actors import AUTHOR, Actors, Line
+from bot.debate.extract import LABELS, NONE, Judge, candidates, find_positions, lines_of
+from bot.debate.extract import TermIndex
+from bot.debate.propositions import PROPOSITIONS_FILE, Propositions, PropositionError, parse
+from bot.debate.service import DebateMap
+from bot.store import Store
+from bot.types import AGAINST, FOR, Document, Position, Proposition
+from tests.fakes import FakeLLM
+
+FILED_IDS = ["infra_first", "regulate_now", "sovereign_model", "global_first", "public_budget",
+             "chip_subsidy", "human_skills", "china_threat", "regional_dc", "public_sector_ai",
+             "open_data", "copyright_tdm"]
+DC = Proposition("regional_dc", "공공 AI 데이터센터는 수도권에 모으지 말고 지역에 분산해야 한다.",
+                 ("데이터센터", "수도권", "지역", "분산", "전력"))
+FOR_SENTENCE = "그래서 공공 AI 데이터센터는 수도권에 모을 것이 아니라 전력이 나는 지역으로 나눠 보내야 한다."
+AGAINST_SENTENCE = ("공공 AI 데이터센터를 지역마다 쪼개 놓으면 효율이 떨어지기 때문에 수도권 한두 곳에 "
+                    "모으는 편이 낫다고 생각한다.")
+FACT_SENTENCE = "정부는 올해 수도권과 지역의 데이터센터 전력 사용량을 조사해 발표했다."
+TEXT = "\n".join([
+    "지역에 데이터센터를 나눠야 하는 이유",
+    "글: 마준오 가람해양대 교수",
+    FACT_SENTENCE + " " + FOR_SENTENCE,
+    "반면 나도겸 새봄협의회 정책이사는 \"" + AGAINST_SENTENCE[:-1] + "\"라고 말했다.",
+])
+
+
+def doc(text: str = TEXT, doc_id: str = "a.txt", date: str = "2026-03-02") -> Document:
+    return Document(id=doc_id, title=text.split("\n")[0], text=text,
+                    content_hash=f"h-{doc_id}-{hash(text)}", date=date, outlet="가람일보")
+
+
+def position(d: Document, side: str, quote: str, prop: str = "regional_dc", actor: str = AUTHOR,
+             score: float = 2.0) -> Position:
+    return Position(d.id, prop, side, actor, quote, score, d.title, d.outlet, d.date)
+
+
+# --- the propositions file -------------------------------------------------------------------
+def test_the_shipped_file_holds_the_filed_propositions_with_their_ids():
+    props = parse(PROPOSITIONS_FILE.read_text(encoding="utf-8"))
+    assert [p.id for p in props] == FILED_IDS
+    assert all(p.text.endswith("다.") and len(p.terms) >= 6 for p in props)
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("[[proposition]]\nid = 'Bad-Id'\ntext = '무엇을 해야 한다.'\n", "snake_case"),
+    ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\n"
+     "[[proposition]]\nid = 'a_b'\ntext = '다른 것을 해야 한다.'\n", "used twice"),
+    ("[[proposition]]\nid = 'a_b'\n", "text must be"),
+    ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\nterms = [1, 2]\n", "terms"),
+    ("id = 'a_b'\n", "no .*proposition.* tables"),
+    ("[[proposition]\n", "not valid TOML"),
+])
+def test_a_malformed_file_is_refused_with_the_reason(body, problem):
+    with pytest.raises(PropositionError, match=problem):
+        parse(body)
+
+
+def test_the_file_is_read_again_when_it_changes_and_a_bad_edit_keeps_the_last_good(tmp_path, caplog):
+    path = tmp_path / "debate.toml"
+    path.write_text("[[proposition]]\nid = 'one'\ntext = '하나를 해야 한다.'\n", encoding="utf-8")
+    props = Propositions(path)
+    first_key = props.key
+    assert [p.id for p in props.current()] == ["one"]
+    path.write_text("[[proposition]]\nid = 'two'\ntext = '둘을 해야 한다.'\nterms = ['둘']\n",
+                    encoding="utf-8")
+    assert [p.id for p in props.current()] == ["two"] and props.key != first_key
+    good_key = props.key
+    path.write_text("[[proposition]\nbroken", encoding="utf-8")
+    assert [p.id for p in props.current()] == ["two"] and props.key == good_key
+    assert "not used" in caplog.text and "keeping the 1 in force" in caplog.text
+
+
+# --- stored with the document ----------------------------------------------------------------
+def test_positions_are_replaced_as_a_whole_keep_when_they_were_first_found_and_go_with_the_document(
+        tmp_path):
+    store = Store(tmp_path / "t.db")
+    d = doc()
+    store.save_document(d, [])
+    assert store.docs_needing_positions("k1") == [d.id]
+    assert store.save_positions(d.id, [position(d, FOR, FOR_SENTENCE)], "k1", d.content_hash)
+    first = store.positions()[0].found_at
+    assert store.docs_needing_positions("k1") == [] and store.docs_needing_positions("k2") == [d.id]
+    time.sleep(1.1)  # found_at has whole seconds
+    store.save_positions(d.id, [position(d, FOR, FOR_SENTENCE),
+                                position(d, AGAINST, AGAINST_SENTENCE)], "k2", d.content_hash)
+    again = {p.side: p for p in store.positions(proposition="regional_dc")}
+    assert again[FOR].found_at == first and again[AGAINST].found_at > first
+    assert [p.side for p in store.positions(since=first)] == [AGAINST]
+    assert again[FOR].title == d.title and again[FOR].outlet == "가람일보"
+    # A document changed since the positions were looked for: nothing is kept.
+    assert not store.save_positions(d.id, [], "k3", "another-hash")
+    assert len(store.positions()) == 2
+    store.delete_document(d.id)
+    assert store.positions() == []
+    store.close()
+
+
+def test_a_replaced_document_is_looked_at_again(tmp_path):
+    store = Store(tmp_path / "t.db")
+    d = doc()
+    store.save_document(d, [])
+    store.save_positions(d.id, [position(d, FOR, FOR_SENTENCE)], "k1", d.content_hash)
+    changed = doc(TEXT + "\n추가 문단입니다.")
+    store.save_document(changed, [])
+    assert store.positions() == [] and store.docs_needing_positions("k1") == [d.id]
+    store.close()
+
+
+# --- who holds it ----------------------------------------------------------------------------
+def test_actors_from_attribution_quotations_pronouns_and_groups(korean):
+    lines = [Line(0, s) for s in [
+        "“AI 시대에는 질문하는 힘이 중요합니다.",
+        "답을 찾는 능력보다 질문하는 능력이 필요합니다.”",
+        "이경일 솔트룩스 대표는 26일 기조연설에서 이렇게 말했다.",
+        "이 대표는 \"데이터의 양보다 학습 방식이 문제다\"라고 강조했다.",
+        "그는 정부의 역할도 중요하다고 덧붙였다.",
+        "시민단체는 과태료를 바로 물려야 한다고 주장했다.",
+        "필자는 지역 분산이 옳다고 본다.",
+    ]]
+    actors = Actors(lines, korean)
+    who = [actors.of(i) for i in range(len(lines))]
+    assert who[0] == who[1] == who[2] == "이경일 솔트룩스 대표"
+    assert who[3] == "이경일 솔트룩스 대표"  # "이 대표" is the one named in full before
+    assert who[4] == "이경일 솔트룩스 대표"  # "그는"
+    assert who[5] == "시민단체"
+    assert who[6] == AUTHOR
+
+
+def test_a_column_without_quotations_is_the_authors(korean):
+    lines = [Line(0, "정부는 데이터센터를 지역으로 보내야 한다."),
+             Line(1, "수도권 집중은 전력망을 위태롭게 한다.")]
+    assert [Actors(lines, korean).of(i) for i in range(2)] == [AUTHOR, AUTHOR]
+
+
+# --- finding positions -------------------------------------------------------------------------
+def test_only_sentences_that_argue_and_hold_the_terms_are_judged_and_quotes_are_verbatim(korean):
+    d = doc()
+    llm = FakeLLM()
+    llm.stances = {FOR_SENTENCE[:30]: FOR, AGAINST_SENTENCE[:30]: AGAINST}
+    judge = Judge(llm)
+    lines, morphs = lines_of(d, korean)
+    judged = [c.text for c in candidates(d, lines, morphs, (DC,), TermIndex((DC,), korean))]
+    assert FOR_SENTENCE in judged and FACT_SENTENCE not in judged  # a fact takes no side
+    found = find_positions(d, (DC,), judge, korean)
+    assert {(p.side, p.actor) for p in found} == {(FOR, AUTHOR),
+                                                  (AGAINST, "나도겸 새봄협의회 정책이사")}
+    assert all(p.quote in d.text for p in found)
+    assert judge.calls == len(judged) + 1  # one content-free call per proposition
+
+
+def test_a_sentence_the_model_calls_unrelated_or_leaves_unclear_gives_no_position(korean):
+    d = doc()
+    llm = FakeLLM()
+    llm.stances = {FOR_SENTENCE[:30]: NONE}
+    assert find_positions(d, (DC,), Judge(llm), korean) == []
+    assert Judge.decide({FOR: -1.0, AGAINST: -1.4, "조건부": -3.0, NONE: -3.0})[0] == NONE
+    assert Judge.decide({FOR: -1.0, AGAINST: -3.0, "조건부": -3.0, NONE: -3.0})[0] == FOR
+
+
+def test_the_debate_map_finds_stores_and_then_waits_for_a_change(tmp_path, korean):
+    store = Store(tmp_path / "t.db")
+    d = doc()
+    store.save_document(d, [])
+    llm = FakeLLM()
+    llm.stances = {FOR_SENTENCE[:30]: FOR}
+    path = tmp_path / "debate.toml"
+    path.write_text(f"[[proposition]]\nid = '{DC.id}'\ntext = '{DC.text}'\n"
+                    f"terms = {list(DC.terms)!r}\n", encoding="utf-8")
+    debate = DebateMap(store, llm, korean, Propositions(path))
+    assert debate.pending() == [d.id]
+    debate.find(store.document(d.id))
+    assert debate.pending() == [] and [p.side for p in store.positions()] == [FOR]
+    path.write_text(path.read_text(encoding="utf-8").replace("분산해야", "나눠야"),
+                    encoding="utf-8")
+    assert debate.pending() == [d.id]  # the proposition changed: looked for again
+    store.close()
+
+
+# --- shown --------------------------------------------------------------------------------------
+def test_views_mark_disagreement_match_by_id_or_keyword_and_export_json():
+    d, e = doc(), doc(doc_id="b.txt", date="2026-01-05")
+    other = Proposition("open_data", "공공데이터를 개방해야 한다.", ("공공데이터",))
+    positions = [position(d, FOR, FOR_SENTENCE), position(d, AGAINST, AGAINST_SENTENCE, actor="나도겸 정책이사"),
+                 position(e, FOR, "공공데이터를 열어야 한다.", prop="open_data")]
+    topics = view.topics((DC, other), positions)
+    assert [t.proposition.id for t in topics] == ["regional_dc", "open_data"]  # newest first
+    assert topics[0].disputed and not topics[1].disputed
+    text = view.plain(view.overview_lines(topics))
+    assert "[엇갈림]" in text and f"“{FOR_SENTENCE}”" in text and "나도겸 정책이사 · 가람일보, 2026-03-02" in text
+    assert [p.id for p in view.match((DC, other), "regional_dc")] == ["regional_dc"]
+    assert [p.id for p in view.match((DC, other), "데이터센터")] == ["regional_dc"]
+    assert view.match((DC, other), "없는말") == []
+    exported = view.as_json((DC, other), positions)
+    first = exported["propositions"][0]
+    assert first["id"] == "regional_dc" and first["positions"][0] == {
+        "doc": "a.txt", "title": d.title, "outlet": "가람일보", "date": "2026-03-02",
+        "actor": AUTHOR, "side": FOR, "quote": FOR_SENTENCE}
+    section = "\n".join(view.briefing_section(topics, positions[2:]))
+    assert "새로 확인된 입장 1개" in section and "엇갈리는 쟁점" in section
+    assert f"반대 — 나도겸 정책이사 · 가람일보, 2026-03-02: “{AGAINST_SENTENCE}”" in section
+
+
+# --- the real model ----------------------------------------------------------------------------
+def test_constrained_choice_gives_log_probabilities_and_agrees_with_greedy_decoding(small_llm):
+    messages = [{"role": "system", "content": "질문에 예 또는 아니오 한 단어로만 답하세요."},
+                {"role": "user", "content": "서울은 대한민국의 수도입니까?"}]
+    before = "".join(small_llm.stream(messages, max_tokens=4))
+    scores = small_llm.choose(messages, ("예", "네", "아니오"))
+    assert all(v <= 0 for v in scores.values())
+    assert math.log(sum(math.exp(v) for v in scores.values())) <= 1e-6
+    best = max(scores, key=scores.get)
+    assert before.strip().startswith(best)
+    # The model's state is left usable: the same prompt gives the same reply.
+    assert "".join(small_llm.stream(messages, max_tokens=4)) == before
+    labels = small_llm.choose(messages, LABELS)
+    assert set(labels) == set(LABELS)
+
+
+def test_positions_of_a_seed_with_the_real_model_quote_the_document(services):
+    d = services.store.documents()[0]
+    found = services.debate.find(d)
+    assert all(p.quote in d.text and p.side in (FOR, AGAINST, "조건부") for p in found)
+    assert services.debate.pending() == [x.id for x in services.store.documents()[1:]]
+    assert len(services.store.positions(doc_id=d.id)) == len(found)
