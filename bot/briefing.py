@@ -15,7 +15,7 @@ from bot.debate.propositions import shared as shared_propositions
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt
 from bot.store import Store
-from bot.types import Document
+from bot.types import Document, Position
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,16 @@ def debate_section(store: Store, since: str | None) -> list[str]:
     propositions where sources disagree, from stored positions."""
     propositions = shared_propositions().current()
     return view.briefing_section(view.topics(propositions, store.positions()),
-                                 store.positions(since=since) if since else [])
+                                 new_positions(store, since))
+
+
+def new_positions(store: Store, since: str | None) -> list[Position]:
+    """Positions found after `since` on propositions still in force (the briefing shows no
+    others, and sends the map's picture only when there are some)."""
+    if not since:
+        return []
+    current = {p.id for p in shared_propositions().current()}
+    return [p for p in store.positions(since=since) if p.proposition in current]
 
 
 def select_documents(store: Store, search, arg: str | None, *, default: int = 3,

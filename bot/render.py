@@ -39,6 +39,9 @@ def sources_plain(docs: list[Document]) -> str:
     return "\n".join(f"• {d.title} ({d.meta})" for d in docs) or texts.NO_DOCUMENTS
 
 
+DRILL_DOWN = 3  # propositions shown in full for one keyword
+
+
 def debate_reply(debate: DebateMap, arg: str, *, picture: bool = True
                  ) -> tuple[list[tuple[str, str]], bytes | None]:
     """/debate [쟁점ID | 키워드]: (text, style) lines from stored positions, and the map's PNG
@@ -50,11 +53,18 @@ def debate_reply(debate: DebateMap, arg: str, *, picture: bool = True
     if not matched:
         ids = ", ".join(p.id for p in debate.propositions.current())
         return [(texts.DEBATE_NO_MATCH.format(keyword=arg.strip()[:40], ids=ids), "")], None
+    # Those with positions first: "/debate AI" matches most propositions.
+    with_positions = {p.proposition for p in debate.store.positions()}
+    matched.sort(key=lambda p: p.id not in with_positions)
     lines: list[tuple[str, str]] = []
-    for prop in matched[:3]:
+    for prop in matched[:DRILL_DOWN]:
         topic = next(iter(debate.topics(prop.id)), None)
         if lines:
             lines.append(("", ""))
         lines += (view.topic_lines(topic) if topic
                   else [(texts.DEBATE_NO_POSITIONS.format(text=prop.text), "")])
+    if len(matched) > DRILL_DOWN:
+        rest = matched[DRILL_DOWN:]
+        lines += [("", ""), (texts.DEBATE_MORE_MATCHES.format(
+            keyword=arg.strip()[:40], count=len(rest), ids=", ".join(p.id for p in rest)), "")]
     return lines, None

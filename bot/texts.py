@@ -17,6 +17,10 @@ ABSENT_TERMS = "‘{terms}’에 대한 내용이"
 COMPARE_HEAD = "각 자료가 이 주제에 대해 쓴 대목입니다. 입장이 같은지는 아래 인용으로 확인하세요."
 COMPARE_QUOTE = "• {name}: “{quote}”"
 GIST_QUOTE = "핵심 대목: “{quote}”"
+STANCE_HEAD = "쟁점 ‘{proposition}’에 대해 자료에서 확인된 입장입니다."
+STANCE_SIDE = "• {side}: {holders}"
+STANCE_NONE = "• {side}: 이 입장을 밝힌 자료는 아직 없습니다."
+STANCE_FOOT = "근거 문장은 아래 인용에 있습니다. 모든 입장은 /debate {id} 로 볼 수 있습니다."
 COMPARE_GIST = "• {name}(요약): {summary}"
 MODEL_FAILED = "답변을 생성하는 중 문제가 생겼습니다. 관련 대목을 대신 보여 드립니다: “{quote}”"
 SOURCES_HEADER = "출처"
@@ -47,6 +51,7 @@ DEBATE_FOOTER = ("쟁점 하나를 자세히 보려면 /debate 쟁점ID 또는 /
                  "(예: /debate regional_dc, /debate 데이터센터)")
 DEBATE_NO_MATCH = "‘{keyword}’에 해당하는 쟁점이 없습니다. 쟁점 목록: {ids}"
 DEBATE_NO_POSITIONS = "‘{text}’에 대해서는 아직 입장을 밝힌 자료가 없습니다."
+DEBATE_MORE_MATCHES = "‘{keyword}’에 해당하는 쟁점이 {count}개 더 있습니다: {ids}"
 DEBATE_PICTURE_CAPTION = "쟁점 지도: 쟁점별 찬성·조건부·반대 출처"
 
 PUSH_ONE = "📄 새 자료가 들어왔습니다"
@@ -110,6 +115,7 @@ TG_STATS_LABELS = {"documents": "문서", "chunks": "본문 조각", "quarantine
                    "outbox_sent": "발송 완료", "outbox_failed": "발송 실패",
                    "outbox_dropped": "발송 중단(차단된 대화방)", "outbox_expired": "기한 지나 생략"}
 TG_SUMMARY_COOLDOWN = "방금 요약을 보냈습니다. {seconds}초 뒤에 다시 요청해 주세요."
+TG_DEBATE_COOLDOWN = "방금 쟁점 지도를 보냈습니다. {seconds}초 뒤에 다시 요청해 주세요."
 TG_SEARCH_USAGE = "검색어를 함께 적어 주세요. 예: /search 딥시크"
 TG_ERROR = "죄송합니다. 요청을 처리하는 중 문제가 생겼습니다. 잠시 뒤 다시 시도해 주세요."
 TG_COMMANDS = {

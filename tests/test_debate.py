@@ -26,11 +26,12 @@ FOR_SENTENCE = "그래서 공공 AI 데이터센터는 수도권에 모을 것�
 AGAINST_SENTENCE = ("공공 AI 데이터센터를 지역마다 쪼개 놓으면 효율이 떨어지기 때문에 수도권 한두 곳에 "
                     "모으는 편이 낫다고 생각한다.")
 FACT_SENTENCE = "정부는 올해 수도권과 지역의 데이터센터 전력 사용량을 조사해 발표했다."
+AGAINST_LINE = "반면 나도겸 새봄협의회 정책이사는 \"" + AGAINST_SENTENCE[:-1] + "\"라고 말했다."
 TEXT = "\n".join([
     "지역에 데이터센터를 나눠야 하는 이유",
     "글: 마준오 가람해양대 교수",
     FACT_SENTENCE + " " + FOR_SENTENCE,
-    "반면 나도겸 새봄협의회 정책이사는 \"" + AGAINST_SENTENCE[:-1] + "\"라고 말했다.",
+    AGAINST_LINE,
 ])
 
 
@@ -232,3 +233,27 @@ def test_positions_of_a_seed_with_the_real_model_quote_the_document(services):
     assert all(p.quote in d.text and p.side in (FOR, AGAINST, "조건부") for p in found)
     assert services.debate.pending() == [x.id for x in services.store.documents()[1:]]
     assert len(services.store.positions(doc_id=d.id)) == len(found)
+
+
+def test_who_is_for_and_who_against_is_answered_from_stored_positions_without_the_model(
+        tmp_path, korean):
+    from bot.services import Services
+    from tests.conftest import make_settings
+    settings = make_settings(tmp_path)
+    llm = FakeLLM()
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=llm)
+    d = doc()
+    services.store.save_document(d, [])
+    services.store.save_positions(d.id, [
+        position(d, FOR, FOR_SENTENCE),
+        position(d, AGAINST, AGAINST_LINE, actor="나도겸 새봄협의회 정책이사")],
+        "k", d.content_hash)
+    answer = services.answers.ask("공공 데이터센터를 지역에 분산하는 데 누가 찬성하고 누가 반대하나요?")
+    assert "찬성: 필자(가람일보)" in answer.text and "반대: 나도겸 새봄협의회 정책이사(가람일보)" in answer.text
+    assert [s.quote for s in answer.sources] == [FOR_SENTENCE, AGAINST_LINE]
+    assert all(s.quote in d.text for s in answer.sources) and llm.prompts == []
+    # Not a question about sides, or about no proposition: the ordinary path answers.
+    assert services.answers.stances.answer("데이터센터는 어디에 짓나요?") is None
+    assert services.answers.stances.answer("점심 메뉴에 누가 찬성하나요?") is None
+    services.close()

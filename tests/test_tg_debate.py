@@ -40,22 +40,25 @@ S3 = "반면 이수도 교수는 인재와 수요가 몰린 수도권에 데이�
 S4 = "최유예 협회장은 AI 기본법의 과태료 조항은 계도 기간을 두고 적용해야 한다고 말했다."
 S5 = "정균형 연구위원은 데이터센터를 지역에 두되 전력망 확충이 먼저라고 조건을 달았다."
 S6 = "한 지역 시민단체는 데이터센터의 지방 분산을 환영한다고 밝혔다."
+S7 = "김법률 변호사는 하위법령이 마련된 조항부터는 유예 없이 바로 적용할 수 있다고 말했다."
 
 ARTICLES = {
     "dc.txt": ("공공 AI 데이터센터 입지 놓고 의견 갈려\n작성일: 2025-06-02\n"
                f"[정책일보 김민수 기자] 정부가 공공 AI 데이터센터 부지를 다음 달 발표한다. {S1} {S2} "
                f"{S3}\nCopyright ⓒ 정책일보. 무단 전재 및 재배포 금지.\n"),
     "law.txt": ("AI 기본법 시행 앞두고 유예 요구 커져\n작성일: 2025-06-03\n"
-                f"[전자신문 이영희 기자] AI 기본법 시행을 앞두고 업계의 목소리가 커지고 있다. {S4} {S5} "
-                f"{S6}\nCopyright ⓒ 전자신문. 무단 전재 및 재배포 금지.\n"),
+                f"[전자신문 이영희 기자] AI 기본법 시행을 앞두고 업계의 목소리가 커지고 있다. {S4} {S7} "
+                f"{S5} {S6}\nCopyright ⓒ 전자신문. 무단 전재 및 재배포 금지.\n"),
 }
 # doc -> (proposition, side, actor, quote, score). regional_dc: 찬성 ×3, 반대, 조건부 (엇갈림);
-# regulate_now: 반대 only. The newer article (law.txt) comes first in every listing.
+# regulate_now: 반대 and 조건부, which is no disagreement. The newer article (law.txt) comes
+# first in every listing.
 POSITIONS = {
     "dc.txt": [("regional_dc", FOR, "김지역 의원", S1, 2.0),
                ("regional_dc", FOR, "박분산 지사", S2, 1.0),
                ("regional_dc", AGAINST, "이수도 교수", S3, 1.5)],
     "law.txt": [("regulate_now", AGAINST, "최유예 협회장", S4, 1.2),
+                ("regulate_now", CONDITIONAL, "김법률 변호사", S7, 0.9),
                 ("regional_dc", CONDITIONAL, "정균형 연구위원", S5, 0.8),
                 ("regional_dc", FOR, "지역 시민단체", S6, 0.5)],
 }
@@ -63,7 +66,7 @@ DC, LAW = "정책일보, 2025-06-02", "전자신문, 2025-06-03"
 REGIONAL_LINES = [(f"찬성 — 지역 시민단체 · {LAW}", S6), (f"찬성 — 김지역 의원 · {DC}", S1),
                   (f"찬성 — 박분산 지사 · {DC}", S2), (f"반대 — 이수도 교수 · {DC}", S3),
                   (f"조건부 — 정균형 연구위원 · {LAW}", S5)]
-REGULATE_LINE = (f"반대 — 최유예 협회장 · {LAW}", S4)
+REGULATE_LINES = [(f"반대 — 최유예 협회장 · {LAW}", S4), (f"조건부 — 김법률 변호사 · {LAW}", S7)]
 
 
 def proposition(pid: str) -> Proposition:
@@ -89,7 +92,7 @@ def debate_db_template(tmp_path_factory, korean) -> Path:
     folder = tmp_path_factory.mktemp("debate-articles")
     for name, text in ARTICLES.items():
         (folder / name).write_text(text, encoding="utf-8")
-    path = folder.parent / "debate-template.db"
+    path = tmp_path_factory.mktemp("debate-db") / "template.db"
     store = Store(path)
     result = ingest_folder(store, korean, folder, max_bytes=1_000_000)
     assert result.ingested == 2, result
@@ -178,11 +181,11 @@ async def test_debate_overview_names_sides_actors_and_quotes_then_sends_the_map(
     regional, regulate = proposition("regional_dc"), proposition("regulate_now")
     assert text.startswith(texts.DEBATE_HEADER.format(count=2, disputed=1))
     assert f"■ {regional.text}  [{texts.DEBATE_DISPUTED}]" in text
-    assert f"■ {regulate.text}\n" in text  # one side only: not 엇갈림
+    assert f"■ {regulate.text}\n" in text  # 반대 and 조건부 only: not 엇갈림
     # equally recent evidence: the disagreement first
     assert text.index(regional.text) < text.index(regulate.text)
     # two per side in the overview: the newest two 찬성, the third behind a pointer to it
-    for source, quote in [*REGIONAL_LINES[:2], *REGIONAL_LINES[3:], REGULATE_LINE]:
+    for source, quote in [*REGIONAL_LINES[:2], *REGIONAL_LINES[3:], *REGULATE_LINES]:
         assert f"{source}\n“{quote}”" in text
     assert S2 not in text and "박분산 지사" not in text
     assert more_line(FOR, 1, "regional_dc") in text
@@ -209,7 +212,8 @@ async def test_debate_with_an_id_or_a_keyword_shows_one_proposition_in_full_with
         for source, quote in REGIONAL_LINES:  # all five positions, 찬성 ×3 included
             assert f"{source}\n“{quote}”" in detail, (chat, source)
         assert "개 더 (/debate" not in detail
-        assert S4 not in detail and proposition("regulate_now").text not in detail
+        assert S4 not in detail and S7 not in detail
+        assert proposition("regulate_now").text not in detail
     ids = ", ".join(p.id for p in shared().current())
     assert texts_of(botapi, CHAT + 2) == [
         texts.DEBATE_NO_MATCH.format(keyword="없는쟁점", ids=ids)]
@@ -252,7 +256,7 @@ async def test_group_debate_replies_to_the_command_then_cools_down_with_one_note
                                   user_id=user)
     await settle(botapi, app)
     later = texts_of(botapi, GROUP)[1:]
-    note = texts.TG_SUMMARY_COOLDOWN.split("{seconds}")[0]
+    note = texts.TG_DEBATE_COOLDOWN.split("{seconds}")[0]
     assert len(later) == 1 and later[0].startswith(note), later
     assert len(botapi.photos(GROUP)) == 1 and len(botapi.calls("sendPhoto")) == 1
     assert failed_calls(botapi) == []
@@ -295,7 +299,8 @@ async def test_briefing_brings_new_positions_and_then_the_map_once(
     regional, regulate = proposition("regional_dc"), proposition("regulate_now")
     [brief] = botapi.sent(ALICE)
     text = brief["text"]
-    assert texts.BRIEF_DEBATE_NEW.format(count=6) in text
+    assert texts.BRIEF_DEBATE_NEW.format(count=7) in text
+    assert texts.BRIEF_DEBATE_MORE.format(count=1).strip() in text  # six listed, one more
     assert texts.BRIEF_DEBATE_ITEM.format(proposition=regulate.text, side=AGAINST,
                                           source=f"최유예 협회장 · {LAW}", quote=S4) in text
     assert texts.BRIEF_DEBATE_ITEM.format(proposition=regional.text, side=FOR,
@@ -304,7 +309,7 @@ async def test_briefing_brings_new_positions_and_then_the_map_once(
     # the strongest quote of each side, under the proposition they disagree on
     assert (f"■ {regional.text}\n  찬성 — 김지역 의원 · {DC}: “{S1}”\n"
             f"  반대 — 이수도 교수 · {DC}: “{S3}”") in disputed
-    assert regulate.text not in disputed  # nobody is for it: no disagreement
+    assert regulate.text not in disputed  # 반대 and 조건부: no disagreement
     [photo] = botapi.photos(ALICE)
     assert photo["message_id"] > brief["message_id"]  # the map follows the briefing
     assert_map_picture(photo)

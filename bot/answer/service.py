@@ -13,6 +13,7 @@ from bot.answer import prompting, verify
 from bot.answer.checks import grounded, tidy
 from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable
 from bot.answer.retrieval import Retriever
+from bot.answer.stances import Stances
 from bot.llm import LLM, Message, astream
 from bot.llm.priority import UserFirst
 from bot.store import Store, Turn
@@ -33,6 +34,7 @@ class AnswerService:
         self.retriever = retriever
         self.llm = llm
         self.planner = Planner(store, retriever, llm)
+        self.stances = Stances(store, retriever.korean)
         self.priority = UserFirst()  # the background worker waits while a question runs
 
     # --- what the worker and the prompts share with planning --------------------------------
@@ -70,6 +72,8 @@ class AnswerService:
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Synchronous: plan, run the model, check the result."""
         started = time.perf_counter()
+        if sides := self._sides(question, started):
+            return sides
         with self.priority.user():  # from now on background model work gives the model up
             plan = self.plan(question, history)
             if plan.refusal:
@@ -88,6 +92,9 @@ class AnswerService:
                          ) -> AsyncIterator[str | Answer]:
         """Yields the growing answer text while the model writes, then the final Answer."""
         started = time.perf_counter()
+        if sides := await asyncio.to_thread(self._sides, question, started):
+            yield sides
+            return
         with self.priority.user():  # from now on background model work gives the model up
             # Kiwi and SQLite work happens off the event loop too.
             plan = await asyncio.to_thread(self.plan, question, history)
@@ -105,6 +112,14 @@ class AnswerService:
                 pieces.append(piece)
                 yield readable(plan, "".join(pieces))
         yield await asyncio.to_thread(self.finish, plan, "".join(pieces), started, first)
+
+    def _sides(self, question: str, started: float) -> Answer | None:
+        """Who is for and who against, from the debate map's stored positions (no model)."""
+        answer = self.stances.answer(question)
+        if answer is not None:
+            total = int((time.perf_counter() - started) * 1000)
+            answer.timings = {"retrieve_ms": total, "first_token_ms": total, "total_ms": total}
+        return answer
 
     def _generate(self, plan: Plan) -> Iterator[str]:
         return self.llm.stream(plan.messages, max_tokens=ANSWER_TOKENS,

@@ -42,6 +42,8 @@ SAID = re.compile(r"(?:라며|라고|이라며|이라고|다며|다고|자며|�
                   r"요구|반박|반발|경고|호소)(?:했|한|하였|해)")
 GROUP = re.compile(rf"(?<![가-힣])(?P<group>{'|'.join(GROUPS)})(?:은|는|이|가|에서는|측은|도)\s")
 HE = re.compile(r"^(?:그는|그녀는|그러면서|이어|또)\s")
+# An interviewer's question line: "— …", "Q. …", "Q: …".
+ASKED = re.compile(r"^\s*(?:[—–―-]|Q\s*[.:]|■\s*Q|질문\s*[:.])")
 OPENS, CLOSES = "“‘", "”’"
 
 
@@ -76,7 +78,7 @@ class Actors:
         self.lines, self.korean = lines, korean
         self.quoted = quoted(lines)
         self._named_cache: dict[int, list[str]] = {}
-        self.speaker = self._main_speaker()
+        self.speaker = self._main_speaker() or self._interviewee()
 
     def named(self, index: int) -> list[str]:
         """"name org title" spans of a sentence whose name Kiwi reads as a proper name, and
@@ -134,6 +136,17 @@ class Actors:
                 if named := self.named(back):
                     return named[-1]
         return self.speaker or AUTHOR
+
+    def _interviewee(self) -> str | None:
+        """In an interview (two or more question lines), the first person named with a title
+        who is not a reporter: the answers, which name nobody, are theirs."""
+        if sum(1 for line in self.lines if ASKED.match(line.text)) < 2:
+            return None
+        for index in range(len(self.lines)):
+            for named in self.named(index):
+                if not named.endswith(("기자", "편집위원", "위원")):
+                    return named
+        return None
 
     def _main_speaker(self) -> str | None:
         """The person an interview or a talk report quotes throughout: the one whose words

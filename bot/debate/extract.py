@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from bot import prompts
-from bot.debate.actors import Actors, Line
+from bot.debate.actors import ASKED, Actors, Line
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt, Message
 from bot.types import AGAINST, CONDITIONAL, FOR, Document, Position, Proposition
@@ -92,8 +92,9 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
         scored = []
         for i, (line, terms) in enumerate(zip(lines, morphs)):
             if (not MIN_CHARS <= len(line.text) <= MAX_CHARS or line.text == doc.title
-                    or not ARGUES.search(line.text)):
-                continue
+                    or not ARGUES.search(line.text) or ASKED.match(line.text)
+                    or line.text.rstrip("\"”’'").endswith("?")):
+                continue  # a question, the interviewer's or a rhetorical one, takes no side
             if (n := index.count(prop.id, terms)) >= MIN_TERMS:
                 scored.append((-n, i))
         for n, i in sorted(scored)[:PER_PROPOSITION]:

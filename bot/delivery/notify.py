@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo, UTC
 
 from bot import texts
-from bot.briefing import compose_brief, shown_summary, summarize, summary_key
+from bot.briefing import compose_brief, new_positions, shown_summary, summarize, summary_key
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
 from bot.delivery.schedule import due_briefings
@@ -151,7 +151,7 @@ def _compose_for_chats(store: Store, korean: Korean, subs: list[Subscription], t
                                   briefed_at=watermark, day=day):
             queued.append(sub.chat_id)
             # The map's picture follows when positions changed since the chat's last briefing.
-            if since and store.positions(since=since):
+            if since and new_positions(store, since):
                 store.enqueue_briefing(f"{key}:map", sub.chat_id, kind, DEBATE_MAP_PAYLOAD,
                                        briefed_at=watermark, day=day)
     return queued

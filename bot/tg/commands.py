@@ -77,7 +77,8 @@ async def search(update: Update, context: BotContext) -> None:
 async def debate(update: Update, context: BotContext) -> None:
     """/debate [쟁점ID | 키워드]: who argues what, from stored positions (no model), and the map
     as a picture. In groups, at most once per SUMMARY_COOLDOWN seconds, like /summary."""
-    if in_group(update) and not await _group_may_answer(update, context):
+    if in_group(update) and not await _group_may_answer(update, context,
+                                                         texts.TG_DEBATE_COOLDOWN):
         return
     arg = argument(update.effective_message)
     lines, picture = await asyncio.to_thread(render.debate_reply, context.services.debate, arg)
@@ -89,7 +90,8 @@ async def debate(update: Update, context: BotContext) -> None:
                               reply_to_message_id=sent[0].message_id if sent else None)
 
 
-async def _group_may_answer(update: Update, context: BotContext) -> bool:
+async def _group_may_answer(update: Update, context: BotContext,
+                            note: str = texts.TG_SUMMARY_COOLDOWN) -> bool:
     """The group cooldown /summary and /debate share: a note once, then silence."""
     cooldown = context.summary_cooldown
     chat_id = update.effective_chat.id
@@ -97,7 +99,7 @@ async def _group_may_answer(update: Update, context: BotContext) -> bool:
     verdict = cooldown.check(chat_id, now)
     if verdict == Cooldown.NOTE:
         seconds = max(1, round(cooldown.remaining(chat_id, now)))
-        await reply(update, context, texts.TG_SUMMARY_COOLDOWN.format(seconds=seconds))
+        await reply(update, context, note.format(seconds=seconds))
     return verdict == Cooldown.GO
 
 
