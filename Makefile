@@ -64,8 +64,10 @@ test: setup lint
 test-fast: lint
 	$(BIN)/python -m pytest -q -m "not model and not processes" -n 4
 
+# The question set, then the debate map's positions against the hand labels.
 eval: setup
 	$(BIN)/python bench/eval.py $(EVAL_SET)
+	$(BIN)/python bench/debate_eval.py
 
 bench: setup
 	$(BIN)/python bench/bench.py

@@ -40,7 +40,8 @@ from bot.services import Services, build_worker  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 CACHE_FOLDER = "kvcache"  # where build_llm keeps prefixes: next to BRIEFBOT_DB
-REPLY_COMMANDS = ["/summary", "/brief", "/sources"]
+REPLY_COMMANDS = ["/summary", "/brief", "/sources", "/debate"]
+POSITIONS_BUDGET_S = 30.0  # model time per document for the debate map (issue 13)
 MB = 1_000_000
 
 
@@ -118,12 +119,14 @@ def measure_retrieval(sizes: list[int], korean: Korean, head: list[str],
 
 def prepare_model(services: Services, recorder: workload.RecordingLLM,
                   settings: Settings) -> tuple[list[Figure], dict]:
-    """Load the model, summarise every document, evaluate every document prefix."""
+    """Load the model, summarise every document, find its debate-map positions, evaluate every
+    document prefix."""
     started = time.perf_counter()
     recorder.get()
     load_s = time.perf_counter() - started
     # The background worker's own steps, timed one by one.
-    spent: dict[str, list[float]] = {"summary": [], "prefix": [], "collection": []}
+    spent: dict[str, list[float]] = {"summary": [], "positions": [], "prefix": [],
+                                     "collection": []}
     last = [time.perf_counter()]
 
     def on_step(step, ok: bool) -> None:
@@ -136,6 +139,10 @@ def prepare_model(services: Services, recorder: workload.RecordingLLM,
     summary_s = statistics.median(done) if done else 0.0
     warm_s = statistics.median(spent["prefix"]) if spent["prefix"] else 0.0
     say(f"  model loaded in {load_s:.1f} s; {len(done)} summaries, {summary_s:.1f} s each")
+    positions = spent["positions"]
+    positions_s = statistics.median(positions) if positions else 0.0
+    say(f"  debate positions of {len(positions)} documents, {positions_s:.1f} s each "
+        f"(max {max(positions, default=0.0):.1f} s)")
     kv = list((Path(settings.BRIEFBOT_DB).parent / CACHE_FOLDER).glob("*.kv"))
     per_doc = sum(p.stat().st_size for p in kv) / max(1, len(kv))
     fits = int(settings.LLM_CACHE_MB * 2**20 // per_doc) if per_doc else 0
@@ -143,6 +150,8 @@ def prepare_model(services: Services, recorder: workload.RecordingLLM,
         f"{per_doc / MB:.1f} MB each on disk")
     per_hour = 3600 / (summary_s + warm_s) if summary_s + warm_s else 0.0
     figures = [
+        lower_is_better("debate positions per document", positions_s, POSITIONS_BUDGET_S, ".1f",
+                        "s"),
         info("background throughput", f"{per_hour:.0f} documents/h",
              f"summary + prompt prefix per document (medians {summary_s:.1f} + {warm_s:.1f} s); "
              "the 30 newest get a prefix, older ones only a summary"),
@@ -156,6 +165,8 @@ def prepare_model(services: Services, recorder: workload.RecordingLLM,
     ]
     detail = {"model_load_s": round(load_s, 2), "summaries": len(done),
               "summary_s_per_doc": round(summary_s, 2), "warmed": warmed,
+              "positions_s_per_doc": round(positions_s, 2),
+              "positions_s_max": round(max(positions, default=0.0), 2),
               "warm_s_per_doc": round(warm_s, 2), "prefix_bytes_per_doc": int(per_doc),
               "prefix_files": len(kv), "cache_budget_docs": fits}
     return figures, detail

@@ -95,6 +95,7 @@ def main(labels_path: str, sweep: bool) -> int:
     docs = [d for d in services.store.documents() if d.id in labelled_docs]
     propositions = Propositions().current()
     judge = RecordingJudge(services.llm)
+    services.llm.count_tokens("모델")  # loaded now: no document's time includes loading it
     predicted, seconds, not_verbatim, actors = set(), [], 0, [0, 0]
     actor_labels = defaultdict(list)
     for line in Path(labels_path).read_text(encoding="utf-8").splitlines():
