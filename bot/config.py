@@ -59,6 +59,9 @@ class Settings(BaseSettings):
                               "LLM_BACKEND=openai.")
     LLM_MODEL: str = Field("default",
                            description="Model name sent to the OpenAI-compatible server.")
+    DEBATE_SIDES: str = Field("cues", description="How the debate map decides a side: cues "
+                              "(the sentence's wording), model (the LLM's constrained choice), "
+                              "or cues+veto (the wording, unless the LLM is sure of no side).")
     BRIEFING_TIME: str = Field("08:00", description="Morning briefing time, 24-hour HH:MM.")
     BRIEFING_TZ: str = Field("Asia/Seoul", description="IANA time zone of BRIEFING_TIME.")
     BRIEFING_GRACE_HOURS: float = Field(3.0, ge=0, le=48,
@@ -103,6 +106,13 @@ class Settings(BaseSettings):
     def _check_backend(cls, value: str) -> str:
         if value not in ("llamacpp", "openai"):
             raise ValueError("expected llamacpp or openai")
+        return value
+
+    @field_validator("DEBATE_SIDES")
+    @classmethod
+    def _check_sides(cls, value: str) -> str:
+        if value not in ("cues", "model", "cues+veto"):
+            raise ValueError("expected cues, model or cues+veto")
         return value
 
     @field_validator("TELEGRAM_API_BASE_URL", "LLM_BASE_URL")

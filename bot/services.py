@@ -26,7 +26,8 @@ class Services:
     def __post_init__(self) -> None:
         self.retriever = Retriever(self.store, self.korean)
         self.answers = AnswerService(self.store, self.retriever, self.llm)
-        self.debate = DebateMap(self.store, self.llm, self.korean)
+        self.debate = DebateMap(self.store, self.llm, self.korean,
+                                method=self.settings.DEBATE_SIDES)
 
     def close(self) -> None:
         self.store.close()

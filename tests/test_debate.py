@@ -152,18 +152,22 @@ def test_only_sentences_that_argue_and_hold_the_terms_are_judged_and_quotes_are_
     lines, morphs = lines_of(d, korean)
     judged = [c.text for c in candidates(d, lines, morphs, (DC,), TermIndex((DC,), korean))]
     assert FOR_SENTENCE in judged and FACT_SENTENCE not in judged  # a fact takes no side
-    found = find_positions(d, (DC,), judge, korean)
-    assert {(p.side, p.actor) for p in found} == {(FOR, AUTHOR),
-                                                  (AGAINST, "나도겸 새봄협의회 정책이사")}
-    assert all(p.quote in d.text for p in found)
-    assert judge.calls == len(judged) + 1  # one content-free call per proposition
+    expected = {(FOR, AUTHOR), (AGAINST, "나도겸 새봄협의회 정책이사")}
+    for method in ("model", "cues", "cues+veto"):  # the model's choice, the wording, both
+        found = find_positions(d, (DC,), judge, korean, method=method)
+        assert {(p.side, p.actor) for p in found} == expected, method
+        assert all(p.quote in d.text for p in found)
+    assert judge.calls == 2 * len(judged) + 1  # one content-free call per proposition, once
 
 
 def test_a_sentence_the_model_calls_unrelated_or_leaves_unclear_gives_no_position(korean):
     d = doc()
     llm = FakeLLM()
-    llm.stances = {FOR_SENTENCE[:30]: NONE}
-    assert find_positions(d, (DC,), Judge(llm), korean) == []
+    llm.stances = {FOR_SENTENCE[:30]: NONE, AGAINST_SENTENCE[:30]: NONE}
+    assert find_positions(d, (DC,), Judge(llm), korean, method="model") == []
+    llm.stances = {FOR_SENTENCE[:30]: NONE, AGAINST_SENTENCE[:30]: FOR}  # the model vetoes one
+    assert [p.side for p in find_positions(d, (DC,), Judge(llm), korean,
+                                           method="cues+veto")] == [AGAINST]
     assert Judge.decide({FOR: -1.0, AGAINST: -1.4, "조건부": -3.0, NONE: -3.0})[0] == NONE
     assert Judge.decide({FOR: -1.0, AGAINST: -3.0, "조건부": -3.0, NONE: -3.0})[0] == FOR
 
@@ -180,7 +184,7 @@ def test_the_debate_map_finds_stores_and_then_waits_for_a_change(tmp_path, korea
     debate = DebateMap(store, llm, korean, Propositions(path))
     assert debate.pending() == [d.id]
     debate.find(store.document(d.id))
-    assert debate.pending() == [] and [p.side for p in store.positions()] == [FOR]
+    assert debate.pending() == [] and sorted(p.side for p in store.positions()) == sorted([FOR, AGAINST])
     path.write_text(path.read_text(encoding="utf-8").replace("분산해야", "나눠야"),
                     encoding="utf-8")
     assert debate.pending() == [d.id]  # the proposition changed: looked for again
@@ -257,3 +261,14 @@ def test_who_is_for_and_who_against_is_answered_from_stored_positions_without_th
     assert services.answers.stances.answer("데이터센터는 어디에 짓나요?") is None
     assert services.answers.stances.answer("점심 메뉴에 누가 찬성하나요?") is None
     services.close()
+
+
+@pytest.mark.parametrize("sentence, side", [
+    ("정부는 공공 데이터센터를 지역으로 분산해야 한다.", FOR),
+    ("데이터센터를 지역에 분산하는 데에는 동의하지 않습니다.", AGAINST),
+    ("지역 분산은 듣기 좋지만 전력망이 없는 곳에 세운 데이터센터는 놀게 될 뿐이다.", AGAINST),
+    ("다만 송전망이 먼저 갖춰진다는 조건에서만 지역 분산을 늘려야 한다.", "조건부"),
+])
+def test_the_side_a_sentence_states_in_its_wording(sentence, side):
+    from bot.debate.sides import side_of
+    assert side_of(sentence) == side

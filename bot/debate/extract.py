@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from bot import prompts
 from bot.debate.actors import ASKED, Actors, Line
+from bot.debate.sides import side_of
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt, Message
-from bot.types import AGAINST, CONDITIONAL, FOR, Document, Position, Proposition
+from bot.types import AGAINST, CONDITIONAL, FOR, SIDES, Document, Position, Proposition
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,12 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 1  # bump when candidate selection, the decision or the actor rules change
+RULES = 2  # bump when candidate selection, the decision or the actor rules change
 PER_PROPOSITION = 2  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
 MARGIN = 1.0  # calibrated log-odds by which the chosen side must beat every other label
+VETO = 1.0  # calibrated log-odds by which the model's 무관 must lead for it to overrule the cues
+METHOD = "cues"  # how a side is decided (see decide; DEBATE_SIDES); by bench/debate_eval.py
 MIN_CHARS, MAX_CHARS = 15, 400
 # A sentence that argues: an ought, a need, a judgement, a call or a stated (dis)agreement.
 # Facts, figures and plans ("…을 편성했다", "…이 소개됐다") take no side, whatever the model
@@ -42,12 +45,12 @@ ARGUES = re.compile(
     r"문제(?:다|입니다|가 있)")
 
 
-def positions_key(llm: LLM, propositions_key: str) -> str:
-    """Positions are found again when the model, the prompts, the propositions or the rules
-    change."""
+def positions_key(llm: LLM, propositions_key: str, method: str = METHOD) -> str:
+    """Positions are found again when the propositions, the rules or the method change, and,
+    where the model decides, when the model or its prompts change."""
     digest = hashlib.sha256(f"{prompts.prompts_key(*PROMPTS)}:{propositions_key}:rules{RULES}"
-                            .encode()).hexdigest()[:16]
-    return f"{digest}:{llm.name}"
+                            f":{method}".encode()).hexdigest()[:16]
+    return digest if method == "cues" else f"{digest}:{llm.name}"
 
 
 @dataclass(frozen=True)
@@ -140,28 +143,73 @@ class Judge:
         return label, best - second
 
 
-def find_positions(doc: Document, propositions: tuple[Proposition, ...], judge: Judge,
-                   korean: Korean, *, interrupt: Interrupt = None,
-                   index: TermIndex | None = None) -> list[Position]:
-    """The document's positions: per proposition and side, the candidate that shows it most
-    clearly, with its actor. A candidate the model calls 무관, or chooses without a clear
-    margin, gives none (a wrong side is worse than a missing one)."""
-    started = time.monotonic()
+@dataclass(frozen=True)
+class Judged:
+    """A candidate with what each method makes of it."""
+    candidate: Candidate
+    actor: str
+    cued: str  # the side its wording states (sides.side_of)
+    scores: dict[str, float] | None  # the model's calibrated label scores (None: not asked)
+
+
+def decide(judged: Judged, method: str = METHOD, margin: float = MARGIN,
+           veto: float = VETO) -> tuple[str, float]:
+    """(side or NONE, how clearly). "model": the constrained choice alone; "cues": the
+    wording alone; "cues+veto": the wording, unless the model is sure the sentence takes no
+    side on the proposition (무관 ahead of every side by `veto`)."""
+    if method == "cues":
+        return judged.cued, float(judged.candidate.terms)
+    if judged.scores is None:
+        return NONE, 0.0
+    if method == "model":
+        return Judge.decide(judged.scores, margin)
+    best_side = max(judged.scores[s] for s in SIDES)
+    if judged.scores[NONE] - best_side >= veto:
+        return NONE, 0.0
+    return judged.cued, round(best_side - judged.scores[NONE], 3)
+
+
+def judge_candidates(doc: Document, propositions: tuple[Proposition, ...], judge: Judge | None,
+                     korean: Korean, *, interrupt: Interrupt = None,
+                     index: TermIndex | None = None) -> list[Judged]:
+    """Every candidate sentence with its actor, its worded side and (with a judge) the model's
+    scores."""
     lines, morphs = lines_of(doc, korean)
     index = index or TermIndex(propositions, korean)
     actors = Actors(lines, korean)
-    best: dict[tuple[str, str, str], Position] = {}
+    out = []
     for cand in candidates(doc, lines, morphs, propositions, index):
-        side, margin = judge.decide(judge.calibrated(cand.proposition, cand.text, interrupt))
+        scores = judge.calibrated(cand.proposition, cand.text, interrupt) if judge else None
+        out.append(Judged(cand, actors.of(cand.index), side_of(cand.text), scores))
+    return out
+
+
+def choose(doc: Document, propositions: tuple[Proposition, ...], judged: list[Judged],
+           method: str = METHOD) -> list[Position]:
+    """Per proposition, side and actor, the candidate that shows it most clearly."""
+    best: dict[tuple[str, str, str], Position] = {}
+    for item in judged:
+        side, clarity = decide(item, method)
         if side == NONE:
             continue
-        actor = actors.of(cand.index)
-        key = (cand.proposition.id, side, actor)
-        if key not in best or margin > best[key].score:
-            best[key] = Position(doc.id, cand.proposition.id, side, actor, cand.text,
-                                 round(margin, 3), doc.title, doc.outlet, doc.date)
-    log.debug("positions of %s: %d in %.1f s", doc.id, len(best), time.monotonic() - started)
+        cand = item.candidate
+        key = (cand.proposition.id, side, item.actor)
+        if key not in best or clarity > best[key].score:
+            best[key] = Position(doc.id, cand.proposition.id, side, item.actor, cand.text,
+                                 round(clarity, 3), doc.title, doc.outlet, doc.date)
     order = {p.id: n for n, p in enumerate(propositions)}
     return sorted(best.values(), key=lambda p: (order[p.proposition], -p.score))
 
 
+def find_positions(doc: Document, propositions: tuple[Proposition, ...], judge: Judge | None,
+                   korean: Korean, *, interrupt: Interrupt = None,
+                   index: TermIndex | None = None, method: str = METHOD) -> list[Position]:
+    """The document's positions. A candidate that takes no side (by `method`) gives none: a
+    wrong side is worse than a missing one."""
+    started = time.monotonic()
+    uses_model = method != "cues"
+    judged = judge_candidates(doc, propositions, judge if uses_model else None, korean,
+                              interrupt=interrupt, index=index)
+    found = choose(doc, propositions, judged, method)
+    log.debug("positions of %s: %d in %.1f s", doc.id, len(found), time.monotonic() - started)
+    return found

@@ -6,7 +6,7 @@ import logging
 import threading
 
 from bot.debate import view
-from bot.debate.extract import Judge, TermIndex, find_positions, positions_key
+from bot.debate.extract import METHOD, Judge, TermIndex, find_positions, positions_key
 from bot.debate.propositions import Propositions, shared
 from bot.debate.view import Topic
 from bot.korean import Korean
@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 
 class DebateMap:
     def __init__(self, store: Store, llm: LLM, korean: Korean,
-                 propositions: Propositions | None = None):
-        self.store, self.llm, self.korean = store, llm, korean
+                 propositions: Propositions | None = None, method: str = METHOD):
+        self.store, self.llm, self.korean, self.method = store, llm, korean, method
         self.propositions = propositions or shared()
         self._lock = threading.Lock()
         self._judge: tuple[str, Judge, TermIndex] | None = None  # for one key
@@ -28,7 +28,7 @@ class DebateMap:
     @property
     def key(self) -> str:
         """Positions are found again when this changes (model, prompts, propositions, rules)."""
-        return positions_key(self.llm, self.propositions.key)
+        return positions_key(self.llm, self.propositions.key, self.method)
 
     # --- finding (the background worker) -----------------------------------------------------
     def pending(self) -> list[str]:
@@ -45,7 +45,8 @@ class DebateMap:
             if self._judge is None or self._judge[0] != key:
                 self._judge = (key, Judge(self.llm), TermIndex(props, self.korean))
             _, judge, index = self._judge
-        found = find_positions(doc, props, judge, self.korean, interrupt=interrupt, index=index)
+        found = find_positions(doc, props, judge, self.korean, interrupt=interrupt, index=index,
+                               method=self.method)
         if not self.store.save_positions(doc.id, found, key, doc.content_hash):
             log.info("positions of %s not kept: the document changed meanwhile", doc.id)
         return found
