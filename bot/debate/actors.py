@@ -20,11 +20,11 @@ TITLES = ("국회의원", "의원", "대표이사", "대표", "교수", "장관"
 GROUPS = ("시민사회", "시민단체", "산업계", "업계", "학계", "재계", "노동계", "야당", "여당",
           "정부", "전문가들", "창작자들", "저작권자들", "출판계", "스타트업계", "빅테크")
 _TITLE = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
-_AFTER_TITLE = r"(?=[은는이가도의께과와,)\s]|$)"
+_AFTER_TITLE = r"(?=[은는이가도의께과와을를,)\s]|$)"
 # 이름 (소속 한두 낱말) 직함: "이경일 솔트룩스 대표", "정민호 팀장", "나도겸 새봄협의회 정책이사"
 # (a title may carry a glued prefix: 정책이사, 공동대표, 연구소장).
 NAME_TITLE = re.compile(r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s+(?P<org>(?:[가-힣A-Za-z0-9·&]+\s+)"
-                        rf"{{0,2}}?)(?P<title>[가-힣]{{0,4}}?(?:{_TITLE})){_AFTER_TITLE}")
+                        rf"{{0,2}}?)(?P<title>[가-힣A-Za-z]{{0,8}}?(?:{_TITLE})){_AFTER_TITLE}")
 # Kiwi does not reliably tag invented or rare names as proper nouns; a name here is two to
 # four syllables starting with a common surname and not a common word.
 SURNAMES = frozenset("김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주"
@@ -115,8 +115,16 @@ class Actors:
             return None
         if named := self.named(index):
             return named[0]
+        if HE.match(text) and (before := self._last_named(index)):  # 그는 "…업계가 …"라고 말했다
+            return before
         if group := GROUP.search(text):
             return group["group"]
+        return None
+
+    def _last_named(self, index: int) -> str | None:
+        for back in range(index - 1, max(-1, index - 4), -1):
+            if named := self.named(back):
+                return named[-1]
         return None
 
     def of(self, index: int) -> str:
@@ -132,9 +140,8 @@ class Actors:
                 if after < len(self.lines) and (who := self.said_by(after)):
                     return who
         if HE.match(self.lines[index].text) or self.quoted[index]:
-            for back in range(index - 1, max(-1, index - 4), -1):  # 그는 …: the last one named
-                if named := self.named(back):
-                    return named[-1]
+            if before := self._last_named(index):  # 그는 …: the last one named
+                return before
         return self.speaker or AUTHOR
 
     def _interviewee(self) -> str | None:

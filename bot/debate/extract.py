@@ -40,7 +40,8 @@ MIN_CHARS, MAX_CHARS = 15, 400
 # says: on the labelled sentences this keeps 20 of 23 positions and drops 30 of 35 others.
 ARGUES = re.compile(
     r"해야|야 한다|야 합니다|어야|여야|필요(?:하|가 있|합|없)|시급|절실|핵심|관건|중요(?:하|합|한)|"
-    r"바람직|말자|하자|자는|자”|않아야|안 된|말아야|옳|불가능|부족|충분히|동의|반대|찬성|우려|"
+    r"바람직|(?:말|하|만들|가)자(?=[.!,”\"'’]|는 ?게)|않아야|안 된|말아야|옳|불가능|부족|충분히|"
+    r"동의|반대|찬성|우려|"
     r"기회|주장|촉구|요구|생각합니다|생각한다|봐야|나아가야|지적|비판|가로막|떨어지|잘못|"
     r"문제(?:다|입니다|가 있)")
 
@@ -81,26 +82,41 @@ class TermIndex:
     def __init__(self, propositions: tuple[Proposition, ...], korean: Korean):
         self.terms = {p.id: [frozenset(m) for t in p.terms if (m := korean.morphemes(t))]
                       for p in propositions}
+        self.words = {p.id: frozenset(korean.morphemes(p.text, drop_stop=True))
+                      for p in propositions}
 
     def count(self, pid: str, morphs: frozenset[str]) -> int:
         return sum(1 for term in self.terms.get(pid, ()) if term <= morphs)
+
+    def overlap(self, pid: str, morphs: frozenset[str]) -> int:
+        """Words of the proposition's own text the sentence holds."""
+        return len(self.words.get(pid, frozenset()) & morphs)
 
 
 def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
                propositions: tuple[Proposition, ...], index: TermIndex) -> list[Candidate]:
     """Per proposition, the sentences holding most of its terms (at least MIN_TERMS), best
-    first, earlier first on ties; a title repeated as a sentence is skipped."""
+    first, earlier first on ties. A sentence argues one thing: one that several propositions
+    claim goes to the one whose terms and words it holds most, and to none on a tie."""
+    fits: dict[int, list[tuple[float, Proposition, int]]] = {}
+    for i, (line, terms) in enumerate(zip(lines, morphs)):
+        if (not MIN_CHARS <= len(line.text) <= MAX_CHARS or line.text == doc.title
+                or not ARGUES.search(line.text) or ASKED.match(line.text)
+                or line.text.rstrip("\"”’'").endswith("?")):
+            continue  # a question, the interviewer's or a rhetorical one, takes no side
+        for prop in propositions:
+            if (n := index.count(prop.id, terms)) >= MIN_TERMS:
+                fits.setdefault(i, []).append((n + 0.1 * index.overlap(prop.id, terms), prop, n))
+    per_prop: dict[str, list[tuple[int, int]]] = {}
+    for i, found in fits.items():
+        found.sort(key=lambda x: x[0], reverse=True)
+        if len(found) > 1 and found[0][0] == found[1][0]:
+            continue
+        _, prop, n = found[0]
+        per_prop.setdefault(prop.id, []).append((-n, i))
     out = []
     for prop in propositions:
-        scored = []
-        for i, (line, terms) in enumerate(zip(lines, morphs)):
-            if (not MIN_CHARS <= len(line.text) <= MAX_CHARS or line.text == doc.title
-                    or not ARGUES.search(line.text) or ASKED.match(line.text)
-                    or line.text.rstrip("\"”’'").endswith("?")):
-                continue  # a question, the interviewer's or a rhetorical one, takes no side
-            if (n := index.count(prop.id, terms)) >= MIN_TERMS:
-                scored.append((-n, i))
-        for n, i in sorted(scored)[:PER_PROPOSITION]:
+        for n, i in sorted(per_prop.get(prop.id, []))[:PER_PROPOSITION]:
             out.append(Candidate(prop, i, lines[i].text, -n))
     return out
 
