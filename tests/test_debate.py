@@ -272,3 +272,14 @@ def test_who_is_for_and_who_against_is_answered_from_stored_positions_without_th
 def test_the_side_a_sentence_states_in_its_wording(sentence, side):
     from bot.debate.sides import side_of
     assert side_of(sentence) == side
+
+
+@pytest.mark.parametrize("sentence, shown", [
+    ('"정부가 직접 만드는 데에는 동의하지 않습니다.', "정부가 직접 만드는 데에는 동의하지 않습니다."),
+    ("“기술의 미래, 인프라만으로는 부족하다”", "기술의 미래, 인프라만으로는 부족하다"),
+    ("'핵심은 사람'이라는 말은 듣기 좋지만 떠날 뿐이다.", "'핵심은 사람'이라는 말은 듣기 좋지만 떠날 뿐이다."),
+    ("그는 “지금 열어야 합니다”라고 말했다.", "그는 “지금 열어야 합니다”라고 말했다."),
+])
+def test_a_quote_loses_only_the_quotation_marks_that_open_or_close_nothing_in_it(sentence, shown):
+    from bot.debate.extract import bare
+    assert bare(sentence) == shown and shown in sentence

@@ -28,7 +28,7 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 2  # bump when candidate selection, the decision or the actor rules change
+RULES = 3  # bump when candidate selection, the decision or the actor rules change
 PER_PROPOSITION = 2  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
 MARGIN = 1.0  # calibrated log-odds by which the chosen side must beat every other label
@@ -52,6 +52,24 @@ def positions_key(llm: LLM, propositions_key: str, method: str = METHOD) -> str:
     digest = hashlib.sha256(f"{prompts.prompts_key(*PROMPTS)}:{propositions_key}:rules{RULES}"
                             f":{method}".encode()).hexdigest()[:16]
     return digest if method == "cues" else f"{digest}:{llm.name}"
+
+
+def bare(sentence: str) -> str:
+    """The sentence without a quotation mark that opens or closes nothing inside it (a
+    quotation spanning several sentences, a quoted headline), so a position's quote, shown in
+    quotation marks, is not doubled. Still a substring of the stored text."""
+    text = sentence.strip()
+    if len(text) > 2 and text[0] in "“‘\"'" and text[-1] in "”’\"'" \
+            and sum(text.count(c) for c in "“”‘’\"'") == 2:
+        text = text[1:-1]
+    if text.count('"') % 2:
+        text = text[1:] if text.startswith('"') else text[:-1] if text.endswith('"') else text
+    opens, closes = text.count("“") + text.count("‘"), text.count("”") + text.count("’")
+    if opens > closes and text[:1] in "“‘":
+        text = text[1:]
+    elif closes > opens and text[-1:] in "”’":
+        text = text[:-1]
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -117,7 +135,7 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
     out = []
     for prop in propositions:
         for n, i in sorted(per_prop.get(prop.id, []))[:PER_PROPOSITION]:
-            out.append(Candidate(prop, i, lines[i].text, -n))
+            out.append(Candidate(prop, i, bare(lines[i].text), -n))
     return out
 
 
