@@ -18,6 +18,7 @@ from bot.cli import setup_logging
 from bot.config import load_settings
 from bot.ingest.pipeline import ingest_folder
 from bot.services import build_services, build_worker
+from bot.store import Turn
 
 
 def judge(case: dict, answer) -> list[str]:
@@ -83,34 +84,74 @@ def table(rows: list[tuple[str, str]]) -> str:
 
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
 def ask(services, case: dict, chat_id: int):
     """As a user would: a follow-up ("follow": the question before it) is asked in the same
-    chat right after that question, with the turns the bot keeps."""
+    chat right after that question, with the turns the bot keeps. Returns the answer and the
+    rank (1-based) of the right document among those the plan chose, None when absent."""
     answers = services.answers
     if case.get("follow"):
         first = answers.ask(case["follow"], answers.history(chat_id))
         answers.remember(chat_id, case["follow"], first)
-    return answers.ask(case["q"], answers.history(chat_id))
+    history = answers.history(chat_id)
+    rank = None
+    if case.get("source"):  # no model call: what retrieval and planning put first
+        chosen = [d.id for d in answers.plan(case["q"], history).docs]
+        rank = next((n for n, d in enumerate(chosen, 1) if d.startswith(case["source"])), None)
+    return answers.ask(case["q"], history), rank
 
 
-def main(path: str, limit: int | None = None, only: str | None = None) -> int:
+def rank_only(services, cases: list[dict]) -> int:
+    """Where the plan puts the right document, with no model call: hit@1 and hit@3 per class."""
+    by_class: dict[str, list] = defaultdict(list)
+    for case in cases:
+        if not case.get("source"):
+            continue
+        history = []
+        if case.get("follow"):  # the previous question's plan, as a turn the bot would keep
+            history = [Turn("user", case["follow"]), Turn("assistant", "")]
+        chosen = [d.id for d in services.answers.plan(case["q"], history).docs]
+        rank = next((i for i, d in enumerate(chosen, 1) if d.startswith(case["source"])), None)
+        by_class[question_class(case)].append(rank)
+        print(f"{case['id']} rank {rank} (chose {', '.join(chosen[:3])})", flush=True)
+    every = [r for ranks in by_class.values() for r in ranks]
+    for cls, ranks in sorted(by_class.items()) + [("all", every)]:
+        hit = lambda k, ranks=ranks: sum(1 for r in ranks if r is not None and r <= k)  # noqa: E731
+        print(f"{cls:<16} hit@1 {hit(1)}/{len(ranks)}  hit@3 {hit(3)}/{len(ranks)}")
+    return 0
+
+
+def main(path: str, limit: int | None = None, only: str | None = None,
+         folders: list[str] | None = None, retrieval_only: bool = False) -> int:
     setup_logging()
-    settings = load_settings(BRIEFBOT_DB=Path("data/eval.db"))
+    # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
+    db = "data/eval.db" if not folders else f"data/eval_{Path(path).stem}.db"
+    settings = load_settings(BRIEFBOT_DB=Path(db))
     services = build_services(settings)
-    ingest_folder(services.store, services.korean, Path(settings.SEEDS_DIR),
-                  max_bytes=settings.INGEST_MAX_BYTES)
-    # What the running bot's background worker does first: summaries and prompt prefixes.
-    build_worker(services).drain()
+    for folder in [settings.SEEDS_DIR, *(folders or [])]:
+        ingest_folder(services.store, services.korean, Path(folder),
+                      max_bytes=settings.INGEST_MAX_BYTES)
     cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
              if line.strip()][:limit]
     if only:  # a few questions by id, while working on them
         cases = [c for c in cases if c["id"] in only.split(",")]
-    passed, times, rows, not_verbatim = 0, [], [], 0
+    if retrieval_only:
+        return rank_only(services, cases)
+    # What the running bot's background worker does first: summaries and prompt prefixes.
+    build_worker(services).drain()
+    passed, times, firsts, rows, not_verbatim, ranks = 0, [], [], [], 0, []
     # Each case asks in a chat of its own, new in every run (data/eval.db keeps its turns), so
     # no case leans on another's turns.
     first_chat = int(time.time()) * 1000
     for n, case in enumerate(cases):
-        answer = ask(services, case, chat_id=first_chat + n)
+        answer, rank = ask(services, case, chat_id=first_chat + n)
+        if case.get("source"):
+            ranks.append(rank)
         problems = judge(case, answer)
         result = outcome(case, answer, problems)
         rows.append((question_class(case), result))
@@ -118,12 +159,19 @@ def main(path: str, limit: int | None = None, only: str | None = None) -> int:
                             if src.quote not in services.store.document(src.doc_id).text)
         passed += result == "correct"
         times.append(answer.timings["total_ms"])
+        firsts.append(answer.timings["first_token_ms"])
         status = ("PASS" if result == "correct"
                   else f"FAIL ({result}) " + "; ".join(problems))
         print(f"{case['id']} {status} ({answer.timings['total_ms']} ms, first token "
               f"{answer.timings['first_token_ms']} ms)\n    {answer.text[:160]!r}", flush=True)
     print(table(rows))
     print(f"quotes not verbatim: {not_verbatim}")
+    if ranks:
+        hit = lambda k: sum(1 for r in ranks if r is not None and r <= k)  # noqa: E731
+        print(f"right document: hit@1 {hit(1)}/{len(ranks)}, hit@3 {hit(3)}/{len(ranks)} "
+              "(questions with one right document)")
+    print(f"first token: median {statistics.median(firsts) / 1000:.1f} s, p95 "
+          f"{percentile(firsts, 95) / 1000:.1f} s")
     print(f"eval: {passed}/{len(cases)} passed, median answer time "
           f"{statistics.median(times) / 1000:.1f} s (model {Path(settings.MODEL_PATH).name}, "
           f"{settings.LLM_THREADS} threads)")
@@ -136,5 +184,9 @@ if __name__ == "__main__":
                         help="the question set (JSON lines, see eval/README.md)")
     parser.add_argument("--limit", type=int, help="ask only the first N questions")
     parser.add_argument("--only", help="ask only these questions (ids, comma-separated)")
+    parser.add_argument("--with", dest="folders", action="append", metavar="DIR",
+                        help="ingest this folder too (repeatable), e.g. eval/collection")
+    parser.add_argument("--retrieval-only", action="store_true",
+                        help="no model: where the plan ranks the right document (hit@1, hit@3)")
     args = parser.parse_args()
-    sys.exit(main(args.path, args.limit, args.only))
+    sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only))
