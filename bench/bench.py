@@ -22,6 +22,7 @@ sys.path.insert(0, str(BENCH))  # the sibling modules below; this file runs as a
 
 import llama_bench  # noqa: E402
 import load  # noqa: E402
+import lookup_speed  # noqa: E402
 import memory  # noqa: E402
 import report  # noqa: E402
 import retrieval_latency  # noqa: E402
@@ -36,6 +37,7 @@ from bot.console import reply  # noqa: E402
 from bot.ingest.pipeline import ingest_folder  # noqa: E402
 from bot.korean import Korean  # noqa: E402
 from bot.llm import LazyLLM  # noqa: E402
+from bot.llm.llamacpp import LOOKUP_TOKENS  # noqa: E402
 from bot.services import Services, build_worker  # noqa: E402
 from bot.store import Store  # noqa: E402
 
@@ -270,6 +272,23 @@ def measure_generation(recorder: workload.RecordingLLM, model: Path, threads: in
     return figures, detail
 
 
+def measure_lookup(services: Services, *, quick: bool) -> tuple[list[Figure], dict]:
+    llm = services.llm.get()
+    result = lookup_speed.measure(services, 6 if quick else 12, (LOOKUP_TOKENS,))
+    plain, guessed = result[0], result[LOOKUP_TOKENS]
+    ratio = guessed["tps"] / plain["tps"] if plain["tps"] else 0.0
+    say(f"  {result['answers']} answers: {plain['tps']:.1f} → {guessed['tps']:.1f} tok/s, "
+        f"{guessed['tokens_per_pass']:.2f} tokens per pass, identical text "
+        f"{result['identical']}/{result['answers']}")
+    figures = [higher_is_better(
+        "prompt lookup: tokens/s inside answers", ratio, 1.5, ".2f", "×", target_text="≥ 1.50 ×",
+        note=f"{plain['tps']:.1f} → {guessed['tps']:.1f} tok/s, {LOOKUP_TOKENS} guessed per "
+             f"pass, {guessed['tokens_per_pass']:.2f} kept per pass, same text in "
+             f"{result['identical']}/{result['answers']} answers")]
+    llm.lookup = LOOKUP_TOKENS
+    return figures, {str(k): v for k, v in result.items()}
+
+
 def measure_memory(tmp: Path, seeds: Path, model: Path, threads: int) -> tuple[Figure, dict]:
     # Its database sits next to the benchmark's, so it shares the evaluated prefixes (as the
     # bot would after its first ingest with summaries).
@@ -400,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
         found["generation"], details["generation"] = measure_generation(
             recorder, model, args.threads, binary, unavailable)
 
+        clock.phase("prompt lookup: tokens/s inside answers, against one token per pass")
+        found["lookup"], details["lookup"] = measure_lookup(services, quick=args.quick)
+
         clock.phase("`briefbot run` with the seeds plus 60 more documents pending")
         found["startup"], details["startup"] = measure_startup(tmp, seeds, model, args.threads,
                                                                quick=args.quick)
@@ -420,8 +442,8 @@ def main(argv: list[str] | None = None) -> int:
                "elapsed_s": round(time.perf_counter() - clock.started)}
     context.update(cpu.others(context["elapsed_s"]))
     # The targets in the design's order, then the informational rows.
-    order = ["questions", "replies", "startup", "generation", "retrieval", "ingest", "memory",
-             "load", "prepare"]
+    order = ["questions", "replies", "startup", "generation", "lookup", "retrieval", "ingest",
+             "memory", "load", "prepare"]
     figures = [f for name in order for f in found.get(name, [])]
     figures.sort(key=lambda f: f.target == "—")
     report.write_json(args.out, figures, context, details)

@@ -64,6 +64,9 @@ class RecordingLLM:
     def warm(self, messages: list[dict], interrupt=None, label=None) -> str:
         return self.inner.warm(messages, interrupt, label)
 
+    def choose(self, messages: list[dict], options: tuple[str, ...], **kwargs) -> dict:
+        return self.inner.choose(messages, options, **kwargs)
+
     def stream(self, messages: list[dict], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0, interrupt=None, cache_label=None) -> Iterator[str]:
         llm = self.inner.get()

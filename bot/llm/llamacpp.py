@@ -11,9 +11,16 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.llm.base import Interrupt, Interrupted, LLMError, Message, PlainText
+from bot.llm import lookup
 from bot.llm.kvcache import PrefixCache, cache_folder, prefix_key
 
 log = logging.getLogger(__name__)
+
+# Guessed tokens checked per forward pass (prompt lookup); 0: one at a time. On 2 cores a pass
+# costs about its token count (5 tokens 117 ms, 1 token 33 ms: compute-bound), so longer guesses
+# gain nothing: bench/lookup_speed.py measured 1.18× at 4, 1.15× at 8, 1.12× at 12.
+LOOKUP_TOKENS = 4
+REPEAT_PENALTY = 1.05
 
 
 def control_markers(llama: object) -> set[str]:
@@ -56,6 +63,8 @@ class LlamaCppLLM:
         self.plain = PlainText(control_markers(llama))
         self.last_prefix = ""  # how the last prefix was obtained: warm / loaded / computed
         self.last_tokens = (0, 0)  # the last prompt's (tokens reused from state, tokens evaluated)
+        self.last_decode = (0, 0)  # the last reply's (tokens, forward passes)
+        self.lookup = LOOKUP_TOKENS
         self.context_length = int(llama.n_ctx())
 
     def count_tokens(self, text: str) -> int:
@@ -138,20 +147,18 @@ class LlamaCppLLM:
 
     def _generate(self, tokens: list[int], max_tokens: int, stops: list[str],
                   interrupt: Interrupt = None) -> Iterator[str]:
-        """Greedy decoding with our own incremental UTF-8 decoding: llama-cpp-python 0.3.36's
-        streaming drops a Hangul syllable whose bytes span two tokens."""
+        """Greedy decoding (`_token_ids`) with our own incremental UTF-8 decoding:
+        llama-cpp-python 0.3.36's streaming drops a Hangul syllable whose bytes span two
+        tokens."""
         from llama_cpp import llama_cpp as C
 
         llama = self._llama
         decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
         text, sent = "", 0
         hold = max((len(s) for s in stops), default=0)
-        for count, token in enumerate(llama.generate(tokens, top_k=1, temp=0.0,
-                                                     repeat_penalty=1.05, reset=True)):
+        for count, token in enumerate(self._token_ids(tokens, interrupt)):
             if C.llama_vocab_is_eog(llama._model.vocab, token) or count >= max_tokens:
                 break
-            if interrupt is not None and interrupt():
-                raise Interrupted
             text += decoder.decode(llama.detokenize([token], special=False))
             cut = min((i for s in stops if (i := text.find(s, max(0, sent - hold))) >= 0),
                       default=-1)
@@ -165,6 +172,43 @@ class LlamaCppLLM:
         text += decoder.decode(b"", final=True)
         if len(text) > sent:
             yield text[sent:]
+
+    def _token_ids(self, tokens: list[int], interrupt: Interrupt) -> Iterator[int]:
+        """The reply's tokens, greedy with the repeat penalty, `lookup` guessed tokens checked
+        per forward pass (prompt lookup; bot/llm/lookup.py): the same tokens as one at a
+        time, fewer passes. The model's state (input_ids, n_tokens, the KV cache) stays
+        consistent after every pass, so the next prompt reuses the longest common prefix."""
+        import numpy as np
+        from llama_cpp import llama_cpp as C
+
+        llama = self._llama
+        self._prefill(tokens, interrupt)
+        vocab, n_vocab, n_ctx = llama._model.vocab, llama.n_vocab(), llama.n_ctx()
+        is_end = lambda token: C.llama_vocab_is_eog(vocab, token)  # noqa: E731
+        history, generated = list(tokens), []
+        last, passes = tokens[-1], 0
+        while True:
+            if interrupt is not None and interrupt():
+                raise Interrupted
+            n_past = llama.n_tokens
+            # No guess for the first token: it is the one a reader waits for.
+            guessed = (lookup.draft(history, self.lookup)[:max(0, n_ctx - n_past - 1)]
+                       if generated else [])
+            batch = [last, *guessed]
+            llama._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
+            llama._ctx.decode(llama._batch)
+            rows = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(len(batch), n_vocab))
+            kept = list(lookup.accepted(rows, guessed, generated, REPEAT_PENALTY, is_end))
+            passes += 1
+            llama.input_ids[n_past:n_past + len(kept)] = batch[:len(kept)]
+            llama.n_tokens = n_past + len(kept)
+            llama._ctx.kv_cache_seq_rm(-1, llama.n_tokens, -1)
+            self.last_decode = (len(generated), passes)
+            history += kept
+            yield from kept
+            last = kept[-1]
+            if is_end(last) or llama.n_tokens + 1 >= n_ctx:
+                return
 
     def warm(self, messages: list[Message], interrupt: Interrupt = None,
              label: str | None = None) -> str:
@@ -227,8 +271,6 @@ class LlamaCppLLM:
                 stops = [s for s in [*(formatted.stop or []), *stop] if s]
                 reused = self._reusable(tokens)
                 self.last_tokens = (reused, len(tokens) - reused)
-                if interrupt is not None:
-                    self._prefill(tokens, interrupt)
                 yield from self._generate(tokens, max_tokens, stops, interrupt)
             except (RuntimeError, ValueError) as exc:
                 raise LLMError(f"llama.cpp failed: {exc}") from exc
