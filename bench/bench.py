@@ -147,7 +147,7 @@ def prepare_model(services: Services, recorder: workload.RecordingLLM,
         f"(max {max(positions, default=0.0):.1f} s)")
     kv = list((Path(settings.BRIEFBOT_DB).parent / CACHE_FOLDER).glob("*.kv"))
     per_doc = sum(p.stat().st_size for p in kv) / max(1, len(kv))
-    fits = int(settings.LLM_CACHE_MB * 2**20 // per_doc) if per_doc else 0
+    fits = int(settings.cache_mb() * 2**20 // per_doc) if per_doc else 0
     say(f"  {warmed} document prefixes evaluated, {warm_s:.1f} s each, "
         f"{per_doc / MB:.1f} MB each on disk")
     per_hour = 3600 / (summary_s + warm_s) if summary_s + warm_s else 0.0
@@ -162,8 +162,8 @@ def prepare_model(services: Services, recorder: workload.RecordingLLM,
         info("document prefix warm-up per document", f"{warm_s:.1f} s",
              f"1,000 documents ≈ {warm_s * 1000 / 3600:.1f} h of prefill"),
         info("prefix cache on disk per document", f"{per_doc / MB:.1f} MB",
-             f"1,000 documents ≈ {per_doc * 1000 / 1e9:.1f} GB; LLM_CACHE_MB="
-             f"{settings.LLM_CACHE_MB} holds ≈ {fits} documents"),
+             f"1,000 documents ≈ {per_doc * 1000 / 1e9:.1f} GB; the budget of "
+             f"{settings.cache_mb():,} MB holds ≈ {fits} documents"),
     ]
     detail = {"model_load_s": round(load_s, 2), "summaries": len(done),
               "summary_s_per_doc": round(summary_s, 2), "warmed": warmed,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,10 @@ from typing import Annotated
 from bot.paths import (DEFAULT_MODEL_FILE, MODELS_DIR, PROJECT_ROOT,  # noqa: F401 (re-exported)
                        PROMPTS_DIR, SMALL_MODEL_FILE)
 from bot.redact import url_secrets
+
+# The prefix cache's default budget: a quarter of the disk, within these bounds (MB).
+CACHE_FLOOR_MB, CACHE_CEILING_MB = 512, 20_480
+CACHE_FOLDER = "kvcache"  # next to the database (bot/llm/kvcache.py cache_folder)
 
 
 class SettingsError(Exception):
@@ -50,8 +55,9 @@ class Settings(BaseSettings):
     LLM_THREADS: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256,
                              description="llama.cpp threads (default: all cores).")
     LLM_CTX: int = Field(4096, ge=512, le=131072, description="llama.cpp context length in tokens.")
-    LLM_CACHE_MB: int = Field(2048, ge=0, description="Disk budget for evaluated document "
-                              "prefixes (KV state), next to BRIEFBOT_DB; 0 turns it off.")
+    LLM_CACHE_MB: int | None = Field(None, ge=0, description="Disk budget in MB for evaluated "
+                                     "document prefixes (KV state), next to BRIEFBOT_DB; 0 turns "
+                                     "it off; unset: a quarter of the free disk, at most 20 GB.")
     LLM_BACKEND: str = Field("llamacpp",
                              description="llamacpp (in-process) or openai (HTTP server).")
     LLM_BASE_URL: str = Field("http://127.0.0.1:8000/v1",
@@ -107,6 +113,22 @@ class Settings(BaseSettings):
         if value not in ("llamacpp", "openai"):
             raise ValueError("expected llamacpp or openai")
         return value
+
+    def cache_mb(self) -> int:
+        """LLM_CACHE_MB, or a quarter of the disk the database is on (free space plus what the
+        cache holds already), at most CACHE_CEILING_MB: the cache grows with the disk."""
+        if self.LLM_CACHE_MB is not None:
+            return self.LLM_CACHE_MB
+        folder = Path(self.BRIEFBOT_DB).resolve().parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            return CACHE_FLOOR_MB
+        held = sum(p.stat().st_size for p in (Path(self.BRIEFBOT_DB).resolve().parent
+                                               / CACHE_FOLDER).glob("*.kv"))
+        return max(CACHE_FLOOR_MB, min(CACHE_CEILING_MB, ((free + held) // 4) >> 20))
 
     @field_validator("DEBATE_SIDES")
     @classmethod

@@ -176,11 +176,12 @@ def check_database(settings: Settings) -> list[Check]:
 def check_cache(settings: Settings) -> Check:
     folder = cache_folder(settings.BRIEFBOT_DB)
     entries, size = disk_usage(folder)
-    if settings.LLM_CACHE_MB == 0:
+    budget_mb = settings.cache_mb()
+    if budget_mb == 0:
         return Check(OK, "prefix cache", f"off (LLM_CACHE_MB=0); {folder} holds {_mb(size)}")
-    budget = settings.LLM_CACHE_MB << 20
-    detail = (f"{_mb(size)} of {settings.LLM_CACHE_MB:,} MB (LLM_CACHE_MB), {entries} "
-              f"prefix(es) in {folder}")
+    budget = budget_mb << 20
+    source = "LLM_CACHE_MB" if settings.LLM_CACHE_MB is not None else "a quarter of the disk"
+    detail = f"{_mb(size)} of {budget_mb:,} MB ({source}), {entries} prefix(es) in {folder}"
     if size > budget:
         return Check(WARN, "prefix cache", detail + "; over budget: the next save evicts")
     return Check(OK, "prefix cache", detail)

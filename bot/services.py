@@ -10,7 +10,7 @@ from bot.korean import Korean
 from bot.llm import LLM, LazyLLM
 from bot.answer.retrieval import Retriever
 from bot.store import Store
-from bot.worker import ModelWorker
+from bot.worker import ModelWorker, warm_documents
 
 
 @dataclass
@@ -36,7 +36,10 @@ class Services:
 def build_worker(services: Services) -> ModelWorker:
     """The one background model worker over these services (summaries, debate-map positions,
     prompt prefixes)."""
-    return ModelWorker(services.store, services.answers, services.llm, debate=services.debate)
+    keeps = services.llm.supports_prefix_cache
+    warm = warm_documents(services.settings.cache_mb() if keeps else 0)
+    return ModelWorker(services.store, services.answers, services.llm, debate=services.debate,
+                       warm_limit=warm)
 
 
 def build_services(settings: Settings, llm: LLM | None = None) -> Services:

@@ -12,12 +12,14 @@ import os
 import threading
 from pathlib import Path
 
+from bot.config import CACHE_FOLDER
+
 log = logging.getLogger(__name__)
 
 
 def cache_folder(db_path: Path | str) -> Path:
     """Where the prefix cache of a database lives: `kvcache/` next to it."""
-    return Path(db_path).parent / "kvcache"
+    return Path(db_path).parent / CACHE_FOLDER
 
 
 def disk_usage(folder: Path) -> tuple[int, int]:

@@ -305,7 +305,9 @@ def load(settings: Settings, name: str) -> LlamaCppLLM:
     log.info("loaded model %s (n_ctx=%d, n_threads=%d)", path.name, settings.LLM_CTX,
              settings.LLM_THREADS)
     cache = None
-    if settings.LLM_CACHE_MB > 0:
-        cache = PrefixCache(cache_folder(settings.BRIEFBOT_DB), settings.LLM_CACHE_MB << 20)
+    if (budget := settings.cache_mb()) > 0:
+        cache = PrefixCache(cache_folder(settings.BRIEFBOT_DB), budget << 20)
+        log.info("prefix cache: %s MB%s", f"{budget:,}", "" if settings.LLM_CACHE_MB is not None
+                 else " (a quarter of the free disk; LLM_CACHE_MB sets it)")
     return LlamaCppLLM(llama, name, cache)
 

@@ -1,7 +1,7 @@
 """Background model work on documents (summaries, debate-map positions, prompt prefixes), one
 step at a time, users' questions first."""
 from bot.worker.modelwork import (COLLECTION, MAX_ATTEMPTS, POSITIONS, PREFIX, SUMMARY, Backlog,
-                                  ModelWorker, Step)
+                                  ModelWorker, Step, warm_documents)
 
 __all__ = ["COLLECTION", "MAX_ATTEMPTS", "POSITIONS", "PREFIX", "SUMMARY", "Backlog",
-           "ModelWorker", "Step"]
+           "ModelWorker", "Step", "warm_documents"]

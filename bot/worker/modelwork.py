@@ -27,7 +27,14 @@ from bot.worker.progress import ProgressLog
 log = logging.getLogger("bot.worker")  # one name for the operator, whatever the module
 
 SUMMARY, POSITIONS, PREFIX, COLLECTION = "summary", "positions", "prefix", "collection"
-WARM_DOCUMENTS = 30  # newest documents whose prefix is precomputed; 2 GB holds ~41 (52 MB each)
+WARM_DOCUMENTS = 30  # newest documents whose prefix is precomputed when the cache is off
+PREFIX_MB = 52  # a document prefix on disk, measured by `make bench` (~1,700 tokens)
+
+
+def warm_documents(cache_mb: int) -> int:
+    """How many of the newest documents get a precomputed prefix: as many as the cache's
+    budget holds (20 GB: ~390), so none is evicted by a newer one being warmed."""
+    return max(1, cache_mb // PREFIX_MB) if cache_mb > 0 else WARM_DOCUMENTS
 MAX_ATTEMPTS = 3
 RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
 IDLE_WAIT = 30.0  # seconds between looks at the database when nothing is to do
