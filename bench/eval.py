@@ -127,12 +127,14 @@ def rank_only(services, cases: list[dict]) -> int:
 
 
 def main(path: str, limit: int | None = None, only: str | None = None,
-         folders: list[str] | None = None, retrieval_only: bool = False) -> int:
+         folders: list[str] | None = None, retrieval_only: bool = False,
+         passages: str = "cold") -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
     db = "data/eval.db" if not folders else f"data/eval_{Path(path).stem}.db"
     settings = load_settings(BRIEFBOT_DB=Path(db))
     services = build_services(settings)
+    services.answers.planner.passages = passages
     for folder in [settings.SEEDS_DIR, *(folders or [])]:
         ingest_folder(services.store, services.korean, Path(folder),
                       max_bytes=settings.INGEST_MAX_BYTES)
@@ -188,5 +190,9 @@ if __name__ == "__main__":
                         help="ingest this folder too (repeatable), e.g. eval/collection")
     parser.add_argument("--retrieval-only", action="store_true",
                         help="no model: where the plan ranks the right document (hit@1, hit@3)")
+    parser.add_argument("--passages", choices=("cold", "always", "never"), default="cold",
+                        help="answer a single document from its best passages when its prefix "
+                             "is not at hand (cold, as the bot does), always, or never")
     args = parser.parse_args()
-    sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only))
+    sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
+                  args.passages))

@@ -64,6 +64,9 @@ class RecordingLLM:
     def warm(self, messages: list[dict], interrupt=None, label=None) -> str:
         return self.inner.warm(messages, interrupt, label)
 
+    def has_prefix(self, messages: list[dict]) -> bool:
+        return self.inner.has_prefix(messages)
+
     def choose(self, messages: list[dict], options: tuple[str, ...], **kwargs) -> dict:
         return self.inner.choose(messages, options, **kwargs)
 

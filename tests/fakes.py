@@ -31,6 +31,9 @@ class FakeLLM:
     def warm(self, messages, interrupt=None, label=None) -> str:
         return "unsupported"
 
+    def has_prefix(self, messages) -> bool:
+        return True
+
     # The side each sentence takes, for the debate map: a sentence holding a key of `stances`
     # gets that label clearly ahead; any other sentence, and the content-free one, none.
     stances: dict[str, str] = {}

@@ -54,6 +54,9 @@ class ShortAnswers:
     def warm(self, messages, interrupt=None, label=None) -> str:
         return self.llm.warm(messages, interrupt, label)
 
+    def has_prefix(self, messages) -> bool:
+        return self.llm.has_prefix(messages)
+
     def choose(self, messages, options, **options_):
         return self.llm.choose(messages, options, **options_)
 

@@ -59,6 +59,7 @@ class Plan:
     read: Question | None = None  # what kind of answer it asks for, which documents it names
     topic: dict[str, float] = field(default_factory=dict)  # its terms about what, by idf
     kind: str = "model"  # "model"; "gist" (a stored summary) or "compare" (a quote each)
+    cold: str | None = None  # a document answered from passages, its prefix not at hand
 
 
 class Planner:
@@ -67,6 +68,9 @@ class Planner:
         self.retriever = retriever
         self.llm = llm
         self.context_tokens = CONTEXT_TOKENS
+        # When a single document is answered from passages: "cold" (its prefix is not at
+        # hand), "always" or "never" (bench/eval.py --passages compares them).
+        self.passages = "cold"
 
     def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
         started = time.perf_counter()
@@ -120,11 +124,22 @@ class Planner:
                 plan.refusal = self.not_covered()
                 return plan
             plan.docs = self._choose_docs(question, coverage)
-        if len(plan.docs) == 1 and self.fits_whole(plan.docs[0]):
+        if len(plan.docs) == 1 and self.fits_whole(plan.docs[0]) and self._whole(plan.docs[0]):
             self._plan_document(plan, history or [])
         else:
+            if len(plan.docs) == 1 and self.fits_whole(plan.docs[0]):
+                plan.cold = plan.docs[0].id  # its whole prefix is worth computing: soon
             self._plan_collection(plan, history or [])
         return plan
+
+    def _whole(self, doc: Document) -> bool:
+        """Whether to give the document whole: its evaluated prefix is at hand (in memory or
+        on disk). A cold document is answered from its best passages behind the shared
+        prefix (seconds), not after evaluating all of it (~30 s); see `passages`."""
+        if self.passages != "cold":
+            return self.passages == "never"
+        return self.llm is None or self.llm.has_prefix(
+            prompting.system(prompting.doc_block(1, doc, doc.text)))
 
     def named(self, question: Question) -> list[Document]:
         """The documents a question names ("이해민 의원 칼럼", "'AGI서 한발 물러난 빅테크'

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from bot import texts
 from bot.answer import prompting, verify
@@ -35,6 +36,11 @@ class AnswerService:
         self.llm = llm
         self.planner = Planner(store, retriever, llm)
         self.stances = Stances(store, retriever.korean)
+        # Documents asked about whose prefix was not at hand, oldest first: the background
+        # worker evaluates them next, so the follow-up and the next reader get the fast path.
+        self._cold: dict[str, None] = {}
+        self._cold_lock = threading.Lock()
+        self.on_cold: Callable[[], None] | None = None  # the worker's wake-up
         self.priority = UserFirst()  # the background worker waits while a question runs
 
     # --- what the worker and the prompts share with planning --------------------------------
@@ -75,7 +81,7 @@ class AnswerService:
         if sides := self._sides(question, started):
             return sides
         with self.priority.user():  # from now on background model work gives the model up
-            plan = self.plan(question, history)
+            plan = self._noted(self.plan(question, history))
             if plan.refusal:
                 plan.refusal.timings = {"retrieve_ms": plan.retrieve_ms, "first_token_ms": 0,
                                         "total_ms": int((time.perf_counter() - started) * 1000)}
@@ -97,7 +103,7 @@ class AnswerService:
             return
         with self.priority.user():  # from now on background model work gives the model up
             # Kiwi and SQLite work happens off the event loop too.
-            plan = await asyncio.to_thread(self.plan, question, history)
+            plan = self._noted(await asyncio.to_thread(self.plan, question, history))
             if plan.refusal:
                 yield plan.refusal
                 return
@@ -112,6 +118,22 @@ class AnswerService:
                 pieces.append(piece)
                 yield readable(plan, "".join(pieces))
         yield await asyncio.to_thread(self.finish, plan, "".join(pieces), started, first)
+
+    def _noted(self, plan: Plan) -> Plan:
+        if plan.cold:
+            with self._cold_lock:
+                self._cold.setdefault(plan.cold)
+            if self.on_cold:
+                self.on_cold()
+        return plan
+
+    def cold_documents(self) -> list[str]:
+        with self._cold_lock:
+            return list(self._cold)
+
+    def warmed(self, doc_id: str) -> None:
+        with self._cold_lock:
+            self._cold.pop(doc_id, None)
 
     def _sides(self, question: str, started: float) -> Answer | None:
         """Who is for and who against, from the debate map's stored positions (no model)."""

@@ -80,6 +80,10 @@ class LLM(Protocol):
         choice among a few labels without free text. Raises LLMError where the model cannot
         tell (a server without log-probabilities)."""
 
+    def has_prefix(self, messages: list[Message]) -> bool:
+        """Whether `messages` as a prompt prefix is evaluated now or kept on disk, so a
+        question over it starts in about a second (True where the backend keeps its own)."""
+
     def warm(self, messages: list[Message], interrupt: Interrupt = None,
              label: str | None = None) -> str:
         """Evaluate and keep `messages` as a prefix now; returns how: computed, loaded, warm,

@@ -51,6 +51,11 @@ class LazyLLM:
              label: str | None = None) -> str:
         return self.get().warm(messages, interrupt, label)
 
+    def has_prefix(self, messages: list[Message]) -> bool:
+        if not self.supports_prefix_cache:
+            return True  # a server keeps its own
+        return self.get().has_prefix(messages)
+
     def choose(self, messages: list[Message], options: tuple[str, ...], *,
                cache_prefix: int = 0, interrupt: Interrupt = None) -> dict[str, float]:
         return self.get().choose(messages, options, cache_prefix=cache_prefix,

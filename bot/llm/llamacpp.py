@@ -210,6 +210,17 @@ class LlamaCppLLM:
             if is_end(last) or llama.n_tokens + 1 >= n_ctx:
                 return
 
+    def has_prefix(self, messages: list[Message]) -> bool:
+        """No model work: the prefix's tokens against the state and the cache's keys. Read
+        without the lock (a question being answered must not make planning wait); a stale
+        answer only picks the slower of two correct prompts."""
+        prefix = self.prompt_tokens(messages, generation=False)
+        n, llama = len(prefix), self._llama
+        if llama.n_tokens >= n and llama.input_ids[:n].tolist() == prefix:
+            return True
+        return bool(self._cache) and self._cache.contains(
+            prefix_key(self.name, " ".join(map(str, prefix))))
+
     def warm(self, messages: list[Message], interrupt: Interrupt = None,
              label: str | None = None) -> str:
         """Evaluate and cache `messages` as a prefix now (e.g. a document at ingest)."""

@@ -46,6 +46,9 @@ class OpenAICompatLLM:
         # Budgeting only: Korean runs ~1.5 characters a token in common vocabularies; err high.
         return math.ceil(len(text) / 1.5)
 
+    def has_prefix(self, messages: list[Message]) -> bool:
+        return True  # the server keeps its own prompt cache: send the whole document
+
     def warm(self, messages: list[Message], interrupt: Interrupt = None,
              label: str | None = None) -> str:
         return "unsupported"  # the server keeps its own prompt cache; nothing to do here

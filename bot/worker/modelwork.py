@@ -87,6 +87,7 @@ class ModelWorker:
         self._key: str | None = None
         self._step_lock = threading.Lock()  # one step at a time, whoever runs it
         self._urgent_lock = threading.Lock()
+        answers.on_cold = self.wake  # a question met a cold document: warm it next
 
     # --- what is left -------------------------------------------------------------------------
     @property
@@ -115,6 +116,13 @@ class ModelWorker:
             self._urgent = urgent
         if urgent:
             return Step(SUMMARY, urgent[0])
+        for doc_id in self.answers.cold_documents() if self.caches_prefixes else []:
+            doc = self.store.document(doc_id)
+            if doc is None or (doc.id, doc.content_hash) in self._warmed \
+                    or (doc.id, PREFIX) in blocked:
+                self.answers.warmed(doc_id)
+                continue
+            return Step(PREFIX, doc.id)
         positions = [d for d in (self.debate.pending() if self.debate else [])
                      if (d, POSITIONS) not in blocked]
         needs_positions = set(positions)
@@ -186,6 +194,7 @@ class ModelWorker:
             if self.answers.fits_whole(doc):
                 self.llm.warm(self.answers.document_prefix(doc), self._interrupt, doc.id)
             self._warmed.add((doc.id, doc.content_hash))
+            self.answers.warmed(doc.id)
         else:
             shared = self.answers.collection()
             text = self._collection_text()

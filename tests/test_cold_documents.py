@@ -1,0 +1,61 @@
+"""A question about a document whose evaluated prefix is not at hand is answered from its best
+passages behind the shared prefix, and the background worker evaluates that document next."""
+from __future__ import annotations
+
+from bot.ingest.pipeline import ingest_folder
+from bot.services import Services, build_worker
+from bot.store import Store
+from bot.worker import PREFIX
+from tests.conftest import make_settings
+from tests.corpus import article
+from tests.fakes import FakeLLM
+
+FACT = "해운대 AI 데이터센터 건립에는 총 4조 2천억 원이 투입될 예정이다."
+GOOD = "정부와 업계는 인공지능 인프라 확충과 인재 양성을 두고 서로 다른 우선순위를 내세웠다."
+
+
+class ColdLLM(FakeLLM):
+    """Keeps prefixes like llama.cpp, but holds none yet (until `warm`)."""
+
+    supports_prefix_cache = True
+
+    def __init__(self):
+        super().__init__(default=GOOD)
+        self.kept: list = []
+
+    def has_prefix(self, messages) -> bool:
+        return messages in self.kept
+
+    def warm(self, messages, interrupt=None, label=None) -> str:
+        self.kept.append(messages)
+        return "computed"
+
+
+def test_a_cold_document_is_answered_from_passages_and_warmed_next(tmp_path, korean):
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    for n in range(3):
+        (settings.SEEDS_DIR / f"{n}.txt").write_text(
+            article(f"기사 {n}", seed=n, date=f"2025-06-0{n + 1}",
+                    fact=FACT if n == 0 else GOOD), encoding="utf-8")
+    llm = ColdLLM()
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=llm)
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    for doc in services.store.documents():
+        services.store.set_summary(doc.id, GOOD, "k")
+    worker = build_worker(services)
+    question = "해운대 AI 데이터센터 건립에 얼마가 투입되나요?"
+    plan = services.answers.plan(question)
+    assert plan.cold == "0.txt" and [d.id for d in plan.docs] == ["0.txt"]
+    # Passages: the shared prefix of summaries, then the document's best sentence in the turn.
+    assert FACT in plan.messages[-1]["content"] and plan.docs[0].text not in str(plan.messages)
+    services.answers.ask(question)
+    assert services.answers.cold_documents() == ["0.txt"]
+    step = worker.next_step()
+    assert (step.kind, step.doc_id) == (PREFIX, "0.txt")  # before any other document's work
+    worker.run_step(step)
+    assert services.answers.cold_documents() == []
+    whole = services.answers.plan(question)  # now at hand: the whole document
+    assert whole.cold is None and plan.docs[0].text in whole.messages[0]["content"]
+    services.close()
