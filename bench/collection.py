@@ -26,7 +26,7 @@ from bot.llm import LazyLLM
 from bot.llm.kvcache import cache_folder, disk_usage
 from bot.services import Services, build_worker
 from bot.store import Store
-from bot.worker import PREFIX, Step
+from bot.worker import COLLECTION, PREFIX, Step
 
 MB = 1_000_000
 
@@ -62,13 +62,16 @@ def measure(tmp: Path, seed: synthetic.SeedText, seeds: Path, settings, korean, 
     log(f"  {documents} documents ingested in {time.perf_counter() - started:.0f} s")
     recorder.get()  # loaded now: no question's time includes loading the model
     worker = build_worker(services)
+    worker.run_step(Step(COLLECTION))  # the shared prefix, as the running bot has it
     rng = random.Random(3)
-    asked_about = questions(services.store, asked, rng)
-    other = "딥시크 이후 GPU 투자 논쟁을 요약해 주세요"
+    picked = questions(services.store, 2 * asked, rng)
+    # Between the worker's step and the question "on disk", another reader asks about another
+    # document, so the model's memory holds something else and the prefix comes from disk.
+    asked_about, others = picked[:asked], [q for _, q in picked[asked:]]
     times: dict[str, list[int]] = {"cold": [], "on disk": [], "warm": []}
     paths: dict[str, list[str]] = {"cold": [], "on disk": [], "warm": []}
     warm_seconds: list[float] = []
-    for doc_id, question in asked_about:
+    for (doc_id, question), other in zip(asked_about, others):
         cold = workload.ask(services, recorder, "cold", question)
         times["cold"].append(cold.first_token_ms)
         paths["cold"].append(cold.prefix)

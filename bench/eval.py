@@ -128,13 +128,15 @@ def rank_only(services, cases: list[dict]) -> int:
 
 def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
-         passages: str = "cold") -> int:
+         passages: str = "cold", passage_lines: int | None = None) -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
     db = "data/eval.db" if not folders else f"data/eval_{Path(path).stem}.db"
     settings = load_settings(BRIEFBOT_DB=Path(db))
     services = build_services(settings)
     services.answers.planner.passages = passages
+    if passage_lines:
+        services.answers.planner.passage_lines = passage_lines
     for folder in [settings.SEEDS_DIR, *(folders or [])]:
         ingest_folder(services.store, services.korean, Path(folder),
                       max_bytes=settings.INGEST_MAX_BYTES)
@@ -193,6 +195,8 @@ if __name__ == "__main__":
     parser.add_argument("--passages", choices=("cold", "always", "never"), default="cold",
                         help="answer a single document from its best passages when its prefix "
                              "is not at hand (cold, as the bot does), always, or never")
+    parser.add_argument("--passage-lines", type=int,
+                        help="sentences a document answered from passages brings (default 4)")
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
-                  args.passages))
+                  args.passages, args.passage_lines))

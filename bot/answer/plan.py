@@ -71,6 +71,7 @@ class Planner:
         # When a single document is answered from passages: "cold" (its prefix is not at
         # hand), "always" or "never" (bench/eval.py --passages compares them).
         self.passages = "cold"
+        self.passage_lines = EVIDENCE_LINES  # the best sentences a cold document brings
 
     def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
         started = time.perf_counter()
@@ -217,7 +218,7 @@ class Planner:
             if doc.id not in numbers:
                 numbers[doc.id] = len(numbers) + 1
                 extra.append(prompting.summary_block(numbers[doc.id], doc))
-        evidence = self.evidence(plan, limit=EVIDENCE_LINES)
+        evidence = self.evidence(plan, limit=self.passage_lines if plan.cold else EVIDENCE_LINES)
         lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in evidence)
         named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in plan.docs)
         turn = prompts.render("answer_user_several", documents=named, context="\n\n".join(extra),
