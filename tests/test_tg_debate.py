@@ -28,6 +28,7 @@ from bot.types import AGAINST, CONDITIONAL, FOR, Position, Proposition
 from tests.conftest import TOKEN, copy_db, make_settings
 from tests.delivery_support import FAST, subscribe
 from tests.fakes import FakeLLM
+from tests.test_tg_bot import failed_calls, settle, texts_of
 
 CHAT, GROUP = 5101, -1005101
 ALICE, BOB = 5201, 5202
@@ -134,21 +135,6 @@ async def start_bot(botapi, tmp_path, korean, debate_db_template):
             await app.stop()
         await app.shutdown()
         services.close()
-
-
-async def settle(botapi, app, timeout: float = 30.0) -> None:
-    """Every update sent so far was fetched and handled, and every lane has answered."""
-    await botapi.wait_for(lambda: not botapi.pending_updates(), timeout=timeout)
-    await asyncio.wait_for(app.update_queue.join(), timeout)
-    await asyncio.wait_for(app.bot_data.lanes.idle(), timeout)
-
-
-def texts_of(botapi, chat_id: int) -> list[str]:
-    return [m["text"] for m in botapi.sent(chat_id)]
-
-
-def failed_calls(botapi) -> list[dict]:
-    return [c for c in botapi.calls() if c["status"] not in (200, None)]
 
 
 def blockquotes(message: dict) -> list[str]:
