@@ -125,10 +125,11 @@ class Planner:
                 plan.refusal = self.not_covered()
                 return plan
             plan.docs = self._choose_docs(question, coverage)
-        if len(plan.docs) == 1 and self.fits_whole(plan.docs[0]) and self._whole(plan.docs[0]):
+        single = len(plan.docs) == 1 and self.fits_whole(plan.docs[0])
+        if single and self._whole(plan.docs[0]):
             self._plan_document(plan, history or [])
         else:
-            if len(plan.docs) == 1 and self.fits_whole(plan.docs[0]):
+            if single:
                 plan.cold = plan.docs[0].id  # its whole prefix is worth computing: soon
             self._plan_collection(plan, history or [])
         return plan

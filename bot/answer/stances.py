@@ -36,12 +36,8 @@ class Stances:
             self._index = (key, TermIndex(props, self.korean))
         index = self._index[1]
         asked = frozenset(self.korean.morphemes(question, drop_stop=True))
-        scored = []
-        for prop in props:
-            terms = index.count(prop.id, asked)
-            words = len(asked & set(self.korean.morphemes(prop.text, drop_stop=True)))
-            if terms:
-                scored.append((terms + 0.5 * words, prop))
+        scored = [(terms + 0.5 * index.overlap(prop.id, asked), prop) for prop in props
+                  if (terms := index.count(prop.id, asked))]
         scored.sort(key=lambda x: x[0], reverse=True)
         if not scored or len(scored) > 1 and scored[0][0] == scored[1][0]:
             return None

@@ -1,12 +1,13 @@
 """Positions of one document on the propositions: candidate sentences by the propositions'
-terms (Kiwi morphemes), the side of each by a constrained choice — the model's log-probabilities
-of four one-word labels, calibrated against a content-free sentence — and its actor from the
-attribution around the sentence.
+terms (Kiwi morphemes) that argue; the side of each by `method` (DEBATE_SIDES): the wording
+(`sides.side_of`, the default), or a constrained choice — the model's log-probabilities of four
+one-word labels, calibrated against a content-free sentence (`Judge`) — or the wording with the
+model's veto; and the actor from the attribution around the sentence (`actors`).
 
-Each candidate costs one prompt evaluation of its own ~60 tokens: the instructions are the same
-for every call and the proposition for all of its candidates, so llama.cpp keeps both evaluated
-and only the sentence is new. No text is generated, so no quote can be altered: a position's
-quote is always the stored sentence."""
+A model call costs one prompt evaluation of the candidate's own ~60 tokens: the instructions
+are the same for every call and the proposition for all of its candidates, so llama.cpp keeps
+both evaluated. No text is generated, so no quote can be altered: a position's quote is always
+the stored sentence."""
 from __future__ import annotations
 
 import hashlib
