@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, UTC
@@ -13,6 +14,7 @@ from sqlite_utils import Database
 from bot.store.migrations import migrations
 
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another connection's write to finish
+WAL_RETRY = 0.02  # seconds between tries to switch a fresh file to WAL while another holds it
 
 
 def utcnow() -> str:
@@ -72,7 +74,7 @@ class StoreBase:
             self.db = Database(conn)
             self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
             if str(path) != ":memory:":
-                self.db.execute("PRAGMA journal_mode=WAL")
+                self._use_wal()
             self.db.execute("PRAGMA foreign_keys=ON")
             # One transaction for the whole run: a second process opening a fresh file waits
             # here, then finds the migrations applied.
@@ -87,6 +89,20 @@ class StoreBase:
         except BaseException:
             conn.close()
             raise
+
+    def _use_wal(self) -> None:
+        """Switching a fresh file to WAL needs it to itself for a moment, and SQLite answers
+        "database is locked" at once, without waiting, when another process has it open
+        (two `briefbot ingest` started together): try again until the busy timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(WAL_RETRY)
 
     def close(self) -> None:
         with self._lock:
