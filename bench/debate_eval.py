@@ -77,7 +77,7 @@ def report(name: str, counts: dict[str, tuple[int, int, int]], sides: bool = Tru
               f"recall {recall:5.2f} ({right}/{wanted})")
 
 
-def main(labels_path: str) -> int:
+def main(labels_path: str, use_model: bool = True) -> int:
     setup_logging()
     settings = load_settings(BRIEFBOT_DB=Path("data/debate_eval.db"))
     services = build_services(settings)
@@ -85,12 +85,13 @@ def main(labels_path: str) -> int:
         if folder.is_dir():
             ingest_folder(services.store, services.korean, folder,
                           max_bytes=settings.INGEST_MAX_BYTES)
-    method = settings.DEBATE_SIDES
+    method = settings.DEBATE_SIDES if use_model else "cues"
     labels, actor_labels = load_labels(Path(labels_path))
     docs = [d for d in services.store.documents() if d.id in {d for d, _ in labels}]
     propositions = Propositions().current()
-    judge = Judge(services.llm)
-    services.llm.count_tokens("모델")  # loaded now: no document's time includes loading it
+    judge = Judge(services.llm) if use_model else None
+    if judge:
+        services.llm.count_tokens("모델")  # loaded now: no document's time includes loading it
     judged, seconds = {}, []
     for doc in docs:
         started = time.monotonic()
@@ -117,11 +118,18 @@ def main(labels_path: str) -> int:
                     mark += f" (actor: labelled {actor_labels[key]})"
             print(f"{doc_id[:24]:<25}{pos.proposition:<17}{pos.side:<4}{pos.score:5.2f} "
                   f"{pos.actor[:20]:<21}{mark}\n    {pos.quote[:110]}")
+    found = predict(method)
+    missed = sorted((d, p, side) for (d, p), sides in labels.items() for side in sides
+                    if side != NONE and d in by_id and (d, p, side) not in found)
+    for doc_id, prop, side in missed:
+        print(f"{doc_id[:24]:<25}{prop:<17}{side:<4}  MISSED ({', '.join(actor_labels[(doc_id, prop, side)])})")
     print(f"\ndebate map, DEBATE_SIDES={method}:")
     report(method, score(predict(method), labels))
     made = sum(len(choose(by_id[d], propositions, items, method)) for d, items in judged.items())
     print(f"quotes verbatim: {made - not_verbatim}/{made}; actor agrees with the label: "
           f"{agree}/{checked}")
+    if not judge:
+        return 0
     print("seconds per document with the model's scores (for model and cues+veto): median "
           f"{statistics.median(seconds):.1f} s, max "
           f"{max(seconds):.1f} s over {len(docs)} documents ({judge.calls} model calls, "
@@ -136,4 +144,7 @@ def main(labels_path: str) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("labels", nargs="?", default="eval/debate_dev.jsonl")
-    sys.exit(main(parser.parse_args().labels))
+    parser.add_argument("--no-model", action="store_true",
+                        help="only the wording method (DEBATE_SIDES=cues): seconds, not minutes")
+    args = parser.parse_args()
+    sys.exit(main(args.labels, use_model=not args.no_model))

@@ -92,6 +92,7 @@ class Proposition:
     id: str  # stable, ASCII snake_case (prompts/debate.toml)
     text: str  # one Korean sentence a document can be for or against
     terms: tuple[str, ...] = ()  # words a sentence about it tends to hold
+    focus: tuple[str, ...] = ()  # when given, a sentence about it holds one of these too
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def test_the_shipped_file_holds_the_filed_propositions_with_their_ids():
      "[[proposition]]\nid = 'a_b'\ntext = '다른 것을 해야 한다.'\n", "used twice"),
     ("[[proposition]]\nid = 'a_b'\n", "text must be"),
     ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\nterms = [1, 2]\n", "terms"),
+    ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\nfocus = 'AI'\n", "focus"),
     ("id = 'a_b'\n", "no .*proposition.* tables"),
     ("[[proposition]\n", "not valid TOML"),
 ])
@@ -137,6 +138,11 @@ def test_actors_from_attribution_quotations_pronouns_and_groups(korean):
     assert who[6] == AUTHOR
 
 
+def test_a_verb_before_a_name_is_not_part_of_the_actor(korean):
+    lines = [Line(0, "토론회를 주최한 하태린 의원은 \"예산을 두 배로 늘려야 한다\"고 말했다.")]
+    assert Actors(lines, korean).of(0) == "하태린 의원"
+
+
 def test_a_column_without_quotations_is_the_authors(korean):
     lines = [Line(0, "정부는 데이터센터를 지역으로 보내야 한다."),
              Line(1, "수도권 집중은 전력망을 위태롭게 한다.")]
@@ -158,6 +164,42 @@ def test_only_sentences_that_argue_and_hold_the_terms_are_judged_and_quotes_are_
         assert {(p.side, p.actor) for p in found} == expected, method
         assert all(p.quote in d.text for p in found)
     assert judge.calls == 2 * len(judged) + 1  # one content-free call per proposition, once
+
+
+PUBLIC_AI = Proposition("public_sector_ai", "공공부문은 보안 등급을 지키는 선에서 생성형 AI를 "
+                        "적극적으로 써야 한다.", ("공공기관", "행정", "클라우드", "보안", "활용"),
+                        ("생성형 AI", "AI 활용"))
+
+
+@pytest.mark.parametrize("sentence, argues", [
+    # an argued sentence: the base case the others differ from
+    ("공공 AI 데이터센터는 수도권이 아니라 전력이 남는 지역에 지어야 한다.", True),
+    # reports: an assessment, an explanation, a remark, all without an ought
+    ("수도권 데이터센터로 지역 전력 수요를 감당하기는 불가능한 수준이란 평가다.", False),
+    ("그는 지역 데이터센터의 전력 사용이 늘어 송전 부담이 커진다고 설명했다.", False),
+    ("그는 \"지역 거점 데이터센터 두 곳의 설계비가 처음 반영됐다\"고 말했다.", False),
+    # ...unless the report carries a side
+    ("그는 \"데이터센터는 지역으로 분산해야 한다\"고 말했다.", True),
+    # the disagreement itself is not a side in it
+    ("데이터센터를 수도권에 둘지 지역에 분산할지를 두고 찬성과 반대가 뒤섞였다.", False),
+])
+def test_reports_of_facts_and_of_the_dispute_take_no_side(korean, sentence, argues):
+    d = doc("제목\n" + sentence)
+    lines, morphs = lines_of(d, korean)
+    found = candidates(d, lines, morphs, (DC,), TermIndex((DC,), korean))
+    assert bool(found) == argues
+
+
+def test_a_term_inside_a_longer_term_counts_once_and_focus_terms_are_required(korean):
+    dc = Proposition("regional_dc", DC.text, ("데이터센터", "AI 데이터센터", "학습데이터",
+                                              "학습 데이터"))
+    index = TermIndex((dc, PUBLIC_AI), korean)
+    assert index.count("regional_dc", frozenset(korean.morphemes("AI 데이터센터를 늘린다"))) == 1
+    assert index.count("regional_dc", frozenset(korean.morphemes("학습 데이터를 모은다"))) == 1
+    context_only = frozenset(korean.morphemes("공공기관의 행정 문서를 클라우드로 옮긴다"))
+    assert index.count("public_sector_ai", context_only) == 0  # no AI is being used in it
+    using_ai = frozenset(korean.morphemes("공공기관 행정에 생성형 AI를 쓴다"))
+    assert index.count("public_sector_ai", using_ai) == 2  # its terms; focus only admits
 
 
 def test_a_sentence_the_model_calls_unrelated_or_leaves_unclear_gives_no_position(korean):
@@ -268,6 +310,10 @@ def test_who_is_for_and_who_against_is_answered_from_stored_positions_without_th
     ("데이터센터를 지역에 분산하는 데에는 동의하지 않습니다.", AGAINST),
     ("지역 분산은 듣기 좋지만 전력망이 없는 곳에 세운 데이터센터는 놀게 될 뿐이다.", AGAINST),
     ("다만 송전망이 먼저 갖춰진다는 조건에서만 지역 분산을 늘려야 한다.", "조건부"),
+    ("지역 분산 자체에 반대하지는 않지만, 송전망 계획이 먼저라는 전제가 붙어야 한다.", "조건부"),
+    ("전력이 남는 곳이라면 몰라도, 아무 데나 나눠 짓는 데이터센터는 세금만 쓴다.", "조건부"),
+    ("데이터센터를 열 곳에 나눠 짓자는 건 순서가 틀렸다.", AGAINST),
+    ("나는 지역마다 데이터센터를 짓자는 주장에 회의적이다.", AGAINST),
 ])
 def test_the_side_a_sentence_states_in_its_wording(sentence, side):
     from bot.debate.sides import side_of

@@ -90,7 +90,7 @@ class Actors:
         at = 0
         while match := NAME_TITLE.search(text, at):  # "반면 나도겸 …": look again after 반면
             name = match["name"]
-            if name[0] in SURNAMES and name not in NOT_NAMES and name[-1] not in "은는을를의에도":
+            if self._name_shaped(name) and not self._modifies_a_name(name, match["org"]):
                 found.append(" ".join(x for x in (name, match["org"].strip(), match["title"])
                                       if x))
                 at = match.end()
@@ -101,6 +101,17 @@ class Actors:
                 found.append(full)
         self._named_cache[index] = found
         return found
+
+    @staticmethod
+    def _name_shaped(word: str) -> bool:
+        return (2 <= len(word) <= 4 and word[0] in SURNAMES and word not in NOT_NAMES
+                and word[-1] not in "은는을를의에도")
+
+    def _modifies_a_name(self, word: str, org: str) -> bool:
+        """"토론회를 주최한 하태린 의원": a verb's adnominal form before the name."""
+        following = org.split()[:1]
+        return bool(following and self._name_shaped(following[0])
+                    and self.korean.tokens(word)[-1][1] == "ETM")
 
     def _earlier(self, index: int, surname: str, title: str) -> str | None:
         for back in range(index - 1, -1, -1):

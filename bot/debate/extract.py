@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot import prompts
 from bot.debate.actors import ASKED, Actors, Line
-from bot.debate.sides import side_of
+from bot.debate.sides import AGAINST_CUES, CONDITIONAL_CUES, side_of
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt, Message
 from bot.types import AGAINST, CONDITIONAL, FOR, SIDES, Document, Position, Proposition
@@ -29,9 +29,10 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 3  # bump when candidate selection, the decision or the actor rules change
+RULES = 4  # bump when candidate selection, the decision or the actor rules change
 PER_PROPOSITION = 2  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
+MIN_WORDS = 3  # ...or one term and this many words of the proposition's own text
 MARGIN = 1.0  # calibrated log-odds by which the chosen side must beat every other label
 VETO = 1.0  # calibrated log-odds by which the model's 무관 must lead for it to overrule the cues
 METHOD = "cues"  # how a side is decided (see decide; DEBATE_SIDES); by bench/debate_eval.py
@@ -40,11 +41,29 @@ MIN_CHARS, MAX_CHARS = 15, 400
 # Facts, figures and plans ("…을 편성했다", "…이 소개됐다") take no side, whatever the model
 # says: on the labelled sentences this keeps 20 of 23 positions and drops 30 of 35 others.
 ARGUES = re.compile(
-    r"해야|야 한다|야 합니다|어야|여야|필요(?:하|가 있|합|없)|시급|절실|핵심|관건|중요(?:하|합|한)|"
+    r"해야|야 한다|야 합니다|어야|여야|아야|돼야|게 맞|할 때다|필요(?:하|가 있|합|없)|시급|절실|핵심|"
+    r"관건|중요(?:하|합|한)|회의적|무리[\"”’']?(?:다|라|입니다)|어림도 없|앞뒤가 바뀐|할 만하|"
     r"바람직|(?:말|하|만들|가)자(?=[.!,”\"'’]|는 ?게)|않아야|안 된|말아야|옳|불가능|부족|충분히|"
     r"동의|반대|찬성|우려|"
-    r"기회|주장|촉구|요구|생각합니다|생각한다|봐야|나아가야|지적|비판|가로막|떨어지|잘못|"
+    r"기회|주장|촉구|요구(?:했|한다|합니다|하고 있)|생각합니다|생각한다|(?:다|라)고 (?:본다|봅니다)|봐야|나아가야|지적|비판|"
+    r"반박|가로막|떨어지|잘못|"
     r"문제(?:다|입니다|가 있)")
+# A sentence that ends by reporting — an explanation, an assessment, a forecast, an
+# announcement, a remark — states what is so, unless it also carries an ought, a stated
+# (dis)agreement or a condition: "…불가능한 수준이란 평가다", "…반영됐다"고 말했다.
+REPORTED = re.compile(r"(?:설명|평가|분석|전망|예상|관측|보도|집계|발표|소개|밝혔|전했|알려졌|"
+                      r"덧붙였|말했|강조했)[가-힣 ]{0,6}[.。]?[\"”’']*$")
+# A sentence about the disagreement itself ("찬성과 반대가 뒤섞였다", "입장이 엇갈렸다") reports it.
+DISPUTE = re.compile(r"(?:엇갈렸|엇갈린다|뒤섞였|맞섰|맞서고 있|정면충돌|팽팽하)")
+NORMATIVE = re.compile(
+    r"해야|야 한다|야 합니다|어야|여야|아야|돼야|말아야|않아야|안 된|게 맞|할 때다|할 만하|"
+    r"(?:말|하|만들|가)자(?=[.!,”\"'’]|는 ?게)|"
+    r"동의|반대|찬성|주장|촉구|봐야|나아가야|필요(?:하다|합니다|하다고|가 있)|바람직|잘못|옳")
+
+
+def takes_side(text: str) -> bool:
+    return bool(NORMATIVE.search(text) or AGAINST_CUES.search(text)
+                or CONDITIONAL_CUES.search(text))
 
 
 def positions_key(llm: LLM, propositions_key: str, method: str = METHOD) -> str:
@@ -99,13 +118,22 @@ class TermIndex:
     morphemes are."""
 
     def __init__(self, propositions: tuple[Proposition, ...], korean: Korean):
-        self.terms = {p.id: [frozenset(m) for t in p.terms if (m := korean.morphemes(t))]
+        # "학습데이터" and "학습 데이터" are one term once analysed.
+        self.terms = {p.id: list(dict.fromkeys(frozenset(m) for t in p.terms
+                                               if (m := korean.morphemes(t))))
+                      for p in propositions}
+        self.focus = {p.id: [frozenset(m) for t in p.focus if (m := korean.morphemes(t))]
                       for p in propositions}
         self.words = {p.id: frozenset(korean.morphemes(p.text, drop_stop=True))
                       for p in propositions}
 
     def count(self, pid: str, morphs: frozenset[str]) -> int:
-        return sum(1 for term in self.terms.get(pid, ()) if term <= morphs)
+        """Distinct terms the sentence holds; "AI 데이터센터" is one mention, not also a
+        "데이터센터"."""
+        if (focus := self.focus.get(pid)) and not any(term <= morphs for term in focus):
+            return 0  # context words only: "공공기관" and "행정" without any AI being used
+        held = [term for term in self.terms.get(pid, ()) if term <= morphs]
+        return sum(1 for term in held if not any(term < other for other in held))
 
     def overlap(self, pid: str, morphs: frozenset[str]) -> int:
         """Words of the proposition's own text the sentence holds."""
@@ -114,17 +142,21 @@ class TermIndex:
 
 def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
                propositions: tuple[Proposition, ...], index: TermIndex) -> list[Candidate]:
-    """Per proposition, the sentences holding most of its terms (at least MIN_TERMS), best
+    """Per proposition, the sentences holding most of its terms (at least MIN_TERMS, or one
+    and MIN_WORDS words of the proposition itself), that argue rather than report, best
     first, earlier first on ties. A sentence argues one thing: one that several propositions
     claim goes to the one whose terms and words it holds most, and to none on a tie."""
     fits: dict[int, list[tuple[float, Proposition, int]]] = {}
     for i, (line, terms) in enumerate(zip(lines, morphs)):
         if (not MIN_CHARS <= len(line.text) <= MAX_CHARS or line.text == doc.title
                 or not ARGUES.search(line.text) or ASKED.match(line.text)
+                or (REPORTED.search(line.text) and not takes_side(line.text))
+                or DISPUTE.search(line.text)
                 or line.text.rstrip("\"”’'").endswith("?")):
             continue  # a question, the interviewer's or a rhetorical one, takes no side
         for prop in propositions:
-            if (n := index.count(prop.id, terms)) >= MIN_TERMS:
+            n = index.count(prop.id, terms)
+            if n >= MIN_TERMS or (n and index.overlap(prop.id, terms) >= MIN_WORDS):
                 fits.setdefault(i, []).append((n + 0.1 * index.overlap(prop.id, terms), prop, n))
     per_prop: dict[str, list[tuple[int, int]]] = {}
     for i, found in fits.items():
