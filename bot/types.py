@@ -93,6 +93,7 @@ class Proposition:
     text: str  # one Korean sentence a document can be for or against
     terms: tuple[str, ...] = ()  # words a sentence about it tends to hold
     focus: tuple[str, ...] = ()  # when given, a sentence about it holds one of these too
+    against: tuple[str, ...] = ()  # words of arguing for the opposite ("계도기간 연장")
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ def test_the_shipped_file_holds_the_filed_propositions_with_their_ids():
     ("[[proposition]]\nid = 'a_b'\n", "text must be"),
     ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\nterms = [1, 2]\n", "terms"),
     ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\nfocus = 'AI'\n", "focus"),
+    ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\nagainst = ['']\n", "against"),
     ("id = 'a_b'\n", "no .*proposition.* tables"),
     ("[[proposition]\n", "not valid TOML"),
 ])
@@ -200,6 +201,27 @@ def test_a_term_inside_a_longer_term_counts_once_and_focus_terms_are_required(ko
     assert index.count("public_sector_ai", context_only) == 0  # no AI is being used in it
     using_ai = frozenset(korean.morphemes("공공기관 행정에 생성형 AI를 쓴다"))
     assert index.count("public_sector_ai", using_ai) == 2  # its terms; focus only admits
+
+
+def test_arguing_in_the_opposites_words_is_against_unless_refused_or_conditional(korean):
+    from bot.debate.sides import side_of
+    now = Proposition("regulate_now", "AI 기본법의 규제 의무는 계도 기간 없이 즉시 적용해야 한다.",
+                      ("과태료", "계도"), against=("연장", "장비보다 사람"))
+    index = TermIndex((now,), korean)
+    extend = "과태료 계도기간을 1년 더 연장해야 한다."
+    assert index.opposite("regulate_now", extend)
+    assert side_of(extend, index.opposite("regulate_now", extend)) == AGAINST
+    refuse = "과태료 계도기간을 또 연장해서는 안 된다."
+    assert side_of(refuse, index.opposite("regulate_now", refuse)) == FOR
+    assert side_of("다만 기준이 잡힐 때까지 계도기간을 연장해야 한다.", True) == "조건부"
+    # as written, in order: both words somewhere in the sentence is not the phrase
+    assert index.opposite("regulate_now", "예산은 장비보다 사람에 먼저 가야 한다.")
+    assert not index.opposite("regulate_now", "사람은 결국 장비가 있는 나라로 떠난다.")
+    # the opposite's words count as the proposition's: one term and them make a candidate
+    d = doc("제목\n" + extend.replace("과태료 ", ""))
+    lines, morphs = lines_of(d, korean)
+    [found] = candidates(d, lines, morphs, (now,), index)
+    assert found.opposite
 
 
 def test_a_sentence_the_model_calls_unrelated_or_leaves_unclear_gives_no_position(korean):

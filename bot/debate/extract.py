@@ -98,6 +98,7 @@ class Candidate:
     index: int  # into the document's lines
     text: str
     terms: int  # distinct proposition terms it holds
+    opposite: bool = False  # it argues in the words of the opposite (Proposition.against)
 
 
 def lines_of(doc: Document, korean: Korean) -> tuple[list[Line], list[frozenset[str]]]:
@@ -124,6 +125,10 @@ class TermIndex:
                       for p in propositions}
         self.focus = {p.id: [frozenset(m) for t in p.focus if (m := korean.morphemes(t))]
                       for p in propositions}
+        # The opposite's words as written, in order, a particle or two apart: "장비보다 사람"
+        # is not any sentence that holds both "장비" and "사람".
+        self.against = {p.id: [re.compile(r"[^.!?]{0,8}?".join(map(re.escape, t.split())))
+                               for t in p.against] for p in propositions}
         self.words = {p.id: frozenset(korean.morphemes(p.text, drop_stop=True))
                       for p in propositions}
 
@@ -134,6 +139,10 @@ class TermIndex:
             return 0  # context words only: "공공기관" and "행정" without any AI being used
         held = [term for term in self.terms.get(pid, ()) if term <= morphs]
         return sum(1 for term in held if not any(term < other for other in held))
+
+    def opposite(self, pid: str, text: str) -> bool:
+        """Whether the sentence argues in the words of the opposite ("계도기간 연장")."""
+        return any(pattern.search(text) for pattern in self.against.get(pid, ()))
 
     def overlap(self, pid: str, morphs: frozenset[str]) -> int:
         """Words of the proposition's own text the sentence holds."""
@@ -155,7 +164,8 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
                 or line.text.rstrip("\"”’'").endswith("?")):
             continue  # a question, the interviewer's or a rhetorical one, takes no side
         for prop in propositions:
-            n = index.count(prop.id, terms)
+            # the opposite's words ("장비보다 사람") are words of the proposition too
+            n = index.count(prop.id, terms) + index.opposite(prop.id, line.text)
             if n >= MIN_TERMS or (n and index.overlap(prop.id, terms) >= MIN_WORDS):
                 fits.setdefault(i, []).append((n + 0.1 * index.overlap(prop.id, terms), prop, n))
     per_prop: dict[str, list[tuple[int, int]]] = {}
@@ -168,7 +178,8 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
     out = []
     for prop in propositions:
         for n, i in sorted(per_prop.get(prop.id, []))[:PER_PROPOSITION]:
-            out.append(Candidate(prop, i, bare(lines[i].text), -n))
+            out.append(Candidate(prop, i, bare(lines[i].text), -n,
+                                 index.opposite(prop.id, lines[i].text)))
     return out
 
 
@@ -247,7 +258,8 @@ def judge_candidates(doc: Document, propositions: tuple[Proposition, ...], judge
     out = []
     for cand in candidates(doc, lines, morphs, propositions, index):
         scores = judge.calibrated(cand.proposition, cand.text, interrupt) if judge else None
-        out.append(Judged(cand, actors.of(cand.index), side_of(cand.text), scores))
+        out.append(Judged(cand, actors.of(cand.index), side_of(cand.text, cand.opposite),
+                          scores))
     return out
 
 

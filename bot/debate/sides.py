@@ -23,10 +23,20 @@ CONDITIONAL_CUES = re.compile(
     r"(?:찬성|동의)하지만|(?:반대|거부)하지(?:는)? 않지만|(?:기업|곳|경우|분야)에만")
 
 
-def side_of(sentence: str) -> str:
-    """찬성, 반대 or 조건부 for a sentence that argues (the caller has checked that it does)."""
+# A plain refusal: with the opposite's words, it is a refusal of the opposite ("계도기간 연장은
+#안 된다"). An appraisal ("앞뒤가 바뀐", "부족하다") is not: it is about something else in the
+# sentence as often as about the opposite.
+REFUSAL = re.compile(r"동의하지 않|동의할 수 없|반대(?:한다|합니다|하는 입장)|말아야|해서는 안|"
+                     r"(?:면|은|는) 안 된|안 됩니다|안된다")
+
+
+def side_of(sentence: str, opposite: bool = False) -> str:
+    """찬성, 반대 or 조건부 for a sentence that argues (the caller has checked that it does);
+    `opposite`: it argues in the words of the proposition's opposite (Proposition.against)."""
     if CONDITIONAL_CUES.search(sentence):
         return CONDITIONAL
+    if opposite:
+        return FOR if REFUSAL.search(sentence) else AGAINST
     if AGAINST_CUES.search(sentence):
         return AGAINST
     return FOR
