@@ -140,8 +140,15 @@ def test_actors_from_attribution_quotations_pronouns_and_groups(korean):
 
 
 def test_a_verb_before_a_name_is_not_part_of_the_actor(korean):
-    lines = [Line(0, "토론회를 주최한 하태린 의원은 \"예산을 두 배로 늘려야 한다\"고 말했다.")]
-    assert Actors(lines, korean).of(0) == "하태린 의원"
+    lines = [Line(0, "토론회를 주최한 하태린 의원은 \"예산을 두 배로 늘려야 한다\"고 말했다."),
+             Line(1, "과방위 소속 도예슬 의원은 계획안을 비판했다."),
+             Line(1, "도 의원은 센터에서 무엇을 돌릴지도 물었다."),
+             # the group named inside the quotation is not who speaks
+             Line(1, "그는 \"정부가 직접 투자해 모델을 키워야 한다\"고 강조했다.")]
+    actors = Actors(lines, korean)
+    assert actors.of(0) == "하태린 의원"
+    assert actors.of(1) == "도예슬 의원"
+    assert actors.of(3) == "도예슬 의원"
 
 
 def test_a_column_without_quotations_is_the_authors(korean):

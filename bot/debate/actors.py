@@ -34,7 +34,7 @@ SURNAMES = frozenset("김이박최정강조윤장임한오서신권황안송류�
 NOT_NAMES = frozenset("""이번 이날 이어 이후 이에 정부 한국 미국 중국 우리 지난 올해 최근 당시 현재
     그동안 전문가 관계자 업계 국내 해외 기업 산업 공공 민간 정책 이런 이러한 전체 주요 신임 전직
     현직 초대 공동 상임 대한 정보 기술 국가 지역 국회 조국 인공지능 반면 한편 또한 특히 다만 그러나
-    하지만 이어서 이와 함께 아울러 동시에 필자 필자는""".split())
+    하지만 이어서 이와 함께 아울러 동시에 필자 필자는 소속 출신 산하 담당""".split())
 # 성 직함: "이 대표는", named in full earlier.
 SHORT = re.compile(rf"(?<![가-힣])(?P<surname>[가-힣])\s(?P<title>{_TITLE})(?:은|는|이|가|도)\s")
 SAID = re.compile(r"(?:라며|라고|이라며|이라고|다며|다고|자며|자고|냐며|면서)\s"
@@ -128,7 +128,8 @@ class Actors:
             return named[0]
         if HE.match(text) and (before := self._last_named(index)):  # 그는 "…업계가 …"라고 말했다
             return before
-        if group := GROUP.search(text):
+        # a group the speaker names inside the quotation ("정부가 …") is not the speaker
+        if group := GROUP.search(re.sub(r"\"[^\"]*\"|“[^”]*”", "", text)):
             return group["group"]
         return None
 
