@@ -4,10 +4,11 @@ eval/debate_dev.jsonl, over seeds/ and eval/docs/ (documents written for the pur
 A predicted position is (document, proposition, side). It is right when a label gives that
 document and proposition that side; it is wrong when the labels give the pair another side or
 무관 (every pair of a labelled document is labelled). Prints, for the method in use
-(DEBATE_SIDES), each position with its verdict, then per side: precision,
-recall and counts; the share of quotes that are verbatim sentences of their document; how
-often the actor agrees with the label's; and the model seconds per document. Then the same
-scores for the other methods and margins, from the same model scores (no second model pass)."""
+(DEBATE_SIDES), each position with its verdict and each labelled position it missed, then per
+side: precision, recall and counts; the share of quotes that are verbatim sentences of their
+document; how often the actor agrees with the label's. With a model method, or `--compare`:
+the model seconds per document, then the same scores for the other methods and margins, from
+the same model scores (no second model pass)."""
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,7 @@ def report(name: str, counts: dict[str, tuple[int, int, int]], sides: bool = Tru
               f"recall {recall:5.2f} ({right}/{wanted})")
 
 
-def main(labels_path: str, use_model: bool = True) -> int:
+def main(labels_path: str, compare: bool = False) -> int:
     setup_logging()
     settings = load_settings(BRIEFBOT_DB=Path("data/debate_eval.db"))
     services = build_services(settings)
@@ -85,7 +86,8 @@ def main(labels_path: str, use_model: bool = True) -> int:
         if folder.is_dir():
             ingest_folder(services.store, services.korean, folder,
                           max_bytes=settings.INGEST_MAX_BYTES)
-    method = settings.DEBATE_SIDES if use_model else "cues"
+    method = settings.DEBATE_SIDES
+    use_model = compare or method != "cues"  # the wording alone needs no model pass
     labels, actor_labels = load_labels(Path(labels_path))
     docs = [d for d in services.store.documents() if d.id in {d for d, _ in labels}]
     propositions = Propositions().current()
@@ -144,7 +146,8 @@ def main(labels_path: str, use_model: bool = True) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("labels", nargs="?", default="eval/debate_dev.jsonl")
-    parser.add_argument("--no-model", action="store_true",
-                        help="only the wording method (DEBATE_SIDES=cues): seconds, not minutes")
+    parser.add_argument("--compare", action="store_true",
+                        help="also score every method with the model's constrained choice "
+                             "(a model pass over every candidate: minutes, not seconds)")
     args = parser.parse_args()
-    sys.exit(main(args.labels, use_model=not args.no_model))
+    sys.exit(main(args.labels, compare=args.compare))
