@@ -151,6 +151,15 @@ def test_a_verb_before_a_name_is_not_part_of_the_actor(korean):
     assert actors.of(3) == "도예슬 의원"
 
 
+def test_in_an_interview_the_next_question_does_not_name_who_answered(korean):
+    lines = [Line(0, "[인터뷰] 선우겸 늘품클라우드 대표"),
+             Line(1, "— 과태료 계도기간이 끝납니다."),
+             Line(2, "\"기준이 나온 게 석 달 전입니다. 곧바로 과태료부터 매기는 건 순서가 틀렸다고 "
+                     "생각합니다.\""),
+             Line(3, "— 정부는 바로 부과하겠다고 밝혔는데요.")]
+    assert Actors(lines, korean).of(2) != "정부"
+
+
 def test_a_column_without_quotations_is_the_authors(korean):
     lines = [Line(0, "정부는 데이터센터를 지역으로 보내야 한다."),
              Line(1, "수도권 집중은 전력망을 위태롭게 한다.")]

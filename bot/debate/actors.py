@@ -148,8 +148,9 @@ class Actors:
             while end + 1 < len(self.lines) and end < index + 5 and self.quoted[end + 1] \
                     and self.lines[end + 1].paragraph == self.lines[index].paragraph:
                 end += 1
-            for after in (end, end + 1):
-                if after < len(self.lines) and (who := self.said_by(after)):
+            for after in (end, end + 1):  # not the interviewer's next question
+                if after < len(self.lines) and not ASKED.match(self.lines[after].text) \
+                        and (who := self.said_by(after)):
                     return who
         if HE.match(self.lines[index].text) or self.quoted[index]:
             if before := self._last_named(index):  # 그는 …: the last one named
