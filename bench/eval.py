@@ -128,7 +128,8 @@ def rank_only(services, cases: list[dict]) -> int:
 
 def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
-         passages: str = "cold", passage_lines: int | None = None) -> int:
+         passages: str = "cold", passage_lines: int | None = None,
+         hint_lines: int | None = None) -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
     db = "data/eval.db" if not folders else f"data/eval_{Path(path).stem}.db"
@@ -137,6 +138,8 @@ def main(path: str, limit: int | None = None, only: str | None = None,
     services.answers.planner.passages = passages
     if passage_lines:
         services.answers.planner.passage_lines = passage_lines
+    if hint_lines is not None:
+        services.answers.planner.hint_lines = hint_lines
     for folder in [settings.SEEDS_DIR, *(folders or [])]:
         ingest_folder(services.store, services.korean, Path(folder),
                       max_bytes=settings.INGEST_MAX_BYTES)
@@ -197,6 +200,9 @@ if __name__ == "__main__":
                              "is not at hand (cold, as the bot does), always, or never")
     parser.add_argument("--passage-lines", type=int,
                         help="sentences a document answered from passages brings (default 4)")
+    parser.add_argument("--hint-lines", type=int,
+                        help="a whole document's best sentences repeated beside the question "
+                             "(default 0: the question alone)")
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
-                  args.passages, args.passage_lines))
+                  args.passages, args.passage_lines, args.hint_lines))

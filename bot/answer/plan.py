@@ -22,6 +22,7 @@ MULTI_DOC_RATIO = 0.8
 # and measured on eval/qa_users.jsonl its two best sentences in the turn as well scored worse
 # (50/87 against 56/87, follow-ups 3/12 against 7/12) and slower (median 2.2 s against 1.7 s).
 EVIDENCE_LINES = 4
+HINT_LINES = 0
 # The shared prefix for questions across documents: the newest documents' summaries.
 COLLECTION_DOCS = 20
 COLLECTION_TOKENS = 1500
@@ -72,6 +73,9 @@ class Planner:
         # hand), "always" or "never" (bench/eval.py --passages compares them).
         self.passages = "cold"
         self.passage_lines = EVIDENCE_LINES  # the best sentences a cold document brings
+        # Sentences of a whole document repeated beside the question (bench/eval.py
+        # --hint-lines measures the trade: answers against time to the first token).
+        self.hint_lines = HINT_LINES
 
     def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
         started = time.perf_counter()
@@ -205,6 +209,9 @@ class Planner:
         plan.context = prompting.doc_block(1, plan.docs[0], plan.docs[0].text)
         plan.numbers = {1: plan.docs[0]}
         turn = prompts.render("answer_user", question=plan.question)
+        if self.hint_lines and (hints := self.evidence(plan, limit=self.hint_lines)):
+            turn = prompts.render("answer_user_hint", question=plan.question,
+                                  evidence="\n".join(f"- {s}" for _, s in hints))
         plan.messages = prompting.messages(plan.context, history, turn)
         plan.cache_prefix, plan.cache_label = 1, plan.docs[0].id
 
