@@ -139,3 +139,22 @@ def test_a_sentence_that_does_not_stand_is_dropped_or_replaced_by_the_evidence(
     assert all(p in answer.text for p in present)
     assert answer.text.startswith(start)
     assert not any(a in answer.text for a in absent)
+
+
+def test_who_asks_for_someone_the_conversation_has_not_named_yet():
+    asked = read("그 사람이 예로 든 교수는 누구예요?")
+    before = "이경일 솔트룩스 대표가 ETRI 컨퍼런스 2024 기조연설에서 무슨 얘기를 했어요?"
+    assert not asked.names_someone({"이경일", "솔트룩스"}, before)
+    assert asked.names_someone({"손철", "이경일"}, before)
+    assert read("딥시크는 어디서 만들었어요?").names_someone(set(), before)  # not a "who"
+
+
+def test_a_follow_up_answered_with_the_person_asked_about_before_falls_back_to_the_evidence(
+        fake_answers):
+    from bot.store import Turn
+    answers, fake = fake_answers
+    before = "이경일 솔트룩스 대표가 ETRI 컨퍼런스 2024 기조연설에서 무슨 얘기를 했어요?"
+    history = [Turn("user", before), Turn("assistant", "이 대표는 위대한 질문을 강조했습니다.")]
+    fake.enqueue("이경일 솔트룩스 대표가 예로 든 교수는 이경일 대표입니다.")
+    answer = answers.ask("그 사람이 예로 든 교수는 누구예요?", history)
+    assert "손철" in answer.text and "“" in answer.text

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bot import prompts, texts
 from bot.answer import prompting
-from bot.answer.question import Question, read
+from bot.answer.question import PERSON, Question, read
 from bot.answer.retrieval import Coverage, Retriever
 from bot.llm import LLM, Message
 from bot.store import Store, Turn
@@ -60,6 +60,7 @@ class Plan:
     read: Question | None = None  # what kind of answer it asks for, which documents it names
     topic: dict[str, float] = field(default_factory=dict)  # its terms about what, by idf
     kind: str = "model"  # "model"; "gist" (a stored summary) or "compare" (a quote each)
+    asked_before: str = ""  # the chat's previous question: who it named is not an answer
     cold: str | None = None  # a document answered from passages, its prefix not at hand
 
 
@@ -90,6 +91,7 @@ class Planner:
         read_as = plan.read = read(question)
         named = self.named(read_as)
         earlier = [t.text for t in (history or []) if t.role == "user"][-1:]
+        plan.asked_before = earlier[0] if earlier else ""
         if not named and earlier and read_as.leans_back:  # "거기서 …": the one named before
             named = self.named(read(earlier[0]))
         hits = self.retriever.search(question, limit=12)
@@ -110,8 +112,11 @@ class Planner:
         if earlier and read_as.leans_back:  # "그걸 두고 …": what the previous question asked
             before = read(earlier[0])
             weights = self.retriever.idf(self.retriever.query_terms(earlier[0]))
+            # "그 사람이 예로 든 교수는 누구예요?": the one asked about before is the way in,
+            # not the answer, so its words count for less.
+            share = 0.25 if PERSON.search(question) else 0.5
             for term, weight in self.topic(before, weights, self.named(before)).items():
-                plan.topic.setdefault(term, weight * 0.5)
+                plan.topic.setdefault(term, weight * share)
         plan.retrieve_ms = int((time.perf_counter() - started) * 1000)
         if read_as.compare and len(named) >= 2:
             plan.kind, plan.docs = "compare", named[:3]

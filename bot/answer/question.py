@@ -27,6 +27,8 @@ COUNTERS = "명|개|배|위|년|장|곳|차례|번|건|대|달러|원|조|억|�
 QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|만|억|조)?\s*({COUNTERS})?|절반|두 배|세 배)")
 # Who did or said something: the answer names them, and the evidence names them beside it.
 WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|기관|단체)|어디(예요|에요|야|인가|일까|죠))")
+# "…교수는 누구예요?", "누가 …했어요?": someone the question does not name yet.
+PERSON = re.compile(r"누구|누가")
 DATE = re.compile(r"(\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|지난\s?(주|달|해)|올해|작년|지난해|어제|"
                   r"내년|오늘|이번 주|\d{4}[-.]\d{1,2})")
 SLOTS = (
@@ -61,6 +63,15 @@ class Question:
                 return any(f.rstrip().endswith(self.counter) for f in found)
             return bool(found)
         return True
+
+    def names_someone(self, names: set[str], before: str = "") -> bool:
+        """For "누구 …?": whether an answer naming `names` names someone that neither this
+        question nor the one asked just before (`before`) names — "그 사람이 예로 든 교수는
+        누구예요?" is not answered by the one "그 사람" is."""
+        if not PERSON.search(self.text):
+            return True
+        asked = (self.text + " " + before).lower()
+        return any(n.lower() not in asked for n in names)
 
 
 def read(text: str) -> Question:

@@ -154,7 +154,9 @@ class AnswerService:
         text = readable(plan, self._unlabelled(plan, tidy(text)))
         kept = verify.claims(text, plan.read, evidence, self.retriever.korean)
         text = verify.joined(text, kept)
-        if not kept or not grounded(text, evidence.text) or not self._filled(plan, text):
+        if not kept or not grounded(text, evidence.text) or not self._filled(plan, text) or \
+                not plan.read.names_someone(verify.names(text, self.retriever.korean),
+                                            plan.asked_before):
             text = self._fallback(plan, evidence)
         return self._answer(plan, text, started, first)
 
