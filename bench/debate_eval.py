@@ -124,7 +124,8 @@ def main(labels_path: str, compare: bool = False) -> int:
     missed = sorted((d, p, side) for (d, p), sides in labels.items() for side in sides
                     if side != NONE and d in by_id and (d, p, side) not in found)
     for doc_id, prop, side in missed:
-        print(f"{doc_id[:24]:<25}{prop:<17}{side:<4}  MISSED ({', '.join(actor_labels[(doc_id, prop, side)])})")
+        actors = ", ".join(actor_labels[(doc_id, prop, side)])
+        print(f"{doc_id[:24]:<25}{prop:<17}{side:<4}  MISSED ({actors})")
     print(f"\ndebate map, DEBATE_SIDES={method}:")
     report(method, score(predict(method), labels))
     made = sum(len(choose(by_id[d], propositions, items, method)) for d, items in judged.items())

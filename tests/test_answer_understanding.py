@@ -158,3 +158,23 @@ def test_a_follow_up_answered_with_the_person_asked_about_before_falls_back_to_t
     fake.enqueue("이경일 솔트룩스 대표가 예로 든 교수는 이경일 대표입니다.")
     answer = answers.ask("그 사람이 예로 든 교수는 누구예요?", history)
     assert "손철" in answer.text and "“" in answer.text
+
+
+def test_there_in_a_follow_up_is_the_document_the_last_answer_rested_on(services):
+    """'거기서 …' after a question that named no document: the one the answer cited."""
+    from bot.store import Turn
+    asked = "거기서 말하는 중국 기업들의 강점은 뭐예요?"
+    for cited in ("003_dc66678f256082dd.txt", "000_0fde8c8004443c85.txt"):
+        history = [Turn("user", "요즘 중국 AI는 어때요?"),
+                   Turn("assistant", "중국 AI가 빠르게 성장하고 있습니다.", sources=(cited,))]
+        assert [d.id for d in services.answers.plan(asked, history).docs] == [cited]
+
+
+def test_an_answers_sources_are_kept_with_its_turn(services):
+    from bot.types import Answer, Source
+    answer = Answer("마누스는 중국의 AI 에이전트입니다.", sources=[
+        Source(doc_id="000_0fde8c8004443c85.txt", title="t", quote="q")])
+    services.answers.remember(7, "마누스가 뭐예요?", answer)
+    turns = services.store.recent_turns(7)
+    assert [(t.role, t.sources) for t in turns] == [
+        ("user", ()), ("assistant", ("000_0fde8c8004443c85.txt",))]

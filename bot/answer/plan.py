@@ -93,7 +93,7 @@ class Planner:
         earlier = [t.text for t in (history or []) if t.role == "user"][-1:]
         plan.asked_before = earlier[0] if earlier else ""
         if not named and earlier and read_as.leans_back:  # "거기서 …": the one named before
-            named = self.named(read(earlier[0]))
+            named = self.named(read(earlier[0])) or self._answered_from(history or [])
         hits = self.retriever.search(question, limit=12)
         coverage = self.retriever.coverage(question, hits)
         previous = [t.text for t in (history or []) if t.role == "user"][-1:]
@@ -241,6 +241,15 @@ class Planner:
         plan.context = "\n\n".join([shared_context, *extra, lines])  # what grounding checks
         plan.numbers = {n: doc for doc in [*shared, *plan.docs] for n in [numbers[doc.id]]}
         plan.cache_prefix = 1
+
+    def _answered_from(self, history: list[Turn]) -> list[Document]:
+        """The one document the chat's last answer rested on, when it rested on one: what
+        "거기서 …" points at when the question before named nothing."""
+        last = next((t for t in reversed(history) if t.role == "assistant"), None)
+        if last is None or len(last.sources) != 1:
+            return []
+        doc = self.store.document(last.sources[0])
+        return [doc] if doc else []
 
     def collection(self) -> list[Document]:
         """The newest summarised documents whose summaries fit the shared prefix."""

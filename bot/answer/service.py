@@ -72,7 +72,8 @@ class AnswerService:
         not a turn a follow-up could lean on)."""
         if answer.covered:
             self.store.add_turn(chat_id, "user", question)
-            self.store.add_turn(chat_id, "assistant", answer.text)
+            self.store.add_turn(chat_id, "assistant", answer.text,
+                                sources=dict.fromkeys(s.doc_id for s in answer.sources))
 
     # --- answering ----------------------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:

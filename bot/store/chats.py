@@ -1,6 +1,9 @@
 """Chats: subscriptions, their briefing times, and the recent turns of each conversation."""
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+
 from bot.store.db import StoreBase, utcnow
 from bot.store.rows import Subscription, Turn
 
@@ -65,14 +68,16 @@ class ChatsMixin(StoreBase):
                        [new_id, old_id])
 
     # --- conversation turns -----------------------------------------------------------------
-    def add_turn(self, chat_id: int, role: str, text: str, keep: int = MAX_TURNS_PER_CHAT) -> None:
+    def add_turn(self, chat_id: int, role: str, text: str, keep: int = MAX_TURNS_PER_CHAT,
+                 sources: Iterable[str] = ()) -> None:
         with self._tx() as db:
             db["turns"].insert({"chat_id": chat_id, "role": role, "text": text[:2000],
-                                "created_at": utcnow()})
+                                "created_at": utcnow(),
+                                "sources": json.dumps(list(sources)[:8], ensure_ascii=False)})
             db.execute("delete from turns where chat_id = ? and id not in (select id from turns "
                        "where chat_id = ? order by id desc limit ?)", [chat_id, chat_id, keep])
 
     def recent_turns(self, chat_id: int, limit: int = MAX_TURNS_PER_CHAT) -> list[Turn]:
-        rows = self._rows("select role, text from turns where chat_id = ? order by id desc limit ?",
-                          [chat_id, limit])
+        rows = self._rows("select role, text, sources from turns where chat_id = ? "
+                          "order by id desc limit ?", [chat_id, limit])
         return [Turn.of(r) for r in reversed(rows)]

@@ -144,3 +144,11 @@ def m011_positions(db: Database) -> None:
     db["positions"].create_index(["doc_id"])
     db["positions"].create_index(["proposition"])
     db.execute("alter table documents add column positions_key text")
+
+
+@migrations()
+def m012_turn_sources(db: Database) -> None:
+    # The documents an answer cited, kept with its turn (a JSON list of document ids), so a
+    # follow-up ("거기서 …", "그 사람은 …") can lean on what was answered, not only on what
+    # was asked.
+    db.execute("alter table turns add column sources text")

@@ -2,6 +2,7 @@
 a misspelt column fails where it is read and a caller cannot change what the store holds."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 from typing import Any, Self
 
@@ -61,6 +62,16 @@ class Turn(_Row):
 
     role: str
     text: str
+    sources: tuple[str, ...] = ()  # for an answer: the documents it cited
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Self:
+        try:
+            cited = json.loads(row.get("sources") or "[]")
+        except ValueError:
+            cited = []
+        ids = tuple(d for d in cited if isinstance(d, str)) if isinstance(cited, list) else ()
+        return cls(role=row["role"], text=row["text"], sources=ids)
 
 
 @dataclass(frozen=True)
