@@ -178,3 +178,18 @@ def test_an_answers_sources_are_kept_with_its_turn(services):
     turns = services.store.recent_turns(7)
     assert [(t.role, t.sources) for t in turns] == [
         ("user", ()), ("assistant", ("000_0fde8c8004443c85.txt",))]
+
+
+def test_what_a_column_argues_lists_its_positions_on_the_debate_map(fake_answers, services):
+    from bot.types import AGAINST, Position
+    answers, fake = fake_answers
+    doc = services.store.document("004_5e7a854b7ac0a282.txt")
+    quote = "‘쩐의 전쟁’이었던 HW, GPU쪽의 관심에서 드디어 SW가 중심을 찾아가는 기회라고 생각합니다."
+    assert quote in doc.text
+    services.store.save_positions(doc.id, [Position(doc.id, "infra_first", AGAINST, "필자", quote,
+                                                    2.0, doc.title, doc.outlet, doc.date)],
+                                  "k", doc.content_hash)
+    answer = answers.ask("이해민 의원 칼럼 요지가 뭐예요?")
+    assert fake.prompts == []  # a gist: the stored summary and positions, no model call
+    assert "쟁점별 입장:" in answer.text
+    assert f"— 반대(필자): “{quote}”" in answer.text

@@ -15,6 +15,7 @@ from bot.answer.checks import grounded, tidy
 from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable
 from bot.answer.retrieval import Retriever
 from bot.answer.stances import Stances
+from bot.debate.actors import AUTHOR
 from bot.llm import LLM, Message, astream
 from bot.llm.priority import UserFirst
 from bot.store import Store, Turn
@@ -25,6 +26,7 @@ ANSWER_TOKENS = 220
 SAID = re.compile(r"(말했다|밝혔다|설명했다|강조했다|주장했다|덧붙였다|전했다|평가했다|언급했다|"
                   r"지적했다|말한다|주장한다|라며|고 했다)")
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
+GIST_STANCES = 3  # debate-map positions a gist answer lists
 ABSENT_SHARE = 0.5  # of the question's topic the best evidence sentence must hold
 MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the detail is not there
 
@@ -169,6 +171,8 @@ class AnswerService:
             text = doc.summary or ""
             if thesis := self._thesis(plan, doc):  # the sentence that says what the title says
                 text += "\n\n" + texts.GIST_QUOTE.format(quote=thesis)
+            if stances := self._stances(doc):  # what it argues, from the debate map
+                text += "\n\n" + "\n".join([texts.GIST_POSITIONS, *stances])
             return self._answer(plan, text, started, None)
         lines, sources = [texts.COMPARE_HEAD], []
         for doc in plan.docs:
@@ -185,6 +189,16 @@ class AnswerService:
         answer = self._answer(plan, "\n".join(lines), started, None)
         answer.sources = sources or answer.sources
         return answer
+
+    def _stances(self, doc: Document) -> list[str]:
+        """The sides the document takes on the debate map's propositions, each with its
+        verbatim sentence; the author's first."""
+        texts_of = {p.id: p.text for p in self.stances.propositions.current()}
+        found = [p for p in self.store.positions(doc_id=doc.id) if p.proposition in texts_of]
+        found.sort(key=lambda p: p.actor != AUTHOR)
+        return [texts.GIST_POSITION.format(proposition=texts_of[p.proposition].rstrip("."),
+                                           side=p.side, actor=p.actor, quote=p.quote)
+                for p in found[:GIST_STANCES]]
 
     def _thesis(self, plan: Plan, doc: Document) -> str | None:
         """The body sentence closest to the document's title: for a column, its argument."""
