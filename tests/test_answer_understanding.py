@@ -193,3 +193,34 @@ def test_what_a_column_argues_lists_its_positions_on_the_debate_map(fake_answers
     assert fake.prompts == []  # a gist: the stored summary and positions, no model call
     assert "쟁점별 입장:" in answer.text
     assert f"— 반대(필자): “{quote}”" in answer.text
+
+
+def test_a_comparison_says_whether_sources_agree_only_when_each_side_rests_on_a_quote(
+        fake_answers, services):
+    from bot.types import AGAINST, FOR, Position
+    answers, fake = fake_answers
+    question = "씽크포비엘 칼럼과 이해민 칼럼은 GPU 인프라 확충을 두고 같은 입장인가요?"
+    thinkforbl = services.store.document("000_0fde8c8004443c85.txt")
+    column = services.store.document("004_5e7a854b7ac0a282.txt")
+    quotes = {thinkforbl.id: "GPU와 같은 하드웨어 지원은 있으면 좋지만 없어도 다른 대안으로 충분히 "
+                             "극복할 수 있다.",
+              column.id: "‘쩐의 전쟁’이었던 HW, GPU쪽의 관심에서 드디어 SW가 중심을 찾아가는 "
+                         "기회라고 생각합니다."}
+
+    def hold(doc, side):
+        assert quotes[doc.id] in doc.text
+        services.store.save_positions(doc.id, [Position(
+            doc.id, "infra_first", side, "필자", quotes[doc.id], 2.0, doc.title, doc.outlet,
+            doc.date)], f"k-{side}", doc.content_hash)
+
+    hold(thinkforbl, AGAINST)
+    before = answers.ask(question).text  # one side known: quotes only, no verdict
+    assert "모두" not in before and "갈립니다" not in before
+    hold(column, AGAINST)
+    same = answers.ask(question)
+    assert "모두 반대 쪽입니다." in same.text
+    assert all(f"“{q}”" in same.text for q in quotes.values())
+    assert {s.doc_id for s in same.sources} == set(quotes)
+    hold(column, FOR)
+    assert "입장이 갈립니다." in answers.ask(question).text
+    assert fake.prompts == []

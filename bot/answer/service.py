@@ -174,6 +174,8 @@ class AnswerService:
             if stances := self._stances(doc):  # what it argues, from the debate map
                 text += "\n\n" + "\n".join([texts.GIST_POSITIONS, *stances])
             return self._answer(plan, text, started, None)
+        if stance := self._compare_stances(plan, started):
+            return stance
         lines, sources = [texts.COMPARE_HEAD], []
         for doc in plan.docs:
             quotes = verify.top_statements(self.evidence(plan, [doc]), {doc.title},
@@ -188,6 +190,31 @@ class AnswerService:
                                                        summary=doc.summary or doc.text[:200]))
         answer = self._answer(plan, "\n".join(lines), started, None)
         answer.sources = sources or answer.sources
+        return answer
+
+    def _compare_stances(self, plan: Plan, started: float) -> Answer | None:
+        """When every document compared takes a side on the debate-map proposition the
+        question is about: each one's side with its sentence, and whether they agree — said
+        only because each side rests on a quote."""
+        prop = self.stances.proposition_for(plan.question)
+        if prop is None:
+            return None
+        held = []
+        for doc in plan.docs:
+            found = self.store.positions(proposition=prop.id, doc_id=doc.id)
+            if not found:
+                return None
+            found.sort(key=lambda p: (p.actor != AUTHOR, -p.score))
+            held.append((doc, found[0]))
+        lines = [texts.COMPARE_STANCE_HEAD.format(proposition=prop.text.rstrip("."))]
+        lines += [texts.COMPARE_STANCE.format(name=doc.display_name, side=p.side, actor=p.actor,
+                                              quote=p.quote) for doc, p in held]
+        sides = {p.side for _, p in held}
+        lines.append(texts.COMPARE_SAME.format(side=sides.pop()) if len(sides) == 1
+                     else texts.COMPARE_SPLIT)
+        answer = self._answer(plan, "\n".join(lines), started, None)
+        answer.sources = [Source(doc_id=doc.id, title=doc.title, quote=p.quote, date=doc.date,
+                                 outlet=doc.outlet) for doc, p in held]
         return answer
 
     def _stances(self, doc: Document) -> list[str]:
