@@ -224,3 +224,18 @@ def test_a_comparison_says_whether_sources_agree_only_when_each_side_rests_on_a_
     hold(column, FOR)
     assert "입장이 갈립니다." in answers.ask(question).text
     assert fake.prompts == []
+
+
+def test_a_document_whose_people_disagree_has_no_one_side_to_compare(fake_answers, services):
+    from bot.types import AGAINST, FOR, Position
+    answers, _ = fake_answers
+    docs = [services.store.document(d) for d in ("000_0fde8c8004443c85.txt",
+                                                 "004_5e7a854b7ac0a282.txt")]
+    quote = {docs[0].id: "GPU와 같은 하드웨어 지원은 있으면 좋지만 없어도 다른 대안으로 충분히 극복할 수 있다.",
+             docs[1].id: "‘쩐의 전쟁’이었던 HW, GPU쪽의 관심에서 드디어 SW가 중심을 찾아가는 기회라고 생각합니다."}
+    for doc, sides in ((docs[0], (AGAINST,)), (docs[1], (AGAINST, FOR))):
+        services.store.save_positions(doc.id, [
+            Position(doc.id, "infra_first", side, f"사람{n}", quote[doc.id], 2.0, doc.title,
+                     doc.outlet, doc.date) for n, side in enumerate(sides)], "k", doc.content_hash)
+    text = answers.ask("씽크포비엘 칼럼과 이해민 칼럼은 GPU 인프라 확충을 두고 같은 입장인가요?").text
+    assert "모두" not in text and "갈립니다" not in text

@@ -157,9 +157,10 @@ class AnswerService:
         text = readable(plan, self._unlabelled(plan, tidy(text)))
         kept = verify.claims(text, plan.read, evidence, self.retriever.korean)
         text = verify.joined(text, kept)
-        if not kept or not grounded(text, evidence.text) or not self._filled(plan, text) or \
-                not plan.read.names_someone(verify.names(text, self.retriever.korean),
-                                            plan.asked_before):
+        names = verify.names(text, self.retriever.korean)  # one analysis for both checks
+        if not kept or not grounded(text, evidence.text) or \
+                not plan.read.filled(text, names) or \
+                not plan.read.names_someone(names, plan.asked_before):
             text = self._fallback(plan, evidence)
         return self._answer(plan, text, started, first)
 
@@ -193,16 +194,17 @@ class AnswerService:
         return answer
 
     def _compare_stances(self, plan: Plan, started: float) -> Answer | None:
-        """When every document compared takes a side on the debate-map proposition the
+        """When every document compared takes one side on the debate-map proposition the
         question is about: each one's side with its sentence, and whether they agree — said
-        only because each side rests on a quote."""
+        only because each side rests on a quote. A document in which people take different
+        sides (a news report of a debate) has no one side to compare."""
         prop = self.stances.proposition_for(plan.question)
         if prop is None:
             return None
         held = []
         for doc in plan.docs:
             found = self.store.positions(proposition=prop.id, doc_id=doc.id)
-            if not found:
+            if len({p.side for p in found}) != 1:  # none, or people in it disagree
                 return None
             found.sort(key=lambda p: (p.actor != AUTHOR, -p.score))
             held.append((doc, found[0]))

@@ -168,8 +168,9 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
         for prop in propositions:
             # the opposite's words ("장비보다 사람") are words of the proposition too
             n = index.count(prop.id, terms) + index.opposite(prop.id, line.text)
-            if n >= MIN_TERMS or (n and index.overlap(prop.id, terms) >= MIN_WORDS):
-                fits.setdefault(i, []).append((n + 0.1 * index.overlap(prop.id, terms), prop, n))
+            words = index.overlap(prop.id, terms)
+            if n >= MIN_TERMS or (n and words >= MIN_WORDS):
+                fits.setdefault(i, []).append((n + 0.1 * words, prop, n))
     per_prop: dict[str, list[tuple[int, int]]] = {}
     for i, found in fits.items():
         found.sort(key=lambda x: x[0], reverse=True)
