@@ -46,7 +46,7 @@ def questions(store: Store, count: int, rng: random.Random) -> list[tuple[str, s
 
 def measure(tmp: Path, seed: synthetic.SeedText, seeds: Path, settings, korean, *,
             documents: int = 1000, asked: int = 8, log=print,
-            passage_lines: int | None = None) -> dict:
+            passage_tokens: int | None = None) -> dict:
     folder = tmp / "collection-docs"
     folder.mkdir()
     for path in synthetic.document_files(seeds):
@@ -58,8 +58,8 @@ def measure(tmp: Path, seed: synthetic.SeedText, seeds: Path, settings, korean, 
     own = settings.model_copy(update={"BRIEFBOT_DB": db})
     recorder = workload.RecordingLLM(LazyLLM(own))
     services = Services(settings=own, store=Store(db), korean=korean, llm=recorder)
-    if passage_lines:
-        services.answers.planner.passage_lines = passage_lines
+    if passage_tokens:
+        services.answers.planner.passage_tokens = passage_tokens
     started = time.perf_counter()
     ingest_folder(services.store, korean, folder, max_bytes=own.INGEST_MAX_BYTES)
     log(f"  {documents} documents ingested in {time.perf_counter() - started:.0f} s")
@@ -117,7 +117,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--asked", type=int, default=8)
-    parser.add_argument("--passage-lines", type=int, help="sentences a cold document brings")
+    parser.add_argument("--passage-tokens", type=int, help="tokens of best sentences a cold "
+                        "document brings")
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory(prefix="briefbot-collection-") as name:
@@ -127,7 +128,7 @@ def main() -> int:
         seed = synthetic.read_seeds(root / "seeds", settings.INGEST_MAX_BYTES)
         result = measure(tmp, seed, root / "seeds", settings, Korean(),
                          documents=args.documents, asked=args.asked,
-                         passage_lines=args.passage_lines)
+                         passage_tokens=args.passage_tokens)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
 

@@ -128,7 +128,7 @@ def rank_only(services, cases: list[dict]) -> int:
 
 def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
-         passages: str = "cold", passage_lines: int | None = None,
+         passages: str = "cold", passage_tokens: int | None = None,
          hint_lines: int | None = None) -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
@@ -136,8 +136,8 @@ def main(path: str, limit: int | None = None, only: str | None = None,
     settings = load_settings(BRIEFBOT_DB=Path(db))
     services = build_services(settings)
     services.answers.planner.passages = passages
-    if passage_lines:
-        services.answers.planner.passage_lines = passage_lines
+    if passage_tokens:
+        services.answers.planner.passage_tokens = passage_tokens
     if hint_lines is not None:
         services.answers.planner.hint_lines = hint_lines
     for folder in [settings.SEEDS_DIR, *(folders or [])]:
@@ -198,11 +198,12 @@ if __name__ == "__main__":
     parser.add_argument("--passages", choices=("cold", "always", "never"), default="cold",
                         help="answer a single document from its best passages when its prefix "
                              "is not at hand (cold, as the bot does), always, or never")
-    parser.add_argument("--passage-lines", type=int,
-                        help="sentences a document answered from passages brings (default 4)")
+    parser.add_argument("--passage-tokens", type=int,
+                        help="tokens of best sentences a document answered from passages brings "
+                             "(default: bot.answer.plan.PASSAGE_TOKENS)")
     parser.add_argument("--hint-lines", type=int,
                         help="a whole document's best sentences repeated beside the question "
                              "(default 0: the question alone)")
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
-                  args.passages, args.passage_lines, args.hint_lines))
+                  args.passages, args.passage_tokens, args.hint_lines))

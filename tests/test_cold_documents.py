@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.ingest.pipeline import ingest_folder
 from bot.services import Services, build_worker
 from bot.store import Store
-from bot.worker import PREFIX
+from bot.worker import COLLECTION, PREFIX, Step
 from tests.conftest import make_settings
 from tests.corpus import article
 from tests.fakes import FakeLLM
@@ -50,6 +50,13 @@ def test_a_cold_document_is_answered_from_passages_and_warmed_next(tmp_path, kor
     assert plan.cold == "0.txt" and [d.id for d in plan.docs] == ["0.txt"]
     # Passages: the shared prefix of summaries, then the document's best sentence in the turn.
     assert FACT in plan.messages[-1]["content"] and plan.docs[0].text not in str(plan.messages)
+    # The turn: the document's name, then its best sentences, best first, within the budget
+    # (each token is prompt processing before the first token); no summary, no title as one.
+    head, *passages = plan.messages[-1]["content"].split("\n\n")[0].split("\n")
+    assert head.startswith("[문서 ") and "기사 0" in head
+    assert passages[0] == FACT and "기사 0" not in passages and GOOD not in passages
+    budget = services.answers.planner.passage_tokens
+    assert sum(llm.count_tokens(p) for p in passages) <= budget + llm.count_tokens(FACT)
     services.answers.ask(question)
     assert services.answers.cold_documents() == ["0.txt"]
     step = worker.next_step()
@@ -59,3 +66,21 @@ def test_a_cold_document_is_answered_from_passages_and_warmed_next(tmp_path, kor
     whole = services.answers.plan(question)  # now at hand: the whole document
     assert whole.cold is None and plan.docs[0].text in whole.messages[0]["content"]
     services.close()
+
+
+def test_the_shared_prefix_is_evaluated_before_any_summary_exists(tmp_path, korean):
+    """A cold question's prefix is the instructions plus the summaries there are: with none
+    yet (a large backlog, or summaries off), the instructions alone are still worth having
+    evaluated before the first question (~2 s of prompt processing)."""
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    (settings.SEEDS_DIR / "0.txt").write_text(article("기사 0", fact=FACT), encoding="utf-8")
+    llm = ColdLLM()
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=llm)
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    assert services.answers.collection() == []  # nothing summarised
+    worker = build_worker(services)
+    worker.run_step(Step(COLLECTION))
+    assert services.answers.collection_prefix() in llm.kept
+    assert worker.next_step() is None or worker.next_step().kind != COLLECTION

@@ -23,6 +23,8 @@ MULTI_DOC_RATIO = 0.8
 # (50/87 against 56/87, follow-ups 3/12 against 7/12) and slower (median 2.2 s against 1.7 s).
 EVIDENCE_LINES = 4
 HINT_LINES = 0
+# The best sentences a cold document brings into the turn, in tokens (the best one always).
+PASSAGE_TOKENS = 100
 # The shared prefix for questions across documents: the newest documents' summaries.
 COLLECTION_DOCS = 20
 COLLECTION_TOKENS = 1500
@@ -73,7 +75,7 @@ class Planner:
         # When a single document is answered from passages: "cold" (its prefix is not at
         # hand), "always" or "never" (bench/eval.py --passages compares them).
         self.passages = "cold"
-        self.passage_lines = EVIDENCE_LINES  # the best sentences a cold document brings
+        self.passage_tokens = PASSAGE_TOKENS  # its best sentences' budget (at least one)
         # Sentences of a whole document repeated beside the question (bench/eval.py
         # --hint-lines measures the trade: answers against time to the first token).
         self.hint_lines = HINT_LINES
@@ -137,9 +139,10 @@ class Planner:
         single = len(plan.docs) == 1 and self.fits_whole(plan.docs[0])
         if single and self._whole(plan.docs[0]):
             self._plan_document(plan, history or [])
+        elif single:
+            plan.cold = plan.docs[0].id  # its whole prefix is worth computing: soon
+            self._plan_cold(plan, history or [])
         else:
-            if single:
-                plan.cold = plan.docs[0].id  # its whole prefix is worth computing: soon
             self._plan_collection(plan, history or [])
         return plan
 
@@ -231,7 +234,7 @@ class Planner:
             if doc.id not in numbers:
                 numbers[doc.id] = len(numbers) + 1
                 extra.append(prompting.summary_block(numbers[doc.id], doc))
-        evidence = self.evidence(plan, limit=self.passage_lines if plan.cold else EVIDENCE_LINES)
+        evidence = self.evidence(plan, limit=EVIDENCE_LINES)
         lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in evidence)
         named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in plan.docs)
         turn = prompts.render("answer_user_several", documents=named, context="\n\n".join(extra),
@@ -240,6 +243,29 @@ class Planner:
         plan.messages = prompting.messages(shared_context, history, turn)
         plan.context = "\n\n".join([shared_context, *extra, lines])  # what grounding checks
         plan.numbers = {n: doc for doc in [*shared, *plan.docs] for n in [numbers[doc.id]]}
+        plan.cache_prefix = 1
+
+    def _plan_cold(self, plan: Plan, history: list[Turn]) -> None:
+        """One document whose evaluated prefix is not at hand: the shared prefix (evaluated
+        already), then a turn with the document's name and its best sentences only. Every
+        token of the turn is prompt processing before the first token (~10 ms each on two
+        cores), so it carries no summary and no list markup."""
+        shared = self.collection()
+        doc = plan.docs[0]
+        number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
+        kept, used = [], 0
+        for _, sentence in self.evidence(plan, limit=EVIDENCE_LINES):  # best first
+            used += self._tokens(sentence)
+            if kept and used > self.passage_tokens:
+                break
+            kept.append(sentence)
+        lines = "\n".join(kept)
+        turn = prompts.render("answer_user_cold", number=number, title=doc.title, meta=doc.meta,
+                              evidence=lines, question=plan.question)
+        shared_context = prompting.collection_context(shared)
+        plan.messages = prompting.messages(shared_context, history, turn)
+        plan.context = "\n\n".join([shared_context, lines])  # what grounding checks
+        plan.numbers = dict(enumerate(shared, 1)) | {number: doc}
         plan.cache_prefix = 1
 
     def _answered_from(self, history: list[Turn]) -> list[Document]:
@@ -291,7 +317,8 @@ class Planner:
                 if hit.doc_id != doc.id:
                     continue
                 for sentence, morphemes in self.retriever.sentence_terms(hit.text):
-                    scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
+                    if sentence.strip() != doc.title.strip():  # a title is not evidence
+                        scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
             ranked = sorted(scored, key=lambda s: -scored[s])[:per_doc]
             picked.extend((scored[s], doc, s) for s in ranked if scored[s] > 0)
         picked.sort(key=lambda p: -p[0])

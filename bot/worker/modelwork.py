@@ -196,10 +196,10 @@ class ModelWorker:
             self._warmed.add((doc.id, doc.content_hash))
             self.answers.warmed(doc.id)
         else:
+            # Even with no summaries yet, the instructions are what every cold question needs.
             shared = self.answers.collection()
             text = self._collection_text()
-            if shared:
-                self.llm.warm(self.answers.collection_prefix(shared), self._interrupt)
+            self.llm.warm(self.answers.collection_prefix(shared), self._interrupt)
             self._collection_warmed = text
 
     def _interrupt(self) -> bool:
