@@ -11,6 +11,7 @@ the background worker's precompute throughput."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 import sys
 import shutil
 import statistics
@@ -38,8 +39,12 @@ def percentile(values: list[float], p: float) -> float:
 
 def questions(store: Store, count: int, rng: random.Random) -> list[tuple[str, str]]:
     """(document id, question) about random synthetic documents, each named by its title (a
-    page's own, "… (제42호)"), as a reader names the article they mean."""
+    page's own, "… (제42호)"), as a reader names the article they mean. A page whose stored
+    title is not its own (ingestion took a line of chrome that many pages share) cannot be
+    named that way, so it is not asked about."""
     docs = [d for d in store.documents() if d.id.startswith("syn_")]
+    titles = Counter(d.title for d in docs)
+    docs = sorted((d for d in docs if titles[d.title] == 1), key=lambda d: d.id)
     return [(doc.id, f"‘{doc.title}’ 기사는 무엇을 말하나요?")
             for doc in rng.sample(docs, k=min(count, len(docs)))]
 

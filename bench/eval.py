@@ -129,7 +129,7 @@ def rank_only(services, cases: list[dict]) -> int:
 def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
          passages: str = "cold", passage_tokens: int | None = None,
-         hint_lines: int | None = None) -> int:
+         hint_lines: int | None = None, warm: int | None = None) -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
     db = "data/eval.db" if not folders else f"data/eval_{Path(path).stem}.db"
@@ -150,7 +150,10 @@ def main(path: str, limit: int | None = None, only: str | None = None,
     if retrieval_only:
         return rank_only(services, cases)
     # What the running bot's background worker does first: summaries and prompt prefixes.
-    build_worker(services).drain()
+    worker = build_worker(services)
+    if warm is not None:  # fewer whole-document prefixes than the bot would keep: a cold start
+        worker.warm_limit = max(1, warm)  # (0 would mean no limit)
+    worker.drain()
     passed, times, firsts, rows, not_verbatim, ranks = 0, [], [], [], 0, []
     # Each case asks in a chat of its own, new in every run (data/eval.db keeps its turns), so
     # no case leans on another's turns.
@@ -198,6 +201,10 @@ if __name__ == "__main__":
     parser.add_argument("--passages", choices=("cold", "always", "never"), default="cold",
                         help="answer a single document from its best passages when its prefix "
                              "is not at hand (cold, as the bot does), always, or never")
+    parser.add_argument("--warm", type=int, metavar="N",
+                        help="the worker evaluates whole-document prefixes of the N newest "
+                             "documents only (default: as many as the cache budget holds); "
+                             "prefixes already on disk are used either way")
     parser.add_argument("--passage-tokens", type=int,
                         help="tokens of best sentences a document answered from passages brings "
                              "(default: bot.answer.plan.PASSAGE_TOKENS)")
@@ -206,4 +213,4 @@ if __name__ == "__main__":
                              "(default 0: the question alone)")
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
-                  args.passages, args.passage_tokens, args.hint_lines))
+                  args.passages, args.passage_tokens, args.hint_lines, args.warm))

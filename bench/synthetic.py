@@ -67,9 +67,10 @@ def write_pages(seed: SeedText, folder: Path, count: int, *, chars: int = 2400,
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for n in range(count):
-        # A title of its own ("… (제42호)"), so a question can name one page among many.
-        lines = [f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}",
-                 f"{rng.choice(seed.sentences)[:50]} (제{n}호)"]
+        # A title of its own ("… (제42호)"), so a question can name one page among many; a
+        # headline, not a sentence (no closing period), as ingestion recognises one.
+        headline = rng.choice(seed.sentences)[:50].rstrip(" .")
+        lines = [f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}", f"{headline} (제{n}호)"]
         lines += rng.sample(seed.chrome, k=min(6, len(seed.chrome)))[:3]
         body = 0
         while body < chars:

@@ -84,3 +84,20 @@ def test_the_shared_prefix_is_evaluated_before_any_summary_exists(tmp_path, kore
     worker.run_step(Step(COLLECTION))
     assert services.answers.collection_prefix() in llm.kept
     assert worker.next_step() is None or worker.next_step().kind != COLLECTION
+
+
+def test_a_quoted_title_finds_its_document_among_many_that_share_its_words(tmp_path, korean):
+    """Thirty pages titled alike ("… (제N호)"), each title quoting a word itself: the one quoted
+    is the one answered from."""
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    for n in range(30):
+        (settings.SEEDS_DIR / f"{n:02d}.txt").write_text(
+            article(f"인공지능 ‘데이터센터’ 정책 토론 정리 (제{n}호)", seed=n,
+                    date=f"2025-06-{n + 1:02d}"), encoding="utf-8")
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=ColdLLM())
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    plan = services.answers.plan("‘인공지능 ‘데이터센터’ 정책 토론 정리 (제3호)’ 기사는 무엇을 "
+                                 "말하나요?")
+    assert [d.id for d in plan.docs] == ["03.txt"] and plan.cold == "03.txt"

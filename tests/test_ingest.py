@@ -257,3 +257,11 @@ def test_batched_analysis_splits_sentences_as_korean_sentences_does(korean):
     # The inner-period split holds in the one-pass analysis too.
     [found] = korean.analyse(["정부는 계획을 발표했다. ‘인재 양성’이 먼저라는 지적이 나왔다."])
     assert len(found) == 2 and found[1].morphemes[:2] == ("인재", "양성")
+
+
+def test_a_line_that_is_only_a_date_is_never_the_title():
+    """A page that opens with its date, then a headline that reads like a sentence, then a
+    date field: the line before the field is the date, not a headline."""
+    from bot.ingest.clean import title_line
+    lines = ["2025-07-07", "작성일 : 2025-02-15 22:49:11", "본문 첫 문장은 이렇게 시작합니다."]
+    assert title_line(lines) != 0

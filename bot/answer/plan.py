@@ -165,7 +165,7 @@ class Planner:
             longest = max(re.findall(r"\w+", quoted), key=len, default="")
             if len(flat) < 6 or len(longest) < 2:
                 continue
-            for doc_id in self.store.documents_naming(longest):  # not every document's text
+            for doc_id in self.store.documents_titled(re.findall(r"\w+", quoted)):
                 doc = self.store.document(doc_id)
                 if doc and flat in re.sub(r"\W", "", doc.title):
                     found.setdefault(doc.id, doc)

@@ -17,7 +17,14 @@ SUMMARY_CUES = re.compile(r"(요약|요지|핵심이 뭐|핵심은 뭐|하고 �
                           r"무엇을 주장|뭐라고 주장|주장하는 거|말하려는 것|짧게 정리)")
 COMPARE_CUES = re.compile(r"(비교|각각|같은 시각|같은 생각|같은 입장|다르|달라|차이|둘 다|두 (칼럼|기사|글|자료)|"
                           r"공통|어떻게 다른)")
+# Asks how someone sees or judges something ("어떻게 평가해요?", "얼마나 중요하게 보는지"): the
+# sentences that argue answer it better than those that report.
+VIEW_CUES = re.compile(r"(평가|어떻게 (보|봐)|보는지|보나요|봐요|시각|관점|입장|생각|주장|"
+                       r"중요하게|의견)")
 QUOTED = re.compile(r"['‘\"“]([^'’\"”]{2,80})['’\"”]")
+# A quoted title that quotes something itself ("‘딥시크를 ‘가성비’라고 …’ 기사"): from the first
+# opening mark to the last closing one.
+OUTER_QUOTED = re.compile(r"['‘\"“](.{4,120})['’\"”]")
 # Words that point back at the previous turn.
 ANAPHORA = re.compile(r"(^|\s)(그|거기|그걸|그것|그게|그런|그곳|그분|그 사람|필자|그럼|두 번째|첫 번째|"
                       r"이 사람|저 사람)(\s|[은는이가을를의도에서로]|$)")
@@ -29,6 +36,8 @@ QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\
 WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|기관|단체)|어디(예요|에요|야|인가|일까|죠))")
 # "…교수는 누구예요?", "누가 …했어요?": someone the question does not name yet.
 PERSON = re.compile(r"누구|누가")
+# "위원장은 누구예요?": the role the answer must hold; documents that never say it cannot.
+ROLE = re.compile(r"([가-힣]{2,})(?:은|는|이|가)\s*누구")
 DATE = re.compile(r"(\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|지난\s?(주|달|해)|올해|작년|지난해|어제|"
                   r"내년|오늘|이번 주|\d{4}[-.]\d{1,2})")
 SLOTS = (
@@ -46,9 +55,11 @@ class Question:
     who: bool = False  # asks who did or said something
     gist: bool = False  # asks what a document says as a whole
     compare: bool = False  # asks how documents differ or agree
+    views: bool = False  # asks how someone sees or judges something
     leans_back: bool = False  # "그 사람은 …?": reads the previous turn
     mentions: tuple[str, ...] = field(default_factory=tuple)  # "이해민 의원", "네이트 뉴스"
     quoted: tuple[str, ...] = field(default_factory=tuple)  # '…' spans: a title, or words cited
+    role: str | None = None  # "위원장은 누구예요?" → "위원장"
 
     def filled(self, sentence: str, names: set[str] = frozenset()) -> bool:
         """Whether `sentence` holds the kind of thing the question asks for (always, for a
@@ -87,9 +98,19 @@ def read(text: str) -> Question:
                     who=bool(WHO.search(text)),
                     gist=bool(SUMMARY_CUES.search(text)),
                     compare=bool(COMPARE_CUES.search(text)),
+                    views=bool(VIEW_CUES.search(text)),
                     leans_back=bool(ANAPHORA.search(text)),
+                    role=(m.group(1) if (m := ROLE.search(text)) else None),
                     mentions=tuple(mentions(text)),
-                    quoted=tuple(q.strip() for q in QUOTED.findall(text) if len(q.strip()) >= 4))
+                    quoted=quotations(text))
+
+
+def quotations(text: str) -> tuple[str, ...]:
+    """The quoted spans of a question, the outermost first when quotes nest."""
+    spans = [q.strip() for q in QUOTED.findall(text) if len(q.strip()) >= 4]
+    if (outer := OUTER_QUOTED.search(text)) and (whole := outer.group(1).strip()) not in spans:
+        spans.insert(0, whole)
+    return tuple(spans)
 
 
 def mentions(text: str) -> list[str]:

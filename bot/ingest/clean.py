@@ -79,7 +79,7 @@ def title_line(lines: list[str]) -> int | None:
     for i, line in enumerate(lines):
         if (META_FIELD.match(line) or re.search(r"조회수?\s*[:：]\s*[\d,]+$", line)) and i > 0:
             for j in range(i - 1, -1, -1):
-                if lines[j] and not _chrome(lines[j]):
+                if lines[j] and not _chrome(lines[j]) and not DATE_ONLY.match(lines[j]):
                     return j
             break
     for i, line in enumerate(lines[:12]):

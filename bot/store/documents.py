@@ -99,6 +99,17 @@ class DocumentsMixin(StoreBase):
             "escape '\\' or author like :w escape '\\' or credits like :w escape '\\' "
             "order by ingested_at desc limit :n", {"w": like, "n": limit})]
 
+    def documents_titled(self, words: list[str], limit: int = 20) -> list[str]:
+        """Ids of the newest documents whose title holds `words` in this order (anything
+        between them): a title quoted in a question, found among thousands that share its
+        longest word."""
+        escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                   for w in words]
+        return [r["id"] for r in self._rows(
+            "select id from documents where title like :t escape '\\' "
+            "order by ingested_at desc limit :n",
+            {"t": "%" + "%".join(escaped) + "%", "n": limit})]
+
     def update_meta(self, doc: Document) -> None:
         """What the page says about itself, read again (the text is unchanged)."""
         with self._tx() as db:
