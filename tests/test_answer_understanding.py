@@ -239,3 +239,38 @@ def test_a_document_whose_people_disagree_has_no_one_side_to_compare(fake_answer
                      doc.outlet, doc.date) for n, side in enumerate(sides)], "k", doc.content_hash)
     text = answers.ask("씽크포비엘 칼럼과 이해민 칼럼은 GPU 인프라 확충을 두고 같은 입장인가요?").text
     assert "모두" not in text and "갈립니다" not in text
+
+
+def test_a_question_about_views_quotes_the_sentences_that_argue():
+    """"어떻게 평가해요?" asks for a judgement: among sentences equally about the topic, one that
+    argues ranks above one that reports; a question for facts keeps the document's order."""
+    from bot.answer import verify
+    from bot.debate.extract import takes_side
+    sentences = ["딥시크 모델은 지난달 공개됐고 여러 나라에서 화제가 됐다.",
+                 "딥시크 개발사는 중국 항저우에 본사를 두고 있다.",
+                 "딥시크를 가성비로만 보는 것은 잘못된 판단이다."]
+    evidence = verify.Evidence(text=" ".join(sentences),
+                               sentences=[(s, frozenset({"딥시크"})) for s in sentences],
+                               topic={"딥시크": 1.0})
+    assert read("두 칼럼은 딥시크를 각각 어떻게 평가해요?").views
+    assert read("두 칼럼은 GPU 인프라를 얼마나 중요하게 보는지 어떻게 달라요?").views
+    assert not read("두 기사는 딥시크 공개 시점을 각각 언제로 적었어요?").views
+    assert verify.top_statements(evidence, set(), 1, takes_side) == [sentences[2]]
+    assert verify.top_statements(evidence, set(), 1) == [sentences[0]]
+    assert verify.top_statements(evidence, set(), 2, takes_side) == [sentences[0], sentences[2]]
+
+
+def test_a_model_answer_to_a_detail_the_documents_lack_gives_way_to_saying_so(fake_answers):
+    """No document names the committee's chair: the model's copy of the nearest sentence (it
+    names a country, so it passes as naming someone) is not an answer to "누구"."""
+    answers, fake = fake_answers
+    fake.enqueue("이에 싸워스코리아도 대통령 직속 국가AI위원회를 설치한 바 있지요.")
+    answer = answers.ask("대통령 직속 국가AI위원회 위원장은 누구예요?")
+    assert answer.text.startswith("자료에는"), answer.text
+    assert REFUSAL.search(answer.text) and "위원장" in answer.text.split("“")[0]
+
+
+def test_a_quoted_title_that_quotes_something_itself_is_read_whole():
+    quoted = read("‘딥시크를 ‘가성비’라고 보는 건 잘못 (제6호)’ 기사는 무엇을 말하나요?").quoted
+    assert quoted[0] == "딥시크를 ‘가성비’라고 보는 건 잘못 (제6호)"
+    assert read("'AGI서 한발 물러난 빅테크' 기사 요지는?").quoted == ("AGI서 한발 물러난 빅테크",)

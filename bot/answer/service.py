@@ -13,9 +13,11 @@ from bot import texts
 from bot.answer import prompting, verify
 from bot.answer.checks import grounded, tidy
 from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable
+from bot.answer.question import Question
 from bot.answer.retrieval import Retriever
 from bot.answer.stances import Stances
 from bot.debate.actors import AUTHOR
+from bot.debate.extract import takes_side
 from bot.llm import LLM, Message, astream
 from bot.llm.priority import UserFirst
 from bot.store import Store, Turn
@@ -158,9 +160,13 @@ class AnswerService:
         kept = verify.claims(text, plan.read, evidence, self.retriever.korean)
         text = verify.joined(text, kept)
         names = verify.names(text, self.retriever.korean)  # one analysis for both checks
+        # Asked who holds a role the documents never name ("위원장은 누구예요?"): whatever the
+        # model made of the nearest sentence does not answer it.
+        role = plan.read.role
         if not kept or not grounded(text, evidence.text) or \
                 not plan.read.filled(text, names) or \
-                not plan.read.names_someone(names, plan.asked_before):
+                not plan.read.names_someone(names, plan.asked_before) or \
+                role and role not in evidence.text:
             text = self._fallback(plan, evidence)
         return self._answer(plan, text, started, first)
 
@@ -178,9 +184,10 @@ class AnswerService:
         if stance := self._compare_stances(plan, started):
             return stance
         lines, sources = [texts.COMPARE_HEAD], []
+        arguing = takes_side if plan.read and plan.read.views else None
         for doc in plan.docs:
             quotes = verify.top_statements(self.evidence(plan, [doc]), {doc.title},
-                                           COMPARE_QUOTES)
+                                           COMPARE_QUOTES, arguing)
             if quotes:
                 lines.append(texts.COMPARE_QUOTE.format(
                     name=doc.display_name, quote="” “".join(quotes)))
@@ -266,14 +273,9 @@ class AnswerService:
                                              lambda s: self._filled(plan, s))
         owner = next((d for d in plan.docs if quote and quote in d.text), None)
         name = owner.display_name if owner else ""
-        topic = evidence.topic
-        total = sum(topic.values())
-        missing = sorted((t for t in topic if not verify.holds(evidence.vocabulary, t)
-                          and t not in evidence.text.lower()),  # "행사" in "연례행사"
-                         key=lambda t: -topic[t])
-        absent_weight = sum(topic[t] for t in missing)
+        missing, absent = self._missing(evidence, plan.read)
         if quote and share >= ABSENT_SHARE and self._filled(plan, quote) and \
-                absent_weight < MISSING_SHARE * total:
+                absent < MISSING_SHARE:
             if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
             return texts.QUOTED_ANSWER.format(name=name, quote=quote)
@@ -287,6 +289,19 @@ class AnswerService:
         if quote:
             text += texts.ABSENT_RELATED.format(name=name, quote=quote)
         return text
+
+    @staticmethod
+    def _missing(evidence: verify.Evidence, question: Question | None) -> tuple[list[str], float]:
+        """The question's topic words the documents lack, weightiest first, and their share
+        of the topic's weight; all of it when they never name the role asked for."""
+        topic = evidence.topic
+        missing = sorted((t for t in topic if not verify.holds(evidence.vocabulary, t)
+                          and t not in evidence.text.lower()),  # "행사" in "연례행사"
+                         key=lambda t: -topic[t])
+        if question and question.role and question.role not in evidence.text:
+            return [question.role, *(t for t in missing if t != question.role)], 1.0
+        total = sum(topic.values())
+        return missing, (sum(topic[t] for t in missing) / total if total else 0.0)
 
     def _attribution(self, evidence: verify.Evidence, quote: str, question: str) -> str | None:
         """For "누가 …?" when `quote` names nobody the question did not: the sentence beside

@@ -161,9 +161,18 @@ def best_statement(evidence: Evidence, titles: set[str],
     return (best, share) if share > 0 else ("", 0.0)
 
 
-def top_statements(evidence: Evidence, titles: set[str], n: int) -> list[str]:
-    """The `n` evidence sentences that hold most of the topic, in the order they stand."""
-    ranked = sorted(((weight(terms, evidence.topic), i, sentence)
+ARGUING_BONUS = 1.5  # an arguing sentence's topic weight, against a reporting one's
+
+
+def top_statements(evidence: Evidence, titles: set[str], n: int,
+                   arguing: Callable[[str], bool] | None = None) -> list[str]:
+    """The `n` evidence sentences that hold most of the topic, in the order they stand; with
+    `arguing`, a sentence that argues (it judges, demands, refuses) counts for more than one
+    that reports — what a question about someone's view asks for."""
+    def score(sentence: str, terms: frozenset[str]) -> float:
+        held = weight(terms, evidence.topic)
+        return held * ARGUING_BONUS if arguing and held and arguing(sentence) else held
+    ranked = sorted(((score(sentence, terms), i, sentence)
                      for i, (sentence, terms) in enumerate(evidence.sentences)
                      if is_statement(sentence, titles)), key=lambda r: (-r[0], r[1]))
     return [sentence for score, _, sentence in sorted(
