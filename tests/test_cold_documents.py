@@ -101,3 +101,23 @@ def test_a_quoted_title_finds_its_document_among_many_that_share_its_words(tmp_p
     plan = services.answers.plan("‘인공지능 ‘데이터센터’ 정책 토론 정리 (제3호)’ 기사는 무엇을 "
                                  "말하나요?")
     assert [d.id for d in plan.docs] == ["03.txt"] and plan.cold == "03.txt"
+
+
+def test_last_weeks_article_is_the_one_dated_last_week(tmp_path, korean):
+    """Three articles on the same topic; "지난주 기사" leads to the one dated last week."""
+    from datetime import date
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    for n, day in enumerate(["2025-05-20", "2025-06-04", "2025-06-11"]):
+        (settings.SEEDS_DIR / f"{n}.txt").write_text(
+            article(f"데이터센터 예산 논쟁 {n}", seed=n, date=day, fact=FACT), encoding="utf-8")
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=ColdLLM())
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    planner = services.answers.planner
+    planner.today = lambda: date(2025, 6, 12)  # a Thursday: last week is 2–8 June
+    question = "지난주 기사에서 해운대 AI 데이터센터 건립에 얼마가 투입된다고 했나요?"
+    assert [d.id for d in planner.plan(question).docs] == ["1.txt"]
+    planner.today = lambda: date(2025, 5, 28)
+    assert [d.id for d in planner.plan(question).docs] == ["0.txt"]
+    assert "지난주" not in planner.plan(question).topic  # when, not what

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot import prompts, texts
 from bot.answer import prompting
-from bot.answer.question import PERSON, Question, read
+from bot.answer.question import PERSON, Question, read, window
 from bot.answer.retrieval import Coverage, Retriever
 from bot.llm import LLM, Message
 from bot.store import Store, Turn
@@ -43,6 +44,8 @@ ASKING_WORDS = frozenset({
     "대략", "정도", "전하", "실리", "올라오", "다루", "꼽", "들", "뭘", "어느", "구체", "지금",
     "원래", "총", "대체", "혹시", "요즘", "그럼", "거기", "사람", "이름", "명칭", "명단", "발언",
     "그거", "그것", "그게", "이것", "그곳", "그분", "번째", "거",
+    # When, not what: "지난주 칼럼" (bot.answer.question.window places it).
+    "지난주", "지난달", "어제", "오늘", "그저께", "이번", "달", "지나",
 })
 
 
@@ -79,6 +82,7 @@ class Planner:
         # Sentences of a whole document repeated beside the question (bench/eval.py
         # --hint-lines measures the trade: answers against time to the first token).
         self.hint_lines = HINT_LINES
+        self.today = date.today  # what "지난주" counts from
 
     def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
         started = time.perf_counter()
@@ -108,6 +112,14 @@ class Planner:
             if joined_coverage and (read_as.leans_back and not named or not coverage or
                                     joined_coverage[0].share > coverage[0].share):
                 hits, coverage = joined_hits, joined_coverage
+        if not named and (days := window(question, self.today())):
+            # "지난주 칼럼에서 …": of the documents that cover it, those dated then.
+            first, last = (d.isoformat() for d in days)
+            dated = [c for c in coverage if c.share >= MIN_COVERAGE and
+                     (doc := self.store.document(c.doc_id)) and doc.date and
+                     first <= doc.date[:10] <= last]
+            coverage = dated or coverage
+            hits = [h for h in hits if h.doc_id in {c.doc_id for c in dated}] or hits
         plan.hits = hits
         plan.weights = self.retriever.idf(self.retriever.query_terms(question))
         plan.topic = self.topic(read_as, plan.weights, named)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 # The words for a document; the one to three words before them name it.
 DOC_NOUN = re.compile(r"(?<=\s)(칼럼|기사|글|강연|연설|기조연설|게시판|게시글|게시물|보도|인터뷰|뉴스)"
@@ -103,6 +104,30 @@ def read(text: str) -> Question:
                     role=(m.group(1) if (m := ROLE.search(text)) else None),
                     mentions=tuple(mentions(text)),
                     quoted=quotations(text))
+
+
+# When a question places what it asks about ("지난주 칼럼", "어제 나온 기사"): days back from
+# today to the window's first and last day (weeks start on Monday, months on the 1st).
+RELATIVE_DAYS = re.compile(r"(오늘|어제|그저께|이번\s?주|지난\s?주|이번\s?달|지난\s?달)")
+
+
+def window(text: str, today: date) -> tuple[date, date] | None:
+    """The days a question's "지난주", "어제", "지난달" … cover, counted from `today`."""
+    if not (match := RELATIVE_DAYS.search(text)):
+        return None
+    word = re.sub(r"\s", "", match.group(1))
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    return {
+        "오늘": (today, today),
+        "어제": (today - timedelta(days=1),) * 2,
+        "그저께": (today - timedelta(days=2),) * 2,
+        "이번주": (monday, today),
+        "지난주": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "이번달": (first_of_month, today),
+        "지난달": (last_month_end.replace(day=1), last_month_end),
+    }[word]
 
 
 def quotations(text: str) -> tuple[str, ...]:
