@@ -101,6 +101,8 @@ def test_a_quoted_title_finds_its_document_among_many_that_share_its_words(tmp_p
     plan = services.answers.plan("‘인공지능 ‘데이터센터’ 정책 토론 정리 (제3호)’ 기사는 무엇을 "
                                  "말하나요?")
     assert [d.id for d in plan.docs] == ["03.txt"] and plan.cold == "03.txt"
+    # The turn does not repeat the title the question quotes (each token ~10 ms).
+    assert plan.messages[-1]["content"].count("정책 토론 정리 (제3호)") == 1
 
 
 def test_last_weeks_article_is_the_one_dated_last_week(tmp_path, korean):

@@ -272,8 +272,11 @@ class Planner:
                 break
             kept.append(sentence)
         lines = "\n".join(kept)
-        turn = prompts.render("answer_user_cold", number=number, title=doc.title, meta=doc.meta,
-                              evidence=lines, question=plan.question)
+        # A question that quotes the title has said it already: 40-odd tokens not to repeat.
+        quoted = re.sub(r"\W", "", doc.title) in re.sub(r"\W", "", plan.question)
+        name = f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
+        turn = prompts.render("answer_user_cold", number=number, heading=name, evidence=lines,
+                              question=plan.question)
         shared_context = prompting.collection_context(shared)
         plan.messages = prompting.messages(shared_context, history, turn)
         plan.context = "\n\n".join([shared_context, lines])  # what grounding checks
