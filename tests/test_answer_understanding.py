@@ -268,6 +268,9 @@ def test_a_model_answer_to_a_detail_the_documents_lack_gives_way_to_saying_so(fa
     answer = answers.ask("대통령 직속 국가AI위원회 위원장은 누구예요?")
     assert answer.text.startswith("자료에는"), answer.text
     assert REFUSAL.search(answer.text) and "위원장" in answer.text.split("“")[0]
+    # Asking for a person is not asking for a role.
+    assert read("그렇게 말한 사람은 누구예요?").role is None
+    assert read("그 말을 한 인물은 누구로 나와요?").role is None
 
 
 def test_a_quoted_title_that_quotes_something_itself_is_read_whole():

@@ -39,6 +39,9 @@ WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|기관|단체
 PERSON = re.compile(r"누구|누가")
 # "위원장은 누구예요?": the role the answer must hold; documents that never say it cannot.
 ROLE = re.compile(r"([가-힣]{2,})(?:은|는|이|가)\s*누구")
+# "…말한 사람은 누구예요?": asks for a person, not for the holder of a role.
+ANYONE = frozenset({"사람", "인물", "주인공", "당사자", "인사", "장본인", "사람들", "분들",
+                    "저자", "필자", "화자"})
 DATE = re.compile(r"(\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|지난\s?(주|달|해)|올해|작년|지난해|어제|"
                   r"내년|오늘|이번 주|\d{4}[-.]\d{1,2})")
 SLOTS = (
@@ -101,7 +104,8 @@ def read(text: str) -> Question:
                     compare=bool(COMPARE_CUES.search(text)),
                     views=bool(VIEW_CUES.search(text)),
                     leans_back=bool(ANAPHORA.search(text)),
-                    role=(m.group(1) if (m := ROLE.search(text)) else None),
+                    role=(m.group(1) if (m := ROLE.search(text)) and m.group(1) not in ANYONE
+                          else None),
                     mentions=tuple(mentions(text)),
                     quoted=quotations(text))
 
