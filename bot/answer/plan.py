@@ -174,10 +174,10 @@ class Planner:
         found: dict[str, Document] = {}
         for quoted in question.quoted:  # a title in quotes
             flat = re.sub(r"\W", "", quoted)
-            longest = max(re.findall(r"\w+", quoted), key=len, default="")
-            if len(flat) < 6 or len(longest) < 2:
+            words = re.findall(r"\w+", quoted)
+            if len(flat) < 6 or max(map(len, words), default=0) < 2:
                 continue
-            for doc_id in self.store.documents_titled(re.findall(r"\w+", quoted)):
+            for doc_id in self.store.documents_titled(words):
                 doc = self.store.document(doc_id)
                 if doc and flat in re.sub(r"\W", "", doc.title):
                     found.setdefault(doc.id, doc)
