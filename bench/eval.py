@@ -32,7 +32,7 @@ def judge(case: dict, answer) -> list[str]:
         if bad in shown:
             problems.append(f"contains forbidden {bad!r}")
     cited = {s.doc_id for s in answer.sources}
-    if case.get("source") and not any(d.startswith(case["source"]) for d in cited):
+    if case.get("source") and not any(right(case, d) for d in cited):
         problems.append(f"does not cite {case['source']} (cites {sorted(cited)})")
     if len(cited) < case.get("min_sources", 0):
         problems.append(f"cites {len(cited)} documents, needs {case['min_sources']}")
@@ -43,6 +43,21 @@ OUTCOMES = ("correct", "false refusal", "false answer", "wrong", "broken")
 # A web address's host standing where a source's name belongs ("firenzedt.com는 …").
 URL_HOST = re.compile(r"(?<![\w./@])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|kr|io|co)"
                       r"(?![a-z0-9-])", re.IGNORECASE)
+
+
+def right(case: dict, doc_id: str) -> bool:
+    """Whether `doc_id` is the document (or one of the documents) that answers the case."""
+    wanted = case["source"]
+    return any(doc_id.startswith(p) for p in ([wanted] if isinstance(wanted, str) else wanted))
+
+
+def keyed(case: dict, folders: list[str] | None) -> dict:
+    """The case as graded over the seeds and `folders`: a question the seeds cannot answer
+    may be answered by a document of a larger collection, and its "collection" key (read
+    when any folder is added) says with what."""
+    if folders and case.get("collection"):
+        return {**case, **case["collection"]}
+    return case
 
 
 def answerable(case: dict) -> bool:
@@ -102,7 +117,7 @@ def ask(services, case: dict, chat_id: int):
     rank = None
     if case.get("source"):  # no model call: what retrieval and planning put first
         chosen = [d.id for d in answers.plan(case["q"], history).docs]
-        rank = next((n for n, d in enumerate(chosen, 1) if d.startswith(case["source"])), None)
+        rank = next((n for n, d in enumerate(chosen, 1) if right(case, d)), None)
     return answers.ask(case["q"], history), rank
 
 
@@ -116,7 +131,7 @@ def rank_only(services, cases: list[dict]) -> int:
         if case.get("follow"):  # the previous question's plan, as a turn the bot would keep
             history = [Turn("user", case["follow"]), Turn("assistant", "")]
         chosen = [d.id for d in services.answers.plan(case["q"], history).docs]
-        rank = next((i for i, d in enumerate(chosen, 1) if d.startswith(case["source"])), None)
+        rank = next((i for i, d in enumerate(chosen, 1) if right(case, d)), None)
         by_class[question_class(case)].append(rank)
         print(f"{case['id']} rank {rank} (chose {', '.join(chosen[:3])})", flush=True)
     every = [r for ranks in by_class.values() for r in ranks]
@@ -143,8 +158,9 @@ def main(path: str, limit: int | None = None, only: str | None = None,
     for folder in [settings.SEEDS_DIR, *(folders or [])]:
         ingest_folder(services.store, services.korean, Path(folder),
                       max_bytes=settings.INGEST_MAX_BYTES)
-    cases = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
-             if line.strip()][:limit]
+    cases = [keyed(json.loads(line), folders)
+             for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = cases[:limit]
     if only:  # a few questions by id, while working on them
         cases = [c for c in cases if c["id"] in only.split(",")]
     if retrieval_only:

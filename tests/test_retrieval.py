@@ -139,3 +139,14 @@ def test_a_database_from_before_m005_is_upgraded_and_keeps_working(tmp_path, kor
         assert Retriever(store, korean).search("인재 양성")[0].sentence == hits[0].sentence
     finally:
         store.close()
+
+
+def test_a_questions_adverbs_count_for_less_and_its_names_for_more(seeded, korean):
+    retriever = Retriever(seeded, korean)
+    question = "미국이 내년까지 반도체 산업에 투자하겠다는 돈이 대략 얼마예요?"
+    idf = retriever.idf(retriever.query_terms(question))
+    weights = retriever.weights(question)
+    assert weights["대략"] < idf["대략"] * 0.5  # an adverb: how it is asked
+    assert weights["미국"] > idf["미국"]  # a proper name
+    assert weights["산업"] == idf["산업"]
+

@@ -121,11 +121,11 @@ class Planner:
             coverage = dated or coverage
             hits = [h for h in hits if h.doc_id in {c.doc_id for c in dated}] or hits
         plan.hits = hits
-        plan.weights = self.retriever.idf(self.retriever.query_terms(question))
+        plan.weights = self.retriever.weights(question)
         plan.topic = self.topic(read_as, plan.weights, named)
         if earlier and read_as.leans_back:  # "그걸 두고 …": what the previous question asked
             before = read(earlier[0])
-            weights = self.retriever.idf(self.retriever.query_terms(earlier[0]))
+            weights = self.retriever.weights(earlier[0])
             # "그 사람이 예로 든 교수는 누구예요?": the one asked about before is the way in,
             # not the answer, so its words count for less.
             share = 0.25 if PERSON.search(question) else 0.5

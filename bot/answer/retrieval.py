@@ -7,7 +7,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
-from bot.korean import Korean
+from bot.korean import Korean, normalize_text
 from bot.store import Store, stored_sentences
 from bot.store.fts import index_terms
 from bot.types import Hit
@@ -22,6 +22,12 @@ RANKED_POSTINGS = 6_000
 CANDIDATES = 100  # chunks rescored with every query term when some were left out
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants, so both scores agree
 ANALYSED_TEXTS = 1024  # sentence analyses kept in memory (hits, documents)
+# Adverbs ("대략", "제일", "많이", "정확히") say how a question is put, rarely what it is
+# about; a rare one would otherwise pull toward any document that happens to use it.
+MANNER_WEIGHT = 0.3
+# A proper name ("마누스", "솔트룩스") tells documents on one topic apart better than its idf
+# says: a document without the name the question asks about is rarely the one meant.
+NAME_WEIGHT = 1.25
 
 
 def fts_query(terms: list[str]) -> str:
@@ -59,6 +65,15 @@ class Retriever:
     def idf(self, terms: list[str]) -> dict[str, float]:
         total, df = self.store.term_frequencies(terms)
         return {t: math.log(1 + (total + 1) / (df.get(t, 0) + 0.5)) for t in terms}
+
+    def weights(self, query: str) -> dict[str, float]:
+        """The question's terms by idf; its adverbs count for less (MANNER_WEIGHT), its proper
+        names for more (NAME_WEIGHT)."""
+        tags = {form.lower(): tag.split("-")[0]
+                for form, tag in self.korean.tokens(normalize_text(query))}
+        factor = {"MAG": MANNER_WEIGHT, "NNP": NAME_WEIGHT}
+        return {t: w * factor.get(tags.get(t, ""), 1.0)
+                for t, w in self.idf(self.query_terms(query)).items()}
 
     def search(self, query: str, limit: int = 8) -> list[Hit]:
         terms = self.query_terms(query)
@@ -146,10 +161,10 @@ class Retriever:
 
     def coverage(self, query: str, hits: list[Hit]) -> list[Coverage]:
         """Per document in the hits, the idf-weighted share of query terms it contains."""
-        terms = self.query_terms(query)
+        weights = self.weights(query)
+        terms = list(weights)
         if not terms:
             return []
-        weights = self.idf(terms)
         total = sum(weights.values())
         focus: dict[str, float] = defaultdict(float)
         for hit in hits:  # terms found together in one sentence point at the answer
