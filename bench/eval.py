@@ -144,7 +144,7 @@ def rank_only(services, cases: list[dict]) -> int:
 def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
          passages: str = "cold", passage_tokens: int | None = None,
-         hint_lines: int | None = None, warm: int | None = None) -> int:
+         hint_lines: int | None = None, warm: int | None = None, drain: bool = True) -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
     db = "data/eval.db" if not folders else f"data/eval_{Path(path).stem}.db"
@@ -169,7 +169,8 @@ def main(path: str, limit: int | None = None, only: str | None = None,
     worker = build_worker(services)
     if warm is not None:  # fewer whole-document prefixes than the bot would keep: a cold start
         worker.warm_limit = max(1, warm)  # (0 would mean no limit)
-    worker.drain()
+    if drain:
+        worker.drain()
     passed, times, firsts, rows, not_verbatim, ranks = 0, [], [], [], 0, []
     # Each case asks in a chat of its own, new in every run (data/eval.db keeps its turns), so
     # no case leans on another's turns.
@@ -227,6 +228,10 @@ if __name__ == "__main__":
     parser.add_argument("--hint-lines", type=int,
                         help="a whole document's best sentences repeated beside the question "
                              "(default 0: the question alone)")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="ask with what the database holds already (summaries, prefixes on "
+                             "disk): a quick look at a few questions, not a score")
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
-                  args.passages, args.passage_tokens, args.hint_lines, args.warm))
+                  args.passages, args.passage_tokens, args.hint_lines, args.warm,
+                  not args.no_worker))

@@ -19,7 +19,7 @@ def fake_answers(services):
 
 
 @pytest.mark.parametrize("question, slot, counter", [
-    ("마누스 이용료는 한 달에 얼마예요?", "figure", None),
+    ("마누스 이용료는 한 달에 얼마예요?", "figure", "money"),
     ("ETRI 컨퍼런스 2024에는 몇 명이 참석했어요?", "figure", "명"),
     ("씽크포비엘 칼럼이 GPU 인프라를 얼마나 중요하게 봐요?", None, None),
     ("줄 선 사람이 얼마나 된다고 했어요?", "figure", None),
@@ -277,3 +277,33 @@ def test_a_quoted_title_that_quotes_something_itself_is_read_whole():
     quoted = read("‘딥시크를 ‘가성비’라고 보는 건 잘못 (제6호)’ 기사는 무엇을 말하나요?").quoted
     assert quoted[0] == "딥시크를 ‘가성비’라고 보는 건 잘못 (제6호)"
     assert read("'AGI서 한발 물러난 빅테크' 기사 요지는?").quoted == ("AGI서 한발 물러난 빅테크",)
+
+
+def test_the_source_an_answer_cites_is_not_the_name_it_was_asked_for(fake_answers):
+    """Asked for a company's name the documents do not give, the model names its source and
+    restates the sentence: the outlet is a name, but not the one asked for."""
+    answers, fake = fake_answers
+    fake.enqueue("[문서 1]에 따르면 마누스는 중국의 한 스타트업이 만들어낸 AI 에이전트 플랫폼이다.")
+    answer = answers.ask("마누스를 개발한 중국 스타트업의 회사 이름이 뭐예요?")
+    assert answer.text.startswith("자료에는 질문하신 이름이 나와 있지 않습니다"), answer.text
+
+
+def test_an_answer_naming_someone_without_the_asked_role_falls_back_to_the_evidence(
+        fake_answers):
+    """"…교수는 누구예요?" answered with a painter the sentence also names: the answer never
+    says 교수, so it is not the one asked about."""
+    from bot.store import Turn
+    answers, fake = fake_answers
+    before = "솔트룩스 대표가 ETRI 컨퍼런스 기조연설에서 뭘 예로 들었어요?"
+    history = [Turn("user", before), Turn("assistant", "모네의 성공을 예로 들었습니다.")]
+    fake.enqueue("이경일 대표는 르네상스 시대 화가 모네의 성공을 예로 들었습니다.")
+    answer = answers.ask("그 대표가 예로 든 역설을 제시한 교수는 누구예요?", history)
+    assert "손철" in answer.text and "“" in answer.text, answer.text
+
+
+def test_an_amount_of_money_is_filled_only_by_money():
+    budget = read("시가 AI 쪽에 배정한 예산은 얼마나 돼요?")
+    assert budget.counter == "money"
+    assert budget.filled("AI 예산은 300억 원이다.") and budget.filled("1조를 투입한다.")
+    assert not budget.filled("지난 21대 국회에서 폐기됐다.")
+    assert not budget.filled("GPU 5만 장을 들인다.")

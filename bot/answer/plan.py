@@ -34,6 +34,7 @@ CONTEXT_TOKENS = 2600  # a document up to this long goes into a prompt whole
 PLURAL_CUES = re.compile(r"(자료들|문서들|기사들|공통|여러|각\s?(자료|문서|기사)|모든|비교|"
                          r"전반|종합)")
 DOC_LABEL = re.compile(r"\[?문서\s?(\d+)\]?")
+HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 # A document named in a question: the share of the naming words' weight it must hold.
 NAMED_SHARE = 0.7
 # Words of a question that ask how, not about what: left out of its topic.
@@ -202,7 +203,10 @@ class Planner:
                                   if x)
                 vocabulary = set(self.store.doc_morphemes(doc_id)) | set(
                     self.retriever.korean.morphemes(fields))
-                named = [t for t in terms if t in vocabulary or t in fields.lower()]
+                # "이해민 의원" names the column of "국회의원 이해민": a Korean word held
+                # inside a longer one counts (a number inside another does not).
+                named = [t for t in terms if t in vocabulary or t in fields.lower() or
+                         HANGUL_WORD.fullmatch(t) and t in doc.text]
                 shares.append((sum(weights[t] for t in named) / total, doc))
             shares.sort(key=lambda s: -s[0])
             if shares and shares[0][0] >= NAMED_SHARE and (

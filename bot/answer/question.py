@@ -33,6 +33,13 @@ ANAPHORA = re.compile(r"(^|\s)(그|거기|그걸|그것|그게|그런|그곳|그
 # What kind of filler the answer needs, and how to find one in a sentence.
 COUNTERS = "명|개|배|위|년|장|곳|차례|번|건|대|달러|원|조|억|만|%|퍼센트|시간|일|월"
 QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|만|억|조)?\s*({COUNTERS})?|절반|두 배|세 배)")
+# "예산은 얼마", "이용료는 얼마": an amount of money, so a figure without a currency ("21대 국회",
+# "GPU 8천 장") does not answer it.
+MONEY_CUES = re.compile(r"(예산|돈|금액|비용|가격|이용료|요금|투자금|투자액|매출|기업가치|자금|연봉|"
+                        r"보조금|지원금)")
+AMOUNT = re.compile(r"(\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|백|만|억|조)*\s*"
+                    r"(원|달러|위안|엔|유로|파운드)|\d[\d,.]*\s*(천|백|만)*\s*(억|조)"
+                    r"(?!\s*(명|개|장|곳|건|대|개국|가구))")  # "1조를 투입": 억, 조 are money
 # Who did or said something: the answer names them, and the evidence names them beside it.
 WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|기관|단체)|어디(예요|에요|야|인가|일까|죠))")
 # "…교수는 누구예요?", "누가 …했어요?": someone the question does not name yet.
@@ -55,7 +62,7 @@ SLOTS = (
 class Question:
     text: str
     slot: str | None = None  # "figure", "date", "name" (a proper name) or None
-    counter: str | None = None  # "몇 명" → "명": the unit the figure must carry
+    counter: str | None = None  # "몇 명" → "명": the unit the figure must carry; "money"
     who: bool = False  # asks who did or said something
     gist: bool = False  # asks what a document says as a whole
     compare: bool = False  # asks how documents differ or agree
@@ -73,6 +80,8 @@ class Question:
         if self.slot == "date":
             return bool(DATE.search(sentence))
         if self.slot == "figure":
+            if self.counter == "money":
+                return bool(AMOUNT.search(sentence))
             found = [m.group(0) for m in QUANTITY.finditer(sentence)]
             if self.counter:
                 return any(f.rstrip().endswith(self.counter) for f in found)
@@ -98,6 +107,8 @@ def read(text: str) -> Question:
             if name == "figure" and (unit := re.match(r"몇\s?(\S)", match.group(0))):
                 counter = unit.group(1) if unit.group(1) in COUNTERS.split("|") else None
             break
+    if slot == "figure" and counter is None and MONEY_CUES.search(text):
+        counter = "money"
     return Question(text=text, slot=slot, counter=counter,
                     who=bool(WHO.search(text)),
                     gist=bool(SUMMARY_CUES.search(text)),

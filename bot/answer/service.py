@@ -4,6 +4,7 @@ checks what the model wrote, and keeps each chat's conversation turns."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import threading
 import time
@@ -31,6 +32,9 @@ COMPARE_QUOTES = 2  # sentences quoted from each document compared
 GIST_STANCES = 3  # debate-map positions a gist answer lists
 ABSENT_SHARE = 0.5  # of the question's topic the best evidence sentence must hold
 MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the detail is not there
+# A name held by this share of all chunks ("AI", "GPU", "중국") is no particular name: it does
+# not answer "… 이름이 뭐예요?", nor does a sentence holding it speak of what was asked.
+COMMON_NAME = 0.1
 
 
 class AnswerService:
@@ -159,14 +163,17 @@ class AnswerService:
         text = readable(plan, self._unlabelled(plan, tidy(text)))
         kept = verify.claims(text, plan.read, evidence, self.retriever.korean)
         text = verify.joined(text, kept)
-        names = verify.names(text, self.retriever.korean)  # one analysis for both checks
+        # One analysis for both checks. The sources' names the answer cites ("더에이아이에
+        # 따르면") are not names it gives: "…회사 이름이 뭐예요?" is not answered by them.
+        names = verify.names(self._uncited(plan, text), self.retriever.korean)
         # Asked who holds a role the documents never name ("위원장은 누구예요?"): whatever the
-        # model made of the nearest sentence does not answer it.
+        # model made of the nearest sentence does not answer it; nor does an answer that names
+        # someone without the role ("그 사람이 예로 든 교수는 누구예요?" → "…모네를 예로 들었다").
         role = plan.read.role
         if not kept or not grounded(text, evidence.text) or \
-                not plan.read.filled(text, names) or \
+                not plan.read.filled(text, self._particular(names)) or \
                 not plan.read.names_someone(names, plan.asked_before) or \
-                role and role not in evidence.text:
+                role and (role not in evidence.text or role not in text):
             text = self._fallback(plan, evidence)
         return self._answer(plan, text, started, first)
 
@@ -269,13 +276,20 @@ class AnswerService:
     def _fallback(self, plan: Plan, evidence: verify.Evidence) -> str:
         """The best evidence sentence, quoted, when it holds what was asked; otherwise what
         the documents do not say, then what they do say about it."""
-        quote, share = verify.best_statement(evidence, {d.title for d in plan.docs},
-                                             lambda s: self._filled(plan, s))
+        among = evidence
+        if asked := self._asked_names(plan, evidence):  # quote a sentence about them
+            about = [(s, t) for s, t in evidence.sentences if any(n in s.lower() for n in asked)]
+            among = dataclasses.replace(evidence, sentences=about or evidence.sentences)
+        role = plan.read.role  # "교수는 누구": a sentence that says 교수 is preferred
+        quote, share = verify.best_statement(
+            among, {d.title for d in plan.docs},
+            lambda s: self._filled(plan, s) and (not role or role in s))
         owner = next((d for d in plan.docs if quote and quote in d.text), None)
         name = owner.display_name if owner else ""
         missing, absent = self._missing(evidence, plan.read)
         if quote and share >= ABSENT_SHARE and self._filled(plan, quote) and \
-                absent < MISSING_SHARE:
+                absent < MISSING_SHARE and \
+                (not asked or any(n in quote.lower() for n in asked)):
             if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
             return texts.QUOTED_ANSWER.format(name=name, quote=quote)
@@ -319,7 +333,33 @@ class AnswerService:
         return naming[0] if naming else None
 
     def _filled(self, plan: Plan, text: str) -> bool:
-        return plan.read.filled(text, verify.names(text, self.retriever.korean))
+        return plan.read.filled(text, self._particular(verify.names(text, self.retriever.korean)))
+
+    def _particular(self, names: set[str]) -> set[str]:
+        """The names that are not everywhere in the collection (see COMMON_NAME)."""
+        if not names:
+            return names
+        total, df = self.store.term_frequencies(sorted(names))
+        return {n for n in names if df.get(n, 0) < max(3, COMMON_NAME * total)}
+
+    def _asked_names(self, plan: Plan, evidence: verify.Evidence) -> set[str]:
+        """The particular names the question asks about that the evidence holds ("문샷AI의
+        기업가치": 문샷): a sentence without any of them is not about what was asked."""
+        asked = self._particular(verify.names(plan.question, self.retriever.korean))
+        naming = " ".join(x for doc in plan.docs
+                          for x in (doc.title, doc.outlet, doc.author, doc.credits) if x).lower()
+        # Not the words that name the document ("THE AI 칼럼", "이해민 칼럼"): its topic's.
+        return {n for n in asked if n in plan.topic and n not in naming
+                and verify.holds(evidence.vocabulary, n)}
+
+    @staticmethod
+    def _uncited(plan: Plan, text: str) -> str:
+        """`text` without the names of the documents it may cite (outlet, title, author)."""
+        labels = {x for doc in [*plan.numbers.values(), *plan.docs]
+                  for x in (doc.display_name, doc.outlet, doc.title, doc.author) if x}
+        for label in sorted(labels, key=len, reverse=True):
+            text = text.replace(label, " ")
+        return text
 
     @staticmethod
     def _unlabelled(plan: Plan, text: str) -> str:
