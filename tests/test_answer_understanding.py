@@ -307,3 +307,4 @@ def test_an_amount_of_money_is_filled_only_by_money():
     assert budget.filled("AI 예산은 300억 원이다.") and budget.filled("1조를 투입한다.")
     assert not budget.filled("지난 21대 국회에서 폐기됐다.")
     assert not budget.filled("GPU 5만 장을 들인다.")
+

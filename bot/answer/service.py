@@ -35,6 +35,7 @@ MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the deta
 # A name held by this share of all chunks ("AI", "GPU", "중국") is no particular name: it does
 # not answer "… 이름이 뭐예요?", nor does a sentence holding it speak of what was asked.
 COMMON_NAME = 0.1
+ASKED_NAME = 0.8  # of the topic's heaviest term's weight: a name the question turns on
 
 
 class AnswerService:
@@ -348,9 +349,11 @@ class AnswerService:
         asked = self._particular(verify.names(plan.question, self.retriever.korean))
         naming = " ".join(x for doc in plan.docs
                           for x in (doc.title, doc.outlet, doc.author, doc.credits) if x).lower()
-        # Not the words that name the document ("THE AI 칼럼", "이해민 칼럼"): its topic's.
-        return {n for n in asked if n in plan.topic and n not in naming
-                and verify.holds(evidence.vocabulary, n)}
+        # Not the words that name the document ("THE AI 칼럼", "이해민 칼럼"), and only the
+        # names the topic turns on: in "딥시크 이후 … 카드를 꺼낸 사람은" 딥시크 is context.
+        top = max(plan.topic.values(), default=0.0)
+        return {n for n in asked if plan.topic.get(n, 0.0) >= ASKED_NAME * top
+                and n not in naming and verify.holds(evidence.vocabulary, n)}
 
     @staticmethod
     def _uncited(plan: Plan, text: str) -> str:
