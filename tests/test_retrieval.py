@@ -8,12 +8,14 @@ import pytest
 from sqlite_utils import Database
 
 from bot.answer import retrieval
+from bot.answer.plan import MULTI_DOC_RATIO, Planner
 from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.answer.retrieval import Retriever
 from bot.store import Store, stored_sentences
 from bot.store.migrations import migrations
 from bot.types import Document
 from tests.conftest import SEEDS
+from tests.corpus import article
 from tests.test_ingest import ARTICLE
 
 
@@ -150,3 +152,24 @@ def test_a_questions_adverbs_count_for_less_and_its_names_for_more(seeded, korea
     assert weights["미국"] > idf["미국"]  # a proper name
     assert weights["산업"] == idf["산업"]
 
+
+
+def test_a_document_without_the_name_asked_about_is_not_drawn_in(store, korean, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    facts = {"a.txt": "마누스는 문서 작성과 일정 관리, 정보 수집 같은 작업을 알아서 처리한다.",
+             "b.txt": "AI 에이전트는 문서 작성과 일정 관리, 정보 수집 같은 작업을 알아서 처리한다."}
+    for n, (name, fact) in enumerate(facts.items()):
+        (folder / name).write_text(article(f"에이전트 기사 {n}", seed=n, fact=fact),
+                                   encoding="utf-8")
+    ingest_folder(store, korean, folder, max_bytes=1_000_000)
+    planner = Planner(store, Retriever(store, korean), None)
+    question = "마누스가 알아서 처리한다는 문서 작성 일정 관리 정보 수집 작업 예시가 뭐예요?"
+    coverage = planner.retriever.coverage(question, planner.retriever.search(question, 12))
+    # Without the name, the other document covers the rest of the question about as well.
+    assert [c.doc_id for c in coverage] == ["a.txt", "b.txt"]
+    assert coverage[1].rank >= coverage[0].rank * MULTI_DOC_RATIO
+    assert [d.id for d in planner.plan(question).docs] == ["a.txt"]
+    # Asked across documents, both are drawn on.
+    both = planner.plan("문서 작성 일정 관리 정보 수집 작업을 알아서 처리한다는 자료들은?")
+    assert {d.id for d in both.docs} == {"a.txt", "b.txt"}

@@ -313,7 +313,12 @@ class Planner:
         best = coverage[0].rank
         chosen = [coverage[0]]
         plural = bool(PLURAL_CUES.search(question))
+        # The proper names asked about that the best document holds ("마누스"): a document
+        # without them speaks of something else, however much of the rest it shares.
+        names = self.retriever.names(question) & coverage[0].matched
         for cov in coverage[1:3]:
+            if not plural and not names <= cov.matched:
+                continue
             if cov.rank >= best * MULTI_DOC_RATIO or (plural and cov.rank >= best * 0.5):
                 chosen.append(cov)
         return [d for c in chosen if (d := self.store.document(c.doc_id))]

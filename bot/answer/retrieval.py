@@ -69,11 +69,19 @@ class Retriever:
     def weights(self, query: str) -> dict[str, float]:
         """The question's terms by idf; its adverbs count for less (MANNER_WEIGHT), its proper
         names for more (NAME_WEIGHT)."""
-        tags = {form.lower(): tag.split("-")[0]
-                for form, tag in self.korean.tokens(normalize_text(query))}
+        tags = self._tags(query)
         factor = {"MAG": MANNER_WEIGHT, "NNP": NAME_WEIGHT}
         return {t: w * factor.get(tags.get(t, ""), 1.0)
                 for t, w in self.idf(self.query_terms(query)).items()}
+
+    def names(self, query: str) -> set[str]:
+        """The question's terms Kiwi reads as proper names ("마누스", "솔트룩스")."""
+        tags = self._tags(query)
+        return {t for t in self.query_terms(query) if tags.get(t) == "NNP"}
+
+    def _tags(self, query: str) -> dict[str, str]:
+        return {form.lower(): tag.split("-")[0]
+                for form, tag in self.korean.tokens(normalize_text(query))}
 
     def search(self, query: str, limit: int = 8) -> list[Hit]:
         terms = self.query_terms(query)
