@@ -160,6 +160,21 @@ def test_a_follow_up_answered_with_the_person_asked_about_before_falls_back_to_t
     assert "손철" in answer.text and "“" in answer.text
 
 
+def test_the_sentence_that_says_the_role_answers_however_much_the_question_before_said(
+        fake_answers):
+    """The previous question's words (place, date, event) fill the sentence that introduces
+    the speech; only the one that says 교수 and names him answers "교수는 누구"."""
+    from bot.store import Turn
+    answers, fake = fake_answers
+    before = ("이경일 솔트룩스 대표가 26일 서울 역삼동 과학기술컨벤션센터에서 개최된 ETRI 컨퍼런스 "
+              "2024 기조연설에서 무슨 얘기를 했어요?")
+    history = [Turn("user", before), Turn("assistant", "이 대표는 위대한 질문을 강조했습니다.")]
+    fake.enqueue("그는 교수를 예로 들었습니다.")
+    answer = answers.ask("그 사람이 예로 든 교수는 누구예요?", history)
+    assert answer.text.startswith("디지털데일리에 이렇게 나옵니다") and "손철" in answer.text, \
+        answer.text
+
+
 def test_there_in_a_follow_up_is_the_document_the_last_answer_rested_on(services):
     """'거기서 …' after a question that named no document: the one the answer cited."""
     from bot.store import Turn

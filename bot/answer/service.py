@@ -14,7 +14,6 @@ from bot import texts
 from bot.answer import prompting, verify
 from bot.answer.checks import grounded, tidy
 from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable
-from bot.answer.question import Question
 from bot.answer.retrieval import Retriever
 from bot.answer.stances import Stances
 from bot.debate.actors import AUTHOR
@@ -281,15 +280,22 @@ class AnswerService:
         if asked := self._asked_names(plan, evidence):  # quote a sentence about them
             about = [(s, t) for s, t in evidence.sentences if any(n in s.lower() for n in asked)]
             among = dataclasses.replace(evidence, sentences=about or evidence.sentences)
-        role = plan.read.role  # "교수는 누구": a sentence that says 교수 is preferred
+        # "그 사람이 예로 든 교수는 누구": only a sentence that says 교수 can answer it, however
+        # much more of the question another holds ("…기조연설에서 이렇게 말했다").
+        role = plan.read.role
+        if role and (holding := [(s, t) for s, t in among.sentences if role in s]):
+            among = dataclasses.replace(among, sentences=holding)
         quote, share = verify.best_statement(
-            among, {d.title for d in plan.docs},
-            lambda s: self._filled(plan, s) and (not role or role in s))
+            among, {d.title for d in plan.docs}, lambda s: self._filled(plan, s))
         owner = next((d for d in plan.docs if quote and quote in d.text), None)
         name = owner.display_name if owner else ""
-        missing, absent = self._missing(evidence, plan.read)
-        if quote and share >= ABSENT_SHARE and self._filled(plan, quote) and \
-                absent < MISSING_SHARE and \
+        missing, absent = verify.missing(evidence, plan.read)
+        # A sentence that says the role and names someone not asked about yet answers "교수는
+        # 누구", however little else of a follow-up's borrowed topic it holds.
+        names_role = bool(role and quote and role in quote and plan.read.names_someone(
+            self._particular(verify.names(quote, self.retriever.korean)), plan.asked_before))
+        if quote and (share >= ABSENT_SHARE or names_role) and self._filled(plan, quote) and \
+                absent < MISSING_SHARE and (not role or role in quote) and \
                 (not asked or any(n in quote.lower() for n in asked)):
             if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
@@ -304,19 +310,6 @@ class AnswerService:
         if quote:
             text += texts.ABSENT_RELATED.format(name=name, quote=quote)
         return text
-
-    @staticmethod
-    def _missing(evidence: verify.Evidence, question: Question | None) -> tuple[list[str], float]:
-        """The question's topic words the documents lack, weightiest first, and their share
-        of the topic's weight; all of it when they never name the role asked for."""
-        topic = evidence.topic
-        missing = sorted((t for t in topic if not verify.holds(evidence.vocabulary, t)
-                          and t not in evidence.text.lower()),  # "행사" in "연례행사"
-                         key=lambda t: -topic[t])
-        if question and question.role and question.role not in evidence.text:
-            return [question.role, *(t for t in missing if t != question.role)], 1.0
-        total = sum(topic.values())
-        return missing, (sum(topic[t] for t in missing) / total if total else 0.0)
 
     def _attribution(self, evidence: verify.Evidence, quote: str, question: str) -> str | None:
         """For "누가 …?" when `quote` names nobody the question did not: the sentence beside

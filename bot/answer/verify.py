@@ -185,3 +185,16 @@ def is_statement(sentence: str, titles: set[str]) -> bool:
     if len(bare) < 20 or any(bare in t or t in bare and len(t) > len(bare) * 0.8 for t in titles):
         return False
     return bool(re.search(r"[가-힣]", bare)) and not re.fullmatch(r"[\[(【].*[\])】]", bare)
+
+
+def missing(evidence: Evidence, question: Question | None) -> tuple[list[str], float]:
+    """The question's topic words the documents lack, weightiest first, and their share
+    of the topic's weight; all of it when they never name the role asked for."""
+    topic = evidence.topic
+    lacking = sorted((t for t in topic if not holds(evidence.vocabulary, t)
+                      and t not in evidence.text.lower()),  # "행사" in "연례행사"
+                     key=lambda t: -topic[t])
+    if question and question.role and question.role not in evidence.text:
+        return [question.role, *(t for t in lacking if t != question.role)], 1.0
+    total = sum(topic.values())
+    return lacking, (sum(topic[t] for t in lacking) / total if total else 0.0)
