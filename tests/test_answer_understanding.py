@@ -47,6 +47,8 @@ def test_a_figure_slot_is_filled_only_by_a_figure_with_the_asked_unit():
     assert not read("몇 명이 참석했어요?").filled("26일 서울에서 열렸다.")
     assert read("언제 공개됐어요?").filled("지난 13일 공개됐다.")
     assert not read("언제 공개됐어요?").filled("최근 공개돼 주목받고 있다.")
+    assert read("언제쯤 한계에 부딪혀요?").filled("약 10년 후에는 어려울 것이다.")
+    assert not read("언제쯤 한계에 부딪혀요?").filled("10년간 연구한 내용이 바뀌었다.")
     assert read("모델 이름이 뭐예요?").filled("젬마를 내놨다.", {"젬마"})
     assert not read("구글 모델 이름이 뭐예요?").filled("구글이 내놨다.", {"구글"})
 
@@ -136,7 +138,7 @@ def test_a_sentence_that_does_not_stand_is_dropped_or_replaced_by_the_evidence(
     answers, fake = fake_answers
     fake.enqueue(model_text)
     answer = answers.ask(question)
-    assert all(p in answer.text for p in present)
+    assert all(p in answer.text for p in present), answer.text
     assert answer.text.startswith(start)
     assert not any(a in answer.text for a in absent)
 
@@ -173,6 +175,16 @@ def test_the_sentence_that_says_the_role_answers_however_much_the_question_befor
     answer = answers.ask("그 사람이 예로 든 교수는 누구예요?", history)
     assert answer.text.startswith("디지털데일리에 이렇게 나옵니다") and "손철" in answer.text, \
         answer.text
+
+
+def test_a_figure_in_the_sentence_that_goes_on_about_the_matched_one_is_quoted(fake_answers):
+    """The question matches the sentence naming the model; its cost is in the next one,
+    which begins "이 모델은"."""
+    answers, fake = fake_answers
+    fake.enqueue("자료에는 학습 비용이 나와 있지 않습니다.")
+    answer = answers.ask("2위 했다는 중국 Kimi 씽킹 모델, 훈련시키는 데 든 돈이 얼마예요?")
+    assert "460만 달러" in answer.text and not answer.text.startswith("자료에는"), answer.text
+    assert "2위를 차지하며" in answer.text  # the sentence it goes on from, quoted with it
 
 
 def test_there_in_a_follow_up_is_the_document_the_last_answer_rested_on(services):

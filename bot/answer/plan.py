@@ -363,3 +363,14 @@ def readable(plan: Plan, text: str) -> str:
         doc = plan.numbers.get(int(match.group(1)))
         return doc.display_name if doc else match.group(0)
     return DOC_LABEL.sub(name, text)
+
+
+def unlabelled(plan: Plan, text: str) -> str:
+    """A small model often starts by copying the document's heading ("[문서 1] 제목
+    (매체)"): that is not part of the answer."""
+    text = re.sub(r"^\s*\[?문서\s?\d+\]?\s+", "", text)  # not "[문서 1]에 따르면"
+    for doc in plan.numbers.values():
+        for heading in (f"{doc.title} ({doc.meta})", doc.title):
+            if text.startswith(heading):
+                return text[len(heading):].lstrip(" :\n")
+    return text

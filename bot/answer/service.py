@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from bot import texts
 from bot.answer import prompting, verify
 from bot.answer.checks import grounded, tidy
-from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable
+from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable, unlabelled
 from bot.answer.retrieval import Retriever
 from bot.answer.stances import Stances
 from bot.debate.actors import AUTHOR
@@ -160,7 +160,7 @@ class AnswerService:
         """The model's text, checked sentence by sentence against the evidence; when nothing
         stands, the evidence itself, or what the documents do not say."""
         evidence = self.evidence(plan, plan.docs)
-        text = readable(plan, self._unlabelled(plan, tidy(text)))
+        text = readable(plan, unlabelled(plan, tidy(text)))
         kept = verify.claims(text, plan.read, evidence, self.retriever.korean)
         text = verify.joined(text, kept)
         # One analysis for both checks. The sources' names the answer cites ("더에이아이에
@@ -280,22 +280,33 @@ class AnswerService:
         if asked := self._asked_names(plan, evidence):  # quote a sentence about them
             about = [(s, t) for s, t in evidence.sentences if any(n in s.lower() for n in asked)]
             among = dataclasses.replace(evidence, sentences=about or evidence.sentences)
-        # "그 사람이 예로 든 교수는 누구": only a sentence that says 교수 can answer it, however
-        # much more of the question another holds ("…기조연설에서 이렇게 말했다").
-        role = plan.read.role
-        if role and (holding := [(s, t) for s, t in among.sentences if role in s]):
-            among = dataclasses.replace(among, sentences=holding)
+        role, titles = plan.read.role, {d.title for d in plan.docs}
         quote, share = verify.best_statement(
-            among, {d.title for d in plan.docs}, lambda s: self._filled(plan, s))
+            among, titles, lambda s: self._filled(plan, s) and (not role or role in s))
+        # "그 사람이 예로 든 교수는 누구": a sentence holding only what the question before
+        # asked ("…기조연설에서 이렇게 말했다"), none of this one's own words, does not answer
+        # it; one that says 교수 may.
+        own = {t: 1.0 for t in plan.topic if t in plan.weights}
+        if role and quote and role not in quote and own and \
+                not verify.weight(dict(evidence.sentences).get(quote, frozenset()), own) \
+                and (holding := [(s, t) for s, t in among.sentences if role in s]):
+            quote, share = verify.best_statement(
+                dataclasses.replace(among, sentences=holding), titles,
+                lambda s: self._filled(plan, s))
+        # "…'씽킹' 모델이 2위를 차지했다. 이 모델은 학습 비용이 460만 달러에 불과하지만": the
+        # figure asked for is in the next sentence, which goes on about the same thing.
+        if quote and plan.read.slot and not self._filled(plan, quote) and \
+                (after := verify.continued(evidence, quote)) and self._filled(plan, after):
+            quote = next((f"{quote} {after}" for d in plan.docs
+                          if f"{quote} {after}" in d.text), after)
         owner = next((d for d in plan.docs if quote and quote in d.text), None)
         name = owner.display_name if owner else ""
         missing, absent = verify.missing(evidence, plan.read)
         # A sentence that says the role and names someone not asked about yet answers "교수는
         # 누구", however little else of a follow-up's borrowed topic it holds.
-        names_role = bool(role and quote and role in quote and plan.read.names_someone(
-            self._particular(verify.names(quote, self.retriever.korean)), plan.asked_before))
+        names_role = bool(role and quote and role in quote and self._names_new(plan, quote))
         if quote and (share >= ABSENT_SHARE or names_role) and self._filled(plan, quote) and \
-                absent < MISSING_SHARE and (not role or role in quote) and \
+                absent < MISSING_SHARE and \
                 (not asked or any(n in quote.lower() for n in asked)):
             if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
@@ -310,6 +321,11 @@ class AnswerService:
         if quote:
             text += texts.ABSENT_RELATED.format(name=name, quote=quote)
         return text
+
+    def _names_new(self, plan: Plan, text: str) -> bool:
+        """`text` names someone particular that neither the question nor the one before did."""
+        names = self._particular(verify.names(text, self.retriever.korean))
+        return bool(names) and plan.read.names_someone(names, plan.asked_before)
 
     def _attribution(self, evidence: verify.Evidence, quote: str, question: str) -> str | None:
         """For "누가 …?" when `quote` names nobody the question did not: the sentence beside
@@ -355,17 +371,6 @@ class AnswerService:
                   for x in (doc.display_name, doc.outlet, doc.title, doc.author) if x}
         for label in sorted(labels, key=len, reverse=True):
             text = text.replace(label, " ")
-        return text
-
-    @staticmethod
-    def _unlabelled(plan: Plan, text: str) -> str:
-        """A small model often starts by copying the document's heading ("[문서 1] 제목
-        (매체)"): that is not part of the answer."""
-        text = re.sub(r"^\s*\[?문서\s?\d+\]?\s+", "", text)  # not "[문서 1]에 따르면"
-        for doc in plan.numbers.values():
-            for heading in (f"{doc.title} ({doc.meta})", doc.title):
-                if text.startswith(heading):
-                    return text[len(heading):].lstrip(" :\n")
         return text
 
     def _sources(self, plan: Plan, answer: str) -> list[Source]:

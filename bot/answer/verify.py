@@ -198,3 +198,18 @@ def missing(evidence: Evidence, question: Question | None) -> tuple[list[str], f
         return [question.role, *(t for t in lacking if t != question.role)], 1.0
     total = sum(topic.values())
     return lacking, (sum(topic[t] for t in lacking) / total if total else 0.0)
+
+
+# A sentence that goes on about what the one before it named ("이 모델은 …", "그는 …").
+CONTINUES = re.compile(r"^(이|그|해당|이런|그런|이들|그들)\s|"
+                       r"^(이는|그는|이들은|그들은|이곳은|그곳은)")
+
+
+def continued(evidence: Evidence, sentence: str) -> str | None:
+    """The evidence sentence right after `sentence`, when it goes on about the same thing."""
+    around = neighbourhood(evidence, sentence)
+    at = next((i for i, (s, _) in enumerate(around) if s == sentence), None)
+    if at is None or at + 1 >= len(around):
+        return None
+    after = around[at + 1][0]
+    return after if CONTINUES.search(after) else None
