@@ -9,6 +9,8 @@ import pytest
 from sqlite_utils import Database
 
 from bot.answer.retrieval import Retriever
+from bot.ingest.clean import clean_page
+from bot.ingest.meta import extract_meta
 from bot.ingest.pipeline import ingest_folder
 from bot.store import Store
 from bot.store.migrations import migrations
@@ -69,6 +71,21 @@ def test_metadata_is_taken_from_what_the_page_states(store, korean):
     # A forum post quoting an article: the link in its body does not name its source.
     assert forum.url.startswith("https://www.firenzedt.com/") and forum.outlet is None
     assert forum.display_name == "‘[이해민의 생각] AI, 시작부터 글로벌이어야 한다’"
+
+
+@pytest.mark.parametrize("masthead, date", [
+    ("가람일보 | 2026-02-10 14:35", "2026-02-10"),
+    ("누리경제 | 입력 2026.03.27 11:05 | 수정 2026.03.27 15:40", "2026-03-27"),
+    ("서지안 논설위원 | 온빛일보 2026년 8월 20일 | 칼럼", "2026-08-20"),
+    ("주간 디지털마당 2026년 11월 24일 | 대담·정리 방새롬 기자", "2026-11-24"),
+    ("월간 미래교육 | 2026년 7월호 | 대담·정리 서문해 편집장", None),  # no day: no date
+    ("홈 | 경제 | 산업 | IT·과학 | 오피니언", None),
+])
+def test_the_date_in_a_masthead_line_is_the_documents_date(masthead, date):
+    text = (f"국가AI컴퓨팅센터 해남 낙점\n{masthead}\n[가람일보 탁세윤 기자]\n\n"
+            "정부가 두 번째 국가AI컴퓨팅센터를 지을 곳으로 해남을 골랐다. 최종 발표는 다음 달에 한다.\n"
+            "센터에는 GPU 1만 5천 장 규모의 연산 자원이 들어선다고 정부는 설명했다.\n")
+    assert extract_meta(text, clean_page(text)).date == date
 
 
 def test_an_outlet_taken_from_a_body_link_before_is_cleared_by_the_migration(tmp_path):

@@ -9,6 +9,9 @@ from bot.ingest.clean import COPYRIGHT, DATE_ONLY, CleanPage, page_lines
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
 DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})")
 BYLINE = re.compile(r"^\[([^\]\s]+)\s+([가-힣]{2,4})\s*(기자|특파원|논설위원|칼럼니스트)\]")
+# A masthead part that is a date, maybe after a short name and before a time: "2026-02-10 14:35",
+# "입력 2026.03.27 11:05", "온빛일보 2026년 8월 20일" (in "가람일보 | 2026-02-10 14:35").
+MASTHEAD_DATE = re.compile(rf"(?:[^|]{{0,20}}\s)?{DATE.pattern}(?:일)?(?:\s+\d{{1,2}}:\d{{2}})?")
 DATE_FIELD = re.compile(r"^(작성일|등록일|입력|발행일|게재일)\s*[:：]?\s*")
 ORIGINAL_TITLE = re.compile(r"^원제목\s*[:：]\s*(.+?)\s+-\s+(.{2,30})$")
 COPYRIGHT_OWNER = re.compile(r"(?:copyright|저작권자)\s*(?:ⓒ|©|\(c\))?\s*([^.,\n]{2,30}?)"
@@ -50,6 +53,13 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
             found = DATE.search(line)
             if found and (date := _iso(found)):
                 break
+    for line in raw[:12] if date is None else ():  # a masthead: "가람일보 | 2026-02-10 14:35"
+        parts = [DATE_FIELD.sub("", p.strip()) for p in line.split("|")] if len(line) <= 120 \
+            else []
+        found = next((m for p in parts[1:] + parts[:1] if len(parts) > 1 and
+                      (m := MASTHEAD_DATE.fullmatch(p))), None)
+        if found and (date := _iso(DATE.search(found.group(0)))):
+            break
 
     outlet = author = None
     for line in page.lines[:3]:
