@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 from sqlite_utils import Database
 
-from bot.answer import retrieval
+from bot import texts
+from bot.answer import AnswerService, retrieval
 from bot.answer.plan import MULTI_DOC_RATIO, Planner
 from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.answer.retrieval import Retriever
@@ -16,6 +17,7 @@ from bot.store.migrations import migrations
 from bot.types import Document
 from tests.conftest import SEEDS
 from tests.corpus import article
+from tests.fakes import FakeLLM
 from tests.test_ingest import ARTICLE
 
 
@@ -173,3 +175,37 @@ def test_a_document_without_the_name_asked_about_is_not_drawn_in(store, korean, 
     # Asked across documents, both are drawn on.
     both = planner.plan("문서 작성 일정 관리 정보 수집 작업을 알아서 처리한다는 자료들은?")
     assert {d.id for d in both.docs} == {"a.txt", "b.txt"}
+
+
+def test_a_figure_the_best_match_lacks_is_quoted_from_each_source_that_gives_it(
+        store, korean, tmp_path):
+    """Over a collection, the article that matches "…GPU는 몇 장" best may give no count while
+    others give different ones: each source's sentence is quoted with its date, newest first,
+    without a model call; a question the best match answers is planned as usual."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    facts = {
+        "a.txt": ("2026-06-11", "정부는 국가 AI 컴퓨팅 센터용 GPU 확보 계획을 이달 안에 내놓는다."),
+        "b.txt": ("2026-02-10", "정부는 센터 부지 확보를 마쳤다. 국가 AI 컴퓨팅 센터에는 GPU 1만 5천 장이 "
+                                "들어간다."),
+        "c.txt": ("2026-03-05", "정부는 GPU 1만 8천 장을 확보해 국가 AI 컴퓨팅 센터에 두기로 했다."),
+    }
+    for n, (name, (date, fact)) in enumerate(facts.items()):
+        (folder / name).write_text(article(f"컴퓨팅 센터 기사 {n}", seed=n, date=date, fact=fact),
+                                   encoding="utf-8")
+    ingest_folder(store, korean, folder, max_bytes=1_000_000)
+    fake = FakeLLM()
+    answers = AnswerService(store, Retriever(store, korean), fake)
+    question = "정부가 국가 AI 컴퓨팅 센터용으로 확보하려는 GPU는 몇 장이에요?"
+    plan = answers.plan(question)
+    assert plan.kind == "figures" and [d.id for d, _ in plan.figures] == ["c.txt", "b.txt"]
+    answer = answers.ask(question)
+    assert fake.prompts == []  # quoted, not generated
+    lines = answer.text.splitlines()
+    assert lines[0] == texts.FIGURES_HEAD
+    assert "2026-03-05" in lines[1] and "1만 8천 장" in lines[1]
+    assert "2026-02-10" in lines[2] and "1만 5천 장" in lines[2]
+    assert [s.doc_id for s in answer.sources] == ["c.txt", "b.txt"]
+    assert all(s.quote in store.document(s.doc_id).text for s in answer.sources)
+    # The best match gives the figure: one document, answered as usual.
+    assert answers.plan("국가 AI 컴퓨팅 센터에는 GPU가 몇 장 들어가요?").kind == "model"

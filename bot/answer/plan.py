@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot import prompts, texts
-from bot.answer import prompting
+from bot.answer import figures, prompting
 from bot.answer.question import PERSON, Question, read, window
 from bot.answer.retrieval import Coverage, Retriever
 from bot.llm import LLM, Message
@@ -68,6 +68,7 @@ class Plan:
     kind: str = "model"  # "model"; "gist" (a stored summary) or "compare" (a quote each)
     asked_before: str = ""  # the chat's previous question: who it named is not an answer
     cold: str | None = None  # a document answered from passages, its prefix not at hand
+    figures: list[tuple[Document, str]] = field(default_factory=list)  # kind "figures"
 
 
 class Planner:
@@ -149,6 +150,9 @@ class Planner:
                 plan.refusal = self.not_covered()
                 return plan
             plan.docs = self._choose_docs(question, coverage)
+            if quoted := figures.across(self, plan, coverage):  # each source's own figure
+                plan.kind, plan.figures, plan.docs = "figures", quoted, [d for d, _ in quoted]
+                return plan
         single = len(plan.docs) == 1 and self.fits_whole(plan.docs[0])
         if single and self._whole(plan.docs[0]):
             self._plan_document(plan, history or [])

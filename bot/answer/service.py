@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from bot import texts
-from bot.answer import prompting, verify
+from bot.answer import figures, prompting, verify
 from bot.answer.checks import grounded, tidy
 from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable, unlabelled
 from bot.answer.retrieval import Retriever
@@ -188,6 +188,9 @@ class AnswerService:
             if stances := self._stances(doc):  # what it argues, from the debate map
                 text += "\n\n" + "\n".join([texts.GIST_POSITIONS, *stances])
             return self._answer(plan, text, started, None)
+        if plan.kind == "figures":  # each source's own figure (bot/answer/figures.py)
+            text, sources = figures.compose(plan.figures)
+            return self._answer(plan, text, started, None, sources)
         if stance := self._compare_stances(plan, started):
             return stance
         lines, sources = [texts.COMPARE_HEAD], []
@@ -203,9 +206,7 @@ class AnswerService:
             else:
                 lines.append(texts.COMPARE_GIST.format(name=doc.display_name,
                                                        summary=doc.summary or doc.text[:200]))
-        answer = self._answer(plan, "\n".join(lines), started, None)
-        answer.sources = sources or answer.sources
-        return answer
+        return self._answer(plan, "\n".join(lines), started, None, sources)
 
     def _compare_stances(self, plan: Plan, started: float) -> Answer | None:
         """When every document compared takes one side on the debate-map proposition the
@@ -228,10 +229,9 @@ class AnswerService:
         sides = {p.side for _, p in held}
         lines.append(texts.COMPARE_SAME.format(side=sides.pop()) if len(sides) == 1
                      else texts.COMPARE_SPLIT)
-        answer = self._answer(plan, "\n".join(lines), started, None)
-        answer.sources = [Source(doc_id=doc.id, title=doc.title, quote=p.quote, date=doc.date,
-                                 outlet=doc.outlet) for doc, p in held]
-        return answer
+        return self._answer(plan, "\n".join(lines), started, None, [
+            Source(doc_id=doc.id, title=doc.title, quote=p.quote, date=doc.date,
+                   outlet=doc.outlet) for doc, p in held])
 
     def _stances(self, doc: Document) -> list[str]:
         """The sides the document takes on the debate map's propositions, each with its
@@ -250,9 +250,11 @@ class AnswerService:
         quote, share = verify.best_statement(evidence, {doc.title})
         return quote if share >= 0.3 else None
 
-    def _answer(self, plan: Plan, text: str, started: float, first: float | None) -> Answer:
+    def _answer(self, plan: Plan, text: str, started: float, first: float | None,
+                sources: list[Source] | None = None) -> Answer:
         now = time.perf_counter()
-        return Answer(text=text, sources=self._sources(plan, text), covered=True, timings={
+        return Answer(text=text, sources=sources or self._sources(plan, text), covered=True,
+                      timings={
             "retrieve_ms": plan.retrieve_ms,
             "first_token_ms": int(((first or now) - started) * 1000),
             "total_ms": int((now - started) * 1000)})
