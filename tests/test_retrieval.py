@@ -3,12 +3,13 @@ and databases made before those existed."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
 from bot import texts
-from bot.answer import AnswerService, retrieval
+from bot.answer import AnswerService, duplicates, retrieval
 from bot.answer.plan import MULTI_DOC_RATIO, Planner
 from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.answer.retrieval import Retriever
@@ -209,3 +210,31 @@ def test_a_figure_the_best_match_lacks_is_quoted_from_each_source_that_gives_it(
     assert all(s.quote in store.document(s.doc_id).text for s in answer.sources)
     # The best match gives the figure: one document, answered as usual.
     assert answers.plan("국가 AI 컴퓨팅 센터에는 GPU가 몇 장 들어가요?").kind == "model"
+
+
+def test_a_republished_copy_goes_after_the_documents_that_are_not_copies(store, korean, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    fact = "한빛대 연구팀은 소형 언어모델 '누리-2'를 학습하는 데 GPU 512장을 석 달간 썼다고 밝혔다."
+    original = article("누리-2 공개", seed=1, date="2026-05-02", outlet="정책일보", fact=fact)
+    # The same wire story in another outlet: a new headline and masthead, one sentence added.
+    copy = original.replace("누리-2 공개", "[단독] 누리-2, 베일 벗다").replace("정책일보", "미래신문")
+    copy = copy.replace(fact, "업계의 관심이 쏠린다. " + fact)
+    other = article("소형 모델 경쟁", seed=2, date="2026-05-03",
+                    fact="누리-2의 학습 비용은 공개되지 않았다.")
+    for name, text in {"a.txt": original, "b.txt": copy, "c.txt": other}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    ingest_folder(store, korean, folder, max_bytes=1_000_000)
+    retriever = Retriever(store, korean)
+    question = "누리-2를 학습하는 데 GPU를 몇 장 썼어요?"
+    ranked = retriever.coverage(question, retriever.search(question, 12))
+    # The copy matches as well as the original, better than the other report; it goes last.
+    assert [c.doc_id for c in ranked][1] == "c.txt"
+    assert {ranked[0].doc_id, ranked[2].doc_id} == {"a.txt", "b.txt"}
+    assert ranked[2].rank > ranked[1].rank
+    # Two outlets' own reports of one event are not copies.
+    folder = Path("eval/collection")
+    first, second = (duplicates.shingles((folder / name).read_text(encoding="utf-8"))
+                     for name in ("c002_haenam_selected_nurieconomy.txt",
+                                  "c003_haenam_selected_hanbit.txt"))
+    assert duplicates.similarity(first, second) < duplicates.SIMILAR

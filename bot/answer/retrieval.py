@@ -7,6 +7,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
+from bot.answer.duplicates import Duplicates
 from bot.korean import Korean, normalize_text
 from bot.store import Store, stored_sentences
 from bot.store.fts import index_terms
@@ -54,6 +55,7 @@ class Retriever:
         self.korean = korean
         self._analysed: OrderedDict[str, list[tuple[str, frozenset[str]]]] = OrderedDict()
         self._lock = threading.Lock()
+        self.duplicates = Duplicates(store)
 
     def query_terms(self, query: str) -> list[str]:
         terms = list(dict.fromkeys(self.korean.morphemes(query, drop_stop=True)))
@@ -185,7 +187,8 @@ class Retriever:
             found = frozenset(t for t in terms if t in vocabulary)
             out.append(Coverage(doc_id, sum(weights[t] for t in found) / total, found,
                                 focus[doc_id]))
-        return sorted(out, key=lambda c: -c.rank)
+        # A copy of a document ranked above it (one story, several outlets) goes after the rest.
+        return self.duplicates.apart(sorted(out, key=lambda c: -c.rank))
 
     def _remember(self, text: str, stored: str | None) -> None:
         """Keep a chunk's stored sentences as its analysis (old chunks have none stored)."""
