@@ -238,7 +238,7 @@ def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: File
 
 # The rules that read what a page says about itself (title, date, outlet, author, credits): a
 # new number when they change, so documents stored before are read by the new ones.
-PAGE_RULES = 2
+PAGE_RULES = 3  # 3: the date on a masthead line
 
 
 def _meta(doc: Document) -> tuple:
