@@ -187,6 +187,25 @@ def test_a_figure_in_the_sentence_that_goes_on_about_the_matched_one_is_quoted(f
     assert "2위를 차지하며" in answer.text  # the sentence it goes on from, quoted with it
 
 
+def test_a_follow_up_answered_with_the_question_before_falls_back_to_its_own_subject(
+        fake_answers):
+    """"그걸로 팀즈에선 뭘 해준대요?" after a question about Ignite: the model restated the
+    Ignite sentence (grounded, but not about 팀즈); the sentence about 팀즈 answers."""
+    from bot.store import Turn
+    answers, fake = fake_answers
+    before = "와룡도사 글에서 마이크로소프트 이그나이트 2024 얘기는 뭐였어요?"
+    history = [Turn("user", before), Turn("assistant", "코파일럿 스튜디오를 출시했습니다.")]
+    fake.enqueue("마이크로소프트 이그나이트 2024에서 AI 에이전트 생성 프로그램 '코파일럿 스튜디오'를 "
+                 "정식 출시했습니다.")
+    answer = answers.ask("그걸로 팀즈에선 뭘 해준대요?", history)
+    assert "통역" in answer.text and "“" in answer.text, answer.text
+    assert not answer.text.startswith("자료에는"), answer.text  # it is there, and answers
+    # An answer that holds the follow-up's own word stands.
+    fake.enqueue("팀즈는 비대면 회의에서 실시간으로 음성 대 음성 통역을 제공합니다.")
+    answer = answers.ask("그걸로 팀즈에선 뭘 해준대요?", history)
+    assert answer.text == "팀즈는 비대면 회의에서 실시간으로 음성 대 음성 통역을 제공합니다.", answer.text
+
+
 def test_there_in_a_follow_up_is_the_document_the_last_answer_rested_on(services):
     """'거기서 …' after a question that named no document: the one the answer cited."""
     from bot.store import Turn
@@ -334,4 +353,5 @@ def test_an_amount_of_money_is_filled_only_by_money():
     assert budget.filled("AI 예산은 300억 원이다.") and budget.filled("1조를 투입한다.")
     assert not budget.filled("지난 21대 국회에서 폐기됐다.")
     assert not budget.filled("GPU 5만 장을 들인다.")
+
 

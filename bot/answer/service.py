@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 from bot import texts
 from bot.answer import figures, prompting, verify
+from bot.answer.sources import cited, uncited
 from bot.answer.checks import grounded, tidy
-from bot.answer.plan import PLURAL_CUES, Plan, Planner, readable, unlabelled
+from bot.answer.plan import Plan, Planner, readable, unlabelled
 from bot.answer.retrieval import Retriever
 from bot.answer.stances import Stances
 from bot.debate.actors import AUTHOR
@@ -165,7 +166,7 @@ class AnswerService:
         text = verify.joined(text, kept)
         # One analysis for both checks. The sources' names the answer cites ("더에이아이에
         # 따르면") are not names it gives: "…회사 이름이 뭐예요?" is not answered by them.
-        names = verify.names(self._uncited(plan, text), self.retriever.korean)
+        names = verify.names(uncited(plan, text), self.retriever.korean)
         # Asked who holds a role the documents never name ("위원장은 누구예요?"): whatever the
         # model made of the nearest sentence does not answer it; nor does an answer that names
         # someone without the role ("그 사람이 예로 든 교수는 누구예요?" → "…모네를 예로 들었다").
@@ -173,7 +174,9 @@ class AnswerService:
         if not kept or not grounded(text, evidence.text) or \
                 not plan.read.filled(text, self._particular(names)) or \
                 not plan.read.names_someone(names, plan.asked_before) or \
-                role and (role not in evidence.text or role not in text):
+                role and (role not in evidence.text or role not in text) or \
+                (new := self._follow_up_words(plan, evidence)) and \
+                not new & set(self.retriever.korean.morphemes(text)):
             text = self._fallback(plan, evidence)
         return self._answer(plan, text, started, first)
 
@@ -253,11 +256,11 @@ class AnswerService:
     def _answer(self, plan: Plan, text: str, started: float, first: float | None,
                 sources: list[Source] | None = None) -> Answer:
         now = time.perf_counter()
-        return Answer(text=text, sources=sources or self._sources(plan, text), covered=True,
-                      timings={
-            "retrieve_ms": plan.retrieve_ms,
-            "first_token_ms": int(((first or now) - started) * 1000),
-            "total_ms": int((now - started) * 1000)})
+        return Answer(text=text, sources=sources or cited(self.retriever, plan, text),
+                      covered=True, timings={
+                          "retrieve_ms": plan.retrieve_ms,
+                          "first_token_ms": int(((first or now) - started) * 1000),
+                          "total_ms": int((now - started) * 1000)})
 
     def evidence(self, plan: Plan, docs: list[Document]) -> verify.Evidence:
         """What an answer about `docs` may rest on, with the question's topic."""
@@ -282,6 +285,9 @@ class AnswerService:
         if asked := self._asked_names(plan, evidence):  # quote a sentence about them
             about = [(s, t) for s, t in evidence.sentences if any(n in s.lower() for n in asked)]
             among = dataclasses.replace(evidence, sentences=about or evidence.sentences)
+        if new := self._follow_up_words(plan, evidence):  # what the follow-up itself asks
+            about = [(s, t) for s, t in among.sentences if t & new]
+            among = dataclasses.replace(among, sentences=about or among.sentences)
         role, titles = plan.read.role, {d.title for d in plan.docs}
         quote, share = verify.best_statement(
             among, titles, lambda s: self._filled(plan, s) and (not role or role in s))
@@ -307,8 +313,10 @@ class AnswerService:
         # A sentence that says the role and names someone not asked about yet answers "교수는
         # 누구", however little else of a follow-up's borrowed topic it holds.
         names_role = bool(role and quote and role in quote and self._names_new(plan, quote))
-        if quote and (share >= ABSENT_SHARE or names_role) and self._filled(plan, quote) and \
-                absent < MISSING_SHARE and \
+        # So does one that holds a follow-up's own new words (the borrowed topic is context).
+        on_new = bool(new and quote and new & set(self.retriever.korean.morphemes(quote)))
+        if quote and (share >= ABSENT_SHARE or names_role or on_new) and \
+                self._filled(plan, quote) and absent < MISSING_SHARE and \
                 (not asked or any(n in quote.lower() for n in asked)):
             if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
@@ -323,6 +331,17 @@ class AnswerService:
         if quote:
             text += texts.ABSENT_RELATED.format(name=name, quote=quote)
         return text
+
+    def _follow_up_words(self, plan: Plan, evidence: verify.Evidence) -> set[str]:
+        """A follow-up's own nouns that the question before did not have and the documents
+        hold ("그걸로 팀즈에선 뭘 해준대요?": 팀즈). An answer without any of them answered the
+        question before again."""
+        if not (plan.read.leans_back and plan.asked_before):
+            return set()
+        before = set(self.retriever.query_terms(plan.asked_before))
+        nouns = verify.nouns(plan.question, self.retriever.korean)
+        return {t for t in plan.weights if t in plan.topic and t in nouns and t not in before
+                and verify.holds(evidence.vocabulary, t)}
 
     def _names_new(self, plan: Plan, text: str) -> bool:
         """`text` names someone particular that neither the question nor the one before did."""
@@ -365,36 +384,3 @@ class AnswerService:
         top = max(plan.topic.values(), default=0.0)
         return {n for n in asked if plan.topic.get(n, 0.0) >= ASKED_NAME * top
                 and n not in naming and verify.holds(evidence.vocabulary, n)}
-
-    @staticmethod
-    def _uncited(plan: Plan, text: str) -> str:
-        """`text` without the names of the documents it may cite (outlet, title, author)."""
-        labels = {x for doc in [*plan.numbers.values(), *plan.docs]
-                  for x in (doc.display_name, doc.outlet, doc.title, doc.author) if x}
-        for label in sorted(labels, key=len, reverse=True):
-            text = text.replace(label, " ")
-        return text
-
-    def _sources(self, plan: Plan, answer: str) -> list[Source]:
-        answer_terms = set(self.retriever.korean.morphemes(answer))
-        # The quote bears out the answer: its words count fully, the question's only to break
-        # ties (the sentence the question echoes may not be the one that answers it).
-        scored = {t: 0.2 * w for t, w in plan.weights.items()}
-        for t, w in self.retriever.idf(sorted(answer_terms)).items():
-            scored[t] = scored.get(t, 0.0) + w
-        terms = set(scored)
-        found = []
-        for doc in plan.docs:
-            quote, morphemes = self.retriever.best_document_sentence(doc.id, terms, scored)
-            if quote and quote in doc.text:  # verbatim or nothing
-                overlap = morphemes & answer_terms
-                found.append((sum(scored[t] for t in overlap), doc, quote))
-        top = max((score for score, _, _ in found), default=0.0)
-        # A question across the collection cites every document it drew on; otherwise only
-        # those whose quote carries the answer about as well as the best one.
-        floor = 0.0 if PLURAL_CUES.search(plan.question) else top * 0.5
-        return [Source(doc_id=doc.id, title=doc.title, quote=quote, date=doc.date,
-                       outlet=doc.outlet)
-                for score, doc, quote in found if score >= floor and score > 0]
-
-
