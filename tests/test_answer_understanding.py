@@ -355,3 +355,12 @@ def test_an_amount_of_money_is_filled_only_by_money():
     assert not budget.filled("GPU 5만 장을 들인다.")
 
 
+
+def test_an_amount_from_a_sentence_without_the_money_word_asked_about_is_another_sum(
+        fake_answers):
+    """The column uses 예산 ("예산확보 : 추경의 시급함"), so the R&D budget asked about is not
+    "정부 1조+민간 5곳 5천억원", a proposal in a line that never says 예산."""
+    answers, fake = fake_answers
+    fake.enqueue("올해 우리 정부 AI 연구개발 예산은 총 1조+민간 5곳 5천억원입니다.")
+    answer = answers.ask("이해민 의원 칼럼 기준으로 올해 우리 정부 AI 연구개발 예산은 총 얼마예요?")
+    assert answer.text.startswith("자료에는"), answer.text

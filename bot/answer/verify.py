@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer.checks import NUMBER, REFUSAL, figures_stand
-from bot.answer.question import Question
+from bot.answer.question import MONEY_CUES, Question
 from bot.korean import Korean
 
 # Tags of the words that carry an answer's content: nouns, names, numbers, foreign words.
@@ -132,15 +132,19 @@ def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -
     total = sum(evidence.topic.values())
     if not total:
         return True
+    # "연구개발 예산은 얼마": when the documents use the word for the money asked about, an
+    # amount from a sentence without it is some other sum ("정부 1조+민간 5곳 5천억원").
+    cues = {c for c in MONEY_CUES.findall(question.text) if c in evidence.text} \
+        if question.counter == "money" else set()
     for number in NUMBER.findall(sentence):
         number = number.rstrip(".,")
         if number in question.text:
             continue
         flat = number.replace(",", "")
-        context = max((weight(terms, evidence.topic)
-                       for s, terms in evidence.sentences if flat in s.replace(",", "")),
-                      default=0.0)
-        if context < FIGURE_CONTEXT * total:
+        holding = [(s, terms) for s, terms in evidence.sentences if flat in s.replace(",", "")]
+        context = max((weight(terms, evidence.topic) for _, terms in holding), default=0.0)
+        if context < FIGURE_CONTEXT * total or \
+                cues and not any(c in s for s, _ in holding for c in cues):
             return False
     return True
 
