@@ -238,3 +238,20 @@ def test_a_republished_copy_goes_after_the_documents_that_are_not_copies(store, 
                      for name in ("c002_haenam_selected_nurieconomy.txt",
                                   "c003_haenam_selected_hanbit.txt"))
     assert duplicates.similarity(first, second) < duplicates.SIMILAR
+
+
+def test_a_figure_for_another_year_does_not_answer_this_years(store, korean, tmp_path):
+    """'올해 AI 예산은 얼마' is not answered by the sentence that gives next year's budget."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    fact = "올해 AI 예산 집행은 순조롭다. 정부의 내년 AI 예산이 10조 1천억 원으로 처음 10조 원을 넘었다."
+    (folder / "a.txt").write_text(article("내년 AI 예산", seed=3, fact=fact), encoding="utf-8")
+    ingest_folder(store, korean, folder, max_bytes=1_000_000)
+    fake = FakeLLM()
+    answers = AnswerService(store, Retriever(store, korean), fake)
+    fake.enqueue("올해 AI 예산은 10조 1천억 원입니다.")
+    answer = answers.ask("올해 AI 예산은 얼마예요?")
+    assert fake.prompts and "올해 AI 예산은 10조 1천억 원입니다" not in answer.text, answer.text
+    fake.enqueue("내년 AI 예산은 10조 1천억 원입니다.")
+    answer = answers.ask("내년 AI 예산은 얼마예요?")  # the year asked: the figure stands
+    assert "10조 1천억 원" in answer.text and not answer.text.startswith("자료에는"), answer.text

@@ -126,6 +126,20 @@ def neighbourhood(evidence: Evidence, sentence: str) -> list[tuple[str, frozense
     return [] if at is None else evidence.sentences[max(0, at - 1): at + 2]
 
 
+# The year a figure belongs to, as news counts it: "올해 예산" is not answered by "내년 예산".
+YEARS = {"올해": "this", "금년": "this", "올": "this", "내년": "next", "작년": "last",
+         "지난해": "last", "전년": "last"}
+YEAR_WORD = re.compile(r"지난\s?해|올해|금년|내년|작년|전년|올(?=\s?한\s?해)")
+
+
+def _other_year(question: str, sentence: str) -> bool:
+    """The question asks about one year ("올해") and the sentence speaks only of others
+    ("내년 AI 예산이 10조 1천억 원")."""
+    asked = {YEARS[re.sub(r"\s", "", w)] for w in YEAR_WORD.findall(question)}
+    said = {YEARS[re.sub(r"\s", "", w)] for w in YEAR_WORD.findall(sentence)}
+    return bool(asked and said and not asked & said)
+
+
 def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -> bool:
     """A figure the question did not give must come from an evidence sentence about what
     was asked (not "160만 개의 기업" as the answer to "GPU 몇 장")."""
@@ -141,7 +155,8 @@ def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -
         if number in question.text:
             continue
         flat = number.replace(",", "")
-        holding = [(s, terms) for s, terms in evidence.sentences if flat in s.replace(",", "")]
+        holding = [(s, terms) for s, terms in evidence.sentences if flat in s.replace(",", "")
+                   if not _other_year(question.text, s)]
         context = max((weight(terms, evidence.topic) for _, terms in holding), default=0.0)
         if context < FIGURE_CONTEXT * total or \
                 cues and not any(c in s for s, _ in holding for c in cues):
