@@ -9,7 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 from bot import texts
-from bot.answer import AnswerService, duplicates, retrieval
+from bot.answer import AnswerService, duplicates, retrieval, verify
 from bot.answer.plan import MULTI_DOC_RATIO, Planner
 from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.answer.retrieval import Retriever
@@ -255,3 +255,16 @@ def test_a_figure_for_another_year_does_not_answer_this_years(store, korean, tmp
     fake.enqueue("내년 AI 예산은 10조 1천억 원입니다.")
     answer = answers.ask("내년 AI 예산은 얼마예요?")  # the year asked: the figure stands
     assert "10조 1천억 원" in answer.text and not answer.text.startswith("자료에는"), answer.text
+
+
+@pytest.mark.parametrize("sentence, base, other", [
+    ("정부의 내년 AI 예산이 10조 1천억 원으로 처음 10조 원을 넘었다.", None, True),
+    ("2027년도 예산안에서 AI 예산은 10조 1천억 원이다.", 2026, True),
+    ("2027년도 예산안에서 AI 예산은 10조 1천억 원이다.", 2027, False),
+    ("2027년도 예산안에서 AI 예산은 10조 1천억 원이다.", None, False),  # its year unknown
+    ("AI 예산은 2026년 7조 4천억 원, 2027년(안) 10조 1천억 원이다.", 2026, True),
+    ("AI 예산은 10조 1천억 원이다.", 2026, False),
+])
+def test_the_year_a_figure_belongs_to_is_the_one_named_last_before_it(sentence, base, other):
+    at = sentence.find("10조")
+    assert verify.other_year("올해 AI 예산은 얼마예요?", sentence, at, base) is other

@@ -269,7 +269,10 @@ class AnswerService:
                      for doc in docs for s, terms in self.retriever.document_sentence_terms(doc.id)]
         text = "\n".join([plan.context, *(doc.text for doc in docs)])
         headings = tuple(f"{doc.title} ({doc.meta})" for doc in docs)
-        evidence = verify.Evidence(text=text, sentences=sentences, topic={}, headings=headings)
+        evidence = verify.Evidence(text=text, sentences=sentences, topic={}, headings=headings,
+                                   years={s: int(doc.date[:4]) for doc in docs
+                                          if doc.date and doc.date[:4].isdigit()
+                                          for s, _ in sentences if s in doc.text})
         # What the question is about, as far as it can be judged: the words the documents
         # use, and the nouns they lack ("매출", "위원장": a detail that is not there). Other
         # words they lack ("급하다", "제일") are only how it was put.

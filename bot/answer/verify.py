@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.answer.checks import NUMBER, REFUSAL, figures_stand
 from bot.answer.question import MONEY_CUES, Question
@@ -26,6 +26,7 @@ class Evidence:
     sentences: list[tuple[str, frozenset[str]]]
     topic: dict[str, float]
     headings: tuple[str, ...] = ()  # the documents' titles and bylines
+    years: dict[str, int] = field(default_factory=dict)  # a sentence's document's year
 
     def __post_init__(self) -> None:
         self.vocabulary = frozenset(t for _, terms in self.sentences for t in terms)
@@ -126,18 +127,31 @@ def neighbourhood(evidence: Evidence, sentence: str) -> list[tuple[str, frozense
     return [] if at is None else evidence.sentences[max(0, at - 1): at + 2]
 
 
-# The year a figure belongs to, as news counts it: "올해 예산" is not answered by "내년 예산".
-YEARS = {"올해": "this", "금년": "this", "올": "this", "내년": "next", "작년": "last",
-         "지난해": "last", "전년": "last"}
-YEAR_WORD = re.compile(r"지난\s?해|올해|금년|내년|작년|전년|올(?=\s?한\s?해)")
+# The year a figure belongs to, as news counts it: "올해 예산" is not answered by "내년 예산",
+# nor, in an article of 2026, by "2027년(안) 10조 1천억 원".
+YEAR_WORD = re.compile(r"(20\d{2})\s*년|지난\s?해|올해|금년|내년|작년|전년|올(?=\s?한\s?해)")
+# An amount as written: "10조 1천억 원", "5,000억 달러", "7조".
+AMOUNT_SPAN = re.compile(r"\d[\d,.]*\s*[조억만천](?:\s*\d[\d,.]*\s*[조억만천백]+)*\s*(?:원|달러)?")
+RELATIVE = {"올해": 0, "금년": 0, "올": 0, "내년": 1, "작년": -1, "지난해": -1, "전년": -1}
 
 
-def _other_year(question: str, sentence: str) -> bool:
-    """The question asks about one year ("올해") and the sentence speaks only of others
-    ("내년 AI 예산이 10조 1천억 원")."""
-    asked = {YEARS[re.sub(r"\s", "", w)] for w in YEAR_WORD.findall(question)}
-    said = {YEARS[re.sub(r"\s", "", w)] for w in YEAR_WORD.findall(sentence)}
-    return bool(asked and said and not asked & said)
+def _years(text: str, base: int | None) -> list[tuple[int, int | None]]:
+    """(position, year counted from `base`: 0 this year, 1 next) of each year `text` names;
+    None for a calendar year when the text's own year is not known."""
+    return [(m.start(), int(m.group(1)) - base if base else None) if m.group(1) else
+            (m.start(), RELATIVE[re.sub(r"\s", "", m.group(0))]) for m in YEAR_WORD.finditer(text)]
+
+
+def other_year(question: str, sentence: str, at: int, base: int | None) -> bool:
+    """The question asks about one year ("올해") and the figure at `at` in `sentence` (of a
+    document dated in `base`) belongs to another: the year named last before it, or, when
+    none is, every year the sentence names."""
+    asked = {y for _, y in _years(question, None) if y is not None}
+    named = _years(sentence, base)
+    before = [y for position, y in named if position < at]
+    said = {before[-1]} if before else {y for _, y in named}
+    said.discard(None)
+    return bool(asked and said) and not asked & said
 
 
 def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -> bool:
@@ -155,13 +169,22 @@ def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -
         if number in question.text:
             continue
         flat = number.replace(",", "")
-        holding = [(s, terms) for s, terms in evidence.sentences if flat in s.replace(",", "")
-                   if not _other_year(question.text, s)]
+        holding = [(s, terms) for s, terms in evidence.sentences if flat in s.replace(",", "")]
         context = max((weight(terms, evidence.topic) for _, terms in holding), default=0.0)
         if context < FIGURE_CONTEXT * total or \
                 cues and not any(c in s for s, _ in holding for c in cues):
             return False
-    return True
+    return not any(_of_other_years(flat, question, evidence) for flat in
+                   (re.sub(r"[\s,]", "", a) for a in AMOUNT_SPAN.findall(sentence))
+                   if flat not in re.sub(r"[\s,]", "", question.text))
+
+
+def _of_other_years(amount: str, question: Question, evidence: Evidence) -> bool:
+    """Every evidence sentence that gives `amount` (spaces and commas left out) gives it for
+    a year other than the one asked."""
+    places = [(flat, at, evidence.years.get(s)) for s, _ in evidence.sentences
+              if (at := (flat := re.sub(r"[\s,]", "", s)).find(amount)) >= 0]
+    return bool(places) and all(other_year(question.text, *place) for place in places)
 
 
 def best_statement(evidence: Evidence, titles: set[str],
