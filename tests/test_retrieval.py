@@ -252,6 +252,9 @@ def test_a_figure_for_another_year_does_not_answer_this_years(store, korean, tmp
     fake.enqueue("올해 AI 예산은 10조 1천억 원입니다.")
     answer = answers.ask("올해 AI 예산은 얼마예요?")
     assert fake.prompts and "올해 AI 예산은 10조 1천억 원입니다" not in answer.text, answer.text
+    # Nor is the sentence quoted as the answer: it is not there, then what is said about it.
+    assert answer.text.startswith("자료에는 질문하신 수치가") and "내년 AI 예산이" in answer.text, \
+        answer.text
     fake.enqueue("내년 AI 예산은 10조 1천억 원입니다.")
     answer = answers.ask("내년 AI 예산은 얼마예요?")  # the year asked: the figure stands
     assert "10조 1천억 원" in answer.text and not answer.text.startswith("자료에는"), answer.text

@@ -318,13 +318,17 @@ class AnswerService:
         names_role = bool(role and quote and role in quote and self._names_new(plan, quote))
         # So does one that holds a follow-up's own new words (the borrowed topic is context).
         on_new = bool(new and quote and new & set(self.retriever.korean.morphemes(quote)))
-        if quote and (share >= ABSENT_SHARE or names_role or on_new) and \
-                self._filled(plan, quote) and absent < MISSING_SHARE and \
+        # "올해 … 예산은 얼마" is not answered by a quote that gives the amount for 내년.
+        year = int(owner.date[:4]) if owner and (owner.date or "")[:4].isdigit() else None
+        filled = bool(quote) and self._filled(plan, quote) and not (
+            plan.read.slot == "figure" and verify.for_other_year(plan.question, quote, year))
+        if quote and (share >= ABSENT_SHARE or names_role or on_new) and filled and \
+                absent < MISSING_SHARE and \
                 (not asked or any(n in quote.lower() for n in asked)):
             if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
             return texts.QUOTED_ANSWER.format(name=name, quote=quote)
-        if plan.read.slot and not (quote and self._filled(plan, quote)):
+        if plan.read.slot and not filled:
             what = texts.ABSENT_WHAT[plan.read.slot]
         elif missing:
             what = texts.ABSENT_TERMS.format(terms="’, ‘".join(missing[:2]))

@@ -179,6 +179,14 @@ def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -
                    if flat not in re.sub(r"[\s,]", "", question.text))
 
 
+def for_other_year(question: str, sentence: str, base: int | None) -> bool:
+    """Every amount `sentence` gives belongs to a year other than the one `question` asks
+    about (`base`: the year of the sentence's document)."""
+    flat = re.sub(r"[\s,]", "", sentence)
+    amounts = [re.sub(r"[\s,]", "", a) for a in AMOUNT_SPAN.findall(sentence)]
+    return bool(amounts) and all(other_year(question, flat, flat.find(a), base) for a in amounts)
+
+
 def _of_other_years(amount: str, question: Question, evidence: Evidence) -> bool:
     """Every evidence sentence that gives `amount` (spaces and commas left out) gives it for
     a year other than the one asked."""
