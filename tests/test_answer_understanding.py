@@ -129,6 +129,20 @@ CHECKED = [
     pytest.param("그 화가는 르누아르입니다.",
                  "자기 그림이 카메라 렌즈에서 빛이 퍼지는 걸 보고 착안한 거라고 고백한 화가는 누구예요?",
                  ["모네", "카메라 렌즈"], "", ["르누아르"], id="'그는 …라고 말했다' and who he is"),
+    pytest.param("가격이나 성능 보면 중국 AI 모델 안 쓸 이유가 없다고 한 건 미국 빅테크 기업인 엔비디아입니다.",
+                 "가격이나 성능 보면 중국 AI 모델 안 쓸 이유가 없다고 한 건 누구예요?",
+                 ["서버 업체 관계자"], "", ["엔비디아입니다"],
+                 id="the sentence beside one that names its own speaker"),
+    pytest.param("마이크로소프트는 AGI가 아직 멀었다고 본 이유로 빠르게 투자를 진행했으나, 현재는 "
+                 "천문학적인 지출에 대한 부담으로 수익화에 속도를 내는 것으로 보입니다.",
+                 "마이크로소프트는 AGI가 아직 멀었다고 본 이유로 뭘 들었어요?",
+                 ["균일하게 나타나지 않는다는 점"], "", ["천문학적"],
+                 id="another company's deed said of the one asked about; asked why, a reason"),
+    pytest.param("엔비디아 칩 제일 많이 산 빅테크 두 곳이 1년에 GPU를 몇 개나 샀다고 했어요.",
+                 "엔비디아 칩 제일 많이 산 빅테크 두 곳이 1년에 GPU를 몇 개나 샀다고 했어요?",
+                 ["마이크로소프트와 메타였다. 이들이 1년간 구매한 GPU만 20만개"],
+                 "디지털데일리에 이렇게 나옵니다", ["나와 있지 않"],
+                 id="the figure of the thing counted, with the sentence saying who 'they' are"),
 ]
 
 
@@ -364,3 +378,25 @@ def test_an_amount_from_a_sentence_without_the_money_word_asked_about_is_another
     fake.enqueue("올해 우리 정부 AI 연구개발 예산은 총 1조+민간 5곳 5천억원입니다.")
     answer = answers.ask("이해민 의원 칼럼 기준으로 올해 우리 정부 AI 연구개발 예산은 총 얼마예요?")
     assert answer.text.startswith("자료에는"), answer.text
+
+
+def test_the_time_asked_for_stands_in_the_sentence_the_quote_leans_on(fake_answers):
+    """"따라서 … 한계에 이를 시점 이후다" holds no time; the sentence it follows from says "약
+    10년 후에는": quoted together, they answer "언제쯤"."""
+    from bot.store import Turn
+    answers, fake = fake_answers
+    before = "솔트룩스 이경일 대표는 지금의 AI 경쟁을 어떻게 표현했어요?"
+    history = [Turn("user", before),
+               Turn("assistant", "이 대표는 \"자본 혹은 장치의 싸움\"이라고 표현했습니다.")]
+    fake.enqueue("그 경쟁은 곧 한계에 부딪힌다고 봤습니다.")
+    answer = answers.ask("그런 경쟁이 언제쯤 한계에 부딪힌다고 봤어요?", history)
+    assert "약 10년 후에는" in answer.text and "한계에 이를 시점 이후다" in answer.text, answer.text
+    assert not answer.text.startswith("자료에는")
+
+
+def test_a_comparison_quotes_a_sentence_with_the_one_that_goes_on_about_it(fake_answers):
+    answers, fake = fake_answers
+    answer = answers.ask("한국 정부의 AI 대응을 씽크포비엘 칼럼이랑 와룡도사 글은 각각 어떻게 설명해요?")
+    assert fake.prompts == []  # quoted, not generated
+    assert ("동시다발적으로 풀어가야할 '그 어떤 것'입니다. 이에 싸워스코리아도 대통령 직속 "
+            "국가AI위원회를 설치한 바 있지요.") in answer.text, answer.text

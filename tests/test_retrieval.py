@@ -157,6 +157,30 @@ def test_a_questions_adverbs_count_for_less_and_its_names_for_more(seeded, korea
 
 
 
+def test_a_question_in_everyday_words_finds_the_article_in_news_words(seeded, korean):
+    """"해마다 … 커진다" is what "매년 … 증가" says (bot/answer/synonyms.py), found at a discount;
+    "샀다" is asked as 구매. The article that gives the figure asked for ("몇 배") is the one
+    answered from, though another holds more of the question's words and gives none."""
+    retriever = Retriever(seeded, korean)
+    assert "구매" in retriever.query_terms("GPU를 몇 개나 샀다고 했어요?")
+    question = "엔비디아 CEO가 생성AI 돌리는 연산 능력이 해마다 몇 배씩 커진다고 했다던데 맞아요?"
+    coverage = {c.doc_id[:3]: c for c in retriever.coverage(question,
+                                                            retriever.search(question, 12))}
+    assert {"해마다", "커지", "연산"} <= coverage["002"].matched
+    assert not {"해마다", "커지", "연산"} & coverage["002"].exact
+    assert coverage["003"].rank > coverage["002"].rank  # more of the question's words
+    assert Planner(seeded, retriever, None).plan(question).docs[0].id.startswith("002")
+
+
+def test_a_short_lead_in_is_quoted_with_the_sentence_it_leads_into(korean):
+    sentences = ["정부도 손을 놓지는 않았다.",
+                 "지금은 무엇보다 국가 AI 컴퓨팅 센터 구축을 위한 GPU 확보에 총력이 집중돼 있다.",
+                 "한국의 AI 기술 혁신은 공공 연구 개발 투자 수준에서 불가능에 가깝다."]
+    evidence = verify.Evidence(text=" ".join(sentences), topic={"정부": 2.0, "gpu": 1.0},
+                               sentences=[(s, frozenset(korean.morphemes(s))) for s in sentences])
+    assert verify.top_statements(evidence, set(), 1) == [" ".join(sentences[:2])]
+
+
 def test_a_document_without_the_name_asked_about_is_not_drawn_in(store, korean, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.answer.retrieval import Coverage
+from bot.answer.verify import CONTINUES, holds
 from bot.types import Document, Source
 
 if TYPE_CHECKING:
@@ -18,6 +19,45 @@ SOURCES = 4  # documents quoted, one sentence each
 CANDIDATES = 8  # of the best-covering documents, how many are looked into
 COVERED = 0.85  # the share of the question's terms a document must hold as a whole
 SENTENCE_SHARE = 0.4  # the share of the question's topic the figure's sentence must hold
+MIN_SHARE = 0.4  # a document answered from instead must hold this much of the question
+
+
+def _best(planner: Planner, plan: Plan, doc: Document) -> tuple[float, str]:
+    """The document's sentence that gives a figure of the kind asked for and holds most of
+    the question's topic, with that share. A sentence that goes on about the one before it
+    ("이들이 1년간 구매한 GPU만 20만개") holds that one's words too."""
+    read, topic = plan.read, plan.topic or plan.weights
+    total = sum(topic.values())
+    if read is None or not total:
+        return 0.0, ""
+    scored, before = [], frozenset()
+    for sentence, terms in planner.retriever.document_sentence_terms(doc.id):
+        held = terms | before if CONTINUES.search(sentence) else terms
+        before = terms
+        if read.filled(sentence) and sentence != doc.title.strip():
+            scored.append((sum(w for t, w in topic.items() if holds(held, t)) / total, sentence))
+    return max(scored, default=(0.0, ""))
+
+
+def elsewhere(planner: Planner, plan: Plan, coverage: list[Coverage]) -> Document | None:
+    """Asked for a figure that the document chosen does not give (no sentence of it with a
+    figure of that kind is about the question), the one document among the next best that
+    does: "엔비디아 칩 제일 많이 산 빅테크 두 곳이 GPU를 몇 개나 샀다고 했어요?" is answered by
+    the speech that gives 20만 개, not by the article that says 빅테크 most often."""
+    read = plan.read
+    if read is None or read.slot != "figure" or read.compare or not plan.docs or \
+            _best(planner, plan, plan.docs[0])[0] >= SENTENCE_SHARE:
+        return None
+    names = planner.retriever.names(plan.question)
+    found = []
+    for cov in coverage[:CANDIDATES]:
+        doc = planner.store.document(cov.doc_id)
+        if doc is None or doc.id == plan.docs[0].id or cov.share < MIN_SHARE or \
+                not names <= cov.matched:
+            continue
+        if (share := _best(planner, plan, doc)[0]) >= SENTENCE_SHARE:
+            found.append((share, doc))
+    return max(found, key=lambda f: f[0])[1] if found else None
 
 
 def across(planner: Planner, plan: Plan, coverage: list[Coverage]) -> list[tuple[Document, str]]:
@@ -31,10 +71,7 @@ def across(planner: Planner, plan: Plan, coverage: list[Coverage]) -> list[tuple
         return []
 
     def best(doc: Document) -> tuple[float, str]:
-        scored = [(sum(topic[t] for t in terms & topic.keys()) / total, sentence)
-                  for sentence, terms in planner.retriever.document_sentence_terms(doc.id)
-                  if read.filled(sentence) and sentence != doc.title.strip()]
-        return max(scored, default=(0.0, ""))
+        return _best(planner, plan, doc)
 
     if best(plan.docs[0])[0] >= SENTENCE_SHARE:
         return []  # the document chosen gives the figure: answered from it

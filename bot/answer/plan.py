@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot import prompts, texts
-from bot.answer import figures, prompting
+from bot.answer import figures, prompting, verify
 from bot.answer.question import PERSON, Question, read, window
 from bot.answer.retrieval import Coverage, Retriever
 from bot.llm import LLM, Message
@@ -153,6 +153,9 @@ class Planner:
             if quoted := figures.across(self, plan, coverage):  # each source's own figure
                 plan.kind, plan.figures, plan.docs = "figures", quoted, [d for d, _ in quoted]
                 return plan
+            if other := figures.elsewhere(self, plan, coverage):  # the one that gives it
+                plan.docs = [other]
+                plan.hits = [h for h in hits if h.doc_id == other.id] or hits
         single = len(plan.docs) == 1 and self.fits_whole(plan.docs[0])
         if single and self._whole(plan.docs[0]):
             self._plan_document(plan, history or [])
@@ -317,9 +320,16 @@ class Planner:
         best = coverage[0].rank
         chosen = [coverage[0]]
         plural = bool(PLURAL_CUES.search(question))
-        # The proper names asked about that the best document holds ("마누스"): a document
-        # without them speaks of something else, however much of the rest it shares.
+        # The proper names asked about that the best document holds ("엔비디아"), and the
+        # weightiest word it holds as asked when no runner-up holds it ("마누스", which Kiwi
+        # does not know for a name): a document without them speaks of something else,
+        # however much of the rest it shares.
         names = self.retriever.names(question) & coverage[0].matched
+        weights = self.retriever.weights(question)
+        held = [t for t in coverage[0].exact if not verify.YEAR_WORD.fullmatch(t)]  # not 올해
+        top = max(held, key=lambda t: weights.get(t, 0.0)) if held else None
+        if top and not any(top in c.matched for c in coverage[1:3]):
+            names.add(top)
         for cov in coverage[1:3]:
             if not plural and not names <= cov.matched:
                 continue

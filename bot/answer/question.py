@@ -53,6 +53,13 @@ ANYONE = frozenset({"사람", "인물", "주인공", "당사자", "인사", "장
 DATE = re.compile(r"(\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|지난\s?(주|달|해)|올해|작년|지난해|어제|"
                   r"내년|오늘|이번 주|\d{4}[-.]\d{1,2}|"
                   r"\d+\s*(년|개월|달|주)\s*(후|뒤|안에|안으로|내에|이내|만에))")
+# Asks why ("왜 …?", "…본 이유로 뭘 들었어요?"), and the words a sentence gives a reason with.
+REASON_ASKED = re.compile(r"(왜|이유(로|는|가 뭐|를)|까닭|원인은|근거(로|는))")
+REASON_GIVEN = re.compile(r"(때문|이유|까닭|탓|덕분|원인|근거|점을|므로|로 인해)")
+# The word right before "몇 개", "얼마": what is counted ("GPU를 몇 개" → GPU, "예산은 총 얼마"
+# → 예산), without its particle.
+COUNTED = re.compile(r"(?:^|\s)([가-힣A-Za-z][가-힣A-Za-z0-9]*?)(은|는|이|가|을|를|의|도|에는|에서|에)?"
+                     r"\s+((총|모두|대략|약|전부|정확히|구체적으로|지금까지)\s+)*$")
 SLOTS = (
     ("date", re.compile(r"(언제|며칠|몇\s?월|몇\s?년도|날짜|시점)")),
     ("figure", re.compile(rf"(얼마(?!나\s(?!되|돼|된|될))|몇\s?({COUNTERS}|명이|개나|년 만)|규모|금액|액수|몇\s?배|몇\s?위)")),
@@ -69,10 +76,12 @@ class Question:
     gist: bool = False  # asks what a document says as a whole
     compare: bool = False  # asks how documents differ or agree
     views: bool = False  # asks how someone sees or judges something
+    reason: bool = False  # asks why
     leans_back: bool = False  # "그 사람은 …?": reads the previous turn
     mentions: tuple[str, ...] = field(default_factory=tuple)  # "이해민 의원", "네이트 뉴스"
     quoted: tuple[str, ...] = field(default_factory=tuple)  # '…' spans: a title, or words cited
     role: str | None = None  # "위원장은 누구예요?" → "위원장"
+    counted: str | None = None  # "GPU를 몇 개" → "gpu": what the figure asked for counts
 
     def filled(self, sentence: str, names: set[str] = frozenset()) -> bool:
         """Whether `sentence` holds the kind of thing the question asks for (always, for a
@@ -102,12 +111,14 @@ class Question:
 
 def read(text: str) -> Question:
     text = text.strip()
-    slot = counter = None
+    slot = counter = counted = None
     for name, pattern in SLOTS:
         if match := pattern.search(text):
             slot = name
             if name == "figure" and (unit := re.match(r"몇\s?(\S)", match.group(0))):
                 counter = unit.group(1) if unit.group(1) in COUNTERS.split("|") else None
+            if name == "figure" and (word := COUNTED.search(text[:match.start()])):
+                counted = word.group(1).lower()
             break
     if slot == "figure" and counter is None and MONEY_CUES.search(text):
         counter = "money"
@@ -116,9 +127,11 @@ def read(text: str) -> Question:
                     gist=bool(SUMMARY_CUES.search(text)),
                     compare=bool(COMPARE_CUES.search(text)),
                     views=bool(VIEW_CUES.search(text)),
+                    reason=bool(REASON_ASKED.search(text)) and not WHO.search(text),
                     leans_back=bool(ANAPHORA.search(text)),
                     role=(m.group(1) if (m := ROLE.search(text)) and m.group(1) not in ANYONE
                           else None),
+                    counted=counted,
                     mentions=tuple(mentions(text)),
                     quoted=quotations(text))
 

@@ -8,6 +8,7 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
 from bot.answer.duplicates import Duplicates
+from bot.answer.synonyms import VERB_NOUNS, widen
 from bot.korean import Korean, normalize_text
 from bot.store import Store, stored_sentences
 from bot.store.fts import index_terms
@@ -29,6 +30,9 @@ MANNER_WEIGHT = 0.3
 # A proper name ("마누스", "솔트룩스") tells documents on one topic apart better than its idf
 # says: a document without the name the question asks about is rarely the one meant.
 NAME_WEIGHT = 1.25
+# A question's word a document holds only as a synonym ("커지" where it says "증가") counts
+# for this much of its weight in how well the document covers the question.
+SYNONYM_WEIGHT = 0.5
 
 
 def fts_query(terms: list[str]) -> str:
@@ -43,6 +47,7 @@ class Coverage:
     share: float  # over the whole document
     matched: frozenset[str]
     focus: float = 0.0  # the same share for the document's single best sentence
+    exact: frozenset[str] = frozenset()  # of `matched`, those it holds as asked (no synonym)
 
     @property
     def rank(self) -> float:
@@ -59,6 +64,11 @@ class Retriever:
 
     def query_terms(self, query: str) -> list[str]:
         terms = list(dict.fromkeys(self.korean.morphemes(query, drop_stop=True)))
+        if any(t in VERB_NOUNS for t in terms):  # "칩을 샀다": asked as 구매
+            verbs = {form for form, tag in self.korean.tokens(normalize_text(query))
+                     if tag.startswith("VV")}
+            terms = list(dict.fromkeys(VERB_NOUNS[t] if t in VERB_NOUNS and t in verbs else t
+                                       for t in terms))
         # A lone Hangul syllable (던, 파 from a mis-split name) matches everywhere; keep such
         # fragments only when the question has nothing else to go on.
         longer = [t for t in terms if not re.fullmatch(r"[가-힣]", t)]
@@ -134,9 +144,15 @@ class Retriever:
         found = {r["chunk_id"]: r for r in self.store.hit_chunks(best)}
         return [{**found[c], "score": scores[c]} for c in best if c in found]
 
-    def sentence_terms(self, text: str) -> list[tuple[str, frozenset[str]]]:
-        """Verbatim sentences of a (multi-line) text, each with its content morphemes. Chunks
-        found by `search` come from what ingest stored; other texts go through Kiwi once."""
+    def sentence_terms(self, text: str, wide: bool = True) -> list[tuple[str, frozenset[str]]]:
+        """Verbatim sentences of a (multi-line) text, each with its content morphemes — and,
+        `wide`, the words that say the same (a sentence that says "증가" also says what "커지"
+        asks; bot/answer/synonyms.py). Chunks found by `search` come from what ingest
+        stored; other texts go through Kiwi once."""
+        analysis = self._analysis(text)
+        return [(s, widen(terms)) for s, terms in analysis] if wide else analysis
+
+    def _analysis(self, text: str) -> list[tuple[str, frozenset[str]]]:
         with self._lock:
             if text in self._analysed:
                 self._analysed.move_to_end(text)
@@ -176,17 +192,22 @@ class Retriever:
         if not terms:
             return []
         total = sum(weights.values())
+        # A word found only as another that says the same counts for less than itself.
+        def held(morphemes: frozenset[str] | set[str]) -> float:
+            wide = widen(morphemes)
+            return sum(weights[t] * (1.0 if t in morphemes else SYNONYM_WEIGHT)
+                       for t in terms if t in wide) / total
+
         focus: dict[str, float] = defaultdict(float)
         for hit in hits:  # terms found together in one sentence point at the answer
-            for _sentence, morphemes in self.sentence_terms(hit.text):
-                found = morphemes & set(terms)
-                focus[hit.doc_id] = max(focus[hit.doc_id], sum(weights[t] for t in found) / total)
+            for _sentence, morphemes in self.sentence_terms(hit.text, wide=False):
+                focus[hit.doc_id] = max(focus[hit.doc_id], held(morphemes))
         out = []
         for doc_id in focus:  # documents with a hit, judged on all their text
             vocabulary = set(self.store.doc_morphemes(doc_id))
-            found = frozenset(t for t in terms if t in vocabulary)
-            out.append(Coverage(doc_id, sum(weights[t] for t in found) / total, found,
-                                focus[doc_id]))
+            found = frozenset(t for t in terms if t in widen(vocabulary))
+            out.append(Coverage(doc_id, held(vocabulary), found, focus[doc_id],
+                                frozenset(t for t in found if t in vocabulary)))
         # A copy of a document ranked above it (one story, several outlets) goes after the rest.
         return self.duplicates.apart(sorted(out, key=lambda c: -c.rank))
 

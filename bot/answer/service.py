@@ -11,14 +11,14 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from bot import texts
-from bot.answer import figures, prompting, verify
+from bot.answer import prompting, verify
+from bot.answer.compose import Composer
 from bot.answer.sources import cited, uncited
 from bot.answer.checks import grounded, tidy
 from bot.answer.plan import Plan, Planner, readable, unlabelled
+from bot.answer.question import REASON_GIVEN
 from bot.answer.retrieval import Retriever
 from bot.answer.stances import Stances
-from bot.debate.actors import AUTHOR
-from bot.debate.extract import takes_side
 from bot.llm import LLM, Message, astream
 from bot.llm.priority import UserFirst
 from bot.store import Store, Turn
@@ -28,17 +28,19 @@ ANSWER_TOKENS = 220
 # A sentence that says who said something ("…고 말했다", "…라고 밝혔다").
 SAID = re.compile(r"(말했다|밝혔다|설명했다|강조했다|주장했다|덧붙였다|전했다|평가했다|언급했다|"
                   r"지적했다|말한다|주장한다|라며|고 했다)")
-COMPARE_QUOTES = 2  # sentences quoted from each document compared
-GIST_STANCES = 3  # debate-map positions a gist answer lists
 ABSENT_SHARE = 0.5  # of the question's topic the best evidence sentence must hold
 MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the detail is not there
+COUNTED_MISSING = 0.5  # the same, when the quote's figure counts the very thing asked about
 # A name held by this share of all chunks ("AI", "GPU", "중국") is no particular name: it does
 # not answer "… 이름이 뭐예요?", nor does a sentence holding it speak of what was asked.
 COMMON_NAME = 0.1
 ASKED_NAME = 0.8  # of the topic's heaviest term's weight: a name the question turns on
+# A name asked about that at most this share of the evidence sentences hold is what the
+# answer must come from a passage about (see verify.claims).
+SUBJECT_SPREAD = 0.25
 
 
-class AnswerService:
+class AnswerService(Composer):
     def __init__(self, store: Store, retriever: Retriever, llm: LLM | None):
         self.store = store
         self.retriever = retriever
@@ -162,7 +164,8 @@ class AnswerService:
         stands, the evidence itself, or what the documents do not say."""
         evidence = self.evidence(plan, plan.docs)
         text = readable(plan, unlabelled(plan, tidy(text)))
-        kept = verify.claims(text, plan.read, evidence, self.retriever.korean)
+        kept = verify.claims(text, plan.read, evidence, self.retriever.korean,
+                             self._subjects(plan, evidence))
         text = verify.joined(text, kept)
         # One analysis for both checks. The sources' names the answer cites ("더에이아이에
         # 따르면") are not names it gives: "…회사 이름이 뭐예요?" is not answered by them.
@@ -179,79 +182,6 @@ class AnswerService:
                 not new & set(self.retriever.korean.morphemes(text)):
             text = self._fallback(plan, evidence)
         return self._answer(plan, text, started, first)
-
-    def compose(self, plan: Plan, started: float) -> Answer:
-        """Answers made without the model: a document's gist (its stored, checked summary) or
-        a comparison (what each named document says on the topic, quoted)."""
-        if plan.kind == "gist":
-            doc = plan.docs[0]
-            text = doc.summary or ""
-            if thesis := self._thesis(plan, doc):  # the sentence that says what the title says
-                text += "\n\n" + texts.GIST_QUOTE.format(quote=thesis)
-            if stances := self._stances(doc):  # what it argues, from the debate map
-                text += "\n\n" + "\n".join([texts.GIST_POSITIONS, *stances])
-            return self._answer(plan, text, started, None)
-        if plan.kind == "figures":  # each source's own figure (bot/answer/figures.py)
-            text, sources = figures.compose(plan.figures)
-            return self._answer(plan, text, started, None, sources)
-        if stance := self._compare_stances(plan, started):
-            return stance
-        lines, sources = [texts.COMPARE_HEAD], []
-        arguing = takes_side if plan.read and plan.read.views else None
-        for doc in plan.docs:
-            quotes = verify.top_statements(self.evidence(plan, [doc]), {doc.title},
-                                           COMPARE_QUOTES, arguing)
-            if quotes:
-                lines.append(texts.COMPARE_QUOTE.format(
-                    name=doc.display_name, quote="” “".join(quotes)))
-                sources.append(Source(doc_id=doc.id, title=doc.title, quote=quotes[0],
-                                      date=doc.date, outlet=doc.outlet))
-            else:
-                lines.append(texts.COMPARE_GIST.format(name=doc.display_name,
-                                                       summary=doc.summary or doc.text[:200]))
-        return self._answer(plan, "\n".join(lines), started, None, sources)
-
-    def _compare_stances(self, plan: Plan, started: float) -> Answer | None:
-        """When every document compared takes one side on the debate-map proposition the
-        question is about: each one's side with its sentence, and whether they agree — said
-        only because each side rests on a quote. A document in which people take different
-        sides (a news report of a debate) has no one side to compare."""
-        prop = self.stances.proposition_for(plan.question)
-        if prop is None:
-            return None
-        held = []
-        for doc in plan.docs:
-            found = self.store.positions(proposition=prop.id, doc_id=doc.id)
-            if len({p.side for p in found}) != 1:  # none, or people in it disagree
-                return None
-            found.sort(key=lambda p: (p.actor != AUTHOR, -p.score))
-            held.append((doc, found[0]))
-        lines = [texts.COMPARE_STANCE_HEAD.format(proposition=prop.text.rstrip("."))]
-        lines += [texts.COMPARE_STANCE.format(name=doc.display_name, side=p.side, actor=p.actor,
-                                              quote=p.quote) for doc, p in held]
-        sides = {p.side for _, p in held}
-        lines.append(texts.COMPARE_SAME.format(side=sides.pop()) if len(sides) == 1
-                     else texts.COMPARE_SPLIT)
-        return self._answer(plan, "\n".join(lines), started, None, [
-            Source(doc_id=doc.id, title=doc.title, quote=p.quote, date=doc.date,
-                   outlet=doc.outlet) for doc, p in held])
-
-    def _stances(self, doc: Document) -> list[str]:
-        """The sides the document takes on the debate map's propositions, each with its
-        verbatim sentence; the author's first."""
-        texts_of = {p.id: p.text for p in self.stances.propositions.current()}
-        found = [p for p in self.store.positions(doc_id=doc.id) if p.proposition in texts_of]
-        found.sort(key=lambda p: p.actor != AUTHOR)
-        return [texts.GIST_POSITION.format(proposition=texts_of[p.proposition].rstrip("."),
-                                           side=p.side, actor=p.actor, quote=p.quote)
-                for p in found[:GIST_STANCES]]
-
-    def _thesis(self, plan: Plan, doc: Document) -> str | None:
-        """The body sentence closest to the document's title: for a column, its argument."""
-        evidence = self.evidence(plan, [doc])
-        evidence.topic = self.retriever.idf(self.retriever.query_terms(doc.title))
-        quote, share = verify.best_statement(evidence, {doc.title})
-        return quote if share >= 0.3 else None
 
     def _answer(self, plan: Plan, text: str, started: float, first: float | None,
                 sources: list[Source] | None = None) -> Answer:
@@ -292,8 +222,10 @@ class AnswerService:
             about = [(s, t) for s, t in among.sentences if t & new]
             among = dataclasses.replace(among, sentences=about or among.sentences)
         role, titles = plan.read.role, {d.title for d in plan.docs}
+        # Asked why, a sentence that gives a reason ("…점을 지적하며") is the one to quote.
         quote, share = verify.best_statement(
-            among, titles, lambda s: self._filled(plan, s) and (not role or role in s))
+            among, titles, lambda s: self._filled(plan, s) and (not role or role in s) and
+            (not plan.read.reason or bool(REASON_GIVEN.search(s))))
         # "그 사람이 예로 든 교수는 누구": a sentence holding only what the question before
         # asked ("…기조연설에서 이렇게 말했다"), none of this one's own words, does not answer
         # it; one that says 교수 may.
@@ -310,6 +242,12 @@ class AnswerService:
                 (after := verify.continued(evidence, quote)) and self._filled(plan, after):
             quote = next((f"{quote} {after}" for d in plan.docs
                           if f"{quote} {after}" in d.text), after)
+        # "따라서 … 한계에 이를 시점 이후다" after "약 10년 후에는 …": the time asked for is in
+        # the sentence it leans on; "이들이 … 20만개" needs the one that says who they are.
+        elif quote and (before := verify.preceded(evidence, quote)) and \
+                any(f"{before} {quote}" in d.text for d in plan.docs) and \
+                (self._filled(plan, quote) or self._filled(plan, before)):
+            quote = f"{before} {quote}"
         owner = next((d for d in plan.docs if quote and quote in d.text), None)
         name = owner.display_name if owner else ""
         missing, absent = verify.missing(evidence, plan.read)
@@ -322,8 +260,11 @@ class AnswerService:
         year = int(owner.date[:4]) if owner and (owner.date or "")[:4].isdigit() else None
         filled = bool(quote) and self._filled(plan, quote) and not (
             plan.read.slot == "figure" and verify.for_other_year(plan.question, quote, year))
+        # "빅테크 두 곳이 GPU를 몇 개나 샀다고": a figure of the very thing counted ("…구매한 GPU만
+        # 20만개") answers it though a word the question describes them by is not there.
+        counted = bool(quote and plan.read.counted and plan.read.counted in quote.lower())
         if quote and (share >= ABSENT_SHARE or names_role or on_new) and filled and \
-                absent < MISSING_SHARE and \
+                (absent < MISSING_SHARE or counted and absent < COUNTED_MISSING) and \
                 (not asked or any(n in quote.lower() for n in asked)):
             if plan.read.who and (said := self._attribution(evidence, quote, plan.question)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
@@ -361,7 +302,7 @@ class AnswerService:
         말했다"); for "그는 …라고 말했다" the one before, which names "그"."""
         korean = self.retriever.korean
         asked = verify.names(question, korean)
-        if verify.names(quote, korean) - asked:
+        if verify.names(quote, korean) - asked or verify.names_its_speaker(quote):
             return None
         around = verify.neighbourhood(evidence, quote)
         at = next((i for i, (s, _) in enumerate(around) if s == quote), 0)
@@ -379,6 +320,24 @@ class AnswerService:
             return names
         total, df = self.store.term_frequencies(sorted(names))
         return {n for n in names if df.get(n, 0) < max(3, COMMON_NAME * total)}
+
+    def _subjects(self, plan: Plan, evidence: verify.Evidence) -> set[str]:
+        """The proper names a question makes its subject ("마이크로소프트는 … 이유로 뭘
+        들었어요?") that only a part of the evidence speaks of: not the documents' own names,
+        not one that most of it mentions."""
+        naming, lowered = self._naming(plan), plan.question.lower()
+        asked = {n for n in verify.names(plan.question, self.retriever.korean, tags=("NNP",))
+                 if n not in naming and re.search(rf"{re.escape(n)}\s?(은|는|이|가|도)(\s|$)",
+                                                  lowered)}
+        spread = {n: sum(1 for _, terms in evidence.sentences if verify.holds(terms, n))
+                  for n in asked}
+        return {n for n, count in spread.items()
+                if 0 < count <= SUBJECT_SPREAD * len(evidence.sentences)}
+
+    def _naming(self, plan: Plan) -> set[str]:
+        return set(re.findall(r"\w+", " ".join(
+            x for doc in plan.docs for x in (doc.title, doc.outlet, doc.author, doc.credits)
+            if x).lower()))
 
     def _asked_names(self, plan: Plan, evidence: verify.Evidence) -> set[str]:
         """The particular names the question asks about that the evidence holds ("문샷AI의

@@ -4,7 +4,7 @@ sentence about what was asked, and it says something the question did not alread
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bot.answer.checks import NUMBER, REFUSAL, figures_stand
@@ -16,6 +16,8 @@ NOUN_TAGS = ("NNG", "NNP", "NR", "SN", "SL", "SH", "XR")
 NAME_TAGS = ("NNP", "SL")
 SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|\n+")
 FIGURE_CONTEXT = 0.2  # share of the question's topic a figure's own sentence must hold
+SAID_OF_WORDS = 3  # an answer's new words found together: enough to tell where they come from
+SAID_OF_SHARE = 0.5  # of those, the share a passage about the subject asked must hold
 
 
 @dataclass
@@ -64,9 +66,11 @@ def joined(text: str, kept: list[str]) -> str:
     return "".join(out)
 
 
-def claims(text: str, question: Question, evidence: Evidence, korean: Korean) -> list[str]:
+def claims(text: str, question: Question, evidence: Evidence, korean: Korean,
+           about: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """The sentences of `text` that pass every check, in order; empty when the model refused
-    or nothing stands."""
+    or nothing stands. `about`: the particular names the question asks about ("마이크로소프트는
+    … 이유로 뭘 들었어요?"); what a sentence says must come from a passage that names one."""
     if REFUSAL.search(text):
         return []
     asked = {form.lower() for form, _ in korean.tokens(question.text)}
@@ -85,12 +89,30 @@ def claims(text: str, question: Question, evidence: Evidence, korean: Korean) ->
         if not figures_stand(sentence, evidence.text) or not _figures_in_context(
                 sentence, question, evidence):
             continue
+        if about and not _said_of(new, about, evidence):
+            continue  # what another company did, said of the one asked about
         kept.append(sentence)
     while kept and not _about(kept[0], evidence, korean):
         kept.pop(0)  # an answer starts with what was asked about, or it answers something else
     if kept and question.who and not _attributed(kept, asked, evidence, korean):
         return []
     return kept
+
+
+def _said_of(new: set[str], about: set[str] | frozenset[str], evidence: Evidence) -> bool:
+    """What an answer's sentence adds comes from a passage (three sentences in a row) that
+    names one of `about` — about as much of it as from anywhere: "마이크로소프트는 … 수익화에
+    속도를 낸다", stitched from the sentence about 메타, does not stand, though each of its
+    words is in the article."""
+    sentences = evidence.sentences
+    windows = [frozenset().union(*(t for _, t in sentences[max(0, i - 1):i + 2]))
+               for i in range(len(sentences))]
+    most = max((len(new & w) for w in windows), default=0)
+    if most < SAID_OF_WORDS:
+        return True  # too little of it in any one place to tell where it comes from
+    about_them = max((len(new & w) for w in windows if any(holds(w, n) for n in about)),
+                     default=0)
+    return about_them >= SAID_OF_SHARE * most
 
 
 def holds(terms: frozenset[str] | set[str], term: str) -> bool:
@@ -117,8 +139,24 @@ def _attributed(kept: list[str], asked: set[str], evidence: Evidence, korean: Ko
     named = {t for t in korean.morphemes(" ".join(kept)) if t not in asked}
     if in_claim := names(best, korean, tags=("NNP",)) - asked:  # the claim names someone
         return bool(named & {w for n in in_claim for w in korean.morphemes(n)})
-    around = set().union(*(terms for _, terms in neighbourhood(evidence, best)))
+    # "국내 서버 업체 관계자 역시 … 이유가 없다며 …": a sentence that names its own speaker
+    # answers "누가" by itself; the sentence beside it speaks of someone else.
+    beside = [] if names_its_speaker(best) else neighbourhood(evidence, best)
+    around = set().union(korean.morphemes(best), *(terms for _, terms in beside))
     return bool(named & around)
+
+
+# A sentence that says who said it: "…이유가 없다며", "…라고 밝혔다", "…점을 지적했습니다".
+SPEAKS = re.compile(r"(다며|라며|"
+                    r"(다|라)고\s*(말|밝|설명|강조|주장|덧붙|전|평가|언급|지적|시사|전망)|"
+                    r"(말|밝|설명|강조|주장|언급|지적|시사|전망|평가)(했|합니)|"
+                    r"(말|밝|설명|강조|주장|언급|지적|시사)하며)")
+
+
+def names_its_speaker(sentence: str) -> bool:
+    """"국내 서버 업체 관계자 역시 … 이유가 없다며": the sentence says who said it (not "그는
+    …라고 말했다", whose speaker the sentence before names)."""
+    return bool(SPEAKS.search(sentence)) and not CONTINUES.search(sentence)
 
 
 def neighbourhood(evidence: Evidence, sentence: str) -> list[tuple[str, frozenset[str]]]:
@@ -222,11 +260,35 @@ def top_statements(evidence: Evidence, titles: set[str], n: int,
     def score(sentence: str, terms: frozenset[str]) -> float:
         held = weight(terms, evidence.topic)
         return held * ARGUING_BONUS if arguing and held and arguing(sentence) else held
-    ranked = sorted(((score(sentence, terms), i, sentence)
-                     for i, (sentence, terms) in enumerate(evidence.sentences)
-                     if is_statement(sentence, titles)), key=lambda r: (-r[0], r[1]))
-    return [sentence for score, _, sentence in sorted(
-        [r for r in ranked[:n] if r[0] > 0], key=lambda r: r[1])]
+    ranked = sorted(((score(unit, terms), first, last, unit)
+                     for first, last, unit, terms in _thoughts(evidence, titles)),
+                    key=lambda r: (-r[0], r[1]))
+    chosen: list[tuple[float, int, int, str]] = []
+    for r in ranked:
+        if len(chosen) == n or r[0] <= 0:
+            break
+        if not any(r[1] <= c[2] and c[1] <= r[2] for c in chosen):  # no sentence twice
+            chosen.append(r)
+    return [unit for _, _, _, unit in sorted(chosen, key=lambda r: r[1])]
+
+
+def _thoughts(evidence: Evidence, titles: set[str]
+              ) -> Iterator[tuple[int, int, str, frozenset[str]]]:
+    """The evidence's statements as a reader quotes them: a lead-in too short to quote alone
+    with the sentence it leads into ("문제는 인력이다. 현장 인력이 …"), a sentence with
+    the one that goes on about it ("… 풀어가야 할 '그 어떤 것'입니다. 이에 … 국가AI위원회를
+    설치한 바 있지요"). (first, last) index the sentences; the text is verbatim."""
+    sentences = evidence.sentences
+    for i, (sentence, _) in enumerate(sentences):
+        last = i
+        if i + 1 < len(sentences) and (
+                not is_statement(sentence, titles) and re.search(r"[가-힣]{2}", sentence) or
+                CONTINUES.search(sentences[i + 1][0])) and \
+                f"{sentence} {sentences[i + 1][0]}" in evidence.text:
+            last = i + 1
+        unit = " ".join(s for s, _ in sentences[i:last + 1])
+        if is_statement(unit, titles):
+            yield i, last, unit, frozenset().union(*(t for _, t in sentences[i:last + 1]))
 
 
 def is_statement(sentence: str, titles: set[str]) -> bool:
@@ -252,7 +314,21 @@ def missing(evidence: Evidence, question: Question | None) -> tuple[list[str], f
 
 # A sentence that goes on about what the one before it named ("이 모델은 …", "그는 …").
 CONTINUES = re.compile(r"^(이|그|해당|이런|그런|이들|그들)\s|"
-                       r"^(이는|그는|이들은|그들은|이곳은|그곳은)")
+                       r"^(이는|그는|이들은|그들은|이곳은|그곳은|이에|이처럼|이때문에)")
+
+
+# A sentence that cannot be read without the one before it: "이들이 1년간 구매한 GPU만 20만개",
+# "따라서 지금부터 준비해야 할 점은 AI 발전이 한계에 이를 시점 이후다".
+LEANS_BACK = re.compile(r"^(이들|그들|이는|그는|이에|따라서|그래서|결국|그러므로|즉)")
+
+
+def preceded(evidence: Evidence, sentence: str) -> str | None:
+    """The evidence sentence right before `sentence`, when `sentence` leans on it."""
+    around = neighbourhood(evidence, sentence)
+    at = next((i for i, (s, _) in enumerate(around) if s == sentence), None)
+    if not at or not LEANS_BACK.search(sentence):
+        return None
+    return around[at - 1][0]
 
 
 def continued(evidence: Evidence, sentence: str) -> str | None:
