@@ -60,6 +60,11 @@ class Korean:
         with self._lock:
             return [(t.form, t.tag) for t in self._kiwi.tokenize(text)]
 
+    def token_spans(self, text: str) -> list[tuple[str, str, int, int]]:
+        """(form, tag, start, end) of each of Kiwi's tokens of `text`."""
+        with self._lock:
+            return [(t.form, t.tag, t.start, t.end) for t in self._kiwi.tokenize(text)]
+
     def morphemes(self, text: str, *, drop_stop: bool = False) -> list[str]:
         """Content morphemes, lower-cased, in order (repeats kept)."""
         return _content(self.tokens(normalize_text(text)), drop_stop=drop_stop)

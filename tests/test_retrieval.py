@@ -163,6 +163,8 @@ def test_a_question_in_everyday_words_finds_the_article_in_news_words(seeded, ko
     answered from, though another holds more of the question's words and gives none."""
     retriever = Retriever(seeded, korean)
     assert "구매" in retriever.query_terms("GPU를 몇 개나 샀다고 했어요?")
+    assert "사용" in retriever.query_terms("중국 AI 모델 쓰고 있다는 미국 스타트업들")
+    assert "사용" not in retriever.query_terms("THE AI 칼럼 쓴 업계 사람은 누구예요?")  # wrote
     question = "엔비디아 CEO가 생성AI 돌리는 연산 능력이 해마다 몇 배씩 커진다고 했다던데 맞아요?"
     coverage = {c.doc_id[:3]: c for c in retriever.coverage(question,
                                                             retriever.search(question, 12))}
@@ -170,6 +172,18 @@ def test_a_question_in_everyday_words_finds_the_article_in_news_words(seeded, ko
     assert not {"해마다", "커지", "연산"} & coverage["002"].exact
     assert coverage["003"].rank > coverage["002"].rank  # more of the question's words
     assert Planner(seeded, retriever, None).plan(question).docs[0].id.startswith("002")
+
+
+def test_a_name_kiwi_splits_into_syllables_is_asked_as_its_pieces(seeded, korean):
+    """Kiwi reads "문샷AI" as 문, 샷, AI: the lone syllables, dropped one by one, are the name
+    written together. Asked as a phrase, it finds the one article that names 문샷AI, and no
+    other article's figure ("기업가치 5조" of another company) is taken for its value."""
+    retriever = Retriever(seeded, korean)
+    question = "문샷AI 기업가치는 얼마로 평가받고 있어요?"
+    assert "문 샷" in retriever.query_terms(question) and "문 샷" in retriever.names(question)
+    assert "문 샷" not in retriever.query_terms("한 달 이용료는 얼마예요?")
+    coverage = retriever.coverage(question, retriever.search(question, 12))
+    assert coverage[0].doc_id.startswith("003") and "문 샷" in coverage[0].exact
 
 
 def test_a_short_lead_in_is_quoted_with_the_sentence_it_leads_into(korean):

@@ -8,8 +8,8 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
 
 from bot.answer.duplicates import Duplicates
-from bot.answer.synonyms import VERB_NOUNS, widen
-from bot.korean import Korean, normalize_text
+from bot.answer.synonyms import NOT_USED, VERB_NOUNS, widen
+from bot.korean import CONTENT_TAGS, STOP_MORPHEMES, Korean, normalize_text
 from bot.store import Store, stored_sentences
 from bot.store.fts import index_terms
 from bot.types import Hit
@@ -30,6 +30,7 @@ MANNER_WEIGHT = 0.3
 # A proper name ("마누스", "솔트룩스") tells documents on one topic apart better than its idf
 # says: a document without the name the question asks about is rarely the one meant.
 NAME_WEIGHT = 1.25
+LONE_SYLLABLE = re.compile(r"[가-힣]")
 # A question's word a document holds only as a synonym ("커지" where it says "증가") counts
 # for this much of its weight in how well the document covers the question.
 SYNONYM_WEIGHT = 0.5
@@ -63,16 +64,37 @@ class Retriever:
         self.duplicates = Duplicates(store)
 
     def query_terms(self, query: str) -> list[str]:
-        terms = list(dict.fromkeys(self.korean.morphemes(query, drop_stop=True)))
-        if any(t in VERB_NOUNS for t in terms):  # "칩을 샀다": asked as 구매
-            verbs = {form for form, tag in self.korean.tokens(normalize_text(query))
-                     if tag.startswith("VV")}
-            terms = list(dict.fromkeys(VERB_NOUNS[t] if t in VERB_NOUNS and t in verbs else t
-                                       for t in terms))
-        # A lone Hangul syllable (던, 파 from a mis-split name) matches everywhere; keep such
-        # fragments only when the question has nothing else to go on.
-        longer = [t for t in terms if not re.fullmatch(r"[가-힣]", t)]
-        return longer or terms
+        """The question's content morphemes, lower-cased, once each. A lone Hangul syllable
+        (던, 파 from a mis-split name) matches everywhere: such fragments are kept only when
+        the question has nothing else to go on — but two or more written together ("문샷AI",
+        which Kiwi reads 문, 샷) are the name they were split from, asked as a phrase of its
+        pieces as the documents were indexed. A one-syllable verb with a plain noun for the
+        same act ("샀다" 사, "쓸" 쓰) is asked as that noun (bot/answer/synonyms.py)."""
+        terms, lone, run, end, noun = [], [], [], -1, ""
+
+        def close() -> None:
+            if len(run) >= 2:
+                terms.append(" ".join(run))
+            run.clear()
+
+        for form, tag, start, stop in self.korean.token_spans(normalize_text(query)):
+            base, form = tag.split("-")[0], form.lower()
+            if base in ("NNG", "NNP") and LONE_SYLLABLE.fullmatch(form):
+                if run and start != end:
+                    close()
+                run.append(form)
+                lone.append(form)
+                end = stop
+                continue
+            close()
+            if base == "VV" and form in VERB_NOUNS and not (form == "쓰" and noun in NOT_USED):
+                terms.append(VERB_NOUNS[form])
+            elif base in CONTENT_TAGS and form not in STOP_MORPHEMES:
+                (lone if LONE_SYLLABLE.fullmatch(form) else terms).append(form)
+            if base.startswith("NN"):
+                noun = form
+        close()
+        return list(dict.fromkeys(terms or lone))
 
     def idf(self, terms: list[str]) -> dict[str, float]:
         total, df = self.store.term_frequencies(terms)
@@ -83,13 +105,16 @@ class Retriever:
         names for more (NAME_WEIGHT)."""
         tags = self._tags(query)
         factor = {"MAG": MANNER_WEIGHT, "NNP": NAME_WEIGHT}
-        return {t: w * factor.get(tags.get(t, ""), 1.0)
+        names = self.names(query)
+        return {t: w * (NAME_WEIGHT if t in names else factor.get(tags.get(t, ""), 1.0))
                 for t, w in self.idf(self.query_terms(query)).items()}
 
     def names(self, query: str) -> set[str]:
-        """The question's terms Kiwi reads as proper names ("마누스", "솔트룩스")."""
+        """The question's terms Kiwi reads as proper names ("마누스", "솔트룩스"), and the
+        names it split into syllables ("문 샷")."""
         tags = self._tags(query)
-        return {t for t in self.query_terms(query) if tags.get(t) == "NNP"}
+        return {t for t in self.query_terms(query) if tags.get(t) == "NNP" or " " in t and
+                all(LONE_SYLLABLE.fullmatch(w) for w in t.split())}
 
     def _tags(self, query: str) -> dict[str, str]:
         return {form.lower(): tag.split("-")[0]
@@ -195,8 +220,8 @@ class Retriever:
         # A word found only as another that says the same counts for less than itself.
         def held(morphemes: frozenset[str] | set[str]) -> float:
             wide = widen(morphemes)
-            return sum(weights[t] * (1.0 if t in morphemes else SYNONYM_WEIGHT)
-                       for t in terms if t in wide) / total
+            return sum(weights[t] * (1.0 if _holds(morphemes, t) else SYNONYM_WEIGHT)
+                       for t in terms if _holds(wide, t)) / total
 
         focus: dict[str, float] = defaultdict(float)
         for hit in hits:  # terms found together in one sentence point at the answer
@@ -205,9 +230,9 @@ class Retriever:
         out = []
         for doc_id in focus:  # documents with a hit, judged on all their text
             vocabulary = set(self.store.doc_morphemes(doc_id))
-            found = frozenset(t for t in terms if t in widen(vocabulary))
+            found = frozenset(t for t in terms if _holds(widen(vocabulary), t))
             out.append(Coverage(doc_id, held(vocabulary), found, focus[doc_id],
-                                frozenset(t for t in found if t in vocabulary)))
+                                frozenset(t for t in found if _holds(vocabulary, t))))
         # A copy of a document ranked above it (one story, several outlets) goes after the rest.
         return self.duplicates.apart(sorted(out, key=lambda c: -c.rank))
 
@@ -225,6 +250,11 @@ class Retriever:
             self._analysed.move_to_end(text)
             while len(self._analysed) > ANALYSED_TEXTS:
                 self._analysed.popitem(last=False)
+
+
+def _holds(terms: frozenset[str] | set[str], term: str) -> bool:
+    """`term` is among `terms`; a phrase ("문 샷", "젠슨 황") when all its words are."""
+    return term in terms or " " in term and all(w in terms for w in term.split())
 
 
 def _best(sentences: list[tuple[str, frozenset[str]]], terms: frozenset[str] | set[str],

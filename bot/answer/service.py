@@ -14,6 +14,7 @@ from bot import texts
 from bot.answer import prompting, verify
 from bot.answer.compose import Composer
 from bot.answer.sources import cited, uncited
+from bot.answer.synonyms import widen
 from bot.answer.checks import grounded, tidy
 from bot.answer.plan import Plan, Planner, readable, unlabelled
 from bot.answer.question import REASON_GIVEN
@@ -262,7 +263,9 @@ class AnswerService(Composer):
             plan.read.slot == "figure" and verify.for_other_year(plan.question, quote, year))
         # "빅테크 두 곳이 GPU를 몇 개나 샀다고": a figure of the very thing counted ("…구매한 GPU만
         # 20만개") answers it though a word the question describes them by is not there.
-        counted = bool(quote and plan.read.counted and plan.read.counted in quote.lower())
+        counted = bool(quote and plan.read.counted and (
+            plan.read.counted in quote.lower() or
+            plan.read.counted in widen(self.retriever.korean.morphemes(quote))))
         if quote and (share >= ABSENT_SHARE or names_role or on_new) and filled and \
                 (absent < MISSING_SHARE or counted and absent < COUNTED_MISSING) and \
                 (not asked or any(n in quote.lower() for n in asked)):

@@ -44,6 +44,9 @@ GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
 ))
 # A question's one-syllable verb (Kiwi's lemma) asked as the noun for the same act.
 VERB_NOUNS = {"사": "구매", "쓰": "사용", "팔": "판매"}
+# 쓰 also writes ("칼럼 쓴 사람", "초안을 써 준") and spends ("쓴 돈"): after these it is not 사용.
+NOT_USED = frozenset({"칼럼", "글", "기사", "책", "보고서", "편지", "답변", "답장", "초안", "문서",
+                      "논문", "기고", "댓글", "소설", "돈", "비용", "예산", "시간"})
 
 _GROUP_OF = {word: group for group in GROUPS for word in group}
 

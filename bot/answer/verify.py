@@ -314,7 +314,7 @@ def missing(evidence: Evidence, question: Question | None) -> tuple[list[str], f
 
 # A sentence that goes on about what the one before it named ("이 모델은 …", "그는 …").
 CONTINUES = re.compile(r"^(이|그|해당|이런|그런|이들|그들)\s|"
-                       r"^(이는|그는|이들은|그들은|이곳은|그곳은|이에|이처럼|이때문에)")
+                       r"^(이는|그는|이들[은이의]|그들[은이의]|이곳은|그곳은|이에|이처럼|이때문에)")
 
 
 # A sentence that cannot be read without the one before it: "이들이 1년간 구매한 GPU만 20만개",
