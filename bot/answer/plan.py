@@ -327,7 +327,7 @@ class Planner:
         names = self.retriever.names(question) & coverage[0].matched
         weights = self.retriever.weights(question)
         held = [t for t in coverage[0].exact if not verify.YEAR_WORD.fullmatch(t)]  # not 올해
-        top = max(held, key=lambda t: weights.get(t, 0.0)) if held else None
+        top = max(held, key=lambda t: (weights.get(t, 0.0), t)) if held else None  # ties: same
         if top and not any(top in c.matched for c in coverage[1:3]):
             names.add(top)
         for cov in coverage[1:3]:

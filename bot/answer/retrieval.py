@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.answer.duplicates import Duplicates
 from bot.answer.synonyms import NOT_USED, VERB_NOUNS, widen
+from bot.answer.verify import holds
 from bot.korean import CONTENT_TAGS, STOP_MORPHEMES, Korean, normalize_text
 from bot.store import Store, stored_sentences
 from bot.store.fts import index_terms
@@ -220,8 +221,8 @@ class Retriever:
         # A word found only as another that says the same counts for less than itself.
         def held(morphemes: frozenset[str] | set[str]) -> float:
             wide = widen(morphemes)
-            return sum(weights[t] * (1.0 if _holds(morphemes, t) else SYNONYM_WEIGHT)
-                       for t in terms if _holds(wide, t)) / total
+            return sum(weights[t] * (1.0 if holds(morphemes, t) else SYNONYM_WEIGHT)
+                       for t in terms if holds(wide, t)) / total
 
         focus: dict[str, float] = defaultdict(float)
         for hit in hits:  # terms found together in one sentence point at the answer
@@ -230,9 +231,10 @@ class Retriever:
         out = []
         for doc_id in focus:  # documents with a hit, judged on all their text
             vocabulary = set(self.store.doc_morphemes(doc_id))
-            found = frozenset(t for t in terms if _holds(widen(vocabulary), t))
+            wide = widen(vocabulary)
+            found = frozenset(t for t in terms if holds(wide, t))
             out.append(Coverage(doc_id, held(vocabulary), found, focus[doc_id],
-                                frozenset(t for t in found if _holds(vocabulary, t))))
+                                frozenset(t for t in found if holds(vocabulary, t))))
         # A copy of a document ranked above it (one story, several outlets) goes after the rest.
         return self.duplicates.apart(sorted(out, key=lambda c: -c.rank))
 
@@ -250,11 +252,6 @@ class Retriever:
             self._analysed.move_to_end(text)
             while len(self._analysed) > ANALYSED_TEXTS:
                 self._analysed.popitem(last=False)
-
-
-def _holds(terms: frozenset[str] | set[str], term: str) -> bool:
-    """`term` is among `terms`; a phrase ("문 샷", "젠슨 황") when all its words are."""
-    return term in terms or " " in term and all(w in terms for w in term.split())
 
 
 def _best(sentences: list[tuple[str, frozenset[str]]], terms: frozenset[str] | set[str],
