@@ -60,7 +60,9 @@ class Retriever:
     def __init__(self, store: Store, korean: Korean):
         self.store = store
         self.korean = korean
-        self._analysed: OrderedDict[str, list[tuple[str, frozenset[str]]]] = OrderedDict()
+        # Per text: its sentences with their morphemes, and with their synonyms as well.
+        self._analysed: OrderedDict[str, tuple[list[tuple[str, frozenset[str]]],
+                                                list[tuple[str, frozenset[str]]]]] = OrderedDict()
         self._lock = threading.Lock()
         self.duplicates = Duplicates(store)
 
@@ -175,21 +177,16 @@ class Retriever:
         `wide`, the words that say the same (a sentence that says "증가" also says what "커지"
         asks; bot/answer/synonyms.py). Chunks found by `search` come from what ingest
         stored; other texts go through Kiwi once."""
-        analysis = self._analysis(text)
-        return [(s, widen(terms)) for s, terms in analysis] if wide else analysis
-
-    def _analysis(self, text: str) -> list[tuple[str, frozenset[str]]]:
         with self._lock:
             if text in self._analysed:
                 self._analysed.move_to_end(text)
-                return self._analysed[text]
+                return self._analysed[text][wide]
         out = []
         for line in text.split("\n"):
             for a, b in self.korean.sentences(line):
                 if sentence := line[a:b].strip():
                     out.append((sentence, frozenset(self.korean.morphemes(sentence))))
-        self._keep(text, out)
-        return out
+        return self._keep(text, out)[wide]
 
     def document_sentence_terms(self, doc_id: str) -> list[tuple[str, frozenset[str]]]:
         """`sentence_terms` of a stored document's text, from its chunks (no Kiwi)."""
@@ -239,19 +236,26 @@ class Retriever:
         return self.duplicates.apart(sorted(out, key=lambda c: -c.rank))
 
     def _remember(self, text: str, stored: str | None) -> None:
-        """Keep a chunk's stored sentences as its analysis (old chunks have none stored)."""
+        """Keep a chunk's stored sentences as its analysis (old chunks have none stored),
+        unless the same text is kept already."""
+        with self._lock:
+            if text in self._analysed:
+                return
         sentences = stored_sentences(stored)
         if sentences is None:
             return
         self._keep(text, [(text[s.start:s.end].strip(), frozenset(s.morphemes))
                           for s in sentences if text[s.start:s.end].strip()])
 
-    def _keep(self, text: str, analysis: list[tuple[str, frozenset[str]]]) -> None:
+    def _keep(self, text: str, analysis: list[tuple[str, frozenset[str]]]
+              ) -> tuple[list[tuple[str, frozenset[str]]], list[tuple[str, frozenset[str]]]]:
+        kept = (analysis, [(sentence, widen(terms)) for sentence, terms in analysis])
         with self._lock:
-            self._analysed[text] = analysis
+            self._analysed[text] = kept
             self._analysed.move_to_end(text)
             while len(self._analysed) > ANALYSED_TEXTS:
                 self._analysed.popitem(last=False)
+        return kept
 
 
 def _best(sentences: list[tuple[str, frozenset[str]]], terms: frozenset[str] | set[str],

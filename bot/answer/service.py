@@ -337,17 +337,17 @@ class AnswerService(Composer):
         return {n for n, count in spread.items()
                 if 0 < count <= SUBJECT_SPREAD * len(evidence.sentences)}
 
-    def _naming(self, plan: Plan) -> set[str]:
-        return set(re.findall(r"\w+", " ".join(
-            x for doc in plan.docs for x in (doc.title, doc.outlet, doc.author, doc.credits)
-            if x).lower()))
+    def _naming(self, plan: Plan) -> str:
+        """The chosen documents' titles, outlets, authors and credits, lower-cased: a name
+        inside them names a document, not what is asked about."""
+        return " ".join(x for doc in plan.docs
+                        for x in (doc.title, doc.outlet, doc.author, doc.credits) if x).lower()
 
     def _asked_names(self, plan: Plan, evidence: verify.Evidence) -> set[str]:
         """The particular names the question asks about that the evidence holds ("문샷AI의
         기업가치": 문샷): a sentence without any of them is not about what was asked."""
         asked = self._particular(verify.names(plan.question, self.retriever.korean))
-        naming = " ".join(x for doc in plan.docs
-                          for x in (doc.title, doc.outlet, doc.author, doc.credits) if x).lower()
+        naming = self._naming(plan)
         # Not the words that name the document ("THE AI 칼럼", "이해민 칼럼"), and only the
         # names the topic turns on: in "딥시크 이후 … 카드를 꺼낸 사람은" 딥시크 is context.
         top = max(plan.topic.values(), default=0.0)
