@@ -93,7 +93,8 @@ class Proposition:
     text: str  # one Korean sentence a document can be for or against
     terms: tuple[str, ...] = ()  # words a sentence about it tends to hold
     focus: tuple[str, ...] = ()  # when given, a sentence about it holds one of these too
-    against: tuple[str, ...] = ()  # words of arguing for the opposite ("계도기간 연장")
+    pro: tuple[str, ...] = ()  # what its supporters argue for, in general policy words
+    con: tuple[str, ...] = ()  # what its opponents argue for ("유예", "장비보다 사람": 사람)
 
 
 @dataclass(frozen=True)

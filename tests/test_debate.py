@@ -14,14 +14,15 @@ from bot.debate.extract import TermIndex
 from bot.debate.propositions import PROPOSITIONS_FILE, Propositions, PropositionError, parse
 from bot.debate.service import DebateMap
 from bot.store import Store
-from bot.types import AGAINST, FOR, Document, Position, Proposition
+from bot.types import AGAINST, CONDITIONAL, FOR, Document, Position, Proposition
 from tests.fakes import FakeLLM
 
 FILED_IDS = ["infra_first", "regulate_now", "sovereign_model", "global_first", "public_budget",
              "chip_subsidy", "human_skills", "china_threat", "regional_dc", "public_sector_ai",
              "open_data", "copyright_tdm"]
 DC = Proposition("regional_dc", "공공 AI 데이터센터는 수도권에 모으지 말고 지역에 분산해야 한다.",
-                 ("데이터센터", "수도권", "지역", "분산", "전력"))
+                 ("데이터센터", "수도권", "지역", "분산", "전력"), pro=("지역", "분산", "나누"),
+                 con=("수도권", "집중"))
 FOR_SENTENCE = "그래서 공공 AI 데이터센터는 수도권에 모을 것이 아니라 전력이 나는 지역으로 나눠 보내야 한다."
 AGAINST_SENTENCE = ("공공 AI 데이터센터를 지역마다 쪼개 놓으면 효율이 떨어지기 때문에 수도권 한두 곳에 "
                     "모으는 편이 낫다고 생각한다.")
@@ -219,25 +220,44 @@ def test_a_term_inside_a_longer_term_counts_once_and_focus_terms_are_required(ko
     assert index.count("public_sector_ai", using_ai) == 2  # its terms; focus only admits
 
 
-def test_arguing_in_the_opposites_words_is_against_unless_refused_or_conditional(korean):
-    from bot.debate.sides import side_of
-    now = Proposition("regulate_now", "AI 기본법의 규제 의무는 계도 기간 없이 즉시 적용해야 한다.",
-                      ("과태료", "계도"), against=("연장", "장비보다 사람"))
-    index = TermIndex((now,), korean)
-    extend = "과태료 계도기간을 1년 더 연장해야 한다."
-    assert index.opposite("regulate_now", extend)
-    assert side_of(extend, index.opposite("regulate_now", extend)) == AGAINST
-    refuse = "과태료 계도기간을 또 연장해서는 안 된다."
-    assert side_of(refuse, index.opposite("regulate_now", refuse)) == FOR
-    assert side_of("다만 기준이 잡힐 때까지 계도기간을 연장해야 한다.", True) == "조건부"
-    # as written, in order: both words somewhere in the sentence is not the phrase
-    assert index.opposite("regulate_now", "예산은 장비보다 사람에 먼저 가야 한다.")
-    assert not index.opposite("regulate_now", "사람은 결국 장비가 있는 나라로 떠난다.")
-    # the opposite's words count as the proposition's: one term and them make a candidate
-    d = doc("제목\n" + extend.replace("과태료 ", ""))
-    lines, morphs = lines_of(d, korean)
-    [found] = candidates(d, lines, morphs, (now,), index)
-    assert found.opposite
+NOW = Proposition("regulate_now", "AI 기본법의 규제 의무는 계도 기간 없이 즉시 적용해야 한다.",
+                  ("과태료", "계도", "시행"), pro=("즉시", "곧바로", "유예 없이"),
+                  con=("유예", "계도", "연장", "늦추", "준비 기간"))
+INFRA = Proposition("infra_first", "정부는 인재보다 GPU·데이터센터 확충을 최우선해야 한다.",
+                    ("GPU", "인재", "투자"), pro=("GPU", "장비", "하드웨어", "데이터센터"),
+                    con=("인재", "사람", "교육"))
+
+
+@pytest.mark.parametrize("prop, sentence, side", [
+    # the word nearest the predicate is what the clause argues for
+    (INFRA, "연산 장비보다 사람에 먼저 투자해야 한다.", AGAINST),
+    (INFRA, "사람을 기르는 일보다 GPU 확보가 먼저다.", FOR),
+    (NOW, "시행 전에 최소 1년의 준비 기간을 줘야 한다.", AGAINST),
+    (NOW, "과태료 부과를 1년 늦춰야 한다.", AGAINST),
+    # refusing the other side supports this one; refusing this side opposes it
+    (NOW, "계도기간을 또 연장해서는 안 된다.", FOR),
+    (NOW, "유예 법안에는 반대한다.", FOR),
+    (INFRA, "GPU만으로는 경쟁력을 만들 수 없고 그것만으로는 부족하다.", AGAINST),
+    # the last clause after a concession speaks
+    (INFRA, "GPU도 중요하지만 결국 사람을 길러야 한다.", AGAINST),
+    (INFRA, "하드웨어 지원은 있으면 좋지만 없어도 충분히 극복할 수 있다.", AGAINST),
+    # support with a condition
+    (NOW, "즉시 적용하는 데는 찬성하지만, 중소기업에는 준비 기간을 줘야 한다.", CONDITIONAL),
+    # a claim reported to be refuted, and one reported without a verdict
+    (INFRA, "GPU부터 사야 한다는 주장은 순서가 틀렸다.", AGAINST),
+    (INFRA, "GPU부터 사야 한다는 주장은 지난해에도 나왔다.", None),
+    # describing, conceding, or arguing neither side: no position
+    (NOW, "개정안은 표시 의무를 내년 말까지 늦추는 내용이다.", None),
+    (NOW, "일각에서는 계도기간을 연장해야 한다고 주장한다.", None),
+    (NOW, "물론 계도기간 연장에도 일리가 있다.", None),
+    (INFRA, "정부는 예산 편성 방식을 바꿔야 한다.", None),
+])
+def test_a_side_is_what_the_sentence_argues_for_read_by_general_rules(korean, prop, sentence,
+                                                                        side):
+    from bot.debate.extract import tokens
+    from bot.debate.sides import read
+    index = TermIndex((prop,), korean)
+    assert read(sentence, tokens(sentence, korean), index.sides[prop.id]) == side
 
 
 def test_a_sentence_the_model_calls_unrelated_or_leaves_unclear_gives_no_position(korean):
@@ -260,7 +280,8 @@ def test_the_debate_map_finds_stores_and_then_waits_for_a_change(tmp_path, korea
     llm.stances = {FOR_SENTENCE[:30]: FOR}
     path = tmp_path / "debate.toml"
     path.write_text(f"[[proposition]]\nid = '{DC.id}'\ntext = '{DC.text}'\n"
-                    f"terms = {list(DC.terms)!r}\n", encoding="utf-8")
+                    f"terms = {list(DC.terms)!r}\npro = {list(DC.pro)!r}\n"
+                    f"con = {list(DC.con)!r}\n", encoding="utf-8")
     debate = DebateMap(store, llm, korean, Propositions(path))
     assert debate.pending() == [d.id]
     debate.find(store.document(d.id))
@@ -353,9 +374,11 @@ def test_who_is_for_and_who_against_is_answered_from_stored_positions_without_th
     ("데이터센터를 열 곳에 나눠 짓자는 건 순서가 틀렸다.", AGAINST),
     ("나는 지역마다 데이터센터를 짓자는 주장에 회의적이다.", AGAINST),
 ])
-def test_the_side_a_sentence_states_in_its_wording(sentence, side):
-    from bot.debate.sides import side_of
-    assert side_of(sentence) == side
+def test_the_side_a_sentence_states_in_its_wording(korean, sentence, side):
+    from bot.debate.extract import tokens
+    from bot.debate.sides import read
+    index = TermIndex((DC,), korean)
+    assert read(sentence, tokens(sentence, korean), index.sides[DC.id]) == side
 
 
 @pytest.mark.parametrize("sentence, shown", [

@@ -107,16 +107,16 @@ def test_newest_first_and_a_waiting_push_goes_before_everything(tmp_path, korean
     ingest_folder(services.store, korean, seeds, max_bytes=1_000_000)
     worker = build_worker(services)
     newest = services.store.documents()[0].id
-    assert worker.next_step().doc_id == newest
+    assert worker.next_step().doc_id == newest  # its positions
     worker.urgent(["0.txt"])
     assert worker.next_step().doc_id == "0.txt"
     order = []
     worker.drain(lambda step, ok: order.append((step.kind, step.doc_id)))
     summaries = [doc for kind, doc in order if kind == SUMMARY]
     assert summaries[:2] == ["0.txt", newest] and len(summaries) == 3
-    # Each document's positions on the debate map follow its summary, newest first.
-    assert order[2] == (POSITIONS, newest)
-    assert sorted(doc for kind, doc in order if kind == POSITIONS) == ["0.txt", "1.txt", "2.txt"]
+    # Positions on the debate map need no model with the default method: every document's
+    # come right after the waiting push, newest first, before the backlog of summaries.
+    assert order[1:4] == [(POSITIONS, "2.txt"), (POSITIONS, "1.txt"), (POSITIONS, "0.txt")]
     assert worker.backlog().total == 0
 
 
@@ -201,9 +201,9 @@ def test_prefix_steps_only_where_the_model_keeps_prefixes(tmp_path, korean, back
     kinds = []
     worker.drain(lambda step, ok: kinds.append(step.kind))
     if backend_prefixes:
-        assert kinds == [SUMMARY, POSITIONS, PREFIX, "collection"] and len(warmed) == 2
+        assert kinds == [POSITIONS, SUMMARY, PREFIX, "collection"] and len(warmed) == 2
     else:
-        assert kinds == [SUMMARY, POSITIONS] and warmed == []
+        assert kinds == [POSITIONS, SUMMARY] and warmed == []
     assert worker.backlog().total == 0
 
 

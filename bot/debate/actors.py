@@ -41,6 +41,10 @@ SAID = re.compile(r"(?:라며|라고|이라며|이라고|다며|다고|자며|�
                   r"|(?:말|밝|강조|주장|지적|설명|덧붙|전|진단|제언|당부|역설|비판|우려|촉구|"
                   r"요구|반박|반발|경고|호소)(?:했|한|하였|해)")
 GROUP = re.compile(rf"(?<![가-힣])(?P<group>{'|'.join(GROUPS)})(?:은|는|이|가|에서는|측은|도)\s")
+# A named body speaking as one: "전국IT노조는 …을 촉구했다", "새봄AI기업협의회는 성명에서".
+ORG = re.compile(r"(?<![가-힣A-Za-z0-9])(?P<org>[가-힣A-Za-z0-9·]{1,16}(?:협회|협의회|연합회|연합|"
+                 r"노동조합|노조|위원회|학회|재단|연대|시민단체|단체|포럼|조합|연구소|연구원))"
+                 r"(?:은|는|이|가|도|측은|측도)\s")
 HE = re.compile(r"^(?:그는|그녀는|그러면서|이어|또)\s")
 # An interviewer's question line: "— …", "Q. …", "Q: …".
 ASKED = re.compile(r"^\s*(?:[—–―-]|Q\s*[.:]|■\s*Q|질문\s*[:.])")
@@ -102,10 +106,13 @@ class Actors:
         self._named_cache[index] = found
         return found
 
-    @staticmethod
-    def _name_shaped(word: str) -> bool:
+    def _name_shaped(self, word: str) -> bool:
+        """Two to four syllables, a common surname first, and no verb or ending in it as Kiwi
+        reads it ("강조해야" before "교수" is not a name)."""
         return (2 <= len(word) <= 4 and word[0] in SURNAMES and word not in NOT_NAMES
-                and word[-1] not in "은는을를의에도")
+                and word[-1] not in "은는을를의에도"
+                and not any(tag.startswith(("V", "E", "XSV", "XSA"))
+                            for _, tag in self.korean.tokens(word)))
 
     def _modifies_a_name(self, word: str, org: str) -> bool:
         """"토론회를 주최한 하태린 의원": a verb's adnominal form before the name."""
@@ -128,6 +135,8 @@ class Actors:
             return named[0]
         if HE.match(text) and (before := self._last_named(index)):  # 그는 "…업계가 …"라고 말했다
             return before
+        if org := ORG.search(re.sub(r"\"[^\"]*\"|“[^”]*”", "", text)):
+            return org["org"]
         # a group the speaker names inside the quotation ("정부가 …") is not the speaker
         if group := GROUP.search(re.sub(r"\"[^\"]*\"|“[^”]*”", "", text)):
             return group["group"]

@@ -1,8 +1,9 @@
 """Positions of one document on the propositions: candidate sentences by the propositions'
 terms (Kiwi morphemes) that argue; the side of each by `method` (DEBATE_SIDES): the wording
-(`sides.side_of`, the default), or a constrained choice — the model's log-probabilities of four
-one-word labels, calibrated against a content-free sentence (`Judge`) — or the wording with the
-model's veto; and the actor from the attribution around the sentence (`actors`).
+(`sides.read`, the default: which of the proposition's two described sides it argues for, or
+none), or a constrained choice — the model's log-probabilities of four one-word labels,
+calibrated against a content-free sentence (`Judge`) — or the wording with the model's veto;
+and the actor from the attribution around the sentence (`actors`).
 
 A model call costs one prompt evaluation of the candidate's own ~60 tokens: the instructions
 are the same for every call and the proposition for all of its candidates, so llama.cpp keeps
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 
 from bot import prompts
 from bot.debate.actors import ASKED, Actors, Line
-from bot.debate.sides import AGAINST_CUES, CONDITIONAL_CUES, side_of
-from bot.korean import Korean
+from bot.debate.sides import AGAINST_CUES, CONDITIONAL_CUES, Descriptions, Token, read
+from bot.korean import CONTENT_TAGS, Korean
 from bot.llm import LLM, Interrupt, Message
 from bot.types import AGAINST, CONDITIONAL, FOR, SIDES, Document, Position, Proposition
 
@@ -29,8 +30,8 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 4  # bump when candidate selection, the decision or the actor rules change
-PER_PROPOSITION = 2  # candidate sentences judged per proposition and document
+RULES = 5  # bump when candidate selection, the decision or the actor rules change
+PER_PROPOSITION = 3  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
 MIN_WORDS = 3  # ...or one term and this many words of the proposition's own text
 MARGIN = 1.0  # calibrated log-odds by which the chosen side must beat every other label
@@ -100,7 +101,6 @@ class Candidate:
     index: int  # into the document's lines
     text: str
     terms: int  # distinct proposition terms it holds
-    opposite: bool = False  # it argues in the words of the opposite (Proposition.against)
 
 
 def lines_of(doc: Document, korean: Korean) -> tuple[list[Line], list[frozenset[str]]]:
@@ -118,19 +118,18 @@ def lines_of(doc: Document, korean: Korean) -> tuple[list[Line], list[frozenset[
 
 class TermIndex:
     """Each proposition's terms as morpheme sets: a term is in a sentence when all of its
-    morphemes are."""
+    morphemes are. Its two sides' descriptions count as its terms too."""
 
     def __init__(self, propositions: tuple[Proposition, ...], korean: Korean):
-        # "학습데이터" and "학습 데이터" are one term once analysed.
-        self.terms = {p.id: list(dict.fromkeys(frozenset(m) for t in p.terms
-                                               if (m := korean.morphemes(t))))
+        def sets(words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+            # "학습데이터" and "학습 데이터" are one term once analysed.
+            return tuple(dict.fromkeys(frozenset(m) for t in words if (m := korean.morphemes(t))))
+
+        self.sides = {p.id: Descriptions(sets(p.pro), sets(p.con)) for p in propositions}
+        self.terms = {p.id: list(dict.fromkeys((*sets(p.terms), *self.sides[p.id].pro,
+                                                *self.sides[p.id].con)))
                       for p in propositions}
-        self.focus = {p.id: [frozenset(m) for t in p.focus if (m := korean.morphemes(t))]
-                      for p in propositions}
-        # The opposite's words as written, in order, a particle or two apart: "장비보다 사람"
-        # is not any sentence that holds both "장비" and "사람".
-        self.against = {p.id: [re.compile(r"[^.!?]{0,8}?".join(map(re.escape, t.split())))
-                               for t in p.against] for p in propositions}
+        self.focus = {p.id: list(sets(p.focus)) for p in propositions}
         self.words = {p.id: frozenset(korean.morphemes(p.text, drop_stop=True))
                       for p in propositions}
 
@@ -141,10 +140,6 @@ class TermIndex:
             return 0  # context words only: "공공기관" and "행정" without any AI being used
         held = [term for term in self.terms.get(pid, ()) if term <= morphs]
         return sum(1 for term in held if not any(term < other for other in held))
-
-    def opposite(self, pid: str, text: str) -> bool:
-        """Whether the sentence argues in the words of the opposite ("계도기간 연장")."""
-        return any(pattern.search(text) for pattern in self.against.get(pid, ()))
 
     def overlap(self, pid: str, morphs: frozenset[str]) -> int:
         """Words of the proposition's own text the sentence holds."""
@@ -166,8 +161,7 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
                 or line.text.rstrip("\"”’'").endswith("?")):
             continue  # a question, the interviewer's or a rhetorical one, takes no side
         for prop in propositions:
-            # the opposite's words ("장비보다 사람") are words of the proposition too
-            n = index.count(prop.id, terms) + index.opposite(prop.id, line.text)
+            n = index.count(prop.id, terms)
             words = index.overlap(prop.id, terms)
             if n >= MIN_TERMS or (n and words >= MIN_WORDS):
                 fits.setdefault(i, []).append((n + 0.1 * words, prop, n))
@@ -181,8 +175,7 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
     out = []
     for prop in propositions:
         for n, i in sorted(per_prop.get(prop.id, []))[:PER_PROPOSITION]:
-            out.append(Candidate(prop, i, bare(lines[i].text), -n,
-                                 index.opposite(prop.id, lines[i].text)))
+            out.append(Candidate(prop, i, bare(lines[i].text), -n))
     return out
 
 
@@ -229,7 +222,7 @@ class Judged:
     """A candidate with what each method makes of it."""
     candidate: Candidate
     actor: str
-    cued: str  # the side its wording states (sides.side_of)
+    cued: str  # the side its wording argues (sides.read), NONE when it argues neither
     scores: dict[str, float] | None  # the model's calibrated label scores (None: not asked)
 
 
@@ -240,6 +233,8 @@ def decide(judged: Judged, method: str = METHOD, margin: float = MARGIN,
     side on the proposition (무관 ahead of every side by `veto`)."""
     if method == "cues":
         return judged.cued, float(judged.candidate.terms)
+    if judged.cued == NONE and method != "model":
+        return NONE, 0.0
     if judged.scores is None:
         return NONE, 0.0
     if method == "model":
@@ -261,9 +256,15 @@ def judge_candidates(doc: Document, propositions: tuple[Proposition, ...], judge
     out = []
     for cand in candidates(doc, lines, morphs, propositions, index):
         scores = judge.calibrated(cand.proposition, cand.text, interrupt) if judge else None
-        out.append(Judged(cand, actors.of(cand.index), side_of(cand.text, cand.opposite),
-                          scores))
+        side = read(cand.text, tokens(cand.text, korean), index.sides[cand.proposition.id])
+        out.append(Judged(cand, actors.of(cand.index), side or NONE, scores))
     return out
+
+
+def tokens(text: str, korean: Korean) -> list[Token]:
+    """The sentence's content morphemes (lower-cased) with where each stands in it."""
+    return [(form.lower(), start, end) for form, tag, start, end in korean.token_spans(text)
+            if tag.split("-")[0] in CONTENT_TAGS]
 
 
 def choose(doc: Document, propositions: tuple[Proposition, ...], judged: list[Judged],

@@ -39,14 +39,16 @@ def parse(text: str) -> tuple[Proposition, ...]:
         if not isinstance(item, dict):
             raise PropositionError(f"proposition {number} is not a table")
         pid, text, terms = item.get("id"), item.get("text"), item.get("terms", [])
-        focus, against = item.get("focus", []), item.get("against", [])
+        focus, pro, con = item.get("focus", []), item.get("pro", []), item.get("con", [])
+        against = item.get("against", [])  # the older name of `con`
         if not isinstance(pid, str) or not _ID.fullmatch(pid):
             raise PropositionError(f"proposition {number}: id {pid!r} is not snake_case ASCII")
         if any(p.id == pid for p in found):
             raise PropositionError(f"proposition {number}: id {pid!r} is used twice")
         if not isinstance(text, str) or not 5 <= len(text.strip()) <= 300:
             raise PropositionError(f"proposition {pid}: text must be 5 to 300 characters")
-        for name, words in (("terms", terms), ("focus", focus), ("against", against)):
+        for name, words in (("terms", terms), ("focus", focus), ("pro", pro), ("con", con),
+                             ("against", against)):
             if (not isinstance(words, list) or len(words) > 40
                     or not all(isinstance(t, str) and t.strip() for t in words)):
                 raise PropositionError(f"proposition {pid}: {name} must be a list of at most "
@@ -54,7 +56,8 @@ def parse(text: str) -> tuple[Proposition, ...]:
         found.append(Proposition(pid, " ".join(text.split()),
                                  tuple(dict.fromkeys(t.strip() for t in terms)),
                                  tuple(dict.fromkeys(t.strip() for t in focus)),
-                                 tuple(dict.fromkeys(t.strip() for t in against))))
+                                 tuple(dict.fromkeys(t.strip() for t in pro)),
+                                 tuple(dict.fromkeys(t.strip() for t in con + against))))
     return tuple(found)
 
 

@@ -30,6 +30,11 @@ class DebateMap:
         """Positions are found again when this changes (model, prompts, propositions, rules)."""
         return positions_key(self.llm, self.propositions.key, self.method)
 
+    @property
+    def uses_model(self) -> bool:
+        """Whether finding positions takes model time (DEBATE_SIDES other than the wording)."""
+        return self.method != "cues"
+
     # --- finding (the background worker) -----------------------------------------------------
     def pending(self) -> list[str]:
         """Documents whose positions are not current, newest first (none without propositions)."""

@@ -125,6 +125,10 @@ class ModelWorker:
             return Step(PREFIX, doc.id)
         positions = [d for d in (self.debate.pending() if self.debate else [])
                      if (d, POSITIONS) not in blocked]
+        if positions and self.debate and not self.debate.uses_model:
+            # Kiwi's work only, a second or less a document: every document is on the map
+            # right after indexing, not after the backlog of summaries.
+            return Step(POSITIONS, positions[0])
         needs_positions = set(positions)
         prefixes = self.caches_prefixes
         for doc in self.store.documents(limit=self.warm_limit):
