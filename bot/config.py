@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     LLM_CTX: int = Field(4096, ge=512, le=131072, description="llama.cpp context length in tokens.")
     LLM_CACHE_MB: int | None = Field(None, ge=0, description="Disk budget in MB for evaluated "
                                      "document prefixes (KV state), next to BRIEFBOT_DB; 0 turns "
-                                     "it off; unset: a quarter of the free disk, at most 20 GB.")
+                                     "it off; unset: a quarter of the free disk, at most 20 GB. "
+                                     "Never more than leaves 1 GB (a tenth of a small disk) free.")
     LLM_BACKEND: str = Field("llamacpp",
                              description="llamacpp (in-process) or openai (HTTP server).")
     LLM_BASE_URL: str = Field("http://127.0.0.1:8000/v1",
