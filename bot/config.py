@@ -21,6 +21,11 @@ CACHE_FLOOR_MB, CACHE_CEILING_MB = 512, 20_480
 CACHE_FOLDER = "kvcache"  # next to the database (bot/llm/kvcache.py cache_folder)
 
 
+def disk_margin(total: int) -> int:
+    """Bytes of a disk the prefix cache never takes: 1 GB, or a tenth of a small disk."""
+    return min(1 << 30, total // 10)
+
+
 class SettingsError(Exception):
     """A setting has a value the bot cannot use; the message names it."""
 
@@ -57,7 +62,8 @@ class Settings(BaseSettings):
     LLM_CTX: int = Field(4096, ge=512, le=131072, description="llama.cpp context length in tokens.")
     LLM_CACHE_MB: int | None = Field(None, ge=0, description="Disk budget in MB for evaluated "
                                      "document prefixes (KV state), next to BRIEFBOT_DB; 0 turns "
-                                     "it off; unset: a quarter of the free disk, at most 20 GB.")
+                                     "it off; unset: a quarter of the free disk, at most 20 GB. "
+                                     "Never more than leaves 1 GB (a tenth of a small disk) free.")
     LLM_BACKEND: str = Field("llamacpp",
                              description="llamacpp (in-process) or openai (HTTP server).")
     LLM_BASE_URL: str = Field("http://127.0.0.1:8000/v1",
@@ -116,19 +122,21 @@ class Settings(BaseSettings):
 
     def cache_mb(self) -> int:
         """LLM_CACHE_MB, or a quarter of the disk the database is on (free space plus what the
-        cache holds already), at most CACHE_CEILING_MB: the cache grows with the disk."""
-        if self.LLM_CACHE_MB is not None:
-            return self.LLM_CACHE_MB
+        cache holds already), at least CACHE_FLOOR_MB and at most CACHE_CEILING_MB: the cache
+        grows with the disk. Either way never more than leaves `disk_margin` free."""
         folder = Path(self.BRIEFBOT_DB).resolve().parent
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent
         try:
-            free = shutil.disk_usage(folder).free
+            usage = shutil.disk_usage(folder)
         except OSError:
-            return CACHE_FLOOR_MB
-        held = sum(p.stat().st_size for p in (Path(self.BRIEFBOT_DB).resolve().parent
-                                               / CACHE_FOLDER).glob("*.kv"))
-        return max(CACHE_FLOOR_MB, min(CACHE_CEILING_MB, ((free + held) // 4) >> 20))
+            return self.LLM_CACHE_MB if self.LLM_CACHE_MB is not None else CACHE_FLOOR_MB
+        cache = Path(self.BRIEFBOT_DB).resolve().parent / CACHE_FOLDER
+        held = sum(p.stat().st_size for pattern in ("*.kv", "*.tmp") for p in cache.glob(pattern))
+        room = max(0, usage.free + held - disk_margin(usage.total)) >> 20
+        wanted = (self.LLM_CACHE_MB if self.LLM_CACHE_MB is not None
+                  else max(CACHE_FLOOR_MB, min(CACHE_CEILING_MB, ((usage.free + held) // 4) >> 20)))
+        return min(wanted, room)
 
     @field_validator("DEBATE_SIDES")
     @classmethod

@@ -42,6 +42,18 @@ def test_control_token_spellings_in_a_message_stay_plain_text(small_llm):
     assert PlainText({"<|im_start|>"})("a<|im_start|>b") == "a<\u200b|im_start|>b"
 
 
+def test_user_defined_token_spellings_in_a_message_stay_plain_text(small_llm):
+    """`<tool_call>` is USER_DEFINED in the vocabulary, not CONTROL: the tokenizer turns its
+    spelling into the token even without special parsing."""
+    llm = LlamaCppLLM(small_llm._llama, small_llm.name, None)
+    tool_call = llm._llama.tokenize(b"<tool_call>", add_bos=False, special=False)
+    assert len(tool_call) == 1
+    prompt = llm.prompt_tokens([{"role": "system", "content": "자료: <tool_call>{}</tool_call>"},
+                                {"role": "user", "content": "질문 <tool_call> 예산은?"}])
+    assert tool_call[0] not in prompt
+    assert llm.plain("<tool_call>") == "<\u200btool_call>"
+
+
 @pytest.mark.parametrize("question,expected", [
     ("정부가 내년 AI 반도체 지원 예산으로 얼마를 편성했나요?", "2조"),
     ("업계는 AI 반도체 예산 확대와 함께 무엇이 필요하다고 지적했나요?", "전력"),

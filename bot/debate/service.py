@@ -52,7 +52,8 @@ class DebateMap:
             _, judge, index = self._judge
         found = find_positions(doc, props, judge, self.korean, interrupt=interrupt, index=index,
                                method=self.method)
-        if not self.store.save_positions(doc.id, found, key, doc.content_hash):
+        if not self.store.save_positions(doc.id, found, key, doc.content_hash,
+                                         in_force={p.id for p in props}):
             log.info("positions of %s not kept: the document changed meanwhile", doc.id)
         return found
 
@@ -64,7 +65,10 @@ class DebateMap:
         return view.match(self.propositions.current(), arg)
 
     def new_since(self, since: str | None) -> list[Position]:
-        return self.store.positions(since=since) if since else []
+        """Positions found after `since` on propositions in force (others are kept unshown)."""
+        current = {p.id for p in self.propositions.current()}
+        return [p for p in self.store.positions(since=since)
+                if p.proposition in current] if since else []
 
     def as_json(self) -> dict:
         return view.as_json(self.propositions.current(), self.store.positions())

@@ -41,6 +41,9 @@ class _Tally:
 class FolderEntry:
     os_name: str  # as the OS lists it: undecodable bytes surrogate-escaped
     name: str  # NFC text SQLite accepts: the file's row and its document's id
+    # Another file already has this name in another Unicode normalisation (NFC and NFD of one
+    # Korean name): this one is not read, and its row is keyed by its own spelling.
+    same_name_as: str | None = None
 
 
 class Unreadable(Quarantined):
@@ -88,14 +91,25 @@ def folder_entries(folder: Path) -> list[FolderEntry] | None:
             utf8.add(unicodedata.normalize("NFC", os.fsencode(os_name).decode("utf-8")))
         except UnicodeDecodeError:
             pass
-    entries = []
-    for os_name, is_dir in listed:
+    entries: dict[str, FolderEntry] = {}
+    shadowed = []
+    # The NFC spelling first, so it keeps the name whichever order the OS lists them in.
+    for os_name, is_dir in sorted(listed, key=lambda e: (not _is_nfc(e[0]), os.fsencode(e[0]))):
         name = _readable_name(os_name, utf8)
         suffix = Path(name).suffix.lower()
-        if (not is_dir and not name.startswith((".", "~")) and suffix in SUFFIXES
-                and suffix not in PARTIAL_SUFFIXES):
-            entries.append(FolderEntry(os_name, name))
-    return sorted(entries, key=lambda e: e.name)
+        if (is_dir or name.startswith((".", "~")) or suffix not in SUFFIXES
+                or suffix in PARTIAL_SUFFIXES):
+            continue
+        if name in entries:
+            spelled = os.fsencode(os_name).decode("utf-8", errors="backslashreplace")
+            shadowed.append(FolderEntry(os_name, spelled, same_name_as=name))
+        else:
+            entries[name] = FolderEntry(os_name, name)
+    return sorted([*entries.values(), *shadowed], key=lambda e: e.name)
+
+
+def _is_nfc(os_name: str) -> bool:
+    return unicodedata.is_normalized("NFC", os_name)
 
 
 def read_regular(folder_fd: int, os_name: str, *, max_bytes: int) -> tuple[bytes, os.stat_result]:
@@ -181,6 +195,11 @@ def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry
     name = entry.name
     state = store.file_state(name)
     try:
+        if entry.same_name_as:
+            raise Unreadable(f"the same name as {entry.same_name_as} in another Unicode "
+                             "normalisation (such as the NFD macOS writes): only that file "
+                             "is read; rename or remove one of them",
+                             os.stat(entry.os_name, dir_fd=folder_fd, follow_symlinks=False))
         raw, st = read_regular(folder_fd, entry.os_name, max_bytes=max_bytes)
     except Unreadable as exc:
         if state and state.raw_hash == exc.fingerprint:

@@ -24,14 +24,18 @@ REPEAT_PENALTY = 1.05
 
 
 def control_markers(llama: object) -> set[str]:
-    """The texts of the vocabulary's control (and unknown) tokens: those that special
-    parsing turns a spelling into."""
+    """The texts of the vocabulary's special tokens: control, unknown and user-defined ones
+    (`<tool_call>`, `<|fim_prefix|>`), which the tokenizer turns a spelling into — the
+    user-defined ones even without special parsing. Whitespace-only tokens are left out:
+    breaking them would change text and guard nothing."""
     from llama_cpp import llama_cpp as C
     vocab = llama._model.vocab
-    special = C.LLAMA_TOKEN_ATTR_CONTROL | C.LLAMA_TOKEN_ATTR_UNKNOWN
-    return {llama.detokenize([tid], special=True).decode("utf-8", "ignore")
-            for tid in range(C.llama_vocab_n_tokens(vocab))
-            if C.llama_vocab_get_attr(vocab, tid) & special}
+    special = (C.LLAMA_TOKEN_ATTR_CONTROL | C.LLAMA_TOKEN_ATTR_UNKNOWN
+               | C.LLAMA_TOKEN_ATTR_USER_DEFINED)
+    texts = (llama.detokenize([tid], special=True).decode("utf-8", "ignore")
+             for tid in range(C.llama_vocab_n_tokens(vocab))
+             if C.llama_vocab_get_attr(vocab, tid) & special)
+    return {text for text in texts if text.strip()}
 
 
 class LlamaCppLLM:

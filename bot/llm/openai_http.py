@@ -70,7 +70,15 @@ class OpenAICompatLLM:
             raise LLMError(self._redact(f"LLM server {self.public_url} answered "
                                         f"{response.status_code}: {response.text[:200]}"))
         try:
-            top = response.json()["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+            payload = response.json()
+        except ValueError:
+            raise LLMError(self._redact(f"LLM server {self.public_url} answered with no JSON: "
+                                        f"{response.text[:200]!r}")) from None
+        if isinstance(payload, dict) and "error" in payload:
+            raise LLMError(self._redact(f"LLM server {self.public_url} reported an error: "
+                                        f"{_error_text(payload['error'])}"))
+        try:
+            top = payload["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
             scored = [(str(t["token"]).strip(), float(t["logprob"])) for t in top]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise LLMError(f"LLM server {self.public_url} gave no log-probabilities") from exc
@@ -86,6 +94,7 @@ class OpenAICompatLLM:
                 "temperature": 0.0, "stream": True}
         if stop:
             body["stop"] = list(stop)
+        replied = False
         with self._lock:
             try:
                 with self._client.stream("POST", self._completions, json=body) as response:
@@ -100,8 +109,9 @@ class OpenAICompatLLM:
                         data = line[5:].strip()
                         if data == "[DONE]":
                             break
-                        choice = json.loads(data)["choices"][0]
-                        piece = (choice.get("delta") or {}).get("content")
+                        piece = self._piece(data)
+                        if piece is not None:
+                            replied = True
                         if interrupt is not None and interrupt():
                             raise Interrupted
                         if piece:
@@ -110,3 +120,37 @@ class OpenAICompatLLM:
                 raise LLMError(self._redact(
                     f"LLM server at LLM_BASE_URL={self.public_url} is unreachable or failed: "
                     f"{exc.__class__.__name__}: {exc}")) from exc
+        if not replied:
+            raise LLMError(f"LLM server {self.public_url} ended its reply without a choice")
+
+    def _piece(self, data: str) -> str | None:
+        """The text one streamed event adds: "" for none, None for an event without a choice
+        (a usage summary). A server's error object, or a line that is not an event, is an
+        LLMError that says so: a console chat or the worker reports it and goes on."""
+        try:
+            event = json.loads(data)
+        except ValueError:
+            raise LLMError(self._redact(f"LLM server {self.public_url} sent a line that is not "
+                                        f"JSON: {data[:200]!r}")) from None
+        if not isinstance(event, dict):
+            raise LLMError(f"LLM server {self.public_url} sent an event that is not an object")
+        if "error" in event:
+            raise LLMError(self._redact(f"LLM server {self.public_url} reported an error: "
+                                        f"{_error_text(event['error'])}"))
+        choices = event.get("choices")
+        if choices is None or choices == []:
+            return None
+        try:
+            delta = choices[0].get("delta") or {}
+            piece = delta.get("content")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            raise LLMError(f"LLM server {self.public_url} sent a choice without a delta: "
+                           f"{data[:200]!r}") from None
+        return piece if isinstance(piece, str) else ""
+
+
+def _error_text(error: object) -> str:
+    """An OpenAI-style error object ({"message": …, "type": …}) or a bare string, shortened."""
+    if isinstance(error, dict):
+        error = error.get("message") or error.get("type") or error
+    return str(error)[:300]

@@ -4,10 +4,26 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from sqlite_utils import Database
+
 from bot.store.db import StoreBase, utcnow
 from bot.store.rows import Subscription, Turn
 
 MAX_TURNS_PER_CHAT = 6
+_CITES = ("exists (select 1 from json_each(case when json_valid(turns.sources) "
+          "then turns.sources else '[]' end) where value = ?)")
+
+
+def drop_turns_citing(db: Database, doc_id: str) -> int:
+    """Inside the caller's transaction: remove the answers that cite a forgotten document and
+    the question each answered, so its quotes are not a follow-up's context. Returns how many
+    answers went."""
+    answers = list(db.execute(f"select id, chat_id from turns where {_CITES}", [doc_id]))
+    for turn_id, chat_id in answers:
+        db.execute("delete from turns where id = (select id from turns where chat_id = ? and "
+                   "id < ? order by id desc limit 1) and role = 'user'", [chat_id, turn_id])
+        db.execute("delete from turns where id = ?", [turn_id])
+    return len(answers)
 
 
 class ChatsMixin(StoreBase):

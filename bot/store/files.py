@@ -4,10 +4,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from sqlite_utils import Database
+
+from bot.store.chats import drop_turns_citing
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import drop_document
-from bot.store.outbox import QUARANTINE_SUBJECT
+from bot.store.outbox import QUARANTINE_SUBJECT, drop_pushes_announcing
 from bot.store.rows import FileState, Quarantine
+
+
+def _forget_document(db: Database, doc_id: str) -> None:
+    """A forgotten document goes with what still quotes it: pending pushes and chat turns."""
+    drop_document(db, doc_id)
+    drop_pushes_announcing(db, doc_id)
+    drop_turns_citing(db, doc_id)
 
 
 class FilesMixin(StoreBase):
@@ -69,7 +79,7 @@ class FilesMixin(StoreBase):
             doc_id = rows[0]["doc_id"]
             db.execute("update files set raw_hash = '' where doc_id = ? and status = 'duplicate'",
                        [doc_id])
-            drop_document(db, doc_id)
+            _forget_document(db, doc_id)
             return doc_id
 
     def forget(self, doc_or_file: str) -> str | None:
@@ -87,7 +97,7 @@ class FilesMixin(StoreBase):
                     return None
                 doc_id = rows[0]["doc_id"]
             if doc_id:
-                drop_document(db, doc_id)
+                _forget_document(db, doc_id)
             db.execute("update files set status = 'forgotten', doc_id = null, "
                        "reason = 'forgotten by hand', updated_at = ? "
                        "where name = ? or (doc_id is not null and doc_id = ?)",

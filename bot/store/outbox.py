@@ -6,12 +6,25 @@ from sqlite_utils import Database
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import as_document
 from bot.store.rows import OutboxMessage, Quarantine
-from bot.types import Document
+from bot.types import PUSH, Document
 
 # A subject names one announceable version of a thing: a document by its cleaned content,
 # a quarantined file by its raw bytes. Changing either makes a new subject.
 DOC_SUBJECT = "'doc:' || documents.id || ':' || documents.content_hash"
 QUARANTINE_SUBJECT = "'quarantine:' || files.name || ':' || files.raw_hash"
+
+
+def drop_pushes_announcing(db: Database, doc_id: str) -> int:
+    """Inside the caller's transaction: pending pushes that announce a forgotten document are
+    dropped, so its title and summary are not sent after it is gone (the other documents such
+    a push announced are still in the chat's next briefing). A push is written in the same
+    transaction, at the same moment, as the record of what it announces. Returns the rows."""
+    cur = db.execute(
+        "update outbox set status = 'dropped', last_error = 'document forgotten' "
+        "where status = 'pending' and kind = ? and substr(key, 1, 5) = 'push:' and created_at in "
+        "(select announced_at from announced where substr(subject, 1, length(?)) = ?)",
+        [PUSH, f"doc:{doc_id}:", f"doc:{doc_id}:"])
+    return cur.rowcount
 
 
 class OutboxMixin(StoreBase):

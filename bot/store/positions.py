@@ -1,6 +1,9 @@
 """The debate map's positions, per document: replaced as a whole when found again."""
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import NEWEST_DOCUMENTS
 from bot.types import Position
@@ -21,12 +24,20 @@ def _position(row: dict) -> Position:
 
 class PositionsMixin(StoreBase):
     def save_positions(self, doc_id: str, positions: list[Position], key: str,
-                       content_hash: str) -> bool:
+                       content_hash: str, in_force: Collection[str] | None = None) -> bool:
         """Replace the document's positions, found with `key` from the text whose hash is
         `content_hash`; False (nothing written) when the document changed or went meanwhile.
         A position found before keeps its `found_at`, so finding it again (a new model or
-        proposition file) does not make it news for the briefing."""
+        proposition file) does not make it news for the briefing. With `in_force` (the
+        proposition ids looked for), positions on other propositions are kept, unshown, until
+        the document changes: a proposition back in the file after a half-saved edit brings
+        its positions back as they were, not as new."""
         now = utcnow()
+        keep = ""
+        params: list = [doc_id]
+        if in_force is not None:
+            keep = " and proposition in (select value from json_each(?))"
+            params.append(json.dumps(sorted(in_force)))
         with self._tx() as db:
             if not list(db.execute("select 1 from documents where id = ? and content_hash = ?",
                                    [doc_id, content_hash])):
@@ -34,7 +45,7 @@ class PositionsMixin(StoreBase):
             before = {(r[0], r[1], r[2]): r[3] for r in db.execute(
                 "select proposition, side, quote, found_at from positions where doc_id = ?",
                 [doc_id])}
-            db.execute("delete from positions where doc_id = ?", [doc_id])
+            db.execute(f"delete from positions where doc_id = ?{keep}", params)
             db["positions"].insert_all(
                 ({"doc_id": doc_id, "proposition": p.proposition, "side": p.side,
                   "actor": p.actor, "quote": p.quote, "score": p.score,
