@@ -38,6 +38,7 @@ def warm_documents(cache_mb: int) -> int:
 MAX_ATTEMPTS = 3
 RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
 IDLE_WAIT = 30.0  # seconds between looks at the database when nothing is to do
+TROUBLE_WAIT = 60.0  # seconds before trying again after the database refused a write
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,14 @@ class ModelWorker:
 
     def __init__(self, store: Store, answers: AnswerService, llm: LLM, *,
                  warm_limit: int = WARM_DOCUMENTS, clock: Callable[[], datetime] = _now,
-                 debate: DebateMap | None = None):
+                 debate: DebateMap | None = None, trouble_wait: float = TROUBLE_WAIT):
         self.store, self.answers, self.llm, self.debate = store, answers, llm, debate
-        self.warm_limit, self.clock = warm_limit, clock
+        self.warm_limit, self.clock, self.trouble_wait = warm_limit, clock, trouble_wait
         self.steps_done = 0
         self.steps_failed = 0
         self.steps_interrupted = 0
-        self.state = "stopped"  # idle / waiting (a question runs) / working / stopped
+        # idle / waiting (a question runs) / working / paused (a write failed) / stopped
+        self.state = "stopped"
         self._warmed: set[tuple[str, str]] = set()  # (doc id, content hash) ready this process
         self._collection_warmed: str | None = None  # the shared prefix's text, once evaluated
         self._urgent: list[str] = []
@@ -273,23 +275,35 @@ class ModelWorker:
         progress = ProgressLog(self)
         while not self._stop.is_set():
             try:
-                step = self.next_step()
-            except Exception:  # noqa: BLE001 - e.g. the model failed to load; look again later
-                log.exception("background worker could not plan its next step")
-                step = None
-                self._wake.wait(IDLE_WAIT * 10)
-            if step is None:
-                progress.finished()
-                self.state = "idle"
-                self._wake.wait(IDLE_WAIT)
-                self._wake.clear()
-                continue
-            # Users first: wait while a question runs, and look again (it may have added work).
-            if not self.answers.priority.wait_idle(timeout=0):
-                self.state = "waiting"
-                self.answers.priority.wait_idle(timeout=5.0)
-                continue
-            self.state = "working"
-            self.run_step(step)
-            progress.step()
+                self._turn(progress)
+            except Exception:  # noqa: BLE001 - e.g. a full disk refused even the failure record
+                # Nothing may end this thread: the database recovers (space freed, lock
+                # released) and the work left must resume without a restart.
+                log.exception("background worker could not finish a step; trying again in "
+                              "%.0f s", self.trouble_wait)
+                self.state = "paused"
+                self._stop.wait(self.trouble_wait)
         self.state = "stopped"
+
+    def _turn(self, progress: ProgressLog) -> None:
+        """One look for work: a step, a wait for a question to finish, or an idle wait."""
+        try:
+            step = self.next_step()
+        except Exception:  # noqa: BLE001 - e.g. the model failed to load; look again later
+            log.exception("background worker could not plan its next step")
+            step = None
+            self._wake.wait(IDLE_WAIT * 10)
+        if step is None:
+            progress.finished()
+            self.state = "idle"
+            self._wake.wait(IDLE_WAIT)
+            self._wake.clear()
+            return
+        # Users first: wait while a question runs, and look again (it may have added work).
+        if not self.answers.priority.wait_idle(timeout=0):
+            self.state = "waiting"
+            self.answers.priority.wait_idle(timeout=5.0)
+            return
+        self.state = "working"
+        self.run_step(step)
+        progress.step()
