@@ -378,7 +378,7 @@ def doctor(ctx: click.Context, no_smoke: bool, smoke_model: Path | None,
     settings: Settings = ctx.obj["settings"]
     checks = run_checks(settings, Options(smoke=not no_smoke, smoke_model=smoke_model,
                                           smoke_cmd=smoke_cmd))
-    ctx.exit(report(checks, settings.token, click.echo))
+    ctx.exit(report(checks, settings.secrets, click.echo))
 
 
 @main.command()

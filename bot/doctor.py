@@ -2,7 +2,8 @@
 
 Each check gives one line: ok, a warning (worth knowing, nothing broken) or a failure
 (the bot cannot work as configured: exit status 1). Doctor only reads: it opens the
-database read-only, loads no model in this process and never prints the bot token.
+database read-only, loads no model in this process and never prints the bot token or
+the credentials in a URL setting.
 """
 from __future__ import annotations
 
@@ -107,7 +108,8 @@ def check_model(settings: Settings) -> Check:
     path = Path(settings.MODEL_PATH)
     if settings.LLM_BACKEND == "openai":
         return Check(OK, "model", f"LLM_BACKEND=openai: {settings.LLM_MODEL} at "
-                                  f"{settings.LLM_BASE_URL} (MODEL_PATH unused)")
+                                  f"{redact.public_url(settings.LLM_BASE_URL)} (MODEL_PATH "
+                                  "unused)")
     if not path.is_file():
         return Check(FAIL, "model", f"MODEL_PATH={path} is missing; run `make setup` or point "
                                     "MODEL_PATH at a GGUF file")
@@ -209,9 +211,10 @@ def check_telegram(settings: Settings) -> list[Check]:
                                             "console chat"))
     else:
         redact.install(settings.secrets)
-        where = settings.TELEGRAM_API_BASE_URL
+        where = redact.public_url(settings.TELEGRAM_API_BASE_URL)
+        base_url = settings.TELEGRAM_API_BASE_URL
         try:
-            username = asyncio.run(_get_me(token, where))
+            username = asyncio.run(_get_me(token, base_url))
         except Exception as exc:  # noqa: BLE001 - every failure is reported, by its class
             checks.append(Check(FAIL, "telegram", f"token set; getMe at {where} failed: "
                                                   f"{type(exc).__name__}: {exc}"))
@@ -237,12 +240,12 @@ def run_checks(settings: Settings, options: Options = Options()) -> list[Check]:
     return checks
 
 
-def report(checks: list[Check], token: str | None, echo: Callable[[str], None]) -> int:
-    """Print the screen; returns the exit status (1 when any check failed)."""
-
-    def scrub(text: str) -> str:
-        return text.replace(token, "[REDACTED-TOKEN]") if token else text
-
+def report(checks: list[Check], secrets: list[str], echo: Callable[[str], None]) -> int:
+    """Print the screen; returns the exit status (1 when any check failed). `secrets` (the
+    token, credentials in URLs: `Settings.secrets`) are scrubbed from every line, whatever
+    check or error message carried them."""
+    scrub = redact.Redaction()
+    scrub.add(secrets)
     for check in checks:
         echo(scrub(f"{check.status:<5} {check.name:<13} {check.detail}"))
     failed = sum(c.status == FAIL for c in checks)
