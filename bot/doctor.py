@@ -19,6 +19,7 @@ from bot import redact
 from bot.install import llamabuild, modelfetch
 from bot.briefing import summary_key
 from bot.config import Settings
+from bot.ingest.pipeline import EMPTY_FOLDER_META
 from bot.llm.kvcache import cache_folder, disk_usage
 from bot.llm import model_name
 from bot.paths import MODELS_DIR, SMALL_MODEL_FILE
@@ -152,6 +153,7 @@ def check_database(settings: Settings) -> list[Check]:
         applied, pending = store.schema()
         counts = store.counts()
         work = backlog(store, settings)
+        empty_since = store.get_meta(EMPTY_FOLDER_META)
     except sqlite3.Error as exc:
         return [Check(FAIL, "database", f"{path} is unreadable or not a briefbot database: "
                                         f"{exc}")]
@@ -172,6 +174,11 @@ def check_database(settings: Settings) -> list[Check]:
             checks.append(Check(WARN, "backlog", f"{kind}: unknown (the model file is missing)"))
         else:
             checks.append(Check(WARN if count else OK, "backlog", f"{kind}: {count}"))
+    if empty_since:
+        since, _, folder = empty_since.partition(" ")
+        checks.append(Check(WARN, "folder", f"{folder} has been empty since {since} while its "
+                                            "documents are stored: unmounted? Nothing is "
+                                            "forgotten until it holds a supported file again"))
     return checks
 
 
