@@ -22,6 +22,7 @@ from bot.debate.service import DebateMap
 from bot.llm import LLM, Interrupted
 from bot.store import Store
 from bot.types import Document
+from bot.worker.lease import WorkerLease
 from bot.worker.progress import ProgressLog
 
 log = logging.getLogger("bot.worker")  # one name for the operator, whatever the module
@@ -72,8 +73,10 @@ class ModelWorker:
 
     def __init__(self, store: Store, answers: AnswerService, llm: LLM, *,
                  warm_limit: int = WARM_DOCUMENTS, clock: Callable[[], datetime] = _now,
-                 debate: DebateMap | None = None, trouble_wait: float = TROUBLE_WAIT):
+                 debate: DebateMap | None = None, trouble_wait: float = TROUBLE_WAIT,
+                 lease: WorkerLease | None = None):
         self.store, self.answers, self.llm, self.debate = store, answers, llm, debate
+        self.lease = lease or WorkerLease(None)  # held while the thread runs (`start`)
         self.warm_limit, self.clock, self.trouble_wait = warm_limit, clock, trouble_wait
         self.steps_done = 0
         self.steps_failed = 0
@@ -252,7 +255,16 @@ class ModelWorker:
         self._wake.set()
 
     def start(self) -> None:
+        """Work in a thread of its own, holding the database's lease: `briefbot ingest` run
+        beside it leaves the model work to this process."""
         if self._thread is None:
+            deadline = time.monotonic() + 2.0  # another process may be probing the lease
+            while not self.lease.acquire() and time.monotonic() < deadline:
+                self._stop.wait(0.05)
+            if not self.lease.held and self.lease.path is not None:
+                log.warning("another process (pid %s) does the model work on this database "
+                            "too: two copies of the model share the cores",
+                            self.lease.holder())
             self._thread = threading.Thread(target=self._loop, name="model-worker", daemon=True)
             self._thread.start()
 
@@ -264,7 +276,9 @@ class ModelWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-            return not self._thread.is_alive()
+            if self._thread.is_alive():
+                return False
+        self.lease.release()
         return True
 
     @property
