@@ -142,9 +142,13 @@ def index_folder(services: Services, *, settle_seconds: float = 0.0) -> None:
 
 def model_work(services: Services) -> None:
     """Every document's summary and debate-map positions and the newest documents' prompt
-    prefixes, now, with a progress bar in a terminal (plain lines otherwise). A failed document
-    is reported and retried by a later run; it fails neither the others nor the command."""
+    prefixes, now, with a progress bar in a terminal (plain lines otherwise), unless a running
+    bot does them. A failed document is retried by a later run; it fails no other, nor this."""
     worker = build_worker(services)
+    if (pid := worker.lease.holder()) is not None:
+        click.echo(f"briefbot run (pid {pid}) serves this database: its background worker "
+                   "makes the summaries, positions and prompt prefixes; none made here")
+        return
     try:
         total = worker.backlog().total
     except LLMError as exc:
@@ -378,7 +382,7 @@ def doctor(ctx: click.Context, no_smoke: bool, smoke_model: Path | None,
     settings: Settings = ctx.obj["settings"]
     checks = run_checks(settings, Options(smoke=not no_smoke, smoke_model=smoke_model,
                                           smoke_cmd=smoke_cmd))
-    ctx.exit(report(checks, settings.token, click.echo))
+    ctx.exit(report(checks, settings.secrets, click.echo))
 
 
 @main.command()

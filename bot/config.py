@@ -1,6 +1,7 @@
 """Settings: the only module that reads the environment or `.env`."""
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -90,13 +91,23 @@ class Settings(BaseSettings):
                                 "delivery records older than this many days are deleted "
                                 "(the running bot checks once a day).")
     FORGET_AFTER_HOURS: float = Field(
-        24.0, ge=0, description="A file gone from SEEDS_DIR this long has its document, index "
-        "rows and summary removed (a file that comes back sooner is kept).")
+        24.0, description="A file gone from SEEDS_DIR this long has its document, index "
+        "rows and summary removed (a file that comes back sooner is kept); more than 0.")
 
     @field_validator("ALLOWED_CHAT_IDS", "ADMIN_IDS", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> list[int]:
         return _int_list(value)
+
+    @field_validator("FORGET_AFTER_HOURS")
+    @classmethod
+    def _check_forget_after(cls, value: float) -> float:
+        # 0 would forget a file moved away for a moment (an editor's save, a sync) at the next
+        # scan, and announce it as new when it is back: forgetting at once is `briefbot forget`.
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError("expected a number of hours greater than 0, e.g. 24 (`briefbot "
+                             "forget DOC` forgets a document at once)")
+        return value
 
     @field_validator("BRIEFING_TIME")
     @classmethod

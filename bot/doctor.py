@@ -2,7 +2,8 @@
 
 Each check gives one line: ok, a warning (worth knowing, nothing broken) or a failure
 (the bot cannot work as configured: exit status 1). Doctor only reads: it opens the
-database read-only, loads no model in this process and never prints the bot token.
+database read-only, loads no model in this process and never prints the bot token or
+the credentials in a URL setting.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot import redact
 from bot.install import llamabuild, modelfetch
 from bot.briefing import summary_key
 from bot.config import Settings
+from bot.ingest.pipeline import EMPTY_FOLDER_META
 from bot.llm.kvcache import cache_folder, disk_usage
 from bot.llm import model_name
 from bot.paths import MODELS_DIR, SMALL_MODEL_FILE
@@ -107,7 +109,8 @@ def check_model(settings: Settings) -> Check:
     path = Path(settings.MODEL_PATH)
     if settings.LLM_BACKEND == "openai":
         return Check(OK, "model", f"LLM_BACKEND=openai: {settings.LLM_MODEL} at "
-                                  f"{settings.LLM_BASE_URL} (MODEL_PATH unused)")
+                                  f"{redact.public_url(settings.LLM_BASE_URL)} (MODEL_PATH "
+                                  "unused)")
     if not path.is_file():
         return Check(FAIL, "model", f"MODEL_PATH={path} is missing; run `make setup` or point "
                                     "MODEL_PATH at a GGUF file")
@@ -150,6 +153,7 @@ def check_database(settings: Settings) -> list[Check]:
         applied, pending = store.schema()
         counts = store.counts()
         work = backlog(store, settings)
+        empty_since = store.get_meta(EMPTY_FOLDER_META)
     except sqlite3.Error as exc:
         return [Check(FAIL, "database", f"{path} is unreadable or not a briefbot database: "
                                         f"{exc}")]
@@ -170,6 +174,11 @@ def check_database(settings: Settings) -> list[Check]:
             checks.append(Check(WARN, "backlog", f"{kind}: unknown (the model file is missing)"))
         else:
             checks.append(Check(WARN if count else OK, "backlog", f"{kind}: {count}"))
+    if empty_since:
+        since, _, folder = empty_since.partition(" ")
+        checks.append(Check(WARN, "folder", f"{folder} has been empty since {since} while its "
+                                            "documents are stored: unmounted? Nothing is "
+                                            "forgotten until it holds a supported file again"))
     return checks
 
 
@@ -209,9 +218,10 @@ def check_telegram(settings: Settings) -> list[Check]:
                                             "console chat"))
     else:
         redact.install(settings.secrets)
-        where = settings.TELEGRAM_API_BASE_URL
+        where = redact.public_url(settings.TELEGRAM_API_BASE_URL)
+        base_url = settings.TELEGRAM_API_BASE_URL
         try:
-            username = asyncio.run(_get_me(token, where))
+            username = asyncio.run(_get_me(token, base_url))
         except Exception as exc:  # noqa: BLE001 - every failure is reported, by its class
             checks.append(Check(FAIL, "telegram", f"token set; getMe at {where} failed: "
                                                   f"{type(exc).__name__}: {exc}"))
@@ -237,12 +247,12 @@ def run_checks(settings: Settings, options: Options = Options()) -> list[Check]:
     return checks
 
 
-def report(checks: list[Check], token: str | None, echo: Callable[[str], None]) -> int:
-    """Print the screen; returns the exit status (1 when any check failed)."""
-
-    def scrub(text: str) -> str:
-        return text.replace(token, "[REDACTED-TOKEN]") if token else text
-
+def report(checks: list[Check], secrets: list[str], echo: Callable[[str], None]) -> int:
+    """Print the screen; returns the exit status (1 when any check failed). `secrets` (the
+    token, credentials in URLs: `Settings.secrets`) are scrubbed from every line, whatever
+    check or error message carried them."""
+    scrub = redact.Redaction()
+    scrub.add(secrets)
     for check in checks:
         echo(scrub(f"{check.status:<5} {check.name:<13} {check.detail}"))
     failed = sum(c.status == FAIL for c in checks)

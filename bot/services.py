@@ -10,7 +10,7 @@ from bot.korean import Korean
 from bot.llm import LLM, LazyLLM
 from bot.answer.retrieval import Retriever
 from bot.store import Store
-from bot.worker import ModelWorker, warm_documents
+from bot.worker import ModelWorker, WorkerLease, warm_documents
 
 
 @dataclass
@@ -38,8 +38,9 @@ def build_worker(services: Services) -> ModelWorker:
     prompt prefixes)."""
     keeps = services.llm.supports_prefix_cache
     warm = warm_documents(services.settings.cache_mb() if keeps else 0)
+    lease = WorkerLease.beside(services.settings.BRIEFBOT_DB)  # held while it runs in a thread
     return ModelWorker(services.store, services.answers, services.llm, debate=services.debate,
-                       warm_limit=warm)
+                       warm_limit=warm, lease=lease)
 
 
 def build_services(settings: Settings, llm: LLM | None = None) -> Services:

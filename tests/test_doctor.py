@@ -158,6 +158,23 @@ def test_a_refused_token_fails_and_is_never_printed(env, botapi, tmp_path):
     assert "this*token*is*refused" not in everything
 
 
+def test_credentials_in_either_url_are_never_printed(env, monkeypatch):
+    secrets = ["llmuser", "llm-pass-123", "llmkey456", "tguser", "tg-pass-789", "tgkey012", TOKEN]
+    monkeypatch.setenv("LLM_BACKEND", "openai")
+    monkeypatch.setenv("LLM_BASE_URL",
+                       "http://llmuser:llm-pass-123@127.0.0.1:9/v1?api_key=llmkey456")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    # Port 9 (discard) refuses connections: getMe fails, and its error is printed too.
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL",
+                       "http://tguser:tg-pass-789@127.0.0.1:9/bot?api_key=tgkey012")
+
+    out = doctor("--no-smoke").output
+
+    assert line(out, "telegram").startswith(FAIL) and "127.0.0.1:9/bot" in out
+    assert "127.0.0.1:9/v1" in line(out, "model")
+    assert [s for s in secrets if s in out] == []
+
+
 def test_a_build_made_for_another_cpu_is_a_warning():
     cpu = llamabuild.read_cpu()
     record = {"flagset": "avx2", "version": "0.3.36", "cpu": "0" * 16, "cpu_model": "Elsewhere",

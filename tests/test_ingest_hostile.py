@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.doctor import WARN, check_database
 from bot.ingest.decode import html_to_text
 from bot.ingest.pipeline import ingest_folder
 from bot.ingest.watch import FolderWatch
 from bot.llm.kvcache import PrefixCache, cache_folder
 from bot.answer.retrieval import Retriever
 from bot.store import Store
-from tests.conftest import SMALL_MODEL, TOKEN
+from tests.conftest import SMALL_MODEL, TOKEN, make_settings
 
 ARTICLE = ("인공지능 기본법 개정을 둘러싼 논쟁이 이어지고 있다. 정부는 GPU 3만 장 확보 계획을 "
            "발표했지만 전문가들은 인재 양성이 먼저라고 지적했다. 국회 과학기술정보방송통신위원회는 "
@@ -250,13 +251,51 @@ def test_a_missing_folder_forgets_nothing(store, korean, folder):
 
 def test_the_watcher_notices_a_vanished_file_and_forgets_it(store, korean, folder):
     (folder / "gone.txt").write_text(article("사라질"), "utf-8")
+    (folder / "stays.txt").write_text(article("남을"), "utf-8")
     watch = FolderWatch(store, korean, folder, max_bytes=5_000_000, settle_seconds=0,
                         forget_after=0)
-    assert watch.scan().result.ingested == 1
+    assert watch.scan().result.ingested == 2
     assert watch.scan().result is None
     (folder / "gone.txt").unlink()
     assert watch.scan().result.forgotten == ("gone.txt",)
-    assert store.counts()["documents"] == 0
+    assert [d.id for d in store.documents()] == ["stays.txt"]
+
+
+def test_an_empty_folder_forgets_nothing_until_a_file_is_back(store, korean, folder, caplog):
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(article(name), "utf-8")
+    t0 = time.time()
+    ingest(store, korean, folder, forget_after=24 * HOUR, now=t0)
+    store.set_summary("a.txt", "요약", "key")
+    for path in folder.iterdir():  # an unmounted share: the mount point is left, empty
+        path.unlink()
+    (folder / "notes.pdf").write_bytes(b"%PDF")  # not a supported file: still "empty"
+    with caplog.at_level(logging.WARNING, logger="bot.ingest.pipeline"):
+        for hours in (1, 30, 100):
+            assert ingest(store, korean, folder, forget_after=24 * HOUR,
+                          now=t0 + hours * HOUR).forgotten == ()
+    assert [d.id for d in store.documents()] == ["a.txt", "b.txt"]
+    assert store.document("a.txt").summary == "요약"
+    [warning] = [r.getMessage() for r in caplog.records if "unmounted" in r.getMessage()]
+    assert str(folder) in warning and "2 stored documents" in warning
+    settings = make_settings(folder.parent, BRIEFBOT_DB=folder.parent / "t.db")  # the store's
+    assert [c for c in check_database(settings) if c.name == "folder" and c.status == WARN]
+    # A supported file is back: the others' absence counts from now on.
+    (folder / "new.txt").write_text(article("새"), "utf-8")
+    assert ingest(store, korean, folder, forget_after=24 * HOUR,
+                  now=t0 + 101 * HOUR).forgotten == ()
+    result = ingest(store, korean, folder, forget_after=24 * HOUR, now=t0 + 126 * HOUR)
+    assert result.forgotten == ("a.txt", "b.txt")
+    assert not [c for c in check_database(settings) if c.name == "folder"]
+    assert [d.id for d in store.documents()] == ["new.txt"]
+
+
+def test_forget_after_hours_zero_is_rejected_with_its_name(env, monkeypatch):
+    for value in ("0", "-1", "nan"):
+        monkeypatch.setenv("FORGET_AFTER_HOURS", value)
+        result = CliRunner().invoke(main, ["stats"])
+        assert result.exit_code != 0 and "FORGET_AFTER_HOURS" in result.output, value
+        assert "greater than 0" in result.output
 
 
 def test_forget_by_hand_through_the_cli(env, folder, tmp_path):

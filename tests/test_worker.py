@@ -2,6 +2,7 @@
 documents of any length summarised within the context and answerable."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, UTC
@@ -138,6 +139,48 @@ def test_the_worker_waits_while_a_question_is_answered(tmp_path, korean):
         worker.stop()
     assert services.store.document("a.txt").summary == GOOD
     assert worker.steps_done == 2  # the summary, then the debate map's positions
+
+
+class FullDiskStore(Store):
+    """The disk fills once: the first write that records a failed step is refused."""
+
+    refusals = 1
+
+    def record_work_failure(self, *args, **kwargs) -> int:
+        if self.refusals:
+            self.refusals -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        return super().record_work_failure(*args, **kwargs)
+
+
+class OnceFailingLLM(FakeLLM):
+    """Its first prompt fails; every later one is answered."""
+
+    failed = False
+
+    def stream(self, messages, **kwargs):
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("model crashed once")
+        return super().stream(messages, **kwargs)
+
+
+def test_a_failure_that_cannot_be_recorded_pauses_the_worker_and_it_resumes(tmp_path, korean):
+    llm = OnceFailingLLM(default=GOOD)
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    services = Services(settings=settings, store=FullDiskStore(settings.BRIEFBOT_DB),
+                        korean=korean, llm=llm)
+    (settings.SEEDS_DIR / "a.txt").write_text(article("디스크 기사", fact=GOOD), encoding="utf-8")
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    worker = ModelWorker(services.store, services.answers, llm, trouble_wait=0.2)
+    worker.start()
+    try:
+        wait_until(lambda: services.store.document("a.txt").summary == GOOD, timeout=15)
+        wait_until(lambda: worker.state == "idle", timeout=15)
+        assert worker.running and services.store.refusals == 0
+    finally:
+        worker.stop()
 
 
 def test_fit_text_keeps_the_lead_and_central_sentences_within_the_budget():

@@ -302,12 +302,39 @@ def forget_missing(store: Store, folder: Path, present: set[str], *, forget_afte
     return forgotten
 
 
+# meta key: "<since> <folder>" while the watched folder is empty but its documents are stored
+EMPTY_FOLDER_META = "seeds_empty_since"
+
+
+def may_forget(store: Store, folder: Path, entries: list[FolderEntry], now: float) -> bool:
+    """False while `folder` holds no supported file but documents came from it: an empty
+    mount point (a share not mounted, a sync that failed) looks exactly like a folder whose
+    files were all deleted, and forgetting would throw away every summary and position and
+    make every document news again on remount. Forgetting resumes once a file is back."""
+    key = folder_key(folder)
+    marked = (store.get_meta(EMPTY_FOLDER_META) or "").partition(" ")[2] == key
+    if entries or not store.documents_from(key):
+        if marked:
+            store.set_meta(EMPTY_FOLDER_META, "")
+            log.info("SEEDS_DIR=%s holds files again; files gone from it are forgotten after "
+                     "FORGET_AFTER_HOURS again", folder)
+        return True
+    if not marked:
+        store.set_meta(EMPTY_FOLDER_META, f"{iso(now)} {key}")
+        log.warning("SEEDS_DIR=%s is empty but %d stored documents came from it: is it "
+                    "unmounted? Nothing is forgotten until it holds a supported file again "
+                    "(`briefbot forget DOC` forgets one by hand)", folder,
+                    store.documents_from(key))
+    return False
+
+
 def ingest_folder(store: Store, korean: Korean, folder: Path, *, max_bytes: int,
                   settle_seconds: float = 0.0, forget_after: float | None = None,
                   now: float | None = None) -> IngestResult:
     """Scan `folder` once. Files modified within `settle_seconds` are left for the next scan
     (they may still be being copied). With `forget_after` (seconds), the documents of files
-    gone from the folder that long are removed. `now` (epoch seconds) is the scan's time."""
+    gone from the folder that long are removed, unless the folder looks unmounted (`may_forget`).
+    `now` (epoch seconds) is the scan's time."""
     tally = _Tally()
     now = time.time() if now is None else now
     add_sentences(store, korean)
@@ -321,7 +348,7 @@ def ingest_folder(store: Store, korean: Korean, folder: Path, *, max_bytes: int,
         log.warning("SEEDS_DIR=%s cannot be listed; nothing read, nothing forgotten", folder)
         return IngestResult()
     forgotten: list[tuple[str, str | None]] = []
-    if forget_after is not None:
+    if forget_after is not None and may_forget(store, folder, entries, now):
         forgotten = forget_missing(store, folder, {e.name for e in entries},
                                    forget_after=forget_after, now=now)
     key = folder_key(folder)

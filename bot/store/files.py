@@ -67,6 +67,11 @@ class FilesMixin(StoreBase):
             "select name from files where folder = ? and missing_since <= ? order by name",
             [folder, since_before])]
 
+    def documents_from(self, folder: str) -> int:
+        """How many stored documents came from files last seen in `folder`."""
+        return self._rows("select count(*) as n from files where folder = ? and "
+                          "status = 'ingested' and doc_id is not null", [folder])[0]["n"]
+
     def forget_file(self, name: str) -> str | None:
         """A file is gone for good: its row goes, and the document it holds unless another
         file holds the same text — that file is read again at the next scan and takes it

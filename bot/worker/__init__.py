@@ -2,6 +2,7 @@
 step at a time, users' questions first."""
 from bot.worker.modelwork import (COLLECTION, MAX_ATTEMPTS, POSITIONS, PREFIX, SUMMARY, Backlog,
                                   ModelWorker, Step, warm_documents)
+from bot.worker.lease import WorkerLease
 
 __all__ = ["COLLECTION", "MAX_ATTEMPTS", "POSITIONS", "PREFIX", "SUMMARY", "Backlog",
-           "ModelWorker", "Step", "warm_documents"]
+           "ModelWorker", "Step", "WorkerLease", "warm_documents"]

@@ -22,6 +22,7 @@ from bot.debate.service import DebateMap
 from bot.llm import LLM, Interrupted
 from bot.store import Store
 from bot.types import Document
+from bot.worker.lease import WorkerLease
 from bot.worker.progress import ProgressLog
 
 log = logging.getLogger("bot.worker")  # one name for the operator, whatever the module
@@ -38,6 +39,7 @@ def warm_documents(cache_mb: int) -> int:
 MAX_ATTEMPTS = 3
 RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
 IDLE_WAIT = 30.0  # seconds between looks at the database when nothing is to do
+TROUBLE_WAIT = 60.0  # seconds before trying again after the database refused a write
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,16 @@ class ModelWorker:
 
     def __init__(self, store: Store, answers: AnswerService, llm: LLM, *,
                  warm_limit: int = WARM_DOCUMENTS, clock: Callable[[], datetime] = _now,
-                 debate: DebateMap | None = None):
+                 debate: DebateMap | None = None, trouble_wait: float = TROUBLE_WAIT,
+                 lease: WorkerLease | None = None):
         self.store, self.answers, self.llm, self.debate = store, answers, llm, debate
-        self.warm_limit, self.clock = warm_limit, clock
+        self.lease = lease or WorkerLease(None)  # held while the thread runs (`start`)
+        self.warm_limit, self.clock, self.trouble_wait = warm_limit, clock, trouble_wait
         self.steps_done = 0
         self.steps_failed = 0
         self.steps_interrupted = 0
-        self.state = "stopped"  # idle / waiting (a question runs) / working / stopped
+        # idle / waiting (a question runs) / working / paused (a write failed) / stopped
+        self.state = "stopped"
         self._warmed: set[tuple[str, str]] = set()  # (doc id, content hash) ready this process
         self._collection_warmed: str | None = None  # the shared prefix's text, once evaluated
         self._urgent: list[str] = []
@@ -254,7 +259,16 @@ class ModelWorker:
         self._wake.set()
 
     def start(self) -> None:
+        """Work in a thread of its own, holding the database's lease: `briefbot ingest` run
+        beside it leaves the model work to this process."""
         if self._thread is None:
+            deadline = time.monotonic() + 2.0  # another process may be probing the lease
+            while not self.lease.acquire() and time.monotonic() < deadline:
+                self._stop.wait(0.05)
+            if not self.lease.held and self.lease.path is not None:
+                log.warning("another process (pid %s) does the model work on this database "
+                            "too: two copies of the model share the cores",
+                            self.lease.holder())
             self._thread = threading.Thread(target=self._loop, name="model-worker", daemon=True)
             self._thread.start()
 
@@ -266,7 +280,9 @@ class ModelWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-            return not self._thread.is_alive()
+            if self._thread.is_alive():
+                return False
+        self.lease.release()
         return True
 
     @property
@@ -277,23 +293,35 @@ class ModelWorker:
         progress = ProgressLog(self)
         while not self._stop.is_set():
             try:
-                step = self.next_step()
-            except Exception:  # noqa: BLE001 - e.g. the model failed to load; look again later
-                log.exception("background worker could not plan its next step")
-                step = None
-                self._wake.wait(IDLE_WAIT * 10)
-            if step is None:
-                progress.finished()
-                self.state = "idle"
-                self._wake.wait(IDLE_WAIT)
-                self._wake.clear()
-                continue
-            # Users first: wait while a question runs, and look again (it may have added work).
-            if not self.answers.priority.wait_idle(timeout=0):
-                self.state = "waiting"
-                self.answers.priority.wait_idle(timeout=5.0)
-                continue
-            self.state = "working"
-            self.run_step(step)
-            progress.step()
+                self._turn(progress)
+            except Exception:  # noqa: BLE001 - e.g. a full disk refused even the failure record
+                # Nothing may end this thread: the database recovers (space freed, lock
+                # released) and the work left must resume without a restart.
+                log.exception("background worker could not finish a step; trying again in "
+                              "%.0f s", self.trouble_wait)
+                self.state = "paused"
+                self._stop.wait(self.trouble_wait)
         self.state = "stopped"
+
+    def _turn(self, progress: ProgressLog) -> None:
+        """One look for work: a step, a wait for a question to finish, or an idle wait."""
+        try:
+            step = self.next_step()
+        except Exception:  # noqa: BLE001 - e.g. the model failed to load; look again later
+            log.exception("background worker could not plan its next step")
+            step = None
+            self._wake.wait(IDLE_WAIT * 10)
+        if step is None:
+            progress.finished()
+            self.state = "idle"
+            self._wake.wait(IDLE_WAIT)
+            self._wake.clear()
+            return
+        # Users first: wait while a question runs, and look again (it may have added work).
+        if not self.answers.priority.wait_idle(timeout=0):
+            self.state = "waiting"
+            self.answers.priority.wait_idle(timeout=5.0)
+            return
+        self.state = "working"
+        self.run_step(step)
+        progress.step()
