@@ -64,10 +64,21 @@ test: setup lint
 test-fast: lint
 	$(BIN)/python -m pytest -q -m "not model and not processes" -n 4
 
-# The question set, then the debate map's positions against the hand labels.
+# The development question set and the debate map's development labels, then each blind
+# batch (eval/blind/*/: articles, questions and labels written by people who never read bot/),
+# each printed under its own heading. A blind batch's answers are scored as after a bulk
+# import: its articles indexed, nothing precomputed (--no-worker).
 eval: setup
+	@echo "=== development: $(EVAL_SET) ==="
 	$(BIN)/python bench/eval.py $(EVAL_SET)
+	@echo "=== development: debate map labels ==="
 	$(BIN)/python bench/debate_eval.py
+	@for b in eval/blind/*/; do \
+		echo "=== blind batch $$b: answers ==="; \
+		$(BIN)/python bench/eval.py $$b/qa.jsonl --docs $$b/docs --no-worker || exit 1; \
+		echo "=== blind batch $$b: debate map ==="; \
+		$(BIN)/python bench/debate_eval.py $$b/debate.jsonl --docs $$b/docs || exit 1; \
+	done
 
 bench: setup
 	$(BIN)/python bench/bench.py

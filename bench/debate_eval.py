@@ -78,11 +78,13 @@ def report(name: str, counts: dict[str, tuple[int, int, int]], sides: bool = Tru
               f"recall {recall:5.2f} ({right}/{wanted})")
 
 
-def main(labels_path: str, compare: bool = False) -> int:
+def main(labels_path: str, compare: bool = False, folders: list[str] | None = None) -> int:
     setup_logging()
-    settings = load_settings(BRIEFBOT_DB=Path("data/debate_eval.db"))
+    db = "data/debate_eval.db" if not folders else \
+        f"data/debate_eval_{Path(labels_path).parent.name}.db"
+    settings = load_settings(BRIEFBOT_DB=Path(db))
     services = build_services(settings)
-    for folder in FOLDERS:
+    for folder in [Path(f) for f in folders] if folders else FOLDERS:
         if folder.is_dir():
             ingest_folder(services.store, services.korean, folder,
                           max_bytes=settings.INGEST_MAX_BYTES)
@@ -131,6 +133,21 @@ def main(labels_path: str, compare: bool = False) -> int:
     made = sum(len(choose(by_id[d], propositions, items, method)) for d, items in judged.items())
     print(f"quotes verbatim: {made - not_verbatim}/{made}; actor agrees with the label: "
           f"{agree}/{checked}")
+    kind = "blind batch" if "blind" in Path(labels_path).parts else "development labels"
+    print(f"({kind}: {labels_path})")
+    pairs_file = Path(labels_path).with_name("debate_pairs.jsonl")
+    if pairs_file.exists():
+        pairs = [json.loads(line) for line in pairs_file.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+        both = 0
+        for pair in pairs:
+            got = [{s for d, p, s in found if d == doc and p == pair["proposition"]}
+                   for doc in pair["docs"]]
+            ok = all(side in sides and len(sides) == 1 for side, sides in zip(pair["sides"], got))
+            both += ok
+            print(f"pair {pair['proposition']:<17}{' / '.join(pair['docs'])}: labelled "
+                  f"{pair['sides']}, shown {[sorted(g) for g in got]} {'ok' if ok else 'MISS'}")
+        print(f"disagreeing pairs shown with both sides right: {both}/{len(pairs)}")
     if not judge:
         return 0
     print("seconds per document with the model's scores (for model and cues+veto): median "
@@ -147,8 +164,11 @@ def main(labels_path: str, compare: bool = False) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("labels", nargs="?", default="eval/debate_dev.jsonl")
+    parser.add_argument("--docs", action="append", metavar="DIR",
+                        help="the documents are this folder alone (repeatable), not seeds/ and "
+                             "eval/docs/: a blind batch's articles")
     parser.add_argument("--compare", action="store_true",
                         help="also score every method with the model's constrained choice "
                              "(a model pass over every candidate: minutes, not seconds)")
     args = parser.parse_args()
-    sys.exit(main(args.labels, compare=args.compare))
+    sys.exit(main(args.labels, compare=args.compare, folders=args.docs))

@@ -11,6 +11,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 from bot.answer.checks import LEAD_IN_ONLY, REFUSAL
@@ -108,8 +109,12 @@ def percentile(values: list[float], p: float) -> float:
 def ask(services, case: dict, chat_id: int):
     """As a user would: a follow-up ("follow": the question before it) is asked in the same
     chat right after that question, with the turns the bot keeps. Returns the answer and the
-    rank (1-based) of the right document among those the plan chose, None when absent."""
+    rank (1-based) of the right document among those the plan chose, None when absent.
+    "asked_on" (a date) is the day the question is asked: what "지난주" counts from."""
     answers = services.answers
+    if case.get("asked_on"):
+        day = date.fromisoformat(case["asked_on"])
+        answers.planner.today = lambda: day
     if case.get("follow"):
         first = answers.ask(case["follow"], answers.history(chat_id))
         answers.remember(chat_id, case["follow"], first)
@@ -144,10 +149,13 @@ def rank_only(services, cases: list[dict]) -> int:
 def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
          passages: str = "cold", passage_tokens: int | None = None,
-         hint_lines: int | None = None, warm: int | None = None, drain: bool = True) -> int:
+         hint_lines: int | None = None, warm: int | None = None, drain: bool = True,
+         docs: list[str] | None = None) -> int:
     setup_logging()
-    # The seeds alone in data/eval.db; with more folders, a database of that collection's own.
-    db = "data/eval.db" if not folders else f"data/eval_{Path(path).stem}.db"
+    # The seeds alone in data/eval.db; with more folders, a database of that collection's own;
+    # with --docs, those folders alone (a blind batch's own articles), without the seeds.
+    db = ("data/eval.db" if not folders and not docs
+          else f"data/eval_{Path(path).parent.name}_{Path(path).stem}.db")
     settings = load_settings(BRIEFBOT_DB=Path(db))
     services = build_services(settings)
     services.answers.planner.passages = passages
@@ -155,7 +163,7 @@ def main(path: str, limit: int | None = None, only: str | None = None,
         services.answers.planner.passage_tokens = passage_tokens
     if hint_lines is not None:
         services.answers.planner.hint_lines = hint_lines
-    for folder in [settings.SEEDS_DIR, *(folders or [])]:
+    for folder in docs or [settings.SEEDS_DIR, *(folders or [])]:
         ingest_folder(services.store, services.korean, Path(folder),
                       max_bytes=settings.INGEST_MAX_BYTES)
     cases = [keyed(json.loads(line), folders)
@@ -199,7 +207,8 @@ def main(path: str, limit: int | None = None, only: str | None = None,
               "(questions with one right document)")
     print(f"first token: median {statistics.median(firsts) / 1000:.1f} s, p95 "
           f"{percentile(firsts, 95) / 1000:.1f} s")
-    print(f"eval: {passed}/{len(cases)} passed, median answer time "
+    kind = "blind batch" if "blind" in Path(path).parts else "development set"
+    print(f"eval ({kind} {path}): {passed}/{len(cases)} passed, median answer time "
           f"{statistics.median(times) / 1000:.1f} s (model {Path(settings.MODEL_PATH).name}, "
           f"{settings.LLM_THREADS} threads)")
     return 0
@@ -213,6 +222,9 @@ if __name__ == "__main__":
     parser.add_argument("--only", help="ask only these questions (ids, comma-separated)")
     parser.add_argument("--with", dest="folders", action="append", metavar="DIR",
                         help="ingest this folder too (repeatable), e.g. eval/collection")
+    parser.add_argument("--docs", action="append", metavar="DIR",
+                        help="the collection is this folder alone (repeatable), not the seeds: "
+                             "a blind batch's articles, e.g. eval/blind/b1/docs")
     parser.add_argument("--retrieval-only", action="store_true",
                         help="no model: where the plan ranks the right document (hit@1, hit@3)")
     parser.add_argument("--passages", choices=("cold", "always", "never"), default="cold",
@@ -234,4 +246,4 @@ if __name__ == "__main__":
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
                   args.passages, args.passage_tokens, args.hint_lines, args.warm,
-                  not args.no_worker))
+                  not args.no_worker, args.docs))
