@@ -11,6 +11,7 @@ from bot import render
 from bot.answer.retrieval import Retriever
 from bot.briefing import compose_brief
 from bot.debate import view
+from bot.debate.actors import Actors, Line
 from bot.delivery.notify import push_text
 from bot.ingest.pipeline import ingest_folder
 from bot.types import ACTOR_MAX, NAME_MAX, TITLE_MAX, Document, Position, Proposition, clip
@@ -94,3 +95,9 @@ def test_names_stored_before_the_caps_are_read_capped_by_every_rendering(store, 
     for name, text in renderings.items():
         assert len(text) < bound, name
 
+
+def test_an_actor_named_with_a_huge_organisation_is_capped(korean):
+    organisation = "새봄" * 5_000
+    lines = [Line(0, f"나도겸 {organisation} 정책이사는 \"지역에 분산해야 한다\"고 말했다.")]
+    actor = Actors(lines, korean).of(0)
+    assert actor.startswith("나도겸") and len(actor) <= ACTOR_MAX
