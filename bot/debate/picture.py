@@ -66,32 +66,50 @@ def korean_font(size: int) -> ImageFont.FreeTypeFont:
                               layout_engine=ImageFont.Layout.BASIC)
 
 
+def _room(text: str, width: float) -> str:
+    """`text` cut to what could ever fit in `width` px: every drawn character is a pixel wide
+    at least, so no more than `width` of them fit, and nothing longer is ever measured."""
+    return text[:int(width) + 1]
+
+
 def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
-    """The longest prefix of `text` that fits in `width` with "…" after it."""
-    for end in range(len(text), 0, -1):
-        candidate = text[:end].rstrip() + "…"
-        if font.getlength(candidate) <= width:
-            return candidate
-    return "…"
+    """The longest prefix of `text` that fits in `width` with "…" after it, found by halving:
+    a handful of measurements of strings no longer than the room, however long `text` is."""
+    text = _room(text, width)
+    fits, over = 0, len(text) + 1  # text[:fits] + "…" fits; text[:over] + "…" does not
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        if font.getlength(text[:middle].rstrip() + "…") <= width:
+            fits = middle
+        else:
+            over = middle
+    return text[:fits].rstrip() + "…"
 
 
 def _fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
-    return text if font.getlength(text) <= width else _ellipsize(text, font, width)
+    if len(text) <= width and font.getlength(text) <= width:
+        return text
+    return _ellipsize(text, font, width)
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float, max_lines: int) -> list[str]:
     """Break at spaces (inside a word only when the word alone is too long); the last kept
     line ends in "…" when the text runs past `max_lines`."""
+    # A line holds at most `width` characters and the space after it: the rest cannot be
+    # shown, and measuring it would cost time in proportion to its length.
+    text = text[:max_lines * (int(width) + 2) + 1]
     lines: list[str] = []
     current = ""
     for word in text.split():
+        if len(lines) > max_lines:
+            break
         candidate = f"{current} {word}" if current else word
-        if font.getlength(candidate) <= width:
+        if len(candidate) <= width and font.getlength(candidate) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        while font.getlength(word) > width:
+        while len(lines) <= max_lines and (len(word) > width or font.getlength(word) > width):
             cut = max(1, len(_ellipsize(word, font, width)) - 1)
             lines.append(word[:cut])
             word = word[cut:]
@@ -120,8 +138,11 @@ class _Entry:
 def _entry(pos: Position, room: int) -> _Entry:
     font = korean_font(ITEM_SIZE)
     actor, where = pos.actor.strip() or "?", (pos.outlet or pos.title or "").strip()
-    if not where or font.getlength(f"{actor} · {where}") <= room:
-        return _Entry(actor, f" · {where}" if where else "", False)
+    if not where:
+        return _Entry(_fit(actor, font, room), "", False)
+    one_line = f"{actor} · {where}"
+    if len(one_line) <= room and font.getlength(one_line) <= room:
+        return _Entry(actor, f" · {where}", False)
     return _Entry(_fit(actor, font, room), _fit(where, korean_font(SOURCE_SIZE), room), True)
 
 
