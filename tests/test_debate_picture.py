@@ -190,3 +190,26 @@ def test_a_map_with_huge_titles_actors_and_propositions_is_laid_out_from_bounded
     assert drawn.width == WIDTH and drawn.height < 1200
     assert log and max(log) <= 2 * WIDTH
 
+
+def full_row_positions(prop: str) -> list[Position]:
+    return [pos(f"{prop}-{side}-{i}", prop, side, f"한국인공지능정책연구원 선임연구위원{i}",
+                "아주 긴 언론사 이름의 온라인판 " * 3)
+            for side in (FOR, CONDITIONAL, AGAINST) for i in range(9)]
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_every_map_stays_within_the_photo_limits_of_the_bot_api(count):
+    props = [Proposition(f"p{i}", f"{i}번 쟁점: " + "정부는 인공지능 기본법 시행을 미뤄야 한다 " * 4)
+             for i in range(count)]
+    positions = [p for prop in props for p in full_row_positions(prop.id)]
+    drawn = image(debate_png(props, positions))
+    # Telegram refuses a photo whose sides add up past 10,000 px or differ more than 20 times.
+    assert drawn.width + drawn.height <= 10_000
+    assert max(drawn.size) / min(drawn.size) <= 20
+    rows, _, _ = layout._rows(props, positions)
+    shown = layout._fitting(rows)
+    assert 0 < shown <= count
+    if shown < count:  # the rows left out are counted in a last line under the rows
+        note = drawn.crop((MARGIN, drawn.height - layout.NOTE_STEP - 24, WIDTH - MARGIN,
+                           drawn.height - 24))
+        assert note.getextrema() != ((255, 255), (255, 255), (255, 255))

@@ -28,6 +28,7 @@ EMPTY_TEXT = "아직 입장이 정리된 자료가 없습니다."
 CONTESTED = "엇갈림"
 CONTESTED_LEGEND = "찬성·반대가 함께 있는 쟁점"
 MORE = "외 {n}건"
+LEFT_OUT = "그림에 다 싣지 못한 쟁점 {n}개는 /debate 글에 있습니다."
 
 
 def _counts(docs: int, positions: int, rows: int) -> str:
@@ -49,6 +50,12 @@ COLUMN_WIDTH = (WIDTH - 2 * MARGIN) // 3
 DOT_R, CELL_PAD = 9, 14
 ENTRY_INDENT = CELL_PAD + 2 * DOT_R + 10  # where an entry's text starts in its cell
 ENTRY_ROOM = COLUMN_WIDTH - ENTRY_INDENT - CELL_PAD
+# Telegram refuses a photo whose width and height add up to more than 10,000 px (or whose sides
+# differ more than 20 times, which this width and height never do): the rows past that height
+# are left out, newest evidence first stays in, and a last line says how many are missing.
+MAX_HEIGHT = 10_000 - WIDTH
+FRAME = 150 + 22 + 56 + 44 + 24  # header, legend and column names, bottom margin
+NOTE_STEP = 56
 
 
 @lru_cache(maxsize=1)
@@ -192,6 +199,20 @@ def _rows(propositions: Sequence[Proposition], positions: Sequence[Position]
     return rows, len(docs), count
 
 
+def _fitting(rows: list[_Row]) -> int:
+    """How many of `rows`, from the first, fit under MAX_HEIGHT (with the note's line when
+    some do not)."""
+    room = MAX_HEIGHT - FRAME
+    if sum(row.height for row in rows) <= room:
+        return len(rows)
+    room -= NOTE_STEP
+    for n, row in enumerate(rows):
+        room -= row.height
+        if room < 0:
+            return n
+    return len(rows)
+
+
 def _badge_width() -> int:
     return int(korean_font(ITEM_SIZE - 3).getlength(CONTESTED)) + 24
 
@@ -281,7 +302,8 @@ def _legend_and_columns(draw: ImageDraw.ImageDraw, top: int) -> int:
 
 def debate_png(propositions: list[Proposition], positions: list[Position], *,
                title: str = DEFAULT_TITLE) -> bytes:
-    """The debate map as PNG bytes, 1080 px wide and as tall as its rows need.
+    """The debate map as PNG bytes, 1080 px wide and as tall as its rows need, within what
+    the Bot API takes for a photo (the rows past MAX_HEIGHT are counted in a last line).
 
     Rows follow `propositions`' order and leave out propositions nobody took a side on; with
     no positions at all it is a small picture saying so, so the caller never special-cases it.
@@ -291,7 +313,9 @@ def debate_png(propositions: list[Proposition], positions: list[Position], *,
     rows, docs, count = _rows(propositions, positions)
     if rows:
         counts = _counts(docs, count, len(rows))
-        height = 150 + 22 + 56 + 44 + sum(row.height for row in rows) + 24
+        drawn = rows[:_fitting(rows)]
+        left_out = len(rows) - len(drawn)
+        height = FRAME + sum(row.height for row in drawn) + (NOTE_STEP if left_out else 0)
     else:
         counts, height = None, 96 + 110
     image = Image.new("RGB", (WIDTH, height), PAPER)
@@ -302,9 +326,14 @@ def debate_png(propositions: list[Proposition], positions: list[Position], *,
                   anchor="lm")
     else:
         y = _legend_and_columns(draw, y)
-        for row in rows:
+        for row in drawn:
             _draw_row(draw, row, y)
             y += row.height
+        if left_out:
+            draw.line((MARGIN, y, WIDTH - MARGIN, y), fill=RULE, width=2)
+            font = korean_font(TEXT_SIZE)
+            draw.text((MARGIN, y + NOTE_STEP // 2), _fit(LEFT_OUT.format(n=left_out), font,
+                      WIDTH - 2 * MARGIN), font=font, fill=MUTED, anchor="lm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
