@@ -11,6 +11,23 @@ BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
 # An outbox payload that stands for the debate map's picture, drawn when it is sent.
 DEBATE_MAP_PAYLOAD = "\x00debate-map"
 
+# The longest title, outlet or author, and debate-map actor kept and shown. A scraped page can
+# put a whole article on its headline line or into a byline; every list, push, briefing and
+# picture that names a document must stay readable and cheap to lay out.
+TITLE_MAX, NAME_MAX, ACTOR_MAX = 200, 80, 60
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` if it has at most `limit` characters, else its start cut at a space (unless
+    that drops more than half) with "…" after it, `limit` characters at most."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
 
 @dataclass(frozen=True)
 class Document:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFont
 
+from bot.debate import picture as layout
 from bot.debate.picture import (
     COLOURS, COLUMN_WIDTH, CONTESTED_COLOUR, MARGIN, WIDTH, debate_png, korean_font,
 )
@@ -137,3 +138,78 @@ def test_a_crowded_cell_stops_at_six_and_says_how_many_more():
 def test_the_same_input_gives_the_same_bytes():
     positions = [pos("a", "delay", FOR), pos("b", "delay", AGAINST, "참여연대", "한겨레")]
     assert debate_png(PROPS, positions) == debate_png(list(PROPS), list(positions))
+
+
+class MeasuredFont(ImageFont.FreeTypeFont):
+    """The real font, counting what layout asks it to measure; it refuses a string longer than
+    the picture could ever show, and a layout that keeps measuring, instead of taking hours."""
+
+    def __init__(self, size: int, log: list[int]):
+        super().__init__(io.BytesIO(layout._font_bytes()), size,
+                         layout_engine=ImageFont.Layout.BASIC)
+        self.log = log
+
+    def getlength(self, text, *args, **kwargs):
+        self.log.append(len(text))
+        assert len(text) <= 2 * WIDTH, f"measured {len(text)} characters"
+        assert len(self.log) <= 2_000, "kept measuring"
+        return super().getlength(text, *args, **kwargs)
+
+    def getmask2(self, text, *args, **kwargs):  # what ImageDraw.text draws with
+        assert len(text) <= 2 * WIDTH, f"drew {len(text)} characters"
+        return super().getmask2(text, *args, **kwargs)
+
+
+HUGE = ("인공지능 기본법 시행령의 고영향 판단 기준 " * 5_000)[:100_000]
+
+
+@pytest.mark.parametrize("text", [HUGE, HUGE.replace(" ", ""), "가" * 1_000])
+def test_shortening_measures_a_few_short_strings_however_long_the_text(text):
+    log: list[int] = []
+    font = MeasuredFont(layout.ITEM_SIZE, log)
+    fitted = layout._fit(text, font, layout.ENTRY_ROOM)
+    assert len(log) <= 2 + 2 * layout.ENTRY_ROOM.bit_length()  # halving, not one at a time
+    assert fitted.endswith("…") and text.startswith(fitted[:-1])
+    assert font.getlength(fitted) <= layout.ENTRY_ROOM
+    # ...and still the longest start that fits.
+    assert font.getlength(text[:len(fitted) + 1].rstrip() + "…") > layout.ENTRY_ROOM
+    wrapped = layout._wrap(text, font, 1000, 2)
+    assert len(wrapped) == 2 and wrapped[-1].endswith("…")
+    assert all(font.getlength(line) <= 1000 for line in wrapped)
+
+
+def test_a_map_with_huge_titles_actors_and_propositions_is_laid_out_from_bounded_text(
+        monkeypatch):
+    log: list[int] = []
+    monkeypatch.setattr(layout, "korean_font", lambda size: MeasuredFont(size, log))
+    props = [Proposition("delay", HUGE), Proposition("gpu", HUGE.replace(" ", ""))]
+    positions = [pos("a", "delay", FOR, HUGE, HUGE), pos("b", "delay", AGAINST, "필자", None, HUGE),
+                 pos("c", "gpu", CONDITIONAL, HUGE.replace(" ", ""), None, HUGE),
+                 pos("d", "gpu", FOR, HUGE, None, "")]
+    drawn = image(debate_png(props, positions, title=HUGE))
+    assert drawn.width == WIDTH and drawn.height < 1200
+    assert log and max(log) <= 2 * WIDTH
+
+
+def full_row_positions(prop: str) -> list[Position]:
+    return [pos(f"{prop}-{side}-{i}", prop, side, f"한국인공지능정책연구원 선임연구위원{i}",
+                "아주 긴 언론사 이름의 온라인판 " * 3)
+            for side in (FOR, CONDITIONAL, AGAINST) for i in range(9)]
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_every_map_stays_within_the_photo_limits_of_the_bot_api(count):
+    props = [Proposition(f"p{i}", f"{i}번 쟁점: " + "정부는 인공지능 기본법 시행을 미뤄야 한다 " * 4)
+             for i in range(count)]
+    positions = [p for prop in props for p in full_row_positions(prop.id)]
+    drawn = image(debate_png(props, positions))
+    # Telegram refuses a photo whose sides add up past 10,000 px or differ more than 20 times.
+    assert drawn.width + drawn.height <= 10_000
+    assert max(drawn.size) / min(drawn.size) <= 20
+    rows, _, _ = layout._rows(props, positions)
+    shown = layout._fitting(rows)
+    assert 0 < shown <= count
+    if shown < count:  # the rows left out are counted in a last line under the rows
+        note = drawn.crop((MARGIN, drawn.height - layout.NOTE_STEP - 24, WIDTH - MARGIN,
+                           drawn.height - 24))
+        assert note.getextrema() != ((255, 255), (255, 255), (255, 255))

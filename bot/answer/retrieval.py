@@ -13,7 +13,7 @@ from bot.answer.verify import holds
 from bot.korean import CONTENT_TAGS, STOP_MORPHEMES, Korean, normalize_text
 from bot.store import Store, stored_sentences
 from bot.store.fts import index_terms
-from bot.types import Hit
+from bot.types import TITLE_MAX, Hit, clip
 
 # The ranked FTS5 query scores every chunk that holds any of its terms (~1 µs each); on a
 # large collection a common term alone is hundreds of thousands of chunks. Terms are taken
@@ -134,7 +134,8 @@ class Retriever:
             counts = Counter(chunk_words)
             matched = frozenset(t for t in terms if _occurrences(chunk_words, counts, words[t]))
             self._remember(row["text"], row["sentences"])
-            hits.append(Hit(doc_id=row["doc_id"], title=row["title"], text=row["text"],
+            hits.append(Hit(doc_id=row["doc_id"], title=clip(row["title"], TITLE_MAX),
+                            text=row["text"],
                             sentence=self.best_sentence(row["text"], matched),
                             score=round(row["score"], 4), chunk_id=row["chunk_id"],
                             matched=matched))

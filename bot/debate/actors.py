@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.korean import Korean
+from bot.types import ACTOR_MAX, clip
 
 AUTHOR = "필자"
 TITLES = ("국회의원", "의원", "대표이사", "대표", "교수", "장관", "차관", "위원장", "부위원장",
@@ -149,7 +150,11 @@ class Actors:
         return None
 
     def of(self, index: int) -> str:
-        """Who holds what sentence `index` says."""
+        """Who holds what sentence `index` says, in at most ACTOR_MAX characters (an
+        organisation's name is as long as the text made it)."""
+        return clip(self._holder(index), ACTOR_MAX)
+
+    def _holder(self, index: int) -> str:
         if who := self.said_by(index):
             return who
         if self.quoted[index]:  # “…” 이경일 대표는 이렇게 말했다: where the quotation ends

@@ -28,6 +28,7 @@ EMPTY_TEXT = "아직 입장이 정리된 자료가 없습니다."
 CONTESTED = "엇갈림"
 CONTESTED_LEGEND = "찬성·반대가 함께 있는 쟁점"
 MORE = "외 {n}건"
+LEFT_OUT = "그림에 다 싣지 못한 쟁점 {n}개는 /debate 글에 있습니다."
 
 
 def _counts(docs: int, positions: int, rows: int) -> str:
@@ -49,6 +50,12 @@ COLUMN_WIDTH = (WIDTH - 2 * MARGIN) // 3
 DOT_R, CELL_PAD = 9, 14
 ENTRY_INDENT = CELL_PAD + 2 * DOT_R + 10  # where an entry's text starts in its cell
 ENTRY_ROOM = COLUMN_WIDTH - ENTRY_INDENT - CELL_PAD
+# Telegram refuses a photo whose width and height add up to more than 10,000 px (or whose sides
+# differ more than 20 times, which this width and height never do): the rows past that height
+# are left out, newest evidence first stays in, and a last line says how many are missing.
+MAX_HEIGHT = 10_000 - WIDTH
+FRAME = 150 + 22 + 56 + 44 + 24  # header, legend and column names, bottom margin
+NOTE_STEP = 56
 
 
 @lru_cache(maxsize=1)
@@ -66,32 +73,50 @@ def korean_font(size: int) -> ImageFont.FreeTypeFont:
                               layout_engine=ImageFont.Layout.BASIC)
 
 
+def _room(text: str, width: float) -> str:
+    """`text` cut to what could ever fit in `width` px: every drawn character is a pixel wide
+    at least, so no more than `width` of them fit, and nothing longer is ever measured."""
+    return text[:int(width) + 1]
+
+
 def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
-    """The longest prefix of `text` that fits in `width` with "…" after it."""
-    for end in range(len(text), 0, -1):
-        candidate = text[:end].rstrip() + "…"
-        if font.getlength(candidate) <= width:
-            return candidate
-    return "…"
+    """The longest prefix of `text` that fits in `width` with "…" after it, found by halving:
+    a handful of measurements of strings no longer than the room, however long `text` is."""
+    text = _room(text, width)
+    fits, over = 0, len(text) + 1  # text[:fits] + "…" fits; text[:over] + "…" does not
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        if font.getlength(text[:middle].rstrip() + "…") <= width:
+            fits = middle
+        else:
+            over = middle
+    return text[:fits].rstrip() + "…"
 
 
 def _fit(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
-    return text if font.getlength(text) <= width else _ellipsize(text, font, width)
+    if len(text) <= width and font.getlength(text) <= width:
+        return text
+    return _ellipsize(text, font, width)
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float, max_lines: int) -> list[str]:
     """Break at spaces (inside a word only when the word alone is too long); the last kept
     line ends in "…" when the text runs past `max_lines`."""
+    # A line holds at most `width` characters and the space after it: the rest cannot be
+    # shown, and measuring it would cost time in proportion to its length.
+    text = text[:max_lines * (int(width) + 2) + 1]
     lines: list[str] = []
     current = ""
     for word in text.split():
+        if len(lines) > max_lines:
+            break
         candidate = f"{current} {word}" if current else word
-        if font.getlength(candidate) <= width:
+        if len(candidate) <= width and font.getlength(candidate) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        while font.getlength(word) > width:
+        while len(lines) <= max_lines and (len(word) > width or font.getlength(word) > width):
             cut = max(1, len(_ellipsize(word, font, width)) - 1)
             lines.append(word[:cut])
             word = word[cut:]
@@ -120,8 +145,11 @@ class _Entry:
 def _entry(pos: Position, room: int) -> _Entry:
     font = korean_font(ITEM_SIZE)
     actor, where = pos.actor.strip() or "?", (pos.outlet or pos.title or "").strip()
-    if not where or font.getlength(f"{actor} · {where}") <= room:
-        return _Entry(actor, f" · {where}" if where else "", False)
+    if not where:
+        return _Entry(_fit(actor, font, room), "", False)
+    one_line = f"{actor} · {where}"
+    if len(one_line) <= room and font.getlength(one_line) <= room:
+        return _Entry(actor, f" · {where}", False)
     return _Entry(_fit(actor, font, room), _fit(where, korean_font(SOURCE_SIZE), room), True)
 
 
@@ -169,6 +197,20 @@ def _rows(propositions: Sequence[Proposition], positions: Sequence[Position]
                          {s: [_entry(p, ENTRY_ROOM) for p in c] for s, c in shown.items()},
                          {s: len(taken[s]) - len(shown[s]) for s in COLUMNS}, contested))
     return rows, len(docs), count
+
+
+def _fitting(rows: list[_Row]) -> int:
+    """How many of `rows`, from the first, fit under MAX_HEIGHT (with the note's line when
+    some do not)."""
+    room = MAX_HEIGHT - FRAME
+    if sum(row.height for row in rows) <= room:
+        return len(rows)
+    room -= NOTE_STEP
+    for n, row in enumerate(rows):
+        room -= row.height
+        if room < 0:
+            return n
+    return len(rows)
 
 
 def _badge_width() -> int:
@@ -260,7 +302,8 @@ def _legend_and_columns(draw: ImageDraw.ImageDraw, top: int) -> int:
 
 def debate_png(propositions: list[Proposition], positions: list[Position], *,
                title: str = DEFAULT_TITLE) -> bytes:
-    """The debate map as PNG bytes, 1080 px wide and as tall as its rows need.
+    """The debate map as PNG bytes, 1080 px wide and as tall as its rows need, within what
+    the Bot API takes for a photo (the rows past MAX_HEIGHT are counted in a last line).
 
     Rows follow `propositions`' order and leave out propositions nobody took a side on; with
     no positions at all it is a small picture saying so, so the caller never special-cases it.
@@ -270,7 +313,9 @@ def debate_png(propositions: list[Proposition], positions: list[Position], *,
     rows, docs, count = _rows(propositions, positions)
     if rows:
         counts = _counts(docs, count, len(rows))
-        height = 150 + 22 + 56 + 44 + sum(row.height for row in rows) + 24
+        drawn = rows[:_fitting(rows)]
+        left_out = len(rows) - len(drawn)
+        height = FRAME + sum(row.height for row in drawn) + (NOTE_STEP if left_out else 0)
     else:
         counts, height = None, 96 + 110
     image = Image.new("RGB", (WIDTH, height), PAPER)
@@ -281,9 +326,14 @@ def debate_png(propositions: list[Proposition], positions: list[Position], *,
                   anchor="lm")
     else:
         y = _legend_and_columns(draw, y)
-        for row in rows:
+        for row in drawn:
             _draw_row(draw, row, y)
             y += row.height
+        if left_out:
+            draw.line((MARGIN, y, WIDTH - MARGIN, y), fill=RULE, width=2)
+            font = korean_font(TEXT_SIZE)
+            draw.text((MARGIN, y + NOTE_STEP // 2), _fit(LEFT_OUT.format(n=left_out), font,
+                      WIDTH - 2 * MARGIN), font=font, fill=MUTED, anchor="lm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

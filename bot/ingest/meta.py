@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.clean import COPYRIGHT, DATE_ONLY, CleanPage, page_lines
+from bot.types import NAME_MAX, TITLE_MAX, clip
 
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
 DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})")
@@ -85,5 +86,6 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
     # say who published the page: without a byline, copyright line or masthead there is no
     # outlet, and readers see the title instead.
     credits = " · ".join(c for c in page.credits if c not in (outlet, author, title))[:300]
-    return PageMeta(title=title or "(제목 없음)", date=date, outlet=outlet, author=author, url=url,
-                    credits=credits or None)
+    return PageMeta(title=clip(title, TITLE_MAX) or "(제목 없음)", date=date,
+                    outlet=outlet and clip(outlet, NAME_MAX),
+                    author=author and clip(author, NAME_MAX), url=url, credits=credits or None)

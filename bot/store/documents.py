@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from bot.store.db import StoreBase, utcnow
 from bot.store.fts import index_terms
-from bot.types import Chunk, Document, Sentence
+from bot.types import NAME_MAX, TITLE_MAX, Chunk, Document, Sentence, clip
 
 
 def sentences_json(sentences: Iterable[Sentence]) -> str:
@@ -44,10 +44,13 @@ NEWEST_DOCUMENTS = ("substr(ingested_at, 1, 16) desc, date is null, date desc, "
 
 
 def as_document(row: dict) -> Document:
-    """A `documents` row as the Document the rest of the bot reads."""
-    return Document(id=row["id"], title=row["title"], text=row["text"],
-                    content_hash=row["content_hash"], date=row["date"], outlet=row["outlet"],
-                    author=row["author"], url=row["url"], summary=row["summary"],
+    """A `documents` row as the Document the rest of the bot reads (title, outlet and author
+    capped: rows stored before the caps are read the same way)."""
+    return Document(id=row["id"], title=clip(row["title"], TITLE_MAX), text=row["text"],
+                    content_hash=row["content_hash"], date=row["date"],
+                    outlet=row["outlet"] and clip(row["outlet"], NAME_MAX),
+                    author=row["author"] and clip(row["author"], NAME_MAX), url=row["url"],
+                    summary=row["summary"],
                     ingested_at=row["ingested_at"], credits=row.get("credits"))
 
 

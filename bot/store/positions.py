@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import NEWEST_DOCUMENTS
-from bot.types import Position
+from bot.types import ACTOR_MAX, NAME_MAX, TITLE_MAX, Position, clip
 
 _SELECT = ("select p.doc_id, p.proposition, p.side, p.actor, p.quote, p.score, p.found_at, "
            "d.title, d.outlet, d.date from positions p join documents d on d.id = p.doc_id")
@@ -17,8 +17,9 @@ _NEWEST = ("coalesce(d.date, substr(d.ingested_at, 1, 10)) desc, d.ingested_at d
 
 def _position(row: dict) -> Position:
     return Position(doc_id=row["doc_id"], proposition=row["proposition"], side=row["side"],
-                    actor=row["actor"], quote=row["quote"], score=row["score"] or 0.0,
-                    title=row["title"], outlet=row["outlet"], date=row["date"],
+                    actor=clip(row["actor"], ACTOR_MAX), quote=row["quote"],
+                    score=row["score"] or 0.0, title=clip(row["title"], TITLE_MAX),
+                    outlet=row["outlet"] and clip(row["outlet"], NAME_MAX), date=row["date"],
                     found_at=row["found_at"])
 
 
