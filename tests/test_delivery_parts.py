@@ -1,19 +1,26 @@
 """A message too long for one Telegram message goes as parts, each recorded as it is accepted:
 against the fake Bot API over HTTP, a group's flood limit is waited out part by part, and a
-sender stopped mid-message resumes at the first part not yet delivered, never resending one."""
+sender stopped mid-message resumes at the first part not yet delivered, never resending one.
+And a briefing stays a few messages long however many documents are new."""
 from __future__ import annotations
 
 import asyncio
 import time
 from contextlib import suppress
+from datetime import date
 
 import pytest
 from telegram import Bot
 
+from bot import texts
+from bot.briefing import BRIEF_MAX_LISTED, compose_brief
 from bot.delivery import Outbox
+from bot.ingest.pipeline import ingest_folder
 from bot.store import Store
 from bot.tg.jobs import build_outbox
+from bot.tg.format import plain_parts
 from tests.conftest import TOKEN
+from tests.corpus import backlog
 from tests.delivery_support import HoldingBotAPI, fast, make_services, subscribe, texts_for
 
 GROUP = -100777
@@ -149,3 +156,21 @@ async def test_a_sender_stopped_after_part_k_resumes_at_part_k_plus_1(
     assert (the_row(store).status, the_row(store).parts_sent) == ("sent", PARTS)
     assert [c["status"] for c in group_calls(botapi)].count(200) == PARTS
 
+
+def test_a_briefing_of_many_new_documents_lists_the_newest_and_counts_the_rest(
+        tmp_path, korean):
+    store = Store(tmp_path / "many.db")
+    try:
+        backlog(tmp_path / "seeds", BRIEF_MAX_LISTED + 15, long=0)
+        ingest_folder(store, korean, tmp_path / "seeds", max_bytes=1_000_000)
+        newest_first = store.documents()
+        brief = compose_brief(store, korean, since="2000-01-01T00:00:00+00:00",
+                              today=date(2025, 6, 2))
+    finally:
+        store.close()
+    shown = [d.title for d in newest_first if d.title in brief.text]
+    assert shown == [d.title for d in newest_first[:BRIEF_MAX_LISTED]]
+    assert texts.BRIEF_NEW.format(count=BRIEF_MAX_LISTED + 15) in brief.text
+    assert texts.BRIEF_MORE.format(count=15) in brief.text
+    assert brief.new_count == BRIEF_MAX_LISTED + 15
+    assert len(plain_parts(brief.text)) <= 2
