@@ -157,6 +157,16 @@ async def test_a_sender_stopped_after_part_k_resumes_at_part_k_plus_1(
     assert [c["status"] for c in group_calls(botapi)].count(200) == PARTS
 
 
+async def test_a_group_migrated_at_its_first_part_gets_every_part_at_the_new_id(
+        services, botapi, bot):
+    store, new_id = services.store, -1009990777
+    expected = queue_long_message(store)
+    botapi.fail_next("sendMessage", status=400, migrate_to_chat_id=new_id, chat_id=GROUP)
+    assert (await build_outbox(services, bot, fast()).flush()).sent == 1
+    assert botapi.sent(GROUP) == []  # no later part went to the old id
+    assert [m["text"] for m in botapi.sent(new_id)] == expected
+    assert store.outbox_rows(new_id)[0].parts_sent == PARTS
+
 def test_a_briefing_of_many_new_documents_lists_the_newest_and_counts_the_rest(
         tmp_path, korean):
     store = Store(tmp_path / "many.db")
