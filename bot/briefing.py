@@ -29,6 +29,9 @@ SUMMARY_CHECKS = 5  # a new number when the checks below change: stored summarie
 SUMMARY_INPUT_TOKENS = 600
 BORNE_OUT = 0.6  # of a summary sentence's words that must stand in one article sentence
 SUMMARY_LEAD_SHARE = 6
+# Documents a briefing lists one by one, newest first; the rest are counted in one line, so
+# a large batch of new files makes a briefing of a few messages, not dozens.
+BRIEF_MAX_LISTED = 20
 # A sentence about the document rather than what it says ("이 문서는 … 요약합니다.").
 META_SENTENCE = re.compile(r"^(이|본|해당|위)\s?(문서|기사|글|칼럼|자료|보도)"
                            r"(는|은|에서는|에서)\s")
@@ -254,15 +257,18 @@ def compose_brief(store: Store, korean: Korean, *, since: str | None, today: dat
         lines.append(texts.BRIEF_NEW.format(count=len(new)))
     if not docs:
         return Brief(texts.BRIEF_EMPTY, (), 0)
-    keywords = _keywords(docs, korean)
-    for label, members in group_by_issue(docs, keywords):
+    listed = docs[:BRIEF_MAX_LISTED]
+    keywords = _keywords(listed, korean)
+    for label, members in group_by_issue(listed, keywords):
         lines.append("")
         lines.append(texts.BRIEF_ISSUE.format(label=label))
         for doc in members:
             lines.append(texts.BRIEF_ITEM.format(title=doc.title, meta=doc.meta, gist=gist(doc)))
+    if len(docs) > len(listed):
+        lines += ["", texts.BRIEF_MORE.format(count=len(docs) - len(listed))]
     lines += debate_section(store, since)
     lines += ["", texts.BRIEF_FOOTER]
-    return Brief("\n".join(lines), tuple(d.id for d in docs), len(new) if since else len(docs))
+    return Brief("\n".join(lines), tuple(d.id for d in listed), len(new) if since else len(docs))
 
 
 def debate_section(store: Store, since: str | None) -> list[str]:

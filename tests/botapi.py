@@ -20,11 +20,13 @@ import copy
 import email.parser
 import email.policy
 import json
+import math
 import re
 import socket
 import sys
 import threading
 import time
+from collections import deque
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -386,6 +388,8 @@ class BotAPIServer:
         self._members: dict[tuple[int, int], str] = {}  # (chat_id, user_id) -> status
         self._messages: dict[tuple[int, int], dict] = {}  # (chat_id, message_id) -> record
         self._photos: list[dict] = []  # sendPhoto uploads, in order
+        self._rate_limits: dict[int, tuple[int, float]] = {}  # chat -> (messages, seconds)
+        self._accepted_at: dict[int, deque[float]] = {}  # chat -> when its messages went
         self._next_message_id: dict[int, int] = {}
         self._updates: list[dict] = []
         self._next_update_id = 1
@@ -493,7 +497,8 @@ class BotAPIServer:
                     if rec["by_bot"] and not rec["deleted"] and chat_id in (None, cid)]
 
     def calls(self, method: str | None = None) -> list[dict]:
-        """Every API call (valid token): method, params, time, HTTP status (None = pending)."""
+        """Every API call (valid token): method, params, time, HTTP status (None = pending)
+        and, once answered, the JSON answer."""
         with self._lock:
             return [dict(call) for call in self._calls
                     if method is None or call["method"].lower() == method.lower()]
@@ -542,6 +547,28 @@ class BotAPIServer:
         """Sends to this chat answer 403 as if the user blocked the bot."""
         with self._lock:
             self._blocked.add(chat_id)
+
+    def limit_rate(self, chat_id: int, messages: int, seconds: float) -> None:
+        """Like a group's 20 messages a minute: a send to this chat when `messages` were
+        accepted within the last `seconds` answers 429 with retry_after (whole seconds until
+        the oldest of them leaves the window)."""
+        with self._lock:
+            self._rate_limits[chat_id] = (messages, seconds)
+            self._accepted_at.setdefault(chat_id, deque())
+
+    def _admit(self, chat_id: int) -> None:
+        """Count one message to `chat_id` against its rate limit, or raise its 429."""
+        if chat_id not in self._rate_limits:
+            return
+        messages, seconds = self._rate_limits[chat_id]
+        accepted, now = self._accepted_at[chat_id], time.monotonic()
+        while accepted and accepted[0] <= now - seconds:
+            accepted.popleft()
+        if len(accepted) >= messages:
+            wait = max(1, math.ceil(accepted[0] + seconds - now))
+            raise BotAPIError(429, f"Too Many Requests: retry after {wait}",
+                              {"retry_after": wait})
+        accepted.append(now)
 
     def unknown_chat(self, chat_id: int) -> None:
         """Any call naming this chat answers 400 "chat not found"."""
@@ -610,7 +637,7 @@ class BotAPIServer:
         except Exception as error:  # noqa: BLE001 - a bug in the fake or a bad request: show it
             status, payload = 500, BotAPIError(500, f"Internal Server Error: {error!r}").payload()
         with self._lock:
-            call["status"] = status
+            call["status"], call["answer"] = status, payload
         return status, payload
 
     def _raise_injected(self, method: str, params: dict) -> None:
@@ -707,6 +734,7 @@ class BotAPIServer:
                     quoted = self._quoted(target)
                 elif not reply.get("allow_sending_without_reply"):
                     raise BotAPIError(400, "Bad Request: message to be replied not found")
+            self._admit(chat["id"])
             self._chats.setdefault(chat["id"], chat)
             message = self._new_message(chat["id"], self._bot_user(bot_id), text, entities)
             if quoted:
@@ -736,6 +764,7 @@ class BotAPIServer:
             caption = params.get("caption") or ""
             if utf16_len(caption) > 1024:
                 raise BotAPIError(400, "Bad Request: message caption is too long")
+            self._admit(chat["id"])
             self._chats.setdefault(chat["id"], chat)
             message = self._new_message(chat["id"], self._bot_user(bot_id), "", [])
             del message["text"]

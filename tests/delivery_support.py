@@ -111,12 +111,13 @@ class HoldingBotAPI(BotAPIServer):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._held: set[int] = set()
+        self._held: dict[int, int] = {}  # chat -> messages it receives before sends hang
         self._released = threading.Event()
 
-    def hold(self, *chat_ids: int) -> None:
+    def hold(self, *chat_ids: int, after: int = 0) -> None:
+        """Sends to these chats hang, once each has received `after` messages."""
         with self._lock:
-            self._held.update(chat_ids)
+            self._held.update(dict.fromkeys(chat_ids, after))
             self._released.clear()
 
     def release(self) -> None:
@@ -129,8 +130,9 @@ class HoldingBotAPI(BotAPIServer):
         return [c for c in self.calls("sendMessage") if c["status"] is None]
 
     def _m_sendMessage(self, params: dict, bot_id: int) -> dict:  # noqa: N802 - API naming
+        chat_id = params.get("chat_id")
         with self._lock:
-            held = params.get("chat_id") in self._held
+            held = chat_id in self._held and len(self.sent(chat_id)) >= self._held[chat_id]
         if held:
             self._released.wait(timeout=120)
             raise BotAPIError(502, "Bad Gateway")

@@ -1,5 +1,6 @@
 """The fake Bot API (tests/botapi.py) against the real python-telegram-bot client."""
 
+import asyncio
 import json
 import logging
 import threading
@@ -11,6 +12,7 @@ from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, MessageEntit
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 from telegram.ext import Application, CommandHandler
 
+from bot.tg.send import retry_after_seconds
 from tests.botapi import BotAPIError, BotAPIServer, parse_html, utf16_len
 from tests.botapi_fixture import botapi  # noqa: F401 - the fixture
 
@@ -116,6 +118,23 @@ async def test_injected_flood_error_raises_retry_after_once(bot, botapi):
         await bot.send_message(CHAT, "hi")
     assert (await bot.send_message(CHAT, "hi")).text == "hi"  # times=1: only the first fails
     assert [c["status"] for c in botapi.calls("sendMessage")] == [429, 200]
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_rate_limited_chat_answers_429_until_its_window_frees(bot, botapi):
+    botapi.limit_rate(-100777, messages=2, seconds=1)
+    for text in ("one", "two"):
+        assert (await bot.send_message(-100777, text)).text == text
+    assert (await bot.send_message(CHAT, "other chats are not limited")).text
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(-100777, "three")
+    assert botapi.calls("sendMessage")[-1]["status"] == 429
+    wait = retry_after_seconds(info.value)
+    assert wait == 1
+    # The promise under test: after retry_after the chat takes a message again.
+    await asyncio.sleep(wait)
+    assert (await bot.send_message(-100777, "three")).text == "three"
+    assert [m["text"] for m in botapi.sent(-100777)] == ["one", "two", "three"]
 
 
 async def test_injected_failures_can_target_one_chat_and_migration(bot, botapi):

@@ -1,24 +1,27 @@
 """The outbox sender: delivers due outbox rows and records each outcome.
 
 Every message was written to the outbox (with a unique key) before any attempt to send it, so
-this only has to send what is pending and mark it sent straight after Telegram accepts it.
-The one unavoidable gap is a crash between Telegram's answer and `mark_sent`: that message is
-sent again after the restart (the Bot API has no idempotency key).
+this only has to send what is pending and record each part straight after Telegram accepts it:
+a message longer than one Telegram message goes as several parts, and a retry or a restart
+resumes at the first part not yet recorded. The one unavoidable gap is a crash between
+Telegram's answer and that record: that part is sent again after the restart (the Bot API has
+no idempotency key).
 
-Chats are served concurrently, at most `concurrency` at a time, each send time-boxed, so a slow
-or failing chat never holds up the rest of a broadcast. One process at a time sends: an OS file
-lock next to the database (released by the kernel even on `kill -9`) keeps `briefbot brief
---send` and a running bot from sending the same row twice.
+Chats are served concurrently, at most `concurrency` at a time, each part's send time-boxed, so
+a slow or failing chat never holds up the rest of a broadcast. One process at a time sends: an
+OS file lock next to the database (released by the kernel even on `kill -9`) keeps `briefbot
+brief --send` and a running bot from sending the same row twice.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
 from pathlib import Path
+from typing import Protocol
 
 from bot.delivery.notify import allowed
 from bot.store import OutboxMessage, Store
@@ -41,14 +44,29 @@ class Unreachable(Exception):
 
 class TryLater(Exception):
     """A transient failure (network, 5xx, repeated 429) that outlasted the sender's own bounded
-    retries; the caller may try again later."""
+    retries; the caller may try again later, and not before `retry_after` seconds when
+    Telegram said so (a flood wait longer than the sender waits in place)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-Send = Callable[[int, str], Awaitable[object]]
+class Courier(Protocol):
+    """How a face puts an outbox payload into a chat: as parts, one message each, sent in
+    order. `parts` must split a payload the same way every time, since a resumed message skips
+    the parts already delivered; `send_part` raises Unreachable or TryLater."""
+
+    def parts(self, payload: str) -> Sequence[object]: ...
+
+    async def send_part(self, chat_id: int, part: object) -> None: ...
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+def _iso_not_before(moment: datetime) -> str:
+    """`moment` to the second, rounded up: a retry is never due before Telegram allows it."""
+    whole = moment.replace(microsecond=0)
+    whole = whole if whole == moment else whole + timedelta(seconds=1)
+    return whole.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class SenderLock:
@@ -97,13 +115,13 @@ class FlushReport:
 
 
 class Outbox:
-    """Sends due outbox rows through `send(chat_id, text)`, which raises Unreachable or TryLater."""
+    """Sends due outbox rows through a `Courier`, part by part; `send_timeout` bounds one part."""
 
-    def __init__(self, store: Store, send: Send, *, lock_path: Path | None,
+    def __init__(self, store: Store, courier: Courier, *, lock_path: Path | None,
                  concurrency: int = 4, send_timeout: float = 90.0, retry_base: float = 30.0,
                  retry_cap: float = 1800.0, briefing_expiry: timedelta | None = None,
                  batch: int = 200, allowlist: Collection[int] = ()):
-        self.store, self.send = store, send
+        self.store, self.courier = store, courier
         self.concurrency, self.send_timeout = concurrency, send_timeout
         self.retry_base, self.retry_cap = retry_base, retry_cap
         self.briefing_expiry, self.batch = briefing_expiry, batch
@@ -177,7 +195,7 @@ class Outbox:
                 report.dropped += 1
                 continue
             try:
-                await asyncio.wait_for(self.send(chat_id, row.payload), self.send_timeout)
+                parts = await self._send_parts(row)
             except Unreachable as exc:
                 left = [r.id for r in rows[index:]]
                 for outbox_id in left:
@@ -190,9 +208,28 @@ class Outbox:
                 self._retry(row, exc, report)
                 held_back.add(chat_id)
                 return
-            self.store.mark_sent(row.id)
             report.sent += 1
-            log.info("delivered %s to chat %s", row.key, chat_id)
+            log.info("delivered %s to chat %s%s", row.key, chat_id,
+                     f" ({parts} parts)" if parts > 1 else "")
+
+    async def _send_parts(self, row: OutboxMessage) -> int:
+        """Send the row's parts from the first one not yet delivered, recording each as it
+        goes; returns how many parts the message has."""
+        parts = self.courier.parts(row.payload)
+        if row.parts_sent:
+            log.info("resuming %s to chat %s at part %d of %d", row.key, row.chat_id,
+                     row.parts_sent + 1, len(parts))
+        chat_id = row.chat_id
+        for index in range(row.parts_sent, len(parts)):
+            await asyncio.wait_for(self.courier.send_part(chat_id, parts[index]),
+                                   self.send_timeout)
+            if index + 1 < len(parts):
+                self.store.mark_part_sent(row.id, index + 1)
+                # A group migrated during this part: the row, and the next part, follow it.
+                current = self.store.outbox_row(row.id)
+                chat_id = current.chat_id if current is not None else chat_id
+        self.store.mark_sent(row.id, len(parts))
+        return len(parts)
 
     def _retry(self, row: OutboxMessage, exc: Exception, report: FlushReport) -> None:
         reason = ("timed out" if isinstance(exc, (asyncio.TimeoutError, TimeoutError))
@@ -200,9 +237,13 @@ class Outbox:
         if not isinstance(exc, (TryLater, asyncio.TimeoutError, TimeoutError)):
             log.error("unexpected failure sending %s to chat %s", row.key, row.chat_id,
                       exc_info=exc)
-        delay = min(self.retry_base * 2 ** row.attempts, self.retry_cap)
+        # Re-read: parts delivered in this attempt reset the row's count of failed attempts.
+        current = self.store.outbox_row(row.id) or row
+        delay = min(self.retry_base * 2 ** current.attempts, self.retry_cap)
+        if isinstance(exc, TryLater) and exc.retry_after:  # Telegram's flood wait
+            delay = max(delay, exc.retry_after)
         when = datetime.now(UTC) + timedelta(seconds=delay)
-        status = self.store.mark_retry(row.id, reason, _iso(when), MAX_ATTEMPTS)
+        status = self.store.mark_retry(row.id, reason, _iso_not_before(when), MAX_ATTEMPTS)
         if status == "failed":
             report.failed += 1
             log.error("gave up on %s to chat %s after %d attempts: %s", row.key,

@@ -152,3 +152,11 @@ def m012_turn_sources(db: Database) -> None:
     # follow-up ("거기서 …", "그 사람은 …") can lean on what was answered, not only on what
     # was asked.
     db.execute("alter table turns add column sources text")
+
+
+@migrations()
+def m013_outbox_parts_sent(db: Database) -> None:
+    # A message longer than Telegram's limit goes as several parts; how many of them have
+    # been delivered is recorded as each goes, so a retry or a restart resumes at the first
+    # unsent part instead of sending the message again from its start.
+    db.execute("alter table outbox add column parts_sent integer not null default 0")

@@ -41,10 +41,19 @@ class OutboxMixin(StoreBase):
                           "order by id limit ?", [now or utcnow(), limit])
         return [OutboxMessage.of(r) for r in rows]
 
-    def mark_sent(self, outbox_id: int) -> None:
+    def mark_sent(self, outbox_id: int, parts: int | None = None) -> None:
+        """The whole message is delivered (`parts`: how many messages it took)."""
         with self._tx() as db:
-            db.execute("update outbox set status = 'sent', sent_at = ?, last_error = null "
-                       "where id = ?", [utcnow(), outbox_id])
+            db.execute("update outbox set status = 'sent', sent_at = ?, last_error = null, "
+                       "parts_sent = coalesce(?, parts_sent) where id = ?",
+                       [utcnow(), parts, outbox_id])
+
+    def mark_part_sent(self, outbox_id: int, parts_sent: int) -> None:
+        """The first `parts_sent` parts of a pending message are delivered. A message that
+        makes progress is not failing: its count of failed attempts starts again."""
+        with self._tx() as db:
+            db.execute("update outbox set parts_sent = ?, attempts = 0, last_error = null "
+                       "where id = ? and status = 'pending'", [parts_sent, outbox_id])
 
     def mark_retry(self, outbox_id: int, error: str, next_attempt_at: str,
                    max_attempts: int) -> str:

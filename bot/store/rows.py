@@ -89,6 +89,7 @@ class OutboxMessage(_Row):
     created_at: str
     next_attempt_at: str
     sent_at: str | None
+    parts_sent: int  # of the message's parts, those Telegram has accepted (in order)
 
 
 @dataclass(frozen=True)

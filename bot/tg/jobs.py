@@ -25,7 +25,8 @@ from bot.delivery import FlushReport, Outbox, lock_path_for
 from bot.ingest.watch import FolderWatch
 from bot.llm.kvcache import cache_folder, forget_label
 from bot.services import Services
-from bot.tg.send import send_photo, send_plain
+from bot.tg.format import Part, plain_parts
+from bot.tg.send import send_parts, send_photo
 from bot.types import DEBATE_MAP_PAYLOAD
 from bot.worker import ModelWorker
 
@@ -47,8 +48,8 @@ class Timing:
     batch_wait: float = 30.0  # longest a push waits for files still being copied with it
     tick_every: float = 20.0  # seconds between briefing checks and outbox retries
     concurrency: int = 4  # chats sent to at once
-    send_timeout: float = 60.0  # one message to one chat, all its retries included
-    send_attempts: int = 4  # send_plain's own retries within one flush
+    send_timeout: float = 60.0  # one part of a message to one chat, its retries included
+    send_attempts: int = 4  # send.py's own tries of one part within one flush
     retry_base: float = 30.0  # then the row waits retry_base * 2**attempts (capped)
     clock: Callable[[], datetime] = _utcnow  # briefing schedule only
     # A push waits at most this long for the background worker's summaries of its documents
@@ -56,19 +57,33 @@ class Timing:
     push_summary_wait: float = 100.0
 
 
+class TelegramCourier:
+    """The outbox's parts as Telegram messages: a text payload split under the length limit
+    (bot/tg/format.py), the debate map as one picture drawn when it is sent. send_parts and
+    send_photo raise the outbox's own Unreachable and TryLater."""
+
+    def __init__(self, services: Services, bot: Bot, timing: Timing):
+        self.services, self.bot, self.timing = services, bot, timing
+        # A longer flood wait would eat the part's time box: the row resumes after it instead.
+        self.max_flood_wait = timing.send_timeout / 2
+
+    def parts(self, payload: str) -> list[Part | str]:
+        return [payload] if payload == DEBATE_MAP_PAYLOAD else list(plain_parts(payload))
+
+    async def send_part(self, chat_id: int, part: object) -> None:
+        store, timing = self.services.store, self.timing
+        if isinstance(part, Part):
+            await send_parts(self.bot, store, chat_id, [part], max_attempts=timing.send_attempts,
+                             max_flood_wait=self.max_flood_wait)
+            return
+        png = await asyncio.to_thread(self.services.debate.picture)  # the map as it stands
+        await send_photo(self.bot, store, chat_id, png, caption=texts.DEBATE_PICTURE_CAPTION,
+                         max_attempts=timing.send_attempts, max_flood_wait=self.max_flood_wait)
+
+
 def build_outbox(services: Services, bot: Bot, timing: Timing) -> Outbox:
     settings = services.settings
-    # send_plain and send_photo raise the outbox's own Unreachable and TryLater
-    async def send(chat_id: int, payload: str) -> None:
-        if payload == DEBATE_MAP_PAYLOAD:  # the map as it stands when sent
-            png = await asyncio.to_thread(services.debate.picture)
-            await send_photo(bot, services.store, chat_id, png,
-                             caption=texts.DEBATE_PICTURE_CAPTION,
-                             max_attempts=timing.send_attempts)
-            return
-        await send_plain(bot, services.store, chat_id, payload,
-                         max_attempts=timing.send_attempts)
-    return Outbox(services.store, send,
+    return Outbox(services.store, TelegramCourier(services, bot, timing),
                   lock_path=lock_path_for(settings.BRIEFBOT_DB), concurrency=timing.concurrency,
                   send_timeout=timing.send_timeout, retry_base=timing.retry_base,
                   briefing_expiry=timedelta(hours=settings.BRIEFING_GRACE_HOURS),

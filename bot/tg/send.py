@@ -43,14 +43,19 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 async def _deliver(call: Callable[[int, bool], Awaitable[T]], store: Store, chat_id: int, *,
-                   max_attempts: int, follow_migration: bool = True) -> tuple[T, int]:
-    """Run `call(chat_id, as_html)` under the rules above; returns (result, final chat id)."""
+                   max_attempts: int, follow_migration: bool = True,
+                   max_flood_wait: float | None = None) -> tuple[T, int]:
+    """Run `call(chat_id, as_html)` under the rules above; returns (result, final chat id).
+    A flood wait longer than `max_flood_wait` is not waited out here: TryLater carries it."""
     as_html, failures, switches, backoff = True, 0, 0, BACKOFF_START
     while True:
         try:
             return await call(chat_id, as_html), chat_id
         except RetryAfter as exc:
             wait, error = retry_after_seconds(exc), exc
+            if max_flood_wait is not None and wait > max_flood_wait:
+                raise TryLater(f"chat {chat_id}: Telegram asks to wait {wait:.0f} s",
+                               retry_after=wait) from exc
         except ChatMigrated as exc:
             log.info("chat %s was migrated to %s; following it", chat_id, exc.new_chat_id)
             store.migrate_chat(chat_id, exc.new_chat_id)
@@ -94,9 +99,11 @@ def _gone(store: Store, chat_id: int, error: TelegramError) -> Unreachable:
 
 async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
                     plain_parts: list[str], reply_to_message_id: int | None = None,
-                    max_attempts: int = 4) -> list[Message]:
+                    max_attempts: int = 4, max_flood_wait: float | None = None
+                    ) -> list[Message]:
     """Send prepared parts (each ≤ 4096 units, valid HTML alone) in order; the first one
-    replies to `reply_to_message_id` when that message still exists."""
+    replies to `reply_to_message_id` when that message still exists. A flood wait longer
+    than `max_flood_wait` raises TryLater with Telegram's retry_after."""
     if len(html_parts) != len(plain_parts):
         raise ValueError("every HTML part needs its plain twin")
     messages = []
@@ -109,21 +116,24 @@ async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
                 target, html if as_html else plain, parse_mode=ParseMode.HTML if as_html else None,
                 reply_parameters=reply, link_preview_options=NO_PREVIEW)
 
-        message, chat_id = await _deliver(call, store, chat_id, max_attempts=max_attempts)
+        message, chat_id = await _deliver(call, store, chat_id, max_attempts=max_attempts,
+                                          max_flood_wait=max_flood_wait)
         messages.append(message)
     return messages
 
 
 async def send_parts(bot, store: Store, chat_id: int, parts: list[Part], *,
-                     reply_to_message_id: int | None = None,
-                     max_attempts: int = 4) -> list[Message]:
+                     reply_to_message_id: int | None = None, max_attempts: int = 4,
+                     max_flood_wait: float | None = None) -> list[Message]:
     return await send_html(bot, store, chat_id, [p.html for p in parts],
                            plain_parts=[p.plain for p in parts],
-                           reply_to_message_id=reply_to_message_id, max_attempts=max_attempts)
+                           reply_to_message_id=reply_to_message_id, max_attempts=max_attempts,
+                           max_flood_wait=max_flood_wait)
 
 
 async def send_photo(bot, store: Store, chat_id: int, png: bytes, *, caption: str = "",
-                     reply_to_message_id: int | None = None, max_attempts: int = 4) -> Message:
+                     reply_to_message_id: int | None = None, max_attempts: int = 4,
+                     max_flood_wait: float | None = None) -> Message:
     """Upload a picture (the debate map), under the same rules as text."""
     reply = (ReplyParameters(reply_to_message_id, allow_sending_without_reply=True)
              if reply_to_message_id else None)
@@ -132,7 +142,8 @@ async def send_photo(bot, store: Store, chat_id: int, png: bytes, *, caption: st
         return await bot.send_photo(target, photo=png, caption=caption or None,
                                     reply_parameters=reply)
 
-    message, _ = await _deliver(call, store, chat_id, max_attempts=max_attempts)
+    message, _ = await _deliver(call, store, chat_id, max_attempts=max_attempts,
+                                max_flood_wait=max_flood_wait)
     return message
 
 
