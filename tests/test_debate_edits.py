@@ -11,7 +11,7 @@ from tests.test_debate import DC, FOR_SENTENCE, doc
 
 OTHER = "[[proposition]]\nid = 'space_budget'\ntext = '우주 개발 예산을 늘려야 한다.'\nterms = ['우주', '발사체']\n"
 REGIONAL = (f"[[proposition]]\nid = '{DC.id}'\ntext = '{DC.text}'\n"
-            f"terms = {list(DC.terms)!r}\n")
+            f"terms = {list(DC.terms)!r}\npro = {list(DC.pro)!r}\ncon = {list(DC.con)!r}\n")
 
 
 def test_positions_of_a_proposition_lost_and_restored_are_not_new(tmp_path, korean, monkeypatch):
