@@ -8,6 +8,7 @@ import tomllib
 
 import grimp
 
+from bot.cli import main
 from bot.config import Settings
 from tests.conftest import ROOT
 
@@ -115,3 +116,19 @@ def test_every_import_is_one_the_package_map_allows():
     unlisted = {module: sorted(extra) for module, allowed in _package_map().items()
                 if (extra := _imports_of(graph, module) - allowed - FREE)}
     assert unlisted == {}, "imports missing from DESIGN.md's 'may import' column"
+
+
+# --- console commands ------------------------------------------------------------------------
+def _readme_cli_commands() -> set[str]:
+    """Command names in README's 'Console commands' paragraph: each backticked entry's first word."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = text.split("Console commands", 1)[1].split("\n\n", 1)[0]
+    return {entry.split()[0] for entry in re.findall(r"`([a-z][^`]*)`", paragraph)
+            if not entry.startswith(("echo", "."))}
+
+
+def test_every_cli_command_is_in_the_readme_and_has_help():
+    commands = set(main.commands)
+    assert commands - _readme_cli_commands() == set(), "add these to README's console commands"
+    assert _readme_cli_commands() - commands == set(), "README names commands the CLI lacks"
+    assert [name for name, command in main.commands.items() if not command.help] == []
