@@ -68,7 +68,8 @@ def main(path: str, docs: list[str] | None, n: int) -> int:
         options = tuple(str(i) for i in range(len(cands) + 1))
         started = time.monotonic()
 
-        def choice(question: str, listing: str = listing) -> dict[str, float]:
+        def choice(question: str, listing: str = listing,
+                   options: tuple[str, ...] = options) -> dict[str, float]:
             user = prompts.render("evidence_user", question=question, sentences=listing)
             return services.llm.choose([{"role": "system", "content": system},
                                         {"role": "user", "content": user}], options)
