@@ -282,3 +282,46 @@ def test_a_line_that_is_only_a_date_is_never_the_title():
     from bot.ingest.clean import title_line
     lines = ["2025-07-07", "작성일 : 2025-02-15 22:49:11", "본문 첫 문장은 이렇게 시작합니다."]
     assert title_line(lines) != 0
+
+
+@pytest.mark.parametrize("bar", [
+    "홈 | 정치 | 경제 | 사회 | IT·과학 | 오피니언",
+    "경제 > 반도체",
+    "오피니언 > 데스크에서",
+    "한누리일보 ─ 2026.04.02(목) ─ 오피니언",
+    "주간 미래정책 제88호 | 2026년 4월 2일",
+    "테크누리 | TECHNURI",
+])
+def test_a_menu_bar_breadcrumb_or_masthead_is_never_the_headline(bar):
+    from bot.ingest.clean import clean_page
+    from bot.ingest.meta import extract_meta
+    text = f"{bar}\n\n반도체 보조금, 첫해부터 직접 지급한다\n\n정부가 내년부터 반도체 기업에 보조금을 직접 준다.\n"
+    assert extract_meta(text, clean_page(text)).title == "반도체 보조금, 첫해부터 직접 지급한다"
+
+
+@pytest.mark.parametrize("line, author", [
+    ("(세종=한밭통신) 마서준 기자 = 정부가 내년부터 반도체 기업에 보조금을 직접 준다.", "마서준 기자"),
+    ("[누리일보=차예린 기자] 정부가 내년부터 반도체 기업에 보조금을 직접 준다.", "차예린 기자"),
+    ("채도윤 기자 doyun@nuri.example", "채도윤 기자"),
+    ("글: 남궁하람 미래재정연구원 선임연구위원", "남궁하람 미래재정연구원 선임연구위원"),
+    ("/ 국태현 논설위원", "국태현 논설위원"),
+    ("함소리 한빛대 경제학과 교수", "함소리 한빛대 경제학과 교수"),
+])
+def test_the_byline_is_read_in_the_shapes_korean_pages_print_it(line, author):
+    from bot.ingest.clean import clean_page
+    from bot.ingest.meta import extract_meta
+    body = ("정부가 내년부터 반도체 기업에 보조금을 직접 준다. 첫해 예산은 4천억 원이다.\n"
+            "업계는 환영했지만 재정 당국은 신중하다.\n")
+    head = line if not line.startswith(("(", "[")) else ""
+    lead = line if not head else body.split("\n")[0]
+    for text in (f"[기고] 반도체 보조금, 이번엔 다르다\n{head}\n{lead}\n{body}",
+                 f"[기고] 반도체 보조금, 이번엔 다르다\n{lead}\n{body}{head}\n"):
+        assert extract_meta(text, clean_page(text)).author == author, text
+
+
+def test_a_column_signed_with_a_name_and_who_the_writer_is_names_its_author():
+    from bot.ingest.clean import clean_page
+    from bot.ingest.meta import extract_meta
+    text = ("[시론] 반도체 보조금, 이번엔 다르다\n정부가 내년부터 반도체 기업에 보조금을 직접 준다.\n"
+            "업계는 환영했지만 재정 당국은 신중하다.\n마채운\n필자는 한빛반도체협회 회장이다.\n")
+    assert extract_meta(text, clean_page(text)).author == "마채운 한빛반도체협회 회장"

@@ -36,6 +36,21 @@ def is_sentence(line: str) -> bool:
     return bool(SENTENCE_END.search(line))
 
 
+# The separators of a site's menu bar, breadcrumb or masthead ("홈 | 정치 | 경제",
+# "사회 > 행정", "한마루뉴스 ─ 2026.10.28(수) ─ 오피니언", "윤슬저널 · 정책 · 2026년 11월 20일").
+BAR_SEPARATOR = re.compile(r"\s(?:\||>|─|·|/|ㅣ)\s")
+BAR_DATE = re.compile(r"(?:19|20)\d{2}\s*[-./년]\s*\d{1,2}")
+
+
+def is_bar(line: str) -> bool:
+    """A menu bar, a breadcrumb or a masthead: short parts between separators ("사회 > 행정",
+    "별다리IT | BYULDARI IT"), or parts one of which is a date. Never a headline."""
+    parts = [p.strip() for p in BAR_SEPARATOR.split(line) if p.strip()]
+    if len(parts) < 2 or any(len(p) > 40 for p in parts):
+        return False
+    return all(len(p) <= 20 for p in parts) or any(BAR_DATE.search(p) for p in parts)
+
+
 @dataclass(frozen=True)
 class CleanPage:
     lines: list[str]  # article lines, in order
@@ -84,6 +99,7 @@ def title_line(lines: list[str]) -> int | None:
             break
     for i, line in enumerate(lines[:12]):
         if (8 <= len(line) <= 100 and not is_sentence(line) and not _chrome(line)
+                and not is_bar(line)
                 and not re.search(r"[.!?]\s", line)
                 and not DATE_ONLY.match(line) and re.search(r"[가-힣]", line)):
             return i

@@ -4,12 +4,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.ingest.clean import COPYRIGHT, DATE_ONLY, CleanPage, page_lines
+from bot.ingest.clean import COPYRIGHT, DATE_ONLY, CleanPage, is_bar, page_lines
 from bot.types import NAME_MAX, TITLE_MAX, clip
 
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
 DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})")
 BYLINE = re.compile(r"^\[([^\]\s]+)\s+([가-힣]{2,4})\s*(기자|특파원|논설위원|칼럼니스트)\]")
+# Who wrote it, in the shapes Korean pages print it: "(서울=가온뉴스통신) 류시온 기자 =",
+# "[OO일보=홍길동 기자]", "김민서 기자 minseo@…", "/ 이하늘 기자", "글: 박지후 ○○연구원 연구위원",
+# a line that is only a name, an affiliation and a role under the headline or at the end
+# ("석다은 새봄과학기술정책연구소 연구위원"). A role ends it; the affiliation is up to four words.
+ROLES = ("기자", "특파원", "논설위원", "논설실장", "논설주간", "편집위원", "편집국장", "객원기자",
+         "칼럼니스트", "교수", "연구위원", "선임연구원", "연구원", "위원장", "부위원장", "위원",
+         "대표", "공동대표", "회장", "부회장", "이사장", "이사", "사무총장", "사무국장", "국장",
+         "실장", "소장", "원장", "센터장", "변호사", "작가", "의원", "전문위원", "정책위원장",
+         "연구소장", "박사", "평론가", "활동가")
+_ROLE = "|".join(sorted(map(re.escape, ROLES), key=len, reverse=True))
+WRITER = re.compile(
+    r"(?:^|[=()\[]\s*|^\s*(?:글|글·사진|사진·글|기고|필자)\s*[:：]?\s*|^\s*[/—–-]\s*)"
+    rf"(?P<who>[가-힣]{{2,4}}(?:\s+[^\s=\]]{{1,20}}){{0,4}}?\s*(?:{_ROLE}))"
+    r"(?=\s*(?:=|\]|$|[\w.+-]+@|\(|,|·\s))")
 # A masthead part that is a date, maybe after a short name and before a time: "2026-02-10 14:35",
 # "입력 2026.03.27 11:05", "온빛일보 2026년 8월 20일" (in "가람일보 | 2026-02-10 14:35").
 MASTHEAD_DATE = re.compile(rf"(?:[^|]{{0,20}}\s)?{DATE.pattern}(?:일)?(?:\s+\d{{1,2}}:\d{{2}})?")
@@ -43,6 +57,29 @@ def _fallback_title(page: CleanPage) -> str:
     return sentence if len(sentence) <= 60 else sentence[:57].rstrip() + "…"
 
 
+SIGNED = re.compile(r"^\(?필자는\s+(?P<what>.{2,40}?)\s*(?:이다|다|입니다)\.?\)?$")
+
+
+def _writer(raw: list[str], page: CleanPage) -> str | None:
+    """The byline: a short line that names someone with a role, near the headline or at the
+    end of the page (where columns sign), or the reporter's name at the lead's start."""
+    start = page.title_index or 0
+    tail = raw[-6:]
+    for i, line in enumerate(tail):  # "남기훈" / "필자는 ○○협회 회장이다."
+        if (signed := SIGNED.match(line)) and i and re.fullmatch(r"[가-힣]{2,4}", tail[i - 1]):
+            return f"{tail[i - 1]} {signed['what']}"
+    near = page.lines[start + 1:start + 4] + page.lines[-4:] + raw[-8:]
+    for line in near + page.lines[start + 1:start + 6]:
+        head = line[:80]
+        if len(line) > 60 and not re.match(r"^[(\[]", line):
+            continue  # running text; a lead's "(서울=…) 류시온 기자 =" is its first words
+        if found := WRITER.search(head):
+            who = re.sub(r"\s+", " ", found["who"]).strip()
+            if who.split()[0] not in ("글", "사진", "필자"):
+                return who
+    return None
+
+
 def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
     raw = [line for line in page_lines(raw_text) if line]
     title = page.lines[page.title_index] if page.title_index is not None else _fallback_title(page)
@@ -67,6 +104,7 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
         if byline := BYLINE.match(line):
             outlet, author = byline.group(1), f"{byline.group(2)} {byline.group(3)}"
             break
+    author = author or _writer(raw, page)
     for line in raw:
         if not outlet and (orig := ORIGINAL_TITLE.match(line)):
             outlet = orig.group(2).strip()
@@ -77,6 +115,7 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
         # A short name line right under the headline is the outlet (column pages).
         after = page.lines[page.title_index + 1: page.title_index + 2]
         if (after and len(after[0]) <= 25 and not re.search(r"[.!?]$", after[0])
+                and not is_bar(after[0])
                 and (" " not in after[0] or re.search(r"[A-Za-z]", after[0]))):
             outlet = after[0]
 
