@@ -1,0 +1,104 @@
+"""Stories, differing figures and point lines (bot/news/) over articles of eval/collection/
+ingested into a real SQLite file with real Kiwi: several outlets reporting one event, a
+follow-up with new figures, op-eds answering each other, a bill and the bill as passed."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.ingest.pipeline import ingest_folder
+from bot.news.facts import FactReader, value_of
+from bot.news.stories import StoryFinder
+from bot.store import Store
+
+COLLECTION = Path(__file__).resolve().parent.parent / "eval" / "collection"
+ARTICLES = ["c002", "c003", "c004", "c012", "c013", "c017", "c021", "c024", "c025", "c026",
+            "c028", "c029", "c032", "c033", "c041", "c042"]
+
+
+def _copy(folder: Path, prefixes: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix in prefixes:
+        [path] = COLLECTION.glob(prefix + "_*.txt")
+        shutil.copy(path, folder / path.name)
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory, korean) -> Store:
+    """The articles above, ingested once; the tests only read."""
+    root = tmp_path_factory.mktemp("news")
+    _copy(root / "docs", ARTICLES)
+    store = Store(root / "news.db")
+    ingest_folder(store, korean, root / "docs", max_bytes=5_000_000)
+    yield store
+    store.close()
+
+
+def _ids(docs) -> list[str]:
+    return sorted(d.id[:4] for d in docs)
+
+
+def test_korean_numbers_are_read_as_values():
+    assert value_of("1만 5천") == 15_000
+    assert value_of("10조 1천억") == 10_100_000_000_000
+    assert value_of("2,048") == 2048
+    assert value_of("1억 4천만") == 140_000_000
+    assert value_of("36.5") == 36.5
+
+
+def test_one_event_told_by_two_outlets_is_one_story_with_its_outlets(collection, korean):
+    stories = StoryFinder(collection, FactReader(collection, korean)).stories(
+        collection.documents())
+    grouped = {tuple(_ids(s.docs)): s for s in stories if len(s.docs) > 1}
+    assert set(grouped) == {("c002", "c003"), ("c012", "c013"), ("c024", "c025"),
+                            ("c041", "c042")}
+    haenam = grouped[("c002", "c003")]
+    assert haenam.outlets_line == "2개 매체: 누리경제, 한빛타임스"
+    assert "해남" in haenam.label and haenam.label in haenam.docs[0].title + haenam.docs[1].title
+    assert "계도기간" in grouped[("c012", "c013")].label
+    # every document is in exactly one story; those with several outlets come first
+    assert sorted(d.id for s in stories for d in s.docs) == sorted(
+        d.id for d in collection.documents())
+    assert all(len(s.outlets) == 2 for s in stories[:4])
+
+
+def test_follow_ups_and_op_eds_on_the_same_matter_are_not_one_story(collection, korean):
+    """c004 (the centre enlarged a week later), c029 (the bill passed a week after c028) and
+    the op-eds c032/c033 share most of their words with their pair, but no event."""
+    stories = StoryFinder(collection, FactReader(collection, korean)).stories(
+        collection.documents())
+    story_of = {d.id[:4]: i for i, s in enumerate(stories) for d in s.docs}
+    assert story_of["c004"] not in (story_of["c002"], story_of["c003"])
+    assert story_of["c028"] != story_of["c029"]
+    assert story_of["c032"] != story_of["c033"]
+    assert story_of["c024"] != story_of["c026"]  # a column on the same budget a week later
+
+
+def test_the_same_report_two_weeks_later_is_another_story(tmp_path, korean):
+    _copy(tmp_path / "docs", ["c002"])
+    [c003] = COLLECTION.glob("c003_*.txt")
+    moved = c003.read_text(encoding="utf-8").replace("2026-03-27", "2026-04-10")
+    (tmp_path / "docs" / "c003_moved.txt").write_text(moved, encoding="utf-8")
+    store = Store(tmp_path / "t.db")
+    ingest_folder(store, korean, tmp_path / "docs", max_bytes=5_000_000)
+    stories = StoryFinder(store, FactReader(store, korean)).stories(store.documents())
+    assert [len(s.docs) for s in stories] == [1, 1]
+    store.close()
+
+
+def test_reports_that_share_a_subject_but_no_fact_are_two_stories(tmp_path, korean):
+    """A day after 톈무-R2's release (c041), another report on 톈무AI — same names, same model,
+    but none of its figures or dates: another event."""
+    _copy(tmp_path / "docs", ["c041", "c042"])
+    (tmp_path / "docs" / "tianmu_office.txt").write_text(
+        "中 톈무AI, 추론 모델 '톈무-R2' 앞세워 서울 지사 개설\n파랑IT | 2026-01-29 15:00\n\n"
+        "중국 AI 스타트업 톈무AI가 추론 모델 '톈무-R2'를 앞세워 한국 시장에 진출한다. "
+        "톈무AI는 29일 서울 강남에 한국 지사를 열고 직원 30명을 뽑는다고 밝혔다.\n\n"
+        "지사는 국내 기업에 오픈소스 모델 도입을 돕는 일을 맡는다.\n", encoding="utf-8")
+    store = Store(tmp_path / "t.db")
+    ingest_folder(store, korean, tmp_path / "docs", max_bytes=5_000_000)
+    stories = StoryFinder(store, FactReader(store, korean)).stories(store.documents())
+    assert sorted(_ids(s.docs) for s in stories) == [["c041", "c042"], ["tian"]]
+    store.close()
