@@ -10,6 +10,7 @@ import pytest
 
 from bot.ingest.pipeline import ingest_folder
 from bot.news.facts import FactReader, value_of
+from bot.news.figures import FigureFinder
 from bot.news.stories import StoryFinder
 from bot.store import Store
 
@@ -102,3 +103,39 @@ def test_reports_that_share_a_subject_but_no_fact_are_two_stories(tmp_path, kore
     stories = StoryFinder(store, FactReader(store, korean)).stories(store.documents())
     assert sorted(_ids(s.docs) for s in stories) == [["c041", "c042"], ["tian"]]
     store.close()
+
+
+def _conflicts(store: Store, korean, prefixes: list[str]):
+    docs = [d for d in store.documents() if d.id[:4] in prefixes]
+    return FigureFinder(store, FactReader(store, korean)).conflicts(docs)
+
+
+def test_differing_figures_are_set_side_by_side_with_source_and_date(collection, korean):
+    [conflict] = [c for c in _conflicts(collection, korean, ["c002", "c004"]) if c.unit == "장"]
+    assert [(v.written, v.outlet, v.date[:10]) for v in conflict.values] == [
+        ("1만 5천 장", "누리경제", "2026-03-27"), ("1만 8천 장", "새벽뉴스", "2026-04-03")]
+    for value in conflict.values:
+        assert value.sentence in value.doc.text or value.sentence == value.doc.title
+        assert value.written in value.sentence
+    assert "GPU" in conflict.label
+
+
+def test_a_change_told_in_one_sentence_counts_its_new_value(collection, korean):
+    """c029: "GPU 추가 구매 물량을 정부안의 8천 장에서 7천 장으로 줄이고" gives 7천 장, set beside
+    the bill's 8천 장; the AI budget 1조 2천억 → 1조 1천억; the cut (1천억 원 줄어든) is
+    nobody's value for the budget."""
+    conflicts = _conflicts(collection, korean, ["c028", "c029"])
+    pairs = {tuple(v.written for v in c.values) for c in conflicts}
+    assert ("8천 장", "7천 장") in pairs
+    assert ("1조 2천억 원", "1조 1천억 원") in pairs
+    assert not any("1천억 원" in pair for pair in pairs)
+
+
+def test_the_same_figure_and_different_things_counted_are_no_conflict(collection, korean):
+    assert _conflicts(collection, korean, ["c041", "c042"]) == []  # 410만 달러 in both
+    assert _conflicts(collection, korean, ["c002", "c003"]) == []  # 1만 5천 장 in both
+    # the 2027 budget's 10조 1천억 원 and the column's "10조 원 시대": a threshold, no value
+    assert _conflicts(collection, korean, ["c024", "c026"]) == []
+    # GPUs of the 2027 budget and of the supplementary budget; per team and a firm's own
+    assert _conflicts(collection, korean, ["c024", "c028"]) == []
+    assert _conflicts(collection, korean, ["c017", "c021"]) == []
