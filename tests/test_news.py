@@ -11,8 +11,10 @@ import pytest
 from bot.ingest.pipeline import ingest_folder
 from bot.news.facts import FactReader, value_of
 from bot.news.figures import FigureFinder
+from bot.news.points import PointReader
 from bot.news.stories import StoryFinder
 from bot.store import Store
+from bot.types import FOR, Position
 
 COLLECTION = Path(__file__).resolve().parent.parent / "eval" / "collection"
 ARTICLES = ["c002", "c003", "c004", "c012", "c013", "c017", "c021", "c024", "c025", "c026",
@@ -139,3 +141,62 @@ def test_the_same_figure_and_different_things_counted_are_no_conflict(collection
     # GPUs of the 2027 budget and of the supplementary budget; per team and a firm's own
     assert _conflicts(collection, korean, ["c024", "c028"]) == []
     assert _conflicts(collection, korean, ["c017", "c021"]) == []
+
+
+def test_a_report_line_says_what_happened_not_the_scene_setting_opening(tmp_path, korean):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "정부, AI 반도체 펀드 조성\n새벽뉴스 | 2026-05-02 10:00\n\n"
+        "AI 기술의 격변이 눈부시게 진행되고 있다. 누구도 그 끝을 알지 못한다.\n\n"
+        "산업통상자원부는 2일 AI 반도체 기업에 투자할 3조 원 규모의 펀드를 조성한다고 밝혔다. "
+        "펀드는 내년부터 운용된다.\n", encoding="utf-8")
+    store = Store(tmp_path / "t.db")
+    ingest_folder(store, korean, folder, max_bytes=5_000_000)
+    [doc] = store.documents()
+    point = PointReader(store, FactReader(store, korean)).point(doc)
+    assert point.line == ("산업통상자원부는 2일 AI 반도체 기업에 투자할 3조 원 규모의 펀드를 "
+                          "조성한다고 밝혔다.")
+    assert not point.argues and point.sentence in doc.text
+    store.close()
+
+
+def test_a_position_makes_the_line_what_its_holder_argues(tmp_path, korean):
+    _copy(tmp_path / "docs", ["c032"])
+    store = Store(tmp_path / "t.db")
+    ingest_folder(store, korean, tmp_path / "docs", max_bytes=5_000_000)
+    [doc] = store.documents()
+    quote = "정부는 AI 반도체 생산과 설비 투자에 과감한 직접 보조금을 줘야 한다."
+    assert quote in doc.text
+    other = next(s for s in doc.text.split("\n") if "교수" in s and s != quote)[:40]
+    store.save_positions(doc.id, [
+        Position(doc.id, "chip_subsidy", FOR, "한 교수", other, score=3.0),
+        Position(doc.id, "chip_subsidy", FOR, "필자", quote, score=1.0)], "k", doc.content_hash)
+    point = PointReader(store, FactReader(store, korean)).point(doc)
+    assert point.argues and point.sentence == quote and point.side == FOR
+    assert point.proposition == "chip_subsidy"
+    assert point.line == f"{doc.author or '필자'}: “{quote}”"
+    store.close()
+
+
+def test_no_line_is_the_title_again(collection, korean):
+    reader = PointReader(collection, FactReader(collection, korean))
+    for doc in collection.documents():
+        point = reader.point(doc)
+        assert point is not None, doc.id
+        assert point.sentence != doc.title.strip() and point.sentence in doc.text, doc.id
+
+
+def test_a_column_without_positions_says_its_own_case_not_its_opening(tmp_path, korean):
+    """c006 opens "AI 경쟁을 흔히 반도체와 인재의 싸움이라고 한다." and argues later; c030, a
+    report, quotes what the industry says must be done ("…둬야 한다고 요구했지만") and stays a
+    report."""
+    _copy(tmp_path / "docs", ["c006", "c030"])
+    store = Store(tmp_path / "t.db")
+    ingest_folder(store, korean, tmp_path / "docs", max_bytes=5_000_000)
+    reader = PointReader(store, FactReader(store, korean))
+    lines = {d.id[:4]: reader.point(d).line for d in store.documents()}
+    assert lines["c006"] == ("나는 AI 데이터센터를 지방으로 분산하는 것을 권고가 아니라 원칙으로 "
+                             "삼아야 한다고 본다.")
+    assert "국회 본회의를 통과했다" in lines["c030"]
+    store.close()
