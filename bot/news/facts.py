@@ -1,6 +1,7 @@
 """What a stored document states that another can be compared with: its figures (a value with
-its unit and the words of the quantity it counts), its names and its title words. Read from the
-document's stored sentences with one Kiwi pass per document, kept per content hash."""
+its unit and the words of the quantity it counts), its names, dates and title words. Read from
+the document's stored sentences — Kiwi reads the title, the lead and the sentences with a digit,
+the rest keep their stored morphemes — and kept in memory per content hash."""
 from __future__ import annotations
 
 import re
@@ -22,7 +23,8 @@ _SMALL = {"천": 1e3, "백": 1e2}
 _BIG = {"조": 1e12, "억": 1e8, "만": 1e4}
 # A date the text states to the month: "2028년 1월", "2026년 3월 27일".
 DATE = re.compile(r"(?<!\d)(\d{4})년\s?(\d{1,2})월(?:\s?(\d{1,2})일)?")
-# Units that place a thing in time, not count it: a date is compared as one figure below.
+# Units that place a thing in time, not count it: never compared as quantities (a date to the
+# month is read by DATE instead).
 DATE_UNITS = frozenset({"년", "월", "일"})
 # "A에서 B로": the document's own value is B; A is the one it replaces.
 REPLACED = re.compile(r"^\s?에서\s")
@@ -39,8 +41,7 @@ GENERIC = frozenset({"정부", "규모", "관련", "당초", "이번", "올해",
 LEAD = 3  # sentences after the title where an article introduces who and what it is about
 _DIGIT = re.compile(r"\d")
 # A byline, masthead or credit line ("[누리경제 모지환 기자]", "누리경제 | 입력 …",
-# "글: 남궁솔 변호사"): it names who
-# wrote the page, which two reports of one event do not share.
+# "글: 남궁솔 변호사"): it names who wrote the page, which two reports of one event do not share.
 BYLINE = re.compile(r"기자\s*\]|\||@|ⓒ|©|^\s*(?:글|사진|그림|정리)\s*[:：]")
 FACTS_KEPT = 4096  # documents whose facts stay in memory
 

@@ -115,7 +115,8 @@ def label(group: list[Facts], weight: dict[str, float]) -> str:
     """The phrase of a report's title (split at "…", quotes and brackets) that holds most
     of the words the story's reports share: "AI 기본법 과태료 계도기간 1년 연장"."""
     if len(group) == 1:
-        return _parts(group[0].doc.title)[0] if _parts(group[0].doc.title) else group[0].doc.title
+        parts = _parts(group[0].doc.title)
+        return parts[0] if parts else group[0].doc.title
     shared = {w for i, f in enumerate(group) for g in group[i + 1:]
               for w in f.lead_words & g.lead_words}
     best, score = group[0].doc.title, -1.0
