@@ -28,6 +28,9 @@ STANCE_SIDE = "• {side}: {holders}"
 STANCE_NONE = "• {side}: 이 입장을 밝힌 자료는 아직 없습니다."
 STANCE_FOOT = "근거 문장은 아래 인용에 있습니다. 모든 입장은 /debate {id} 로 볼 수 있습니다."
 # A figure several documents give: each source's sentence, dated (bot/answer/figures.py).
+# The briefing's stories, differing figures and point lines (bot/news/).
+STORY_OUTLETS = "{count}개 매체: {names}"
+POINT_ARGUES = "{who}: “{quote}”"
 FIGURES_HEAD = "여러 자료가 이 수치를 전합니다. 자료별 대목입니다(최신순):"
 COMPARE_GIST = "• {name}(요약): {summary}"
 MODEL_FAILED = "답변을 생성하는 중 문제가 생겼습니다. 관련 대목을 대신 보여 드립니다: “{quote}”"

@@ -1,0 +1,211 @@
+"""What a stored document states that another can be compared with: its figures (a value with
+its unit and the words of the quantity it counts), its names, dates and title words. Read from
+the document's stored sentences — Kiwi reads the title, the lead and the sentences with a digit,
+the rest keep their stored morphemes — and kept in memory per content hash."""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot.korean import Korean
+from bot.store import Store, stored_sentences
+from bot.types import Document
+
+# A figure as Korean prose writes it: "1만 5천 장", "10조 1천억 원", "2,048장", "36.5%".
+_PART = r"\d[\d,]*(?:\.\d+)?\s?(?:천|백)?\s?(?:조|억|만)?"
+FIGURE = re.compile(rf"(?<![\d.,])({_PART}(?:\s?{_PART})*?)\s?"
+                    r"(%p|%|퍼센트|원|달러|위안|장|명|건|곳|개사|개국|개|대|MW|GW|kW|㎡|평|배|"
+                    r"어절|점|시간|분|년|월|일)")
+_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s?(천|백)?\s?(조|억|만)?")
+_SMALL = {"천": 1e3, "백": 1e2}
+_BIG = {"조": 1e12, "억": 1e8, "만": 1e4}
+# A date the text states to the month: "2028년 1월", "2026년 3월 27일".
+DATE = re.compile(r"(?<!\d)(\d{4})년\s?(\d{1,2})월(?:\s?(\d{1,2})일)?")
+# Units that place a thing in time, not count it: never compared as quantities (a date to the
+# month is read by DATE instead).
+DATE_UNITS = frozenset({"년", "월", "일"})
+# "A에서 B로": the document's own value is B; A is the one it replaces.
+REPLACED = re.compile(r"^\s?에서\s")
+NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "XR", "SH"})
+# Tags after which the words before a figure no longer describe it: a verb or an ending
+# closes the clause, and so does a comma.
+CLAUSE_END = frozenset({"VV", "VA", "VX", "EF", "EC", "ETM", "SP", "SF", "SS"})
+QUANTITY_WORDS = 5  # nouns right before a figure that say what it counts
+AFTER = 2  # nouns right after it that do ("GPU 8천 장 추가 구매")
+# Nouns that describe a figure's setting in every article, never which quantity it is.
+GENERIC = frozenset({"정부", "규모", "관련", "당초", "이번", "올해", "내년", "지난해", "전체",
+                     "가운데", "이", "그", "약", "총", "모두", "기준", "수준", "만점", "현재",
+                     "최대", "최소", "이상", "이하", "각각", "평균", "기존", "대비"})
+LEAD = 3  # sentences after the title where an article introduces who and what it is about
+_DIGIT = re.compile(r"\d")
+# A byline, masthead or credit line ("[누리경제 모지환 기자]", "누리경제 | 입력 …",
+# "글: 남궁솔 변호사"): it names who wrote the page, which two reports of one event do not share.
+BYLINE = re.compile(r"기자\s*\]|\||@|ⓒ|©|^\s*(?:글|사진|그림|정리)\s*[:：]")
+FACTS_KEPT = 4096  # documents whose facts stay in memory
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float  # 1만 5천 → 15000.0
+    unit: str  # "장", "원", "%", … ("년" for a year)
+    written: str  # as the text writes it, with its unit: "1만 5천 장"
+    words: frozenset[str]  # the quantity's own words: nouns right before it ("GPU", "예산")
+    sentence: str  # the sentence it stands in, verbatim
+    replaced: bool = False  # the value a change starts from ("8천 장에서 7천 장으로")
+    head: str = ""  # the noun right before it: "비중" in "AI 예산이 차지하는 비중도 1.4%"
+
+
+@dataclass(frozen=True)
+class Facts:
+    doc: Document
+    sentences: tuple[tuple[str, frozenset[str]], ...]  # verbatim, with its nouns
+    names: frozenset[str]  # proper nouns (Kiwi NNP) of title and text, not the page's own
+    nouns: frozenset[str]  # every noun of title and text
+    title_words: frozenset[str]  # nouns of the title
+    lead_words: frozenset[str]  # nouns of the title and the lead, where the event is told
+    figures: tuple[Figure, ...]
+    dates: frozenset[str]  # dates stated to the month: "2028-01", "2026-03-27"
+
+    @property
+    def day(self) -> str | None:
+        return self.doc.date[:10] if self.doc.date else None
+
+
+def value_of(number: str) -> float | None:
+    """The value of a Korean-written number: "10조 1천억" → 1.01e13, "2,048" → 2048."""
+    total = section = 0.0
+    found = False
+    for digits, small, big in _NUMBER.findall(number):
+        try:
+            part = float(digits.replace(",", "")) * _SMALL.get(small, 1.0)
+        except ValueError:
+            return None
+        found = True
+        if big:
+            total += (section + part) * _BIG[big]
+            section = 0.0
+        else:
+            section += part
+    return total + section if found else None
+
+
+def document_sentences(store: Store, doc_id: str) -> list[tuple[str, tuple[str, ...]]]:
+    """A stored document's sentences, verbatim, in order, with their stored morphemes."""
+    out = []
+    for chunk in store.chunks_of(doc_id):
+        text = chunk["text"]
+        for x in stored_sentences(chunk["sentences"]) or []:
+            if sentence := text[x.start:x.end].strip():
+                out.append((sentence, x.morphemes))
+    return out
+
+
+class FactReader:
+    """Facts of stored documents, read once per content hash (thread-safe)."""
+
+    def __init__(self, store: Store, korean: Korean) -> None:
+        self.store, self.korean = store, korean
+        self._kept: OrderedDict[tuple[str, str], Facts] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def facts(self, doc: Document) -> Facts:
+        key = (doc.id, doc.content_hash)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        facts = self._read(doc)
+        with self._lock:
+            self._kept[key] = facts
+            while len(self._kept) > FACTS_KEPT:
+                self._kept.popitem(last=False)
+        return facts
+
+    def _read(self, doc: Document) -> Facts:
+        title = doc.title.strip()
+        body = [(s, m) for s, m in document_sentences(self.store, doc.id) if s != title]
+        names: set[str] = set()
+        sentences, figures = [], []
+        title_words: frozenset[str] = frozenset()
+        for at, (sentence, stored) in enumerate([(title, None), *body]):
+            # Kiwi reads what needs its tags: the title, the lead (where the names are
+            # introduced) and sentences with a figure; the rest keep their stored morphemes.
+            if stored is not None and at > LEAD and not _DIGIT.search(sentence):
+                sentences.append((sentence, frozenset(stored)))
+                continue
+            tokens = self.korean.token_spans(sentence)
+            nouns = frozenset(f.lower() for f, t, _, _ in tokens if t.split("-")[0] in NOUN_TAGS)
+            if not BYLINE.search(sentence):
+                names.update(f.lower() for f, t, _, _ in tokens if t == "NNP")
+            if at == 0:
+                title_words = nouns
+            else:
+                sentences.append((sentence, nouns))
+            figures.extend(_figures(sentence, tokens))
+        nouns_all = frozenset(title_words.union(*(n for _, n in sentences)))
+        lead = title_words.union(*(n for s, n in sentences[:LEAD + 1] if not BYLINE.search(s)))
+        dates = {"-".join(f"{int(p):02d}" for p in m if p)
+                 for m in DATE.findall("\n".join([title, *(s for s, _ in sentences)]))}
+        dates.discard((doc.date or "")[:10])  # the page's own date, not a fact it reports
+        return Facts(doc, tuple(sentences), frozenset(names - _credited(doc)), nouns_all,
+                     title_words, frozenset(lead), tuple(figures), frozenset(dates))
+
+
+def _credited(doc: Document) -> set[str]:
+    """The page's own names (outlet, author): shared by an outlet's reports on any event."""
+    return {w.lower() for field in (doc.outlet, doc.author, doc.credits) if field
+            for w in re.split(r"\W+", field) if w}
+
+
+def _word(form: str, tag: str) -> bool:
+    """Whether a token says what a figure counts: a noun, not a setting word, not a letter
+    split off an abbreviation ("R", "D" of "R&D" are each anyone's)."""
+    return tag in NOUN_TAGS and form.lower() not in GENERIC and len(form) > 1
+
+
+def _figures(sentence: str, tokens: list[tuple[str, str, int, int]]) -> list[Figure]:
+    """The figures of one sentence, each with the words of what it counts."""
+    out: list[Figure] = []
+    for match in FIGURE.finditer(sentence):
+        value = value_of(match.group(1))
+        unit_at = match.start(2)
+        # The unit is a word of its own ("장", not the start of "장관"): Kiwi's reading.
+        if value is None or not any(start == unit_at and form == match.group(2)
+                                    for form, _, start, _ in tokens):
+            continue
+        if out and out[-1].replaced and \
+                REPLACED.match(sentence[sentence.rfind(out[-1].written, 0, match.start())
+                                        + len(out[-1].written):match.start()] + " "):
+            # "8천 장에서 7천 장으로": the second counts what the first does
+            out.append(Figure(value, match.group(2), match.group(0).strip(), out[-1].words,
+                              sentence, bool(REPLACED.match(sentence[match.end():])),
+                              out[-1].head))
+            continue
+        words: list[str] = []
+        for form, tag, start, _end in reversed(tokens):
+            if start >= match.start():
+                continue
+            base = tag.split("-")[0]
+            if form == ":":  # "GPU 추가 구매: 6,500억 원": a list item names what it counts
+                continue
+            if base in CLAUSE_END or base in ("SN", "NR") or len(words) >= QUANTITY_WORDS:
+                break
+            if _word(form, base):
+                words.append(form.lower())
+        if not words and out and out[-1].unit == match.group(2):
+            # "총사업비도 3천억 원가량 불어나 2조 4천억 원이 될": the clause before it says
+            # what both count
+            words = list(out[-1].words)
+        head = words[0] if words else ""
+        for form, tag, start, _end in tokens:  # "8천 장 추가 구매": what it buys, after it
+            if start < match.end():
+                continue
+            if tag.split("-")[0] not in NOUN_TAGS or len(words) >= QUANTITY_WORDS + AFTER:
+                break
+            if _word(form, tag.split("-")[0]):
+                words.append(form.lower())
+        out.append(Figure(value, match.group(2), match.group(0).strip(), frozenset(words),
+                          sentence, bool(REPLACED.match(sentence[match.end():])), head))
+    return out
