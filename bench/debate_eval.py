@@ -104,6 +104,9 @@ def main(labels_path: str, compare: bool = False, folders: list[str] | None = No
     by_id = {d.id: d for d in docs}
 
     def predict(method: str, **options) -> set[tuple[str, str, str]]:
+        if not options:  # as shown: the document-level rules of `choose` included
+            return {(doc_id, p.proposition, p.side) for doc_id, items in judged.items()
+                    for p in choose(by_id[doc_id], propositions, items, method)}
         return {(doc_id, item.candidate.proposition.id, side)
                 for doc_id, items in judged.items() for item in items
                 if (side := decide(item, method, **options)[0]) != NONE}
