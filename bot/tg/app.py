@@ -5,12 +5,12 @@ import logging
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CommandHandler,
-                          MessageHandler, TypeHandler, filters)
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
+                          CommandHandler, MessageHandler, TypeHandler, filters)
 
 from bot import redact, texts
 from bot.services import Services
-from bot.tg import commands, guard, questions
+from bot.tg import commands, guard, keyboards, questions, screens
 from bot.tg.access import AccessGate, Cooldown
 from bot.tg.context import CONTEXT_TYPES, BotState
 from bot.tg.jobs import register_jobs
@@ -84,6 +84,8 @@ def add_handlers(application: Application) -> None:
                            ("time", lane(admins(commands.time_command))),
                            ("stats", lane(commands.stats))]:
         application.add_handler(CommandHandler(name, callback, filters=new))
+    application.add_handler(CallbackQueryHandler(screens.on_button,
+                                                 pattern=keyboards.CALLBACK_PATTERN))
     application.add_handler(MessageHandler(new & private & filters.COMMAND,
                                            lane(commands.help_command)))
     application.add_handler(MessageHandler(new & private & filters.TEXT, questions.question))
