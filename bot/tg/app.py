@@ -10,7 +10,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
 
 from bot import redact, texts
 from bot.services import Services
-from bot.tg import commands, guard, keyboards, questions, screens
+from bot.tg import commands, follow, guard, keyboards, questions, screens
 from bot.tg.access import AccessGate, Cooldown
 from bot.tg.context import CONTEXT_TYPES, BotState
 from bot.tg.jobs import register_jobs
@@ -82,6 +82,9 @@ def add_handlers(application: Application) -> None:
                            ("subscribe", lane(admins(commands.subscribe))),
                            ("unsubscribe", lane(admins(commands.unsubscribe))),
                            ("time", lane(admins(commands.time_command))),
+                           ("follow", lane(admins(follow.follow))),
+                           ("unfollow", lane(admins(follow.unfollow))),
+                           ("following", lane(follow.following)),
                            ("stats", lane(commands.stats))]:
         application.add_handler(CommandHandler(name, callback, filters=new))
     application.add_handler(CallbackQueryHandler(screens.on_button,
