@@ -52,6 +52,7 @@ BRIEF_DEBATE_DISPUTED = "⚖️ 자료끼리 입장이 엇갈리는 쟁점"
 BRIEF_LEFT_OUT = "그 밖의 새 자료 {count}건은 팔로우한 주제(/following) 밖이라 뺐습니다."
 # One screen: the top items, the rest behind buttons (bot/delivery/screen.py).
 SCREEN_DEBATE_ITEM = "🧭 {proposition}"
+SCREEN_DISPUTED_ITEM = "⚖️ 여전히 엇갈리는 쟁점: {proposition}"
 SCREEN_POSITION = "  {side} — {source}: “{quote}”"
 SCREEN_POSITIONS_MORE = "  …새 입장 {count}개 더 (아래 쟁점 버튼)"
 SCREEN_MORE = "➕ 나머지 {count}건은 아래 ‘더 보기’ 버튼으로 펼쳐 볼 수 있습니다."

@@ -13,7 +13,7 @@ from datetime import date
 from bot import texts
 from bot.briefing import gist, new_positions, shown_summary
 from bot.debate.propositions import shared as shared_propositions
-from bot.debate.view import source_of
+from bot.debate.view import BRIEFING_DISPUTED, source_of, topics as debate_topics
 from bot.delivery.screen import DEBATE, NEWS, Item, Pages, lay_out, merge
 from bot.delivery.topics import EVERYTHING, Topics, on_topics, positions_on
 from bot.korean import Korean
@@ -71,6 +71,22 @@ def debate_items(store: Store, propositions: Sequence[Proposition],
     return items
 
 
+def standing_items(store: Store, propositions: Sequence[Proposition],
+                   topics: Topics) -> list[Item]:
+    """When nothing changed: the propositions where sources still disagree (on the chat's
+    topics), each with the strongest quote of either side."""
+    items = []
+    for topic in debate_topics(propositions, store.positions()):
+        if not topic.disputed or not (topics.everything
+                                      or topic.proposition.id in topics.propositions):
+            continue
+        sides = [topic.strongest(FOR), topic.strongest(AGAINST)]
+        lines = (texts.SCREEN_DISPUTED_ITEM.format(proposition=topic.proposition.text),
+                 *(position_line(p) for p in sides if p is not None))
+        items.append(Item(DEBATE, lines, tuple(p.doc_id for p in sides if p is not None)))
+    return items[:BRIEFING_DISPUTED]
+
+
 def news_items(docs: Sequence[Document]) -> list[Item]:
     """One item per document, in the order given (newest first): title, where from, gist."""
     return [Item(NEWS, (texts.BRIEF_ITEM.format(title=d.title, meta=d.meta, gist=gist(d)),),
@@ -102,8 +118,10 @@ def compose_briefing(store: Store, korean: Korean | None, *, since: str | None, 
         head.append(texts.BRIEF_LEFT_OUT.format(count=left_out))
     propositions = shared_propositions().current()
     positions = positions_on(topics, new_positions(store, since), {d.id for d in shown})
-    items = merge([*debate_items(store, propositions, positions), *news_items(shown)],
-                  story_and_figure_items(store, shown))
+    debate = debate_items(store, propositions, positions)
+    if since and not new and not debate:
+        debate = standing_items(store, propositions, topics)
+    items = merge([*debate, *news_items(shown)], story_and_figure_items(store, shown))
     if not items and not docs:
         return Digest([(texts.SCREEN_TOP_BUTTON, texts.BRIEF_EMPTY)])
     pages = lay_out(head, items, [texts.BRIEF_FOOTER])
