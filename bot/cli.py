@@ -17,8 +17,6 @@ from bot import redact, render, texts
 from bot.briefing import compose_brief, select_documents
 from bot.config import Settings, SettingsError, load_settings
 from bot.debate import view
-from bot.ingest.pipeline import ingest_folder
-from bot.llm.kvcache import cache_folder, forget_label
 from bot.llm import LLMError
 from bot.services import Services, build_services, build_worker
 from bot.store import StoreUnavailable, file_problem
@@ -129,13 +127,8 @@ def main(ctx: click.Context, db: Path | None, verbose: bool) -> None:
 
 def index_folder(services: Services, *, settle_seconds: float = 0.0) -> None:
     """Decode, clean and index the folder: fast, no model call."""
-    settings = services.settings
-    result = ingest_folder(services.store, services.korean, Path(settings.SEEDS_DIR),
-                           max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds,
-                           forget_after=settings.FORGET_AFTER_HOURS * 3600)
+    result = services.index_folder(settle_seconds=settle_seconds)
     click.echo(result.line())
-    for doc_id in result.forgotten_docs:
-        forget_label(cache_folder(settings.BRIEFBOT_DB), doc_id)
     for name, reason in result.quarantined_files:
         click.echo(f"  quarantined {name}: {reason}")
 
@@ -392,9 +385,8 @@ def forget(ctx: click.Context, doc: str) -> None:
     """Forget a document now (by document id or file name): its text, index rows and summary.
     Its file, if still in the folder, is read again only when it changes."""
     services = _services(ctx)
-    forgotten = services.store.forget(doc)
+    forgotten = services.forget_document(doc)
     if forgotten is None:
         raise click.ClickException(f"no document or file named {doc}")
-    forget_label(cache_folder(services.settings.BRIEFBOT_DB), forgotten)
     log.info("forgot %s by hand", forgotten)
     click.echo(f"forgot {forgotten}")

@@ -16,6 +16,7 @@ from typing import Annotated
 from bot.paths import (DEFAULT_MODEL_FILE, MODELS_DIR, PROJECT_ROOT,  # noqa: F401 (re-exported)
                        PROMPTS_DIR, SMALL_MODEL_FILE)
 from bot.redact import url_secrets
+from bot.types import DEBATE_METHODS
 
 # The prefix cache's default budget: a quarter of the disk, within these bounds (MB).
 CACHE_FLOOR_MB, CACHE_CEILING_MB = 512, 20_480
@@ -152,8 +153,8 @@ class Settings(BaseSettings):
     @field_validator("DEBATE_SIDES")
     @classmethod
     def _check_sides(cls, value: str) -> str:
-        if value not in ("cues", "model", "cues+veto"):
-            raise ValueError("expected cues, model or cues+veto")
+        if value not in DEBATE_METHODS:
+            raise ValueError(f"expected one of {', '.join(DEBATE_METHODS)}")
         return value
 
     @field_validator("TELEGRAM_API_BASE_URL", "LLM_BASE_URL")

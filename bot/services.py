@@ -1,15 +1,21 @@
 """The composition root: every external thing is built once here and passed down."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.answer import AnswerService
 from bot.config import Settings
 from bot.debate.service import DebateMap
+from bot.ingest.pipeline import ingest_folder
+from bot.ingest.watch import FolderWatch
 from bot.korean import Korean
 from bot.llm import LLM, LazyLLM
+from bot.llm.kvcache import cache_folder, forget_label
 from bot.answer.retrieval import Retriever
 from bot.store import Store
+from bot.types import IngestResult
 from bot.worker import ModelWorker, WorkerLease, warm_documents
 
 
@@ -31,6 +37,40 @@ class Services:
 
     def close(self) -> None:
         self.store.close()
+
+    # --- documents: a document forgotten takes its evaluated prompt prefixes with it --------
+    def index_folder(self, *, settle_seconds: float = 0.0) -> IngestResult:
+        """Decode, clean and index SEEDS_DIR once (no model call); a file gone from it for
+        FORGET_AFTER_HOURS has its document forgotten."""
+        settings = self.settings
+        result = ingest_folder(self.store, self.korean, Path(settings.SEEDS_DIR),
+                               max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds,
+                               forget_after=settings.FORGET_AFTER_HOURS * 3600)
+        self._forget_prefixes(result.forgotten_docs)
+        return result
+
+    def folder_watch(self, *, settle_seconds: float) -> FolderWatch:
+        """A watch over SEEDS_DIR for a long-running face; its scans forget as index_folder does."""
+        settings = self.settings
+        return FolderWatch(self.store, self.korean, Path(settings.SEEDS_DIR),
+                           max_bytes=settings.INGEST_MAX_BYTES, settle_seconds=settle_seconds,
+                           forget_after=settings.FORGET_AFTER_HOURS * 3600,
+                           on_forgotten=self._forget_prefixes)
+
+    def forget_document(self, doc: str) -> str | None:
+        """Forget a document now, by document id or file name; the id forgotten, or None when
+        nothing is stored under that name."""
+        forgotten = self.store.forget(doc)
+        if forgotten is not None:
+            self._forget_prefixes([forgotten])
+        return forgotten
+
+    def _forget_prefixes(self, doc_ids: Iterable[str]) -> None:
+        # A stale prefix would never be loaded again (its key holds the old tokens), but it
+        # would hold its 20-65 MB of the cache budget until evicted.
+        folder = cache_folder(self.settings.BRIEFBOT_DB)
+        for doc_id in doc_ids:
+            forget_label(folder, doc_id)
 
 
 def build_worker(services: Services) -> ModelWorker:

@@ -113,22 +113,26 @@ TG_START = ("안녕하세요. 한국 AI 정책 논쟁을 다룬 자료를 바탕
             "봇입니다. 답에는 출처와 원문 인용을 함께 붙입니다.\n\n"
             "이 대화창에 질문을 그대로 적어 보세요. 예: 딥시크 이후 GPU 투자 논쟁을 요약해줘\n"
             "명령어 안내는 /help 를 보세요.")
-TG_HELP = ("사용법\n"
-           "• 개인 대화: 질문을 그대로 적으면 자료에 근거해 답합니다. 이어지는 질문도 이해합니다.\n"
-           "• /ask 질문 — 질문에 답합니다 (그룹에서는 이렇게 물어보세요)\n"
-           "• /summary — 최신 자료 요약, /summary 키워드 — 관련 자료 요약, "
-           "/summary 5 — 최신 5건 요약\n"
-           "• /brief — 오늘의 브리핑\n"
-           "• /search 키워드 — 자료에서 관련 대목 찾기\n"
-           "• /debate — 쟁점 지도: 누가 어떤 입장인지, 어디서 엇갈리는지 (/debate 키워드로 한 쟁점 자세히)\n"
-           "• /sources — 보유한 자료 목록\n"
-           "• /subscribe, /unsubscribe — 아침 브리핑과 새 자료 알림 받기/그만 받기\n"
-           "• /time 07:30 — 이 대화방의 아침 브리핑 시각 바꾸기, /time — 지금 시각 보기\n"
-           "• /follow 쟁점ID 또는 키워드 — 그 주제의 자료만 받기, /unfollow — 끊기, "
-           "/following — 팔로우 목록\n\n"
-           "그룹에서 쓰는 법: 봇은 그룹의 일반 대화를 읽지 않습니다(개인정보 보호 모드). "
-           "명령어(/ask 질문, /summary 등)로 부르거나, 봇의 메시지에 답장하면 "
-           "이어지는 질문으로 받아 답합니다.")
+# /help: the head, each command's line (bot/tg/table.py, in the table's order), the group note.
+TG_HELP_HEAD = ("사용법\n"
+                "• 개인 대화: 질문을 그대로 적으면 자료에 근거해 답합니다. 이어지는 질문도 이해합니다.")
+TG_HELP_GROUPS = ("그룹에서 쓰는 법: 봇은 그룹의 일반 대화를 읽지 않습니다(개인정보 보호 모드). "
+                  "명령어(/ask 질문, /summary 등)로 부르거나, 봇의 메시지에 답장하면 "
+                  "이어지는 질문으로 받아 답합니다.")
+TG_HELP_LINES = {
+    "ask": "/ask 질문 — 질문에 답합니다 (그룹에서는 이렇게 물어보세요)",
+    "summary": "/summary — 최신 자료 요약, /summary 키워드 — 관련 자료 요약, /summary 5 — 최신 5건 요약",
+    "brief": "/brief — 오늘의 브리핑",
+    "search": "/search 키워드 — 자료에서 관련 대목 찾기",
+    "debate": "/debate — 쟁점 지도: 누가 어떤 입장인지, 어디서 엇갈리는지 (/debate 키워드로 한 쟁점 자세히)",
+    "sources": "/sources — 보유한 자료 목록",
+    "subscribe": "/subscribe — 아침 브리핑과 새 자료 알림 받기",
+    "unsubscribe": "/unsubscribe — 알림 그만 받기",
+    "time": "/time 07:30 — 이 대화방의 아침 브리핑 시각 바꾸기, /time — 지금 시각 보기",
+    "follow": "/follow 쟁점ID 또는 키워드 — 브리핑과 알림에 그 주제의 자료만 받기",
+    "unfollow": "/unfollow 주제 — 팔로우 끊기 (주제 없이 쓰면 전부)",
+    "following": "/following — 팔로우하는 주제 목록",
+}
 TG_PLACEHOLDER = "자료를 찾는 중입니다…"
 TG_QUEUED = "앞선 질문 {ahead}건을 처리한 뒤 답하겠습니다."
 TG_BUSY = "지금은 질문이 많아 바로 답하기 어렵습니다. 잠시 뒤 다시 물어봐 주세요."
@@ -158,7 +162,8 @@ TG_SUMMARY_COOLDOWN = "방금 요약을 보냈습니다. {seconds}초 뒤에 다
 TG_DEBATE_COOLDOWN = "방금 쟁점 지도를 보냈습니다. {seconds}초 뒤에 다시 요청해 주세요."
 TG_SEARCH_USAGE = "검색어를 함께 적어 주세요. 예: /search 딥시크"
 TG_ERROR = "죄송합니다. 요청을 처리하는 중 문제가 생겼습니다. 잠시 뒤 다시 시도해 주세요."
-TG_COMMANDS = {
+# Telegram's command menu (set_my_commands), in the order of bot/tg/table.py.
+TG_MENU = {
     "ask": "자료에 근거해 질문에 답하기 (/ask 질문)",
     "summary": "최신 자료 요약 (/summary 키워드 또는 숫자)",
     "brief": "오늘의 AI 정책 브리핑",

@@ -120,6 +120,21 @@ SIDES = (FOR, AGAINST, CONDITIONAL)
 
 
 @dataclass(frozen=True)
+class DebateMethod:
+    """A way the debate map decides a sentence's side (the DEBATE_SIDES setting)."""
+    wording: bool  # reads the side from the sentence's wording (bot/debate/sides.py)
+    model: bool  # asks the model for its calibrated choice among the sides and 무관
+
+
+# Every DEBATE_SIDES value: with both, the wording decides and the model may only veto it.
+DEBATE_METHODS = {
+    "cues": DebateMethod(wording=True, model=False),
+    "model": DebateMethod(wording=False, model=True),
+    "cues+veto": DebateMethod(wording=True, model=True),
+}
+
+
+@dataclass(frozen=True)
 class Proposition:
     id: str  # stable, ASCII snake_case (prompts/debate.toml)
     text: str  # one Korean sentence a document can be for or against

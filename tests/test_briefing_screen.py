@@ -34,12 +34,13 @@ def title(i: int) -> str:
 
 
 def day_of_documents(store: Store, count: int = 60) -> list[Document]:
-    docs = []
+    """`count` documents stored in the same second, so none is newer than another."""
+    docs, now = [], datetime.now(UTC).isoformat(timespec="seconds")
     for i in range(count):
         doc = Document(id=f"d{i:02d}.txt", title=title(i), content_hash=f"h{i}",
                        text=(f"{title(i)}\n정부가 {i}번째 AI 정책 과제를 발표했다. "
                              f"업계는 과제 {i}의 예산 규모를 두고 의견이 엇갈린다."),
-                       outlet=OUTLETS[i % len(OUTLETS)], date="2025-06-02",
+                       outlet=OUTLETS[i % len(OUTLETS)], date="2025-06-02", ingested_at=now,
                        summary=f"정부가 {i}번째 AI 정책 과제를 발표했고 업계는 예산 규모를 따졌다.")
         store.save_document(doc, [])
         docs.append(doc)

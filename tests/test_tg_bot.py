@@ -18,6 +18,7 @@ from bot.briefing import lead_summary
 from bot.ingest.pipeline import ingest_folder
 from bot.services import Services
 from bot.store import Store
+from bot.tg import table
 from bot.tg.app import build_application
 from tests.botapi import utf16_len
 from tests.conftest import SEEDS, TOKEN, copy_db, make_settings
@@ -292,7 +293,7 @@ async def test_group_summary_with_the_bot_suffix_and_cooldown(start_bot, botapi)
 async def test_brief_start_help_and_the_command_menu(start_bot, botapi):
     app, services = await start_bot()
     menu = {c["command"]: c["description"] for c in botapi.commands()}
-    assert menu == texts.TG_COMMANDS
+    assert menu == {c.command: c.description for c in table.menu()} == texts.TG_MENU
     botapi.add_update_message(GROUP, "/brief@briefbot_test_bot", chat_type="supergroup")
     botapi.add_update_message(GROUP - 1, "/help@briefbot_test_bot", chat_type="supergroup")
     botapi.add_update_message(CHAT, "/start")
@@ -300,10 +301,10 @@ async def test_brief_start_help_and_the_command_menu(start_bot, botapi):
     await settle(botapi, app)
     [brief] = texts_of(botapi, GROUP)
     assert brief.startswith("🗞 AI 정책 브리핑") and MANUS_TITLE in brief
-    assert texts_of(botapi, GROUP - 1) == [texts.TG_HELP]
-    assert "그룹" in texts.TG_HELP and "답장" in texts.TG_HELP
+    assert texts_of(botapi, GROUP - 1) == [table.help_text()]
+    assert "그룹" in table.help_text() and "답장" in table.help_text()
     assert texts_of(botapi, CHAT) == [texts.TG_START]
-    assert texts_of(botapi, CHAT + 1) == [texts.TG_HELP]
+    assert texts_of(botapi, CHAT + 1) == [table.help_text()]
     assert services.llm.prompts == []
 
 

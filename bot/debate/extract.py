@@ -22,7 +22,8 @@ from bot.debate.actors import ASKED, Actors, Line
 from bot.debate.sides import AGAINST_CUES, CONDITIONAL_CUES, Descriptions, Token, read
 from bot.korean import CONTENT_TAGS, Korean
 from bot.llm import LLM, Interrupt, Message
-from bot.types import AGAINST, CONDITIONAL, FOR, SIDES, Document, Position, Proposition
+from bot.types import (AGAINST, CONDITIONAL, DEBATE_METHODS, FOR, SIDES, Document, Position,
+                       Proposition)
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def positions_key(llm: LLM, propositions_key: str, method: str = METHOD) -> str:
     where the model decides, when the model or its prompts change."""
     digest = hashlib.sha256(f"{prompts.prompts_key(*PROMPTS)}:{propositions_key}:rules{RULES}"
                             f":{method}".encode()).hexdigest()[:16]
-    return digest if method == "cues" else f"{digest}:{llm.name}"
+    return f"{digest}:{llm.name}" if DEBATE_METHODS[method].model else digest
 
 
 def bare(sentence: str) -> str:
@@ -231,13 +232,14 @@ def decide(judged: Judged, method: str = METHOD, margin: float = MARGIN,
     """(side or NONE, how clearly). "model": the constrained choice alone; "cues": the
     wording alone; "cues+veto": the wording, unless the model is sure the sentence takes no
     side on the proposition (무관 ahead of every side by `veto`)."""
-    if method == "cues":
+    uses = DEBATE_METHODS[method]
+    if not uses.model:
         return judged.cued, float(judged.candidate.terms)
-    if judged.cued == NONE and method != "model":
+    if judged.cued == NONE and uses.wording:
         return NONE, 0.0
     if judged.scores is None:
         return NONE, 0.0
-    if method == "model":
+    if not uses.wording:
         return Judge.decide(judged.scores, margin)
     best_side = max(judged.scores[s] for s in SIDES)
     if judged.scores[NONE] - best_side >= veto:
@@ -290,7 +292,7 @@ def find_positions(doc: Document, propositions: tuple[Proposition, ...], judge: 
     """The document's positions. A candidate that takes no side (by `method`) gives none: a
     wrong side is worse than a missing one."""
     started = time.monotonic()
-    uses_model = method != "cues"
+    uses_model = DEBATE_METHODS[method].model
     judged = judge_candidates(doc, propositions, judge if uses_model else None, korean,
                               interrupt=interrupt, index=index)
     found = choose(doc, propositions, judged, method)

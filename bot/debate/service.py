@@ -12,7 +12,7 @@ from bot.debate.view import Topic
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt
 from bot.store import Store
-from bot.types import Document, Position, Proposition
+from bot.types import DEBATE_METHODS, Document, Position, Proposition
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class DebateMap:
     @property
     def uses_model(self) -> bool:
         """Whether finding positions takes model time (DEBATE_SIDES other than the wording)."""
-        return self.method != "cues"
+        return DEBATE_METHODS[self.method].model
 
     # --- finding (the background worker) -----------------------------------------------------
     def pending(self) -> list[str]:

@@ -13,7 +13,8 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from bot.ingest.clean import clean_page
-from bot.ingest.decode import Quarantined, decode_bytes, html_to_text
+from bot.ingest.decode import Quarantined, decode_bytes
+from bot.ingest.formats import FORMATS, plain_text
 from bot.ingest.meta import extract_meta
 from bot.korean import Korean
 from bot.store import FileState, Store, utcnow
@@ -21,7 +22,6 @@ from bot.types import Chunk, Document, IngestResult, Sentence
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {".txt", ".md", ".html", ".htm"}
 PARTIAL_SUFFIXES = {".part", ".partial", ".tmp", ".crdownload", ".download", ".swp"}
 CHUNK_CHARS = 400
 MIN_ARTICLE_CHARS = 80
@@ -97,7 +97,7 @@ def folder_entries(folder: Path) -> list[FolderEntry] | None:
     for os_name, is_dir in sorted(listed, key=lambda e: (not _is_nfc(e[0]), os.fsencode(e[0]))):
         name = _readable_name(os_name, utf8)
         suffix = Path(name).suffix.lower()
-        if (is_dir or name.startswith((".", "~")) or suffix not in SUFFIXES
+        if (is_dir or name.startswith((".", "~")) or suffix not in FORMATS
                 or suffix in PARTIAL_SUFFIXES):
             continue
         if name in entries:
@@ -175,8 +175,7 @@ def _chunk(doc_id: str, seq: int, text: str, group: list[Sentence]) -> Chunk:
 def prepare(raw: bytes, name: str, *, max_bytes: int) -> tuple[str, object]:
     """Decode and clean one file: (cleaned text, page meta). Raises Quarantined."""
     text, _encoding = decode_bytes(raw, max_bytes=max_bytes)
-    if name.lower().endswith((".html", ".htm")):
-        text = html_to_text(text)
+    text = plain_text(name, text)
     page = clean_page(text)
     if len(page.text) < MIN_ARTICLE_CHARS:
         raise Quarantined(f"no article text after cleaning ({len(page.text)} characters)")

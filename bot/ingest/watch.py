@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +38,14 @@ class FolderWatch:
     worker thread. Scans never overlap: a second concurrent call returns None at once."""
 
     def __init__(self, store: Store, korean: Korean, folder: Path, *, max_bytes: int,
-                 settle_seconds: float, forget_after: float | None = None):
+                 settle_seconds: float, forget_after: float | None = None,
+                 on_forgotten: Callable[[Iterable[str]], None] | None = None):
         self.store, self.korean, self.folder = store, korean, Path(folder)
         self.max_bytes, self.settle_seconds = max_bytes, settle_seconds
         self.forget_after = forget_after  # seconds a vanished file's document is kept
+        # Told the ids of the documents a scan forgot, whichever caller ran that scan, so what
+        # is kept for them elsewhere (evaluated prefixes) goes with them.
+        self.on_forgotten = on_forgotten
         self._seen: dict[str, tuple[int, int, int]] = {}  # name -> (size, mtime_ns, ctime_ns)
         self._lock = threading.Lock()
 
@@ -83,6 +88,8 @@ class FolderWatch:
                 self._seen[name] = stats[name][0]
         if result.ingested or result.quarantined or result.duplicates or result.forgotten:
             log.info("folder scan: %s", result.line())
+        if result.forgotten_docs and self.on_forgotten is not None:
+            self.on_forgotten(result.forgotten_docs)
         return Scan(result, settling)
 
     def _forget_due(self, now: float) -> bool:

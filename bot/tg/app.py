@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
                           CommandHandler, MessageHandler, TypeHandler, filters)
 
-from bot import redact, texts
+from bot import redact
 from bot.services import Services
-from bot.tg import commands, follow, guard, keyboards, questions, screens
+from bot.tg import commands, guard, keyboards, questions, screens, table
 from bot.tg.access import AccessGate, Cooldown
 from bot.tg.context import CONTEXT_TYPES, BotState
 from bot.tg.jobs import register_jobs
@@ -67,30 +67,17 @@ def build_application(services: Services, worker: ModelWorker | None = None) -> 
 
 def add_handlers(application: Application) -> None:
     """Every handler, behind the one access guard: this is the only place handlers are added.
-    Commands that need no model are answered from their chat's lane; chat settings in groups
-    need a group administrator."""
+    The commands come from bot/tg/table.py, each with its own rules (lane, group admins)."""
     new = filters.UpdateType.MESSAGE  # an edited message is not asked again
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    lane, admins = guard.in_lane, guard.group_admins_only
+    lane = guard.in_lane
     application.add_handler(TypeHandler(Update, guard.guard), group=-1)
-    for name, callback in [("start", lane(commands.start)),
-                           ("help", lane(commands.help_command)),
-                           ("ask", questions.ask), ("summary", lane(commands.summary)),
-                           ("brief", lane(commands.brief)), ("sources", lane(commands.sources)),
-                           ("search", lane(commands.search)),
-                           ("debate", lane(commands.debate)),
-                           ("subscribe", lane(admins(commands.subscribe))),
-                           ("unsubscribe", lane(admins(commands.unsubscribe))),
-                           ("time", lane(admins(commands.time_command))),
-                           ("follow", lane(admins(follow.follow))),
-                           ("unfollow", lane(admins(follow.unfollow))),
-                           ("following", lane(follow.following)),
-                           ("stats", lane(commands.stats))]:
-        application.add_handler(CommandHandler(name, callback, filters=new))
+    for command in table.COMMANDS:
+        application.add_handler(CommandHandler(command.name, command.callback(), filters=new))
     application.add_handler(CallbackQueryHandler(screens.on_button,
                                                  pattern=keyboards.CALLBACK_PATTERN))
     application.add_handler(MessageHandler(new & private & filters.COMMAND,
-                                           lane(commands.help_command)))
+                                           lane(table.help_command)))
     application.add_handler(MessageHandler(new & private & filters.TEXT, questions.question))
     application.add_handler(MessageHandler(new & groups & filters.REPLY & filters.TEXT
                                            & ~filters.COMMAND, questions.group_reply))
@@ -100,9 +87,8 @@ def add_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    commands = [BotCommand(name, description) for name, description in texts.TG_COMMANDS.items()]
     try:
-        await application.bot.set_my_commands(commands)
+        await application.bot.set_my_commands(table.menu())
     except TelegramError as exc:  # the menu is a convenience; the bot works without it
         log.warning("could not register the command menu: %s", exc)
     log.info("Telegram bot @%s is ready", application.bot.username)

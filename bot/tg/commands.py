@@ -1,7 +1,7 @@
-"""Commands answered without the model: documents, chat settings, help and /stats.
+"""Commands answered without the model: documents, chat settings, /start and /stats.
 
-bot/tg/app.py runs each of them from its chat's lane (guard.in_lane), and the chat settings
-in groups for group administrators only (guard.group_admins_only).
+bot/tg/table.py states each one's rules: answered from its chat's lane (guard.in_lane), and
+the chat settings in groups for group administrators only (guard.group_admins_only).
 """
 from __future__ import annotations
 
@@ -103,15 +103,10 @@ async def _group_may_answer(update: Update, context: BotContext,
     return verdict == Cooldown.GO
 
 
-# --- chat settings and help ----------------------------------------------------------------
+# --- chat settings ------------------------------------------------------------------------
 async def start(update: Update, context: BotContext) -> None:
     """/start: what the bot does."""
     await reply(update, context, texts.TG_START)
-
-
-async def help_command(update: Update, context: BotContext) -> None:
-    """/help: commands, and how to use the bot in a group."""
-    await reply(update, context, texts.TG_HELP)
 
 
 async def text_only(update: Update, context: BotContext) -> None:

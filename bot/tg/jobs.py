@@ -13,7 +13,6 @@ import time as clock_time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, UTC
-from pathlib import Path
 
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
@@ -22,8 +21,6 @@ from bot import texts
 from bot.delivery import notify
 from bot.config import Settings
 from bot.delivery import FlushReport, Outbox, lock_path_for
-from bot.ingest.watch import FolderWatch
-from bot.llm.kvcache import cache_folder, forget_label
 from bot.services import Services
 from bot.tg.format import Part, plain_parts, render_parts, text_lines
 from bot.tg.keyboards import keyboard
@@ -118,11 +115,7 @@ class Newsdesk:
                  worker: ModelWorker | None = None):
         self.services, self.timing, self.worker = services, timing, worker
         self._waiting_since: dict[str, float] = {}  # document -> when its push began waiting
-        settings = services.settings
-        self.watch = FolderWatch(services.store, services.korean, Path(settings.SEEDS_DIR),
-                                 max_bytes=settings.INGEST_MAX_BYTES,
-                                 settle_seconds=timing.settle_seconds,
-                                 forget_after=settings.FORGET_AFTER_HOURS * 3600)
+        self.watch = services.folder_watch(settle_seconds=timing.settle_seconds)
         self.outbox = build_outbox(services, bot, timing)
         self.scans = 0  # completed scan rounds (tests wait on these)
         self.ticks = 0  # completed briefing/outbox rounds
@@ -181,10 +174,6 @@ class Newsdesk:
     # --- the work ---------------------------------------------------------------------------
     async def _scan_and_announce(self) -> bool:
         scan = await asyncio.to_thread(self.watch.scan)
-        if scan is not None and scan.result is not None and scan.result.forgotten_docs:
-            folder = cache_folder(self.services.settings.BRIEFBOT_DB)
-            for doc_id in scan.result.forgotten_docs:  # their evaluated prefixes go too
-                await asyncio.to_thread(forget_label, folder, doc_id)
         if self.worker is not None and scan is not None and scan.result is not None \
                 and scan.result.ingested:
             self.worker.wake()  # new documents: summaries and prefixes to make
