@@ -12,6 +12,9 @@ from tests.delivery_support import article, subscribe, write_file
 from tests.test_briefing_screen import (ALICE, BOB, brief_now, buttons, day_of_documents,
                                         new_positions, running_application, tap, title)
 from tests.test_briefing_screen import services  # noqa: F401 - the fixture
+from tests.test_tg_debate import ARTICLES
+
+DC_ARTICLE = ARTICLES["dc.txt"]  # three officials argue where public AI data centres go
 GROUP = -100600
 MEMBER, ADMIN = 1_000_001, 1_000_002
 
@@ -120,3 +123,25 @@ async def test_pushes_keep_to_a_followed_keyword_and_skip_a_chat_with_nothing_on
     assert botapi.sent(GROUP) == []
     assert {r.chat_id for r in store.outbox_rows()} == {ALICE, BOB}
     assert all(r.status == "sent" for r in store.outbox_rows())
+
+
+async def test_a_chat_following_a_proposition_is_pushed_a_new_article_that_argues_it(
+        services, botapi):  # noqa: F811
+    """The article's positions are not found yet when it lands (the worker finds them later):
+    the push finds them itself, from the wording, before deciding who hears of it."""
+    store, seeds = services.store, services.settings.SEEDS_DIR
+    subscribe(store, ALICE, BOB)
+    store.follow(ALICE, "regional_dc", "proposition")
+    store.follow(BOB, "chip_subsidy", "proposition")
+    notify.ensure_baseline(store)
+    write_file(seeds / "dc.txt", DC_ARTICLE)
+    write_file(seeds / "gpu.txt", article("GPU 확보 경쟁 본격화", topic="GPU"))
+    async with running_application(services, botapi) as desk:
+        await botapi.wait_for(lambda: botapi.sent(ALICE), timeout=30)
+        await desk.outbox.flush()
+    [push] = botapi.sent(ALICE)
+    assert "공공 AI 데이터센터 입지 놓고 의견 갈려" in push["text"]
+    assert "GPU 확보 경쟁 본격화" not in push["text"]
+    assert texts.BRIEF_LEFT_OUT.format(count=1) in push["text"]
+    assert {p.proposition for p in store.positions(doc_id="dc.txt")} >= {"regional_dc"}
+    assert botapi.sent(BOB) == []  # neither article is on chip subsidies

@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import texts
 from bot.delivery import notify
+from bot.delivery.topics import PROPOSITION
 from bot.config import Settings
 from bot.delivery import FlushReport, Outbox, lock_path_for
 from bot.services import Services
@@ -207,9 +208,25 @@ class Newsdesk:
                 return notify.Announcement()  # the worker is on them; look again next scan
         elif docs:  # no background worker (tests): summarise them here
             notify.summarize_new(store, llm, docs)
+        self._find_positions_for_followers(docs)
         settings = self.services.settings
         return notify.announce(store, admin_ids=settings.ADMIN_IDS,
                                allowlist=settings.ALLOWED_CHAT_IDS, korean=self.services.korean)
+
+    def _find_positions_for_followers(self, docs: list) -> None:
+        """A chat that follows a proposition is pushed the documents with a position on it, so
+        their positions must be known before the push. From the wording they take Kiwi about a
+        second a document and are found here; when the model decides sides they come later
+        (the background worker), and the chat's next briefing carries those documents."""
+        store, debate = self.services.store, self.services.debate
+        if not docs or debate.uses_model or not any(
+                f.kind == PROPOSITION for sub in store.active_subscriptions()
+                for f in store.follows(sub.chat_id)):
+            return
+        pending = set(debate.pending())
+        for doc in docs:
+            if doc.id in pending:
+                debate.find(doc)
 
     def _summaries_pending(self, docs: list) -> bool:
         """True while the worker is still summarising these documents and the push has waited
