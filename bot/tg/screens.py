@@ -1,7 +1,7 @@
-"""One-screen briefings and pushes in Telegram: the buttons under a page, and a tap on one,
-which edits the same message to show the page it names (no new message per tap). Pages come
-from the store (bot/delivery/screen.py lays them out when the message is queued), so a button
-works after a restart; a button older than BUTTON_LIFETIME is answered with a short note."""
+"""A tap on a button of a one-screen briefing or push (bot/tg/keyboards.py): the same message
+is edited to show the page it names, no new message per tap. Pages come from the store
+(bot/delivery/screen.py lays them out when the message is queued), so a button works after a
+restart; a button older than BUTTON_LIFETIME, or whose page is gone, gets a short note."""
 from __future__ import annotations
 
 import asyncio
