@@ -46,9 +46,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     page = int(match[2]) if match else -1
     if screen is None or message is None or screen.chat_id != message.chat.id \
             or not 0 <= page < len(screen.pages):
+        log.info("a button tap names no stored page (data %r, chat %s); told the user",
+                 (query.data or "")[:64], message.chat.id if message else None)
         await _answer(query, texts.SCREEN_GONE)
         return
     if not _fresh(screen, datetime.now(UTC)):
+        log.info("a button of screen %s in chat %s is older than %s; told the user", screen.id,
+                 screen.chat_id, BUTTON_LIFETIME)
         await _answer(query, texts.SCREEN_EXPIRED)
         return
     part = fmt.render_parts(fmt.text_lines(screen.pages[page][1]))[0]
