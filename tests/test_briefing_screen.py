@@ -166,4 +166,9 @@ async def test_a_day_of_60_documents_is_one_screen_led_by_the_debate_and_paged_i
         note = await botapi.wait_for(lambda: [c for c in botapi.calls("answerCallbackQuery")
                                               if c["params"].get("text")], timeout=30)
         assert note[0]["params"]["text"] == texts.SCREEN_EXPIRED
+        # A button whose page was never stored (or was pruned) says so, too.
+        botapi.add_update_callback_query(ALICE, brief["message_id"], "s:0123456789abcdef:1")
+        notes = await botapi.wait_for(lambda: [c["params"]["text"] for c in botapi.calls(
+            "answerCallbackQuery") if c["params"].get("text")][1:], timeout=30)
+        assert notes == [texts.SCREEN_GONE]
         assert botapi.sent(ALICE)[0]["edits"] == message["edits"]
