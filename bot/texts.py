@@ -78,7 +78,6 @@ DEBATE_PICTURE_CAPTION = "쟁점 지도: 쟁점별 찬성·조건부·반대 출
 PUSH_ONE = "📄 새 자료가 들어왔습니다"
 PUSH_MANY = "📄 새 자료 {count}건이 들어왔습니다"
 PUSH_ITEM = "■ {title} ({meta})\n{summary}"
-PUSH_MORE = "그 밖의 새 자료: {titles}"
 PUSH_HINT = ("이 자료에 대해 궁금한 점을 물어보세요. 개인 대화에서는 질문을 그대로 보내고, "
              "그룹에서는 /ask 질문 형식으로 보내면 됩니다.")
 QUARANTINE_LINE = "⚠️ 격리된 파일: {name} — {reason}"
