@@ -52,6 +52,18 @@ BRIEF_DEBATE_NEW = "🧭 새로 확인된 입장 {count}개"
 BRIEF_DEBATE_ITEM = "• {proposition}\n  {side} — {source}: “{quote}”"
 BRIEF_DEBATE_MORE = "  …외 {count}개 (/debate 로 전체 보기)"
 BRIEF_DEBATE_DISPUTED = "⚖️ 자료끼리 입장이 엇갈리는 쟁점"
+BRIEF_LEFT_OUT = "그 밖의 새 자료 {count}건은 팔로우한 주제(/following) 밖이라 뺐습니다."
+# One screen: the top items, the rest behind buttons (bot/delivery/screen.py).
+SCREEN_DEBATE_ITEM = "🧭 {proposition}"
+SCREEN_DISPUTED_ITEM = "⚖️ 여전히 엇갈리는 쟁점: {proposition}"
+SCREEN_POSITION = "  {side} — {source}: “{quote}”"
+SCREEN_POSITIONS_MORE = "  …새 입장 {count}개 더 (아래 쟁점 버튼)"
+SCREEN_MORE = "➕ 나머지 {count}건은 아래 ‘더 보기’ 버튼으로 펼쳐 볼 수 있습니다."
+SCREEN_MORE_HEAD = "➕ 더 보기 ({page}/{pages})"
+SCREEN_MORE_BUTTON = "더 보기"
+SCREEN_TOP_BUTTON = "◀ 처음"
+SCREEN_EXPIRED = "하루가 지난 버튼이라 열 수 없습니다. /brief 로 최신 브리핑을 받아 보세요."
+SCREEN_GONE = "이 메시지는 더 이상 펼칠 수 없습니다. /brief 로 최신 브리핑을 받아 보세요."
 
 # --- the debate map ---------------------------------------------------------------------------
 DEBATE_HEADER = "🧭 AI 정책 쟁점 지도 — 입장이 확인된 쟁점 {count}개 (엇갈림 {disputed}개)"
@@ -69,7 +81,6 @@ DEBATE_PICTURE_CAPTION = "쟁점 지도: 쟁점별 찬성·조건부·반대 출
 PUSH_ONE = "📄 새 자료가 들어왔습니다"
 PUSH_MANY = "📄 새 자료 {count}건이 들어왔습니다"
 PUSH_ITEM = "■ {title} ({meta})\n{summary}"
-PUSH_MORE = "그 밖의 새 자료: {titles}"
 PUSH_HINT = ("이 자료에 대해 궁금한 점을 물어보세요. 개인 대화에서는 질문을 그대로 보내고, "
              "그룹에서는 /ask 질문 형식으로 보내면 됩니다.")
 QUARANTINE_LINE = "⚠️ 격리된 파일: {name} — {reason}"
@@ -81,6 +92,23 @@ TIME_INVALID = "시각은 24시간제 HH:MM 형식으로 적어 주세요. 예: 
 TIME_NOT_SUBSCRIBED = ("이 대화방은 브리핑을 구독하지 않았습니다. 먼저 /subscribe 로 구독해 주세요. "
                        "기본 브리핑 시각은 매일 {time} ({tz})입니다.")
 TIME_RESET_WORDS = ("기본", "기본값", "default", "reset")
+FOLLOW_USAGE = ("팔로우할 쟁점 ID나 키워드를 적어 주세요. 예: /follow {example} 또는 /follow 데이터센터\n"
+                "쟁점 ID는 /debate 에서 볼 수 있습니다.")
+FOLLOW_PROPOSITION = "팔로우했습니다. 이제 브리핑과 알림에 이 쟁점의 자료만 나옵니다: {text} ({id})"
+FOLLOW_KEYWORD = "팔로우했습니다. 이제 브리핑과 알림에 ‘{keyword}’ 관련 자료만 나옵니다."
+FOLLOW_ALREADY = "이미 팔로우하고 있습니다: {topic}"
+FOLLOW_TOO_MANY = "주제는 {most}개까지 팔로우할 수 있습니다. /unfollow 주제 로 먼저 하나를 지워 주세요."
+FOLLOW_BAD_KEYWORD = "키워드는 {least}~{most}자로 적어 주세요. 예: /follow 데이터센터"
+FOLLOW_NOT_SUBSCRIBED = "이 대화방은 아직 구독 전입니다. /subscribe 로 브리핑과 알림을 받으세요."
+UNFOLLOW_ONE = "‘{topic}’ 팔로우를 끊었습니다."
+UNFOLLOW_ALL = "팔로우를 모두 끊었습니다({count}개). 이제 모든 새 자료를 받습니다."
+UNFOLLOW_NONE = "팔로우하는 주제가 아닙니다: {topic}. /following 으로 목록을 보세요."
+FOLLOWING_NONE = ("팔로우하는 주제가 없어 모든 새 자료를 받습니다. "
+                  "/follow 쟁점ID 또는 /follow 키워드 로 고를 수 있습니다.")
+FOLLOWING_HEAD = "팔로우하는 주제 {count}개 — 브리핑과 알림에 이 주제의 자료만 나옵니다:"
+FOLLOWING_PROPOSITION = "• 쟁점 {id}: {text}"
+FOLLOWING_RETIRED = "• 쟁점 {id} (지금은 쟁점 목록에 없음)"
+FOLLOWING_KEYWORD = "• 키워드: {keyword}"
 
 # --- Telegram -------------------------------------------------------------------------------
 TG_START = ("안녕하세요. 한국 AI 정책 논쟁을 다룬 자료를 바탕으로 질문에 답하고 요약해 드리는 "
@@ -103,6 +131,9 @@ TG_HELP_LINES = {
     "subscribe": "/subscribe — 아침 브리핑과 새 자료 알림 받기",
     "unsubscribe": "/unsubscribe — 알림 그만 받기",
     "time": "/time 07:30 — 이 대화방의 아침 브리핑 시각 바꾸기, /time — 지금 시각 보기",
+    "follow": "/follow 쟁점ID 또는 키워드 — 브리핑과 알림에 그 주제의 자료만 받기",
+    "unfollow": "/unfollow 주제 — 팔로우 끊기 (주제 없이 쓰면 전부)",
+    "following": "/following — 팔로우하는 주제 목록",
 }
 TG_PLACEHOLDER = "자료를 찾는 중입니다…"
 TG_QUEUED = "앞선 질문 {ahead}건을 처리한 뒤 답하겠습니다."
@@ -144,6 +175,9 @@ TG_MENU = {
     "subscribe": "아침 브리핑과 새 자료 알림 받기",
     "unsubscribe": "알림 그만 받기",
     "time": "아침 브리핑 시각 보기/바꾸기 (/time 07:30)",
+    "follow": "이 주제의 자료만 받기 (/follow 쟁점ID 또는 키워드)",
+    "unfollow": "팔로우 끊기 (/unfollow 주제, 주제 없이 쓰면 전부)",
+    "following": "팔로우하는 주제 목록",
     "help": "사용법",
 }
 

@@ -10,6 +10,21 @@ SUBSCRIBER_KINDS = frozenset({PUSH, BRIEFING, MANUAL_BRIEFING})
 BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
 # An outbox payload that stands for the debate map's picture, drawn when it is sent.
 DEBATE_MAP_PAYLOAD = "\x00debate-map"
+# An outbox payload laid out for one screen: this marker, the screen's id, a newline, then the
+# top page's text. The pages behind its buttons are stored under that id (store `screens`).
+SCREEN_PAYLOAD = "\x00screen:"
+
+
+def screen_payload(screen_id: str, text: str) -> str:
+    return f"{SCREEN_PAYLOAD}{screen_id}\n{text}"
+
+
+def parse_screen_payload(payload: str) -> tuple[str, str] | None:
+    """(screen id, top page text) of a screen payload; None for any other payload."""
+    if not payload.startswith(SCREEN_PAYLOAD):
+        return None
+    screen_id, _, text = payload[len(SCREEN_PAYLOAD):].partition("\n")
+    return screen_id, text
 
 # The longest title, outlet or author, and debate-map actor kept and shown. A scraped page can
 # put a whole article on its headline line or into a byline; every list, push, briefing and

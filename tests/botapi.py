@@ -484,6 +484,21 @@ class BotAPIServer:
                 "message": message, "by_bot": False, "deleted": False}
             return self.add_update({"message": message})
 
+    def add_update_callback_query(self, chat_id: int, message_id: int, data: str, *,
+                                  user_id: int | None = None) -> dict:
+        """Queue a tap on an inline button of the bot's message `message_id` (the message as
+        it is now, after edits), and return the update."""
+        with self._lock:
+            record = self._messages.get((chat_id, message_id))
+            if record is None:
+                raise ValueError(f"no message {message_id} in chat {chat_id}")
+            user = {"id": user_id if user_id is not None else abs(chat_id), "is_bot": False,
+                    "first_name": "테스터", "language_code": "ko"}
+            query_id = f"cq{self._next_update_id}"
+            query = {"id": query_id, "from": user, "chat_instance": f"ci{chat_id}",
+                     "message": self._quoted(record), "data": data}
+            return self.add_update({"callback_query": query})
+
     def sent(self, chat_id: int | None = None) -> list[dict]:
         """The bot's messages that still exist, as they are now (after edits), in send order."""
         with self._lock:

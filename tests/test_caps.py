@@ -12,7 +12,7 @@ from bot.answer.retrieval import Retriever
 from bot.briefing import compose_brief
 from bot.debate import view
 from bot.debate.actors import Actors, Line
-from bot.delivery.notify import push_text
+from bot.delivery.digest import compose_push
 from bot.ingest.pipeline import ingest_folder
 from bot.types import ACTOR_MAX, NAME_MAX, TITLE_MAX, Document, Position, Proposition, clip
 
@@ -88,7 +88,7 @@ def test_names_stored_before_the_caps_are_read_capped_by_every_rendering(store, 
     renderings = {
         "/sources": render.sources_plain(store.documents()),
         "/summary": render.summary_plain(read),
-        "push": push_text([read]),
+        "push": compose_push([read]).text,
         "briefing": compose_brief(store, korean, since=None, today=date(2026, 3, 3)).text,
         "/debate": view.plain(view.topic_lines(topic)),
     }

@@ -50,7 +50,7 @@ def test_prune_deletes_history_older_than_the_retention_and_keeps_what_is_owed(t
     age_rows(store, 45)
     fill_history(store, "new")
     removed = store.prune(ago(30))
-    assert removed == {"outbox": 2, "turns": 1, "announced": 1}
+    assert removed == {"outbox": 2, "turns": 1, "screens": 0, "announced": 1}
     keys = {r.key: r.status for r in store.outbox_rows()}
     assert keys == {"old:pending": "pending", "new:sent": "sent", "new:dropped": "dropped",
                     "new:pending": "pending"}

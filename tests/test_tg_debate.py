@@ -285,25 +285,31 @@ async def test_briefing_brings_new_positions_and_then_the_map_once(
     regional, regulate = proposition("regional_dc"), proposition("regulate_now")
     [brief] = botapi.sent(ALICE)
     text = brief["text"]
-    assert texts.BRIEF_DEBATE_NEW.format(count=7) in text
-    assert texts.BRIEF_DEBATE_MORE.format(count=1).strip() in text  # six listed, one more
-    assert texts.BRIEF_DEBATE_ITEM.format(proposition=regulate.text, side=AGAINST,
-                                          source=f"최유예 협회장 · {LAW}", quote=S4) in text
-    assert texts.BRIEF_DEBATE_ITEM.format(proposition=regional.text, side=FOR,
-                                          source=f"박분산 지사 · {DC}", quote=S2) in text
-    disputed = text[text.index(texts.BRIEF_DEBATE_DISPUTED):]
-    # the strongest quote of each side, under the proposition they disagree on
-    assert (f"■ {regional.text}\n  찬성 — 김지역 의원 · {DC}: “{S1}”\n"
-            f"  반대 — 이수도 교수 · {DC}: “{S3}”") in disputed
-    assert regulate.text not in disputed  # 반대 and 조건부: no disagreement
+    # The briefing leads with the propositions that gained positions: the disputed one
+    # first, two of its five new positions shown, the rest behind its own button.
+    first = next(line for line in text.split("\n")[2:] if line)
+    assert first == (texts.SCREEN_DEBATE_ITEM.format(proposition=regional.text)
+                     + f"  [{texts.DEBATE_DISPUTED}]")
+    assert texts.SCREEN_POSITIONS_MORE.format(count=3) in text
+    assert sum(f"“{quote}”" in text for _, quote in REGIONAL_LINES) == 2
+    assert (texts.SCREEN_DEBATE_ITEM.format(proposition=regulate.text) + "\n") in text
+    assert texts.SCREEN_POSITION.format(side=AGAINST, source=f"최유예 협회장 · {LAW}",
+                                        quote=S4) in text
+    assert text.index(regulate.text) < text.index("• ")  # the debate before the news
+    labels = [b["text"] for row in brief["reply_markup"]["inline_keyboard"] for b in row]
+    assert any(label.startswith(f"🧭 {regional.text[:10]}") for label in labels)
     [photo] = botapi.photos(ALICE)
     assert photo["message_id"] > brief["message_id"]  # the map follows the briefing
     assert_map_picture(photo)
 
     [bob_brief] = texts_of(botapi, BOB)
     assert texts.BRIEF_NOTHING_NEW in bob_brief
-    assert texts.BRIEF_DEBATE_NEW.split("{")[0] not in bob_brief  # nothing new for BOB ...
-    assert texts.BRIEF_DEBATE_DISPUTED in bob_brief  # ... though the disagreement stands
+    assert "🧭" not in bob_brief  # nothing new for BOB ...
+    standing = bob_brief[bob_brief.index(texts.SCREEN_DISPUTED_ITEM.format(
+        proposition=regional.text)):]  # ... though the disagreement stands
+    assert (f"  찬성 — 김지역 의원 · {DC}: “{S1}”\n"
+            f"  반대 — 이수도 교수 · {DC}: “{S3}”") in standing
+    assert regulate.text not in bob_brief  # 반대 and 조건부: no disagreement
     assert botapi.photos(BOB) == []
     assert len(botapi.calls("sendMessage")) == 2 and len(botapi.calls("sendPhoto")) == 1
     assert failed_calls(botapi) == []

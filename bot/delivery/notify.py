@@ -11,17 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo, UTC
 
 from bot import texts
-from bot.briefing import compose_brief, new_positions, shown_summary, summarize, summary_key
+from bot.briefing import summarize, summary_key
+from bot.delivery.digest import Digest, compose_briefing, compose_push
+from bot.delivery.screen import screen_id
+from bot.delivery.topics import Topics, on_topics, topics_of
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
 from bot.delivery.schedule import due_briefings
 from bot.store import Quarantine, Store, Subscription
-from bot.types import BRIEFING, DEBATE_MAP_PAYLOAD, MANUAL_BRIEFING, PUSH, QUARANTINE, Document
+from bot.types import (BRIEFING, DEBATE_MAP_PAYLOAD, MANUAL_BRIEFING, PUSH, QUARANTINE, Document,
+                       screen_payload)
 
 log = logging.getLogger(__name__)
 
 BASELINE_META = "announce_baseline"
-DETAILED_ITEMS = 5  # a push lists at most this many summaries; further documents by title
 
 
 def allowed(chat_id: int, allowlist: Collection[int]) -> bool:
@@ -67,19 +70,6 @@ def batch_id(subjects: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(subjects)).encode()).hexdigest()[:16]
 
 
-def push_text(docs: list[Document]) -> str:
-    head = texts.PUSH_ONE if len(docs) == 1 else texts.PUSH_MANY.format(count=len(docs))
-    parts = [head]
-    for doc in docs[:DETAILED_ITEMS]:
-        parts.append(texts.PUSH_ITEM.format(title=doc.title, meta=doc.meta,
-                                            summary=shown_summary(doc)))
-    if len(docs) > DETAILED_ITEMS:
-        parts.append(texts.PUSH_MORE.format(
-            titles="; ".join(d.title for d in docs[DETAILED_ITEMS:])))
-    parts.append(texts.PUSH_HINT)
-    return "\n\n".join(parts)
-
-
 def quarantine_text(files: list[Quarantine]) -> str:
     return "\n".join(texts.QUARANTINE_LINE.format(name=f.name, reason=f.reason)
                      for f in files)
@@ -92,24 +82,33 @@ class Announcement:
     queued: int = 0
 
 
-def announce(store: Store, *, admin_ids: list[int],
-             allowlist: Collection[int] = ()) -> Announcement:
-    """Queue one push per subscribed chat for every document not yet announced (all of them in
-    one message), and one note per admin for newly quarantined files; record them as announced
-    in the same transaction. Keys: push:<chat>:<batch>, quarantine:<admin>:<batch>, where the
-    batch names the exact document contents / file versions."""
+def announce(store: Store, *, admin_ids: list[int], allowlist: Collection[int] = (),
+             korean: Korean | None = None) -> Announcement:
+    """Queue one push per subscribed chat for every document not yet announced on its topics
+    (all of them in one message, laid out for one screen), and one note per admin for newly
+    quarantined files; record them as announced in the same transaction. Keys:
+    push:<chat>:<batch>, quarantine:<admin>:<batch>, where the batch names the exact document
+    contents / file versions. `korean` lets a followed keyword use the search."""
     docs = store.unannounced_documents()
     files = store.unannounced_quarantines()
     if not docs and not files:
         return Announcement()
     messages: list[tuple[str, int, str, str]] = []
     subjects: list[str] = []
+    screens = []
     if docs:
         doc_subjects = [store.document_subject(d) for d in docs]
-        batch, text = batch_id(doc_subjects), push_text(docs)
-        messages += [(f"push:{sub.chat_id}:{batch}", sub.chat_id, PUSH, text)
-                     for sub in store.active_subscriptions()
-                     if allowed(sub.chat_id, allowlist)]
+        batch = batch_id(doc_subjects)
+        for sub in store.active_subscriptions():
+            if not allowed(sub.chat_id, allowlist):
+                continue
+            chat_docs = on_topics(store, korean, topics_of(store, sub.chat_id), docs)
+            if not chat_docs:
+                continue  # nothing on its topics: the next briefing counts what it left out
+            key = f"push:{sub.chat_id}:{batch}"
+            push = compose_push(chat_docs, len(docs) - len(chat_docs))
+            messages.append((key, sub.chat_id, PUSH, screen_payload(screen_id(key), push.text)))
+            screens.append((screen_id(key), sub.chat_id, push.pages))
         subjects += doc_subjects
     if files:
         file_subjects = [f.subject for f in files]
@@ -117,7 +116,7 @@ def announce(store: Store, *, admin_ids: list[int],
         messages += [(f"quarantine:{admin}:{batch}", admin, QUARANTINE, text)
                      for admin in dict.fromkeys(admin_ids) if allowed(admin, allowlist)]
         subjects += file_subjects
-    queued = store.enqueue_announcement(messages, subjects)
+    queued = store.enqueue_announcement(messages, subjects, screens)
     log.info("announced %d document(s) and %d quarantined file(s): %d message(s) queued",
              len(docs), len(files), queued)
     return Announcement(tuple(d.id for d in docs), tuple(f.name for f in files), queued)
@@ -138,20 +137,25 @@ class BriefingRound:
 
 def _compose_for_chats(store: Store, korean: Korean, subs: list[Subscription], today: date,
                        key_suffix: str, kind: str, record_day: bool) -> list[int]:
-    texts_by_since: dict[str | None, str] = {}
+    digests: dict[tuple[str | None, Topics], Digest] = {}
     queued = []
     watermark = _watermark()  # before composing: a document stored meanwhile is briefed next time
     for sub in subs:
         since = sub.last_briefed_at or sub.subscribed_at
-        if since not in texts_by_since:
-            texts_by_since[since] = compose_brief(store, korean, since=since, today=today).text
+        topics = topics_of(store, sub.chat_id)
+        if (since, topics) not in digests:
+            digests[since, topics] = compose_briefing(store, korean, since=since, today=today,
+                                                      topics=topics)
+        digest = digests[since, topics]
         key = f"brief:{sub.chat_id}:{today.isoformat()}{key_suffix}"
         day = today.isoformat() if record_day else None
-        if store.enqueue_briefing(key, sub.chat_id, kind, texts_by_since[since],
-                                  briefed_at=watermark, day=day):
+        sid = screen_id(key)
+        if store.enqueue_briefing(key, sub.chat_id, kind, screen_payload(sid, digest.text),
+                                  briefed_at=watermark, day=day,
+                                  screen=[(sid, sub.chat_id, digest.pages)]):
             queued.append(sub.chat_id)
             # The map's picture follows when positions changed since the chat's last briefing.
-            if since and new_positions(store, since):
+            if since and digest.positions:
                 store.enqueue_briefing(f"{key}:map", sub.chat_id, kind, DEBATE_MAP_PAYLOAD,
                                        briefed_at=watermark, day=day)
     return queued

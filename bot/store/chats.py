@@ -80,6 +80,9 @@ class ChatsMixin(StoreBase):
                 db.execute("update subscriptions set active = 0, deactivated_reason = 'migrated' "
                            "where chat_id = ?", [old_id])
             db.execute("update turns set chat_id = ? where chat_id = ?", [new_id, old_id])
+            db.execute("update or ignore follows set chat_id = ? where chat_id = ?",
+                       [new_id, old_id])
+            db.execute("update screens set chat_id = ? where chat_id = ?", [new_id, old_id])
             db.execute("update outbox set chat_id = ? where chat_id = ? and status = 'pending'",
                        [new_id, old_id])
 

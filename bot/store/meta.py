@@ -30,13 +30,14 @@ class MetaMixin(StoreBase):
 
     def prune(self, before: str) -> dict[str, int]:
         """Delete history older than `before` (an ISO UTC time): outbox rows no longer owed
-        (sent, failed, dropped, expired), chat turns, and announcement records of documents or
-        quarantined files that are gone. Pending messages and current announcements stay.
-        Returns the rows deleted per table."""
+        (sent, failed, dropped, expired), chat turns, the pages behind old buttons, and
+        announcement records of documents or quarantined files that are gone. Pending
+        messages and current announcements stay. Returns the rows deleted per table."""
         statements = {
             "outbox": "delete from outbox where status != 'pending' "
                       "and coalesce(sent_at, created_at) < ?",
             "turns": "delete from turns where created_at < ?",
+            "screens": "delete from screens where created_at < ?",
             "announced": "delete from announced where announced_at < ? and subject not in "
                          f"(select {DOC_SUBJECT} from documents) and subject not in "
                          f"(select {QUARANTINE_SUBJECT} from files "

@@ -160,3 +160,16 @@ def m013_outbox_parts_sent(db: Database) -> None:
     # been delivered is recorded as each goes, so a retry or a restart resumes at the first
     # unsent part instead of sending the message again from its start.
     db.execute("alter table outbox add column parts_sent integer not null default 0")
+
+
+@migrations()
+def m014_follows_and_screens(db: Database) -> None:
+    # The topics a chat follows (/follow): a proposition of the debate map by its id, or a
+    # keyword; a chat that follows any is briefed and pushed only what is on them.
+    db["follows"].create({"chat_id": int, "topic": str, "kind": str, "created_at": str},
+                         pk=("chat_id", "topic"))
+    # A briefing or push laid out for one screen: its pages (the top one and those behind its
+    # buttons), written in the transaction that queues its outbox row, so a button tapped
+    # after a restart opens the same page.
+    db["screens"].create({"id": str, "chat_id": int, "pages": str, "created_at": str},
+                         pk="id")

@@ -1,13 +1,18 @@
 """The outbox of messages owed to chats, and what has been announced to them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlite_utils import Database
 
 from bot.store.db import StoreBase, utcnow
 from bot.store.documents import as_document
+from bot.store.follows import save_screen
 from bot.store.rows import OutboxMessage, Quarantine
 from bot.types import PUSH, Document
 
+# Screens queued with messages: (screen id, chat id, [(button label, page text), …]).
+ScreenPages = Sequence[tuple[str, int, list[tuple[str, str]]]]
 # A subject names one announceable version of a thing: a document by its cleaned content,
 # a quarantined file by its raw bytes. Changing either makes a new subject.
 DOC_SUBJECT = "'doc:' || documents.id || ':' || documents.content_hash"
@@ -124,24 +129,31 @@ class OutboxMixin(StoreBase):
             return count + cur.rowcount
 
     def enqueue_announcement(self, messages: list[tuple[str, int, str, str]],
-                             subjects: list[str]) -> int:
-        """Queue (key, chat_id, kind, payload) messages and record `subjects` as announced, in
-        one transaction: a crash leaves either both or neither. Returns the rows added."""
+                             subjects: list[str], screens: ScreenPages = ()) -> int:
+        """Queue (key, chat_id, kind, payload) messages, with the pages of their `screens`
+        (id, chat_id, pages), and record `subjects` as announced, in one transaction: a crash
+        leaves either all or none. Returns the rows added."""
         with self._tx() as db:
             now = utcnow()
             added = sum(self._queue(db, now, *message) for message in messages)
+            for screen_id, chat_id, pages in screens:
+                save_screen(db, now, screen_id, chat_id, pages)
             for subject in subjects:
                 db.execute("insert or ignore into announced (subject, announced_at) values (?, ?)",
                            [subject, now])
             return added
 
     def enqueue_briefing(self, key: str, chat_id: int, kind: str, payload: str, *,
-                         briefed_at: str, day: str | None) -> bool:
-        """Queue a chat's briefing and move its watermark with it, atomically. `day` (the local
-        date) is recorded for scheduled briefings only. False when the key was already queued."""
+                         briefed_at: str, day: str | None, screen: ScreenPages = ()) -> bool:
+        """Queue a chat's briefing (with the pages of its `screen`, if laid out as one) and
+        move its watermark with it, atomically. `day` (the local date) is recorded for
+        scheduled briefings only. False when the key was already queued."""
         with self._tx() as db:
-            if not self._queue(db, utcnow(), key, chat_id, kind, payload):
+            now = utcnow()
+            if not self._queue(db, now, key, chat_id, kind, payload):
                 return False
+            for screen_id, screen_chat, pages in screen:
+                save_screen(db, now, screen_id, screen_chat, pages)
             db.execute("update subscriptions set last_briefed_at = ? where chat_id = ?",
                        [briefed_at, chat_id])
             if day is not None:

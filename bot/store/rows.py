@@ -102,3 +102,34 @@ class WorkFailure(_Row):
     last_error: str | None
     failed_at: str
     retry_at: str
+
+
+@dataclass(frozen=True)
+class Follow(_Row):
+    """A topic a chat follows: kind is "proposition" (topic: its id) or "keyword"."""
+
+    chat_id: int
+    topic: str
+    kind: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Screen(_Row):
+    """A message laid out for one screen: its pages, (button label, text), the top one first."""
+
+    id: str
+    chat_id: int
+    pages: tuple[tuple[str, str], ...]
+    created_at: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Self:
+        try:
+            pages = json.loads(row["pages"] or "[]")
+        except ValueError:
+            pages = []
+        kept = tuple((str(p[0]), str(p[1])) for p in pages
+                     if isinstance(p, list) and len(p) == 2)
+        return cls(id=row["id"], chat_id=row["chat_id"], pages=kept,
+                   created_at=row["created_at"])

@@ -5,12 +5,12 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CommandHandler,
-                          MessageHandler, TypeHandler, filters)
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
+                          CommandHandler, MessageHandler, TypeHandler, filters)
 
 from bot import redact
 from bot.services import Services
-from bot.tg import commands, guard, questions, table
+from bot.tg import commands, guard, keyboards, questions, screens, table
 from bot.tg.access import AccessGate, Cooldown
 from bot.tg.context import CONTEXT_TYPES, BotState
 from bot.tg.jobs import register_jobs
@@ -74,6 +74,8 @@ def add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, guard.guard), group=-1)
     for command in table.COMMANDS:
         application.add_handler(CommandHandler(command.name, command.callback(), filters=new))
+    application.add_handler(CallbackQueryHandler(screens.on_button,
+                                                 pattern=keyboards.CALLBACK_PATTERN))
     application.add_handler(MessageHandler(new & private & filters.COMMAND,
                                            lane(table.help_command)))
     application.add_handler(MessageHandler(new & private & filters.TEXT, questions.question))

@@ -19,12 +19,14 @@ from telegram.ext import Application, ContextTypes
 
 from bot import texts
 from bot.delivery import notify
+from bot.delivery.topics import PROPOSITION
 from bot.config import Settings
 from bot.delivery import FlushReport, Outbox, lock_path_for
 from bot.services import Services
-from bot.tg.format import Part, plain_parts
+from bot.tg.format import Part, plain_parts, render_parts, text_lines
+from bot.tg.keyboards import keyboard
 from bot.tg.send import send_parts, send_photo
-from bot.types import DEBATE_MAP_PAYLOAD
+from bot.types import DEBATE_MAP_PAYLOAD, parse_screen_payload
 from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
@@ -54,9 +56,19 @@ class Timing:
     push_summary_wait: float = 100.0
 
 
+@dataclass(frozen=True)
+class ScreenPart:
+    """The top page of a one-screen message (one Telegram message); its buttons open the
+    pages stored under `screen_id`."""
+
+    screen_id: str
+    part: Part
+
+
 class TelegramCourier:
     """The outbox's parts as Telegram messages: a text payload split under the length limit
-    (bot/tg/format.py), the debate map as one picture drawn when it is sent. send_parts and
+    (bot/tg/format.py), a one-screen payload as one message with its buttons, the debate map
+    as one picture drawn when it is sent. send_parts and
     send_photo raise the outbox's own Unreachable and TryLater."""
 
     def __init__(self, services: Services, bot: Bot, timing: Timing):
@@ -64,14 +76,24 @@ class TelegramCourier:
         # A longer flood wait would eat the part's time box: the row resumes after it instead.
         self.max_flood_wait = timing.send_timeout / 2
 
-    def parts(self, payload: str) -> list[Part | str]:
-        return [payload] if payload == DEBATE_MAP_PAYLOAD else list(plain_parts(payload))
+    def parts(self, payload: str) -> list[Part | ScreenPart | str]:
+        if payload == DEBATE_MAP_PAYLOAD:
+            return [payload]
+        screen = parse_screen_payload(payload)
+        if screen is None:
+            return list(plain_parts(payload))
+        screen_id, text = screen
+        return [ScreenPart(screen_id, part) for part in render_parts(text_lines(text))[:1]]
 
     async def send_part(self, chat_id: int, part: object) -> None:
         store, timing = self.services.store, self.timing
-        if isinstance(part, Part):
+        if isinstance(part, (Part, ScreenPart)):
+            markup = None
+            if isinstance(part, ScreenPart):
+                markup = keyboard(await asyncio.to_thread(store.screen, part.screen_id))
+                part = part.part
             await send_parts(self.bot, store, chat_id, [part], max_attempts=timing.send_attempts,
-                             max_flood_wait=self.max_flood_wait)
+                             max_flood_wait=self.max_flood_wait, reply_markup=markup)
             return
         png = await asyncio.to_thread(self.services.debate.picture)  # the map as it stands
         await send_photo(self.bot, store, chat_id, png, caption=texts.DEBATE_PICTURE_CAPTION,
@@ -186,9 +208,25 @@ class Newsdesk:
                 return notify.Announcement()  # the worker is on them; look again next scan
         elif docs:  # no background worker (tests): summarise them here
             notify.summarize_new(store, llm, docs)
+        self._find_positions_for_followers(docs)
         settings = self.services.settings
         return notify.announce(store, admin_ids=settings.ADMIN_IDS,
-                               allowlist=settings.ALLOWED_CHAT_IDS)
+                               allowlist=settings.ALLOWED_CHAT_IDS, korean=self.services.korean)
+
+    def _find_positions_for_followers(self, docs: list) -> None:
+        """A chat that follows a proposition is pushed the documents with a position on it, so
+        their positions must be known before the push. From the wording they take Kiwi about a
+        second a document and are found here; when the model decides sides they come later
+        (the background worker), and the chat's next briefing carries those documents."""
+        store, debate = self.services.store, self.services.debate
+        if not docs or debate.uses_model or not any(
+                f.kind == PROPOSITION for sub in store.active_subscriptions()
+                for f in store.follows(sub.chat_id)):
+            return
+        pending = set(debate.pending())
+        for doc in docs:
+            if doc.id in pending:
+                debate.find(doc)
 
     def _summaries_pending(self, docs: list) -> bool:
         """True while the worker is still summarising these documents and the push has waited

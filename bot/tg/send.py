@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram import LinkPreviewOptions, Message, ReplyParameters
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter,
                             TelegramError)
@@ -99,11 +99,12 @@ def _gone(store: Store, chat_id: int, error: TelegramError) -> Unreachable:
 
 async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
                     plain_parts: list[str], reply_to_message_id: int | None = None,
-                    max_attempts: int = 4, max_flood_wait: float | None = None
-                    ) -> list[Message]:
+                    max_attempts: int = 4, max_flood_wait: float | None = None,
+                    reply_markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Send prepared parts (each ≤ 4096 units, valid HTML alone) in order; the first one
-    replies to `reply_to_message_id` when that message still exists. A flood wait longer
-    than `max_flood_wait` raises TryLater with Telegram's retry_after."""
+    replies to `reply_to_message_id` when that message still exists, the last one carries
+    `reply_markup`. A flood wait longer than `max_flood_wait` raises TryLater with
+    Telegram's retry_after."""
     if len(html_parts) != len(plain_parts):
         raise ValueError("every HTML part needs its plain twin")
     messages = []
@@ -111,10 +112,13 @@ async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
         reply = (ReplyParameters(reply_to_message_id, allow_sending_without_reply=True)
                  if reply_to_message_id and index == 0 else None)
 
-        async def call(target: int, as_html: bool, html=html, plain=plain, reply=reply):
+        markup = reply_markup if index == len(html_parts) - 1 else None
+
+        async def call(target: int, as_html: bool, html=html, plain=plain, reply=reply,
+                       markup=markup):
             return await bot.send_message(
                 target, html if as_html else plain, parse_mode=ParseMode.HTML if as_html else None,
-                reply_parameters=reply, link_preview_options=NO_PREVIEW)
+                reply_parameters=reply, link_preview_options=NO_PREVIEW, reply_markup=markup)
 
         message, chat_id = await _deliver(call, store, chat_id, max_attempts=max_attempts,
                                           max_flood_wait=max_flood_wait)
@@ -124,11 +128,12 @@ async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
 
 async def send_parts(bot, store: Store, chat_id: int, parts: list[Part], *,
                      reply_to_message_id: int | None = None, max_attempts: int = 4,
-                     max_flood_wait: float | None = None) -> list[Message]:
+                     max_flood_wait: float | None = None,
+                     reply_markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     return await send_html(bot, store, chat_id, [p.html for p in parts],
                            plain_parts=[p.plain for p in parts],
                            reply_to_message_id=reply_to_message_id, max_attempts=max_attempts,
-                           max_flood_wait=max_flood_wait)
+                           max_flood_wait=max_flood_wait, reply_markup=reply_markup)
 
 
 async def send_photo(bot, store: Store, chat_id: int, png: bytes, *, caption: str = "",
@@ -156,14 +161,17 @@ async def send_plain(bot, store: Store, chat_id: int, text: str, *,
 
 
 async def edit_text(bot, store: Store, chat_id: int, message_id: int, html: str, *,
-                    plain: str, max_attempts: int = 4) -> bool:
-    """Replace a message's text. True when it now shows the text ("not modified" included);
-    False when it can no longer be edited (deleted, too old, chat migrated): send anew."""
+                    plain: str, max_attempts: int = 4,
+                    reply_markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Replace a message's text (and its buttons). True when it now shows the text ("not
+    modified" included); False when it can no longer be edited (deleted, too old, chat
+    migrated): send anew."""
 
     async def call(target: int, as_html: bool):
         return await bot.edit_message_text(
             html if as_html else plain, chat_id=target, message_id=message_id,
-            parse_mode=ParseMode.HTML if as_html else None, link_preview_options=NO_PREVIEW)
+            parse_mode=ParseMode.HTML if as_html else None, link_preview_options=NO_PREVIEW,
+            reply_markup=reply_markup)
 
     try:
         await _deliver(call, store, chat_id, max_attempts=max_attempts, follow_migration=False)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from telegram import BotCommand, Update
 
 from bot import texts
-from bot.tg import commands, guard, questions
+from bot.tg import commands, follow, guard, questions
 from bot.tg.chat import reply
 from bot.tg.context import BotContext
 from bot.tg.guard import Callback
@@ -53,6 +53,9 @@ COMMANDS: tuple[Command, ...] = (
     _entry("subscribe", commands.subscribe, group_admins=True),
     _entry("unsubscribe", commands.unsubscribe, group_admins=True),
     _entry("time", commands.time_command, group_admins=True),
+    _entry("follow", follow.follow, group_admins=True),
+    _entry("unfollow", follow.unfollow, group_admins=True),
+    _entry("following", follow.following),
     _entry("help", help_command),
     _entry("start", commands.start),
     _entry("stats", commands.stats),  # the bot's admins, in a private chat: its own checks
