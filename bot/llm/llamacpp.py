@@ -196,12 +196,13 @@ class LlamaCppLLM:
         is_end = lambda token: C.llama_vocab_is_eog(vocab, token)  # noqa: E731
         history, generated = list(tokens), []
         last, passes = tokens[-1], 0
+        guesser = lookup.Guesser(self.lookup)
         while True:
             if interrupt is not None and interrupt():
                 raise Interrupted
             n_past = llama.n_tokens
             # No guess for the first token: it is the one a reader waits for.
-            guessed = (lookup.draft(history, self.lookup)[:max(0, n_ctx - n_past - 1)]
+            guessed = (guesser.guess(history)[:max(0, n_ctx - n_past - 1)]
                        if generated else [])
             batch = [last, *guessed]
             llama._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
@@ -209,6 +210,7 @@ class LlamaCppLLM:
             rows = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(len(batch), n_vocab))
             kept = list(lookup.accepted(rows, guessed, generated, REPEAT_PENALTY, is_end))
             passes += 1
+            guesser.checked(len(guessed), len(kept) - 1)
             if passes == 1:
                 self.stages["first_decode_ms"] = _ms_since(mark)
             llama.input_ids[n_past:n_past + len(kept)] = batch[:len(kept)]
