@@ -15,6 +15,14 @@ from bot.config import load_settings
 from bot.llm.build import build_llm
 
 PROMPT = "인공지능이 사회에 미치는 영향을 열 가지로 나누어 각각 자세히 설명해 주세요."
+# An answer that copies its document, as answers do (where guessed tokens are kept).
+DOCUMENT = ("정부는 2026년 AI 컴퓨팅 인프라에 1조 4천억 원을 투입한다. 국가 AI 컴퓨팅 센터는 전남 "
+            "해남에 들어서며 GPU 1만 5천 장을 갖춘다. 과학기술정보통신부는 이 센터를 2028년까지 "
+            "완공하겠다고 밝혔다. 업계는 전력과 냉각 설비가 부족하다고 지적하며 민간 "
+            "데이터센터와의 연계를 요구했다.")
+COPY = [{"role": "system", "content": "문서의 문장을 그대로 인용해 답하세요."},
+        {"role": "user", "content": f"[문서]\n{DOCUMENT}\n\n질문: 문서의 문장을 모두 그대로 "
+                                    "옮겨 적으세요."}]
 
 
 def raw_tps(llm, tokens: int, context: int) -> float:
@@ -38,7 +46,7 @@ def raw_tps(llm, tokens: int, context: int) -> float:
     return tokens / seconds
 
 
-def stream_tps(llm, tokens: int, lookup: str) -> tuple[float, int]:
+def stream_tps(llm, tokens: int, lookup: str, messages=None) -> tuple[float, int]:
     """Our streaming path from the first piece to the last: (tokens/s after the first token,
     tokens generated). "4a": 4 guessed tokens whenever any last token repeats, as before
     guesses were gated (bot/llm/lookup.py's Guesser)."""
@@ -49,7 +57,8 @@ def stream_tps(llm, tokens: int, lookup: str) -> tuple[float, int]:
     llm.lookup = int(lookup.rstrip("a"))
     llm._llama.reset()
     times = []
-    for _ in llm.stream([{"role": "user", "content": PROMPT}], max_tokens=tokens):
+    messages = messages or [{"role": "user", "content": PROMPT}]
+    for _ in llm.stream(messages, max_tokens=tokens):
         times.append(time.perf_counter())
     guesses.MIN_NGRAM, guesses.BACKOFF = saved
     generated, _ = llm.last_decode
@@ -70,12 +79,15 @@ def main() -> int:
     tries = [x.strip() for x in args.lookup.split(",") if x.strip()]
     rows: dict[str, list[float]] = {"llama.cpp decode loop": []}
     rows |= {f"ours, lookup {n}": [] for n in tries}
+    rows |= {f"copying, lookup {n}": [] for n in tries}
     made: dict[str, int] = {}
     for _ in range(args.runs):
         rows["llama.cpp decode loop"].append(raw_tps(llm, args.tokens, 0))
         for n in tries:
             tps, made[f"ours, lookup {n}"] = stream_tps(llm, args.tokens, n)
             rows[f"ours, lookup {n}"].append(tps)
+            tps, made[f"copying, lookup {n}"] = stream_tps(llm, args.tokens, n, COPY)
+            rows[f"copying, lookup {n}"].append(tps)
         print("  run:", ", ".join(f"{k} {v[-1]:.1f}" for k, v in rows.items()), flush=True)
     llm.lookup = default
     base = statistics.median(rows["llama.cpp decode loop"])

@@ -19,7 +19,7 @@ class LazyLLM:
         self._llm: LLM | None = None
         self._lock = threading.Lock()
         self._load_ms = 0  # how long loading took, until the first call that used the model
-        self._load_seen = 0  # the same, for the last stream call (0: loaded before it)
+        self._load_seen = 0  # what the last call that ran the model waited for it to load
 
     def get(self) -> LLM:
         with self._lock:
@@ -61,8 +61,8 @@ class LazyLLM:
                cache_prefix: int = 0, interrupt: Interrupt = None,
                cache_label: str | None = None) -> Iterator[str]:
         return self._used().stream(messages, max_tokens=max_tokens, stop=stop,
-                                 cache_prefix=cache_prefix, interrupt=interrupt,
-                                 cache_label=cache_label)
+                                   cache_prefix=cache_prefix, interrupt=interrupt,
+                                   cache_label=cache_label)
 
     def warm(self, messages: list[Message], interrupt: Interrupt = None,
              label: str | None = None) -> str:
@@ -76,7 +76,7 @@ class LazyLLM:
     def choose(self, messages: list[Message], options: tuple[str, ...], *,
                cache_prefix: int = 0, interrupt: Interrupt = None) -> dict[str, float]:
         return self._used().choose(messages, options, cache_prefix=cache_prefix,
-                                 interrupt=interrupt)
+                                   interrupt=interrupt)
 
     def count_tokens(self, text: str) -> int:
         return self.get().count_tokens(text)
