@@ -55,6 +55,10 @@ class RecordingLLM:
     def context_length(self) -> int:
         return self.inner.context_length
 
+    @property
+    def stages(self) -> dict[str, int]:
+        return self.inner.stages
+
     def get(self):
         return self.inner.get()
 

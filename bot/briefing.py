@@ -10,6 +10,7 @@ from datetime import date
 
 from bot import prompts, texts
 from bot.answer.checks import grounded
+from bot.answer.prompting import lead_summary
 from bot.debate import view
 from bot.debate.propositions import shared as shared_propositions
 from bot.korean import Korean
@@ -44,13 +45,6 @@ def summary_key(llm: LLM) -> str:
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
-
-
-def lead_summary(doc: Document, sentences: int = 3) -> str:
-    """Extractive fallback: the first real sentences of the article body."""
-    picked = [s for s in _sentences(doc.text) if s != doc.title and len(s) >= 25
-              and re.search(r"[.!?]$", s)]
-    return " ".join(picked[:sentences])
 
 
 def shown_summary(doc: Document) -> str:

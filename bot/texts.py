@@ -155,6 +155,11 @@ TG_GROUP_ADMINS_ONLY = "그룹 관리자만 바꿀 수 있는 설정입니다."
 TG_STATS_PRIVATE_ONLY = "봇 현황은 봇과의 개인 대화에서만 볼 수 있습니다."
 TG_STATS_HEADER = "봇 현황"
 TG_STATS_QUARANTINED = "격리된 파일"
+# The medians over the recent model answers of where their first-token time went (ms).
+TG_STATS_TIMINGS = ("최근 답변 {count}건의 첫 글자까지 (중앙값, ms): 전체 {first_token_ms}, "
+                    "모델 로드 {load_ms}, 프리픽스 불러오기 {prefix_load_ms} / 계산 "
+                    "{prefix_eval_ms}, 질문 토큰 {prompt_tokens}개 {prompt_ms}, 첫 디코드 "
+                    "{first_decode_ms}")
 TG_STATS_BACKLOG = "백그라운드 작업: 요약 {summaries}건, 쟁점 입장 {positions}건, 문서 준비 {prefixes}건 남음 (실패 {failed}건)"
 TG_STATS_LABELS = {"documents": "문서", "chunks": "본문 조각", "quarantined": "격리된 파일",
                    "subscribers": "구독 대화방", "outbox_pending": "발송 대기",

@@ -20,6 +20,7 @@ class FakeLLM:
         self.replies: list[str] = []
         self.prompts: list[list[dict]] = []
         self.gate: threading.Event | None = None
+        self.stages: dict[str, int] = {}  # what a test says the last reply's stages were
         self._lock = threading.Lock()
 
     def enqueue(self, *texts: str) -> None:

@@ -45,6 +45,10 @@ class ShortAnswers:
     def name(self) -> str:
         return self.llm.name
 
+    @property
+    def stages(self) -> dict[str, int]:
+        return self.llm.stages
+
     def stream(self, messages, *, max_tokens: int, **options):
         return self.llm.stream(messages, max_tokens=min(max_tokens, self.max_tokens), **options)
 

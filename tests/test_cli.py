@@ -74,7 +74,9 @@ def test_ask_json_through_the_entry_point_with_the_real_model(env, seeded_db_tem
     result = run("ask", "2024년 네이처 인덱스 기준 AI 논문 기여도 세계 1위 국가는?", "--json")
     out = json.loads(result.output)
     assert set(out) == {"answer", "sources", "timings"}
-    assert set(out["timings"]) == {"retrieve_ms", "first_token_ms", "total_ms"}
+    assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
+    # A fresh process per question: the model load is reported apart from the prompt's work.
+    assert out["timings"]["load_ms"] > 0 and out["timings"]["prompt_tokens"] > 0
     assert out["sources"][0]["doc"].startswith("000")
     assert "중국" in out["answer"] + out["sources"][0]["quote"]
 

@@ -2,6 +2,7 @@
 passages behind the shared prefix, and the background worker evaluates that document next."""
 from __future__ import annotations
 
+from bot.briefing import lead_summary
 from bot.ingest.pipeline import ingest_folder
 from bot.services import Services, build_worker
 from bot.store import Store
@@ -45,6 +46,7 @@ def test_a_cold_document_is_answered_from_passages_and_warmed_next(tmp_path, kor
     for doc in services.store.documents():
         services.store.set_summary(doc.id, GOOD, "k")
     worker = build_worker(services)
+    worker.run_step(worker.next_step())  # the shared prefix comes first
     question = "해운대 AI 데이터센터 건립에 얼마가 투입되나요?"
     plan = services.answers.plan(question)
     assert plan.cold == "0.txt" and [d.id for d in plan.docs] == ["0.txt"]
@@ -69,9 +71,9 @@ def test_a_cold_document_is_answered_from_passages_and_warmed_next(tmp_path, kor
 
 
 def test_the_shared_prefix_is_evaluated_before_any_summary_exists(tmp_path, korean):
-    """A cold question's prefix is the instructions plus the summaries there are: with none
-    yet (a large backlog, or summaries off), the instructions alone are still worth having
-    evaluated before the first question (~2 s of prompt processing)."""
+    """A cold question's prefix is the instructions plus the newest documents' summaries: with
+    none yet (a large backlog, or summaries off), their lead sentences stand in, and the
+    prefix is worth having evaluated before the first question."""
     settings = make_settings(tmp_path)
     settings.SEEDS_DIR.mkdir(parents=True)
     (settings.SEEDS_DIR / "0.txt").write_text(article("기사 0", fact=FACT), encoding="utf-8")
@@ -79,7 +81,9 @@ def test_the_shared_prefix_is_evaluated_before_any_summary_exists(tmp_path, kore
     services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
                         llm=llm)
     ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
-    assert services.answers.collection() == []  # nothing summarised
+    [doc] = services.answers.collection()  # nothing summarised: its lead stands in
+    assert doc.summary is None and lead_summary(doc) in services.answers.collection_prefix()[0][
+        "content"]
     worker = build_worker(services)
     worker.run_step(Step(COLLECTION))
     assert services.answers.collection_prefix() in llm.kept

@@ -304,11 +304,11 @@ class Planner:
         return [doc] if doc else []
 
     def collection(self) -> list[Document]:
-        """The newest summarised documents whose summaries fit the shared prefix."""
+        """The newest documents whose summaries fit the shared prefix; a document not
+        summarised yet is there with its lead sentences, so right after a bulk import the
+        prefix every cold question starts from exists before any summary does."""
         chosen, used = [], 0
         for doc in self.store.documents(limit=COLLECTION_DOCS):
-            if not doc.summary:
-                continue
             cost = self._tokens(prompting.summary_block(len(chosen) + 1, doc))
             if used + cost > COLLECTION_TOKENS:
                 break

@@ -2,6 +2,8 @@
 block, and the messages of a turn. Fixed text first, so evaluated prefixes can be reused."""
 from __future__ import annotations
 
+import re
+
 from bot import prompts
 from bot.llm import Message
 from bot.store import Turn
@@ -15,9 +17,19 @@ def doc_block(number: int, doc: Document, text: str) -> str:
                           text=text)
 
 
+def lead_summary(doc: Document, sentences: int = 3) -> str:
+    """Extractive fallback: the first real sentences of the article body."""
+    lines = (s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", doc.text))
+    picked = [s for s in lines if s and s != doc.title and len(s) >= 25
+              and re.search(r"[.!?]$", s)]
+    return " ".join(picked[:sentences])
+
+
 def summary_block(number: int, doc: Document) -> str:
+    """A document as the shared prefix knows it: its summary, or until that exists its lead."""
     return prompts.render("answer_context_summary", number=number, title=doc.title,
-                          meta=doc.meta, summary=doc.summary or doc.text[:300])
+                          meta=doc.meta,
+                          summary=doc.summary or lead_summary(doc) or doc.text[:300])
 
 
 def collection_context(docs: list[Document]) -> str:

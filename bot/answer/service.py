@@ -20,6 +20,7 @@ from bot.answer.plan import Plan, Planner, readable, unlabelled
 from bot.answer.question import REASON_GIVEN
 from bot.answer.retrieval import Retriever
 from bot.answer.stances import Stances
+from bot.answer.timing import RecentTimings
 from bot.llm import LLM, Message, astream
 from bot.llm.priority import UserFirst
 from bot.store import Store, Turn
@@ -54,6 +55,7 @@ class AnswerService(Composer):
         self._cold_lock = threading.Lock()
         self.on_cold: Callable[[], None] | None = None  # the worker's wake-up
         self.priority = UserFirst()  # the background worker waits while a question runs
+        self.timings = RecentTimings()  # the recent model answers' first-token split
 
     # --- what the worker and the prompts share with planning --------------------------------
     def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
@@ -105,7 +107,8 @@ class AnswerService(Composer):
             for piece in self._generate(plan):
                 first = first or time.perf_counter()
                 pieces.append(piece)
-        return self.finish(plan, "".join(pieces), started, first)
+            stages = dict(self.llm.stages)  # before a background step can use the model
+        return self._staged(self.finish(plan, "".join(pieces), started, first), stages)
 
     async def ask_stream(self, question: str, history: list[Turn] | None = None
                          ) -> AsyncIterator[str | Answer]:
@@ -130,7 +133,15 @@ class AnswerService(Composer):
                 first = first or time.perf_counter()
                 pieces.append(piece)
                 yield readable(plan, "".join(pieces))
-        yield await asyncio.to_thread(self.finish, plan, "".join(pieces), started, first)
+            stages = dict(self.llm.stages)
+            answer = await asyncio.to_thread(self.finish, plan, "".join(pieces), started, first)
+        yield self._staged(answer, stages)
+
+    def _staged(self, answer: Answer, stages: dict[str, int]) -> Answer:
+        """A model answer's timings with where its first-token time went, kept for /stats."""
+        answer.timings.update(stages)
+        self.timings.add(answer.timings)
+        return answer
 
     def _noted(self, plan: Plan) -> Plan:
         if plan.cold:

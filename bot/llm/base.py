@@ -21,6 +21,11 @@ class Interrupted(Exception):
 
 Interrupt = Callable[[], bool] | None
 
+# The split of a reply's first-token time: loading the model, the prefix loaded from disk or
+# evaluated (and its tokens), the turn's own prompt tokens and their time, the first decode.
+STAGES = ("load_ms", "prefix_load_ms", "prefix_eval_ms", "prefix_tokens", "prompt_tokens",
+          "prompt_ms", "first_decode_ms")
+
 
 class PlainText:
     """Keeps untrusted text (documents, questions, history) from spelling the model's control
@@ -64,6 +69,9 @@ class LLM(Protocol):
     name: str
     context_length: int  # tokens a whole prompt plus its reply may take
     supports_prefix_cache: bool
+    # Where the last `stream` call's time to its first token went, in ms and tokens (keys in
+    # STAGES; those a backend cannot tell are left out).
+    stages: dict[str, int]
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0, interrupt: Interrupt = None,

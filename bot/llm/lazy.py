@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 from bot.config import Settings
@@ -17,12 +18,28 @@ class LazyLLM:
         self._settings = settings
         self._llm: LLM | None = None
         self._lock = threading.Lock()
+        self._load_ms = 0  # how long loading took, until the first call that used the model
+        self._load_seen = 0  # what the last call that ran the model waited for it to load
 
     def get(self) -> LLM:
         with self._lock:
             if self._llm is None:
+                started = time.perf_counter()
                 self._llm = build_llm(self._settings)
+                self._load_ms = max(1, int((time.perf_counter() - started) * 1000))
             return self._llm
+
+    def _used(self) -> LLM:
+        """The model for a call that runs it: the load is that call's cost, not a later one's
+        (planning may have loaded the model for the question being answered)."""
+        llm = self.get()
+        self._load_seen, self._load_ms = self._load_ms, 0
+        return llm
+
+    @property
+    def stages(self) -> dict[str, int]:
+        inner = self._llm.stages if self._llm is not None else {}
+        return {"load_ms": self._load_seen, **inner}
 
     @property
     def loaded(self) -> bool:
@@ -43,13 +60,13 @@ class LazyLLM:
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0, interrupt: Interrupt = None,
                cache_label: str | None = None) -> Iterator[str]:
-        return self.get().stream(messages, max_tokens=max_tokens, stop=stop,
-                                 cache_prefix=cache_prefix, interrupt=interrupt,
-                                 cache_label=cache_label)
+        return self._used().stream(messages, max_tokens=max_tokens, stop=stop,
+                                   cache_prefix=cache_prefix, interrupt=interrupt,
+                                   cache_label=cache_label)
 
     def warm(self, messages: list[Message], interrupt: Interrupt = None,
              label: str | None = None) -> str:
-        return self.get().warm(messages, interrupt, label)
+        return self._used().warm(messages, interrupt, label)
 
     def has_prefix(self, messages: list[Message]) -> bool:
         if not self.supports_prefix_cache:
@@ -58,8 +75,8 @@ class LazyLLM:
 
     def choose(self, messages: list[Message], options: tuple[str, ...], *,
                cache_prefix: int = 0, interrupt: Interrupt = None) -> dict[str, float]:
-        return self.get().choose(messages, options, cache_prefix=cache_prefix,
-                                 interrupt=interrupt)
+        return self._used().choose(messages, options, cache_prefix=cache_prefix,
+                                   interrupt=interrupt)
 
     def count_tokens(self, text: str) -> int:
         return self.get().count_tokens(text)

@@ -6,6 +6,7 @@ import codecs
 import ctypes
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +69,7 @@ class LlamaCppLLM:
         self.last_prefix = ""  # how the last prefix was obtained: warm / loaded / computed
         self.last_tokens = (0, 0)  # the last prompt's (tokens reused from state, tokens evaluated)
         self.last_decode = (0, 0)  # the last reply's (tokens, forward passes)
+        self.stages: dict[str, int] = {}  # the last stream call's first-token split (STAGES)
         self.lookup = LOOKUP_TOKENS
         self.context_length = int(llama.n_ctx())
 
@@ -186,17 +188,21 @@ class LlamaCppLLM:
         from llama_cpp import llama_cpp as C
 
         llama = self._llama
+        mark = time.perf_counter()
         self._prefill(tokens, interrupt)
+        self.stages["prompt_ms"] = _ms_since(mark)
+        mark = time.perf_counter()
         vocab, n_vocab, n_ctx = llama._model.vocab, llama.n_vocab(), llama.n_ctx()
         is_end = lambda token: C.llama_vocab_is_eog(vocab, token)  # noqa: E731
         history, generated = list(tokens), []
         last, passes = tokens[-1], 0
+        guesser = lookup.Guesser(self.lookup)
         while True:
             if interrupt is not None and interrupt():
                 raise Interrupted
             n_past = llama.n_tokens
             # No guess for the first token: it is the one a reader waits for.
-            guessed = (lookup.draft(history, self.lookup)[:max(0, n_ctx - n_past - 1)]
+            guessed = (guesser.guess(history)[:max(0, n_ctx - n_past - 1)]
                        if generated else [])
             batch = [last, *guessed]
             llama._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
@@ -204,6 +210,9 @@ class LlamaCppLLM:
             rows = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(len(batch), n_vocab))
             kept = list(lookup.accepted(rows, guessed, generated, REPEAT_PENALTY, is_end))
             passes += 1
+            guesser.checked(len(guessed), len(kept) - 1)
+            if passes == 1:
+                self.stages["first_decode_ms"] = _ms_since(mark)
             llama.input_ids[n_past:n_past + len(kept)] = batch[:len(kept)]
             llama.n_tokens = n_past + len(kept)
             llama._ctx.kv_cache_seq_rm(-1, llama.n_tokens, -1)
@@ -278,17 +287,29 @@ class LlamaCppLLM:
             try:
                 formatted = self._format(messages=self.plain.messages(messages))
                 tokens = self._tokens(formatted.prompt)
+                self.stages = dict.fromkeys(("prefix_load_ms", "prefix_eval_ms",
+                                             "prefix_tokens"), 0)
                 if prefix := self._prefix(messages, cache_prefix, tokens):
+                    mark = time.perf_counter()
                     self.last_prefix = self._ensure_prefix(prefix, interrupt, cache_label)
+                    stage = {"loaded": "prefix_load_ms", "computed": "prefix_eval_ms"}
+                    if self.last_prefix in stage:
+                        self.stages[stage[self.last_prefix]] = _ms_since(mark)
+                    self.stages["prefix_tokens"] = len(prefix)
                 if len(tokens) + max_tokens > self._llama.n_ctx():
                     raise LLMError(f"prompt of {len(tokens)} tokens does not fit LLM_CTX="
                                    f"{self._llama.n_ctx()}")
                 stops = [s for s in [*(formatted.stop or []), *stop] if s]
                 reused = self._reusable(tokens)
                 self.last_tokens = (reused, len(tokens) - reused)
+                self.stages["prompt_tokens"] = len(tokens) - reused
                 yield from self._generate(tokens, max_tokens, stops, interrupt)
             except (RuntimeError, ValueError) as exc:
                 raise LLMError(f"llama.cpp failed: {exc}") from exc
+
+
+def _ms_since(mark: float) -> int:
+    return int((time.perf_counter() - mark) * 1000)
 
 
 def _releasable(text: str, stops: list[str]) -> int:

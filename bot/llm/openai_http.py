@@ -22,6 +22,7 @@ class OpenAICompatLLM:
     common prefix per slot), so prompts keep fixed text first here too."""
 
     supports_prefix_cache = False  # the server keeps its own
+    stages: dict[str, int] = {}  # the server's stages are its own; only the total is known
 
     def __init__(self, base_url: str, model: str, timeout: float = 300.0,
                  context_length: int = 4096):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from datetime import datetime
 
 from telegram import Update
@@ -184,6 +185,9 @@ async def stats(update: Update, context: BotContext) -> None:
         lines.append(fmt.Line(texts.TG_STATS_BACKLOG.format(
             summaries=backlog.summaries, positions=backlog.positions, prefixes=backlog.prefixes,
             failed=backlog.failed)))
+    if medians := context.services.answers.timings.medians():
+        lines.append(fmt.Line(texts.TG_STATS_TIMINGS.format_map(defaultdict(
+            lambda: "-", medians, count=len(context.services.answers.timings)))))
     if quarantined:
         lines += [fmt.Line(""), fmt.Line(texts.TG_STATS_QUARANTINED, "b")]
         lines += [fmt.Line(f"• {row.name}: {row.reason}") for row in quarantined]

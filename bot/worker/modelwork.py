@@ -1,11 +1,12 @@
 """The background model worker: all model work on documents happens here, one step at a time.
 
 A step is one document's summary, its positions on the debate map's propositions, its evaluated
-prompt prefix, or the shared prefix of questions across documents. Steps go newest document
-first (a document a push is waiting for before anything else), and the worker starts a step
-only when no user's question is running, so a question waits at most behind the one step in
-progress, never behind a backlog. A step that fails is logged with the document's file name,
-recorded, and retried a few times with a growing pause; it never stops the other documents.
+prompt prefix, or the shared prefix of questions across documents. A document a push is waiting
+for goes first, then the shared prefix, then documents asked about, then the rest newest
+document first; and the worker starts a step only when no user's question is running, so a
+question waits at most behind the one step in progress, never behind a backlog. A step that
+fails is logged with the document's file name, recorded, and retried a few times with a growing
+pause; it never stops the other documents.
 """
 from __future__ import annotations
 
@@ -121,6 +122,10 @@ class ModelWorker:
             self._urgent = urgent
         if urgent:
             return Step(SUMMARY, urgent[0])
+        # Every cold question starts from the shared prefix: it comes first, and again each
+        # time a summary replaces a lead in it (at most its ~10-20 documents, newest first).
+        if self.caches_prefixes and self._collection_text() != self._collection_warmed:
+            return Step(COLLECTION)
         for doc_id in self.answers.cold_documents() if self.caches_prefixes else []:
             doc = self.store.document(doc_id)
             if doc is None or (doc.id, doc.content_hash) in self._warmed \
@@ -144,8 +149,6 @@ class ModelWorker:
             if (prefixes and (doc.id, doc.content_hash) not in self._warmed
                     and (doc.id, PREFIX) not in blocked):
                 return Step(PREFIX, doc.id)
-        if prefixes and self._collection_text() != self._collection_warmed:
-            return Step(COLLECTION)
         if needing:
             return Step(SUMMARY, needing[0])
         return Step(POSITIONS, positions[0]) if positions else None
