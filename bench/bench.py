@@ -20,8 +20,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))  # the sibling modules below; this file runs as a script
 
-import llama_bench  # noqa: E402
 import collection  # noqa: E402
+import llama_bench  # noqa: E402
 import load  # noqa: E402
 import lookup_speed  # noqa: E402
 import memory  # noqa: E402

@@ -11,11 +11,11 @@ the background worker's precompute throughput."""
 from __future__ import annotations
 
 import random
-from collections import Counter
-import sys
 import shutil
 import statistics
+import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run alone too

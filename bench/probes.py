@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
-from collections.abc import Iterator
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import os
 import platform
 import resource
 from dataclasses import asdict, dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 

@@ -6,10 +6,11 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.korean import Korean
-from bot.answer.retrieval import Retriever
-from bot.store import Store
 from probes import time_spent
+
+from bot.answer.retrieval import Retriever
+from bot.korean import Korean
+from bot.store import Store
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -24,16 +24,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/ holds the fake Bot API, the fake model and the articles
 
+from soak_rig import Bot, Database, Documents, SmallDisk, Table  # noqa: E402
+
 from bot import texts  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.worker import WorkerLease  # noqa: E402
-from soak_rig import Bot, Database, Documents, SmallDisk, Table  # noqa: E402
 from tests.cli_process import cli_env  # noqa: E402
 from tests.conftest import TOKEN  # noqa: E402
 from tests.delivery_support import HoldingBotAPI, subscribe  # noqa: E402

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 from bot.types import BRIEFING
 from bot.worker import WorkerLease

@@ -7,14 +7,13 @@ import re
 import shutil
 from datetime import time as dtime
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing import Annotated
 
-from bot.paths import (DEFAULT_MODEL_FILE, MODELS_DIR, PROJECT_ROOT,  # noqa: F401 (re-exported)
-                       PROMPTS_DIR, SMALL_MODEL_FILE)
+from bot.paths import DEFAULT_MODEL_FILE, MODELS_DIR, PROJECT_ROOT, PROMPTS_DIR, SMALL_MODEL_FILE  # noqa: F401 (re-exported)
 from bot.redact import url_secrets
 from bot.types import DEBATE_METHODS
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import redact
-from bot.install import llamabuild, modelfetch
 from bot.briefing import summary_key
 from bot.config import Settings
 from bot.ingest.pipeline import EMPTY_FOLDER_META
-from bot.llm.kvcache import cache_folder, disk_usage
+from bot.install import llamabuild, modelfetch
 from bot.llm import model_name
+from bot.llm.kvcache import cache_folder, disk_usage
 from bot.paths import MODELS_DIR, SMALL_MODEL_FILE
 from bot.store import Store
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import AnswerService
+from bot.answer.retrieval import Retriever
 from bot.config import Settings
 from bot.debate.service import DebateMap
 from bot.ingest.pipeline import ingest_folder
@@ -13,7 +14,6 @@ from bot.ingest.watch import FolderWatch
 from bot.korean import Korean
 from bot.llm import LLM, LazyLLM
 from bot.llm.kvcache import cache_folder, forget_label
-from bot.answer.retrieval import Retriever
 from bot.store import Store
 from bot.types import IngestResult
 from bot.worker import ModelWorker, WorkerLease, warm_documents

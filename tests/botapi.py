@@ -16,6 +16,7 @@ to get Telegram's lenient behaviour.  ``Markdown``/``MarkdownV2`` text is stored
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import email.parser
 import email.policy
@@ -424,10 +425,8 @@ class BotAPIServer:
         with self._lock:
             connections = list(self._connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._thread.join(timeout=5)
         self._httpd = None
 

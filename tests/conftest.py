@@ -18,7 +18,6 @@ from bot.korean import Korean
 from bot.llm import build_llm
 from bot.services import Services
 from bot.store import Store
-
 from tests.botapi_fixture import botapi  # noqa: F401  (re-exported fixture)
 
 ROOT = Path(__file__).resolve().parent.parent

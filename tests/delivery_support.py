@@ -6,7 +6,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from telegram.ext import Application

@@ -18,7 +18,7 @@ def fake_answers(services):
     return AnswerService(services.store, services.retriever, fake), fake
 
 
-@pytest.mark.parametrize("question, slot, counter", [
+@pytest.mark.parametrize(("question", "slot", "counter"), [
     ("마누스 이용료는 한 달에 얼마예요?", "figure", "money"),
     ("ETRI 컨퍼런스 2024에는 몇 명이 참석했어요?", "figure", "명"),
     ("씽크포비엘 칼럼이 GPU 인프라를 얼마나 중요하게 봐요?", None, None),
@@ -146,7 +146,7 @@ CHECKED = [
 ]
 
 
-@pytest.mark.parametrize("model_text, question, present, start, absent", CHECKED)
+@pytest.mark.parametrize(("model_text", "question", "present", "start", "absent"), CHECKED)
 def test_a_sentence_that_does_not_stand_is_dropped_or_replaced_by_the_evidence(
         fake_answers, model_text, question, present, start, absent):
     answers, fake = fake_answers

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest

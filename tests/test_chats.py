@@ -10,11 +10,27 @@ from bot import texts
 from bot.tg.jobs import send_briefings_now
 from bot.tg.lanes import MAX_PENDING
 from bot.tg.queue import MAX_WAITING_PER_CHAT
-from tests.delivery_support import (article, make_services, rounds, running_bot, subscribe,
-                                    texts_for, write_file)
+from tests.delivery_support import (
+    article,
+    make_services,
+    rounds,
+    running_bot,
+    subscribe,
+    texts_for,
+    write_file,
+)
 from tests.fakes import FakeLLM
-from tests.test_tg_bot import (CHAT, GROUNDED, GROUP, MANUS_TITLE, QUESTION, settle,  # noqa: F401
-                               start_bot, texts_of, tg_db_template)
+from tests.test_tg_bot import (  # noqa: F401
+    CHAT,
+    GROUNDED,
+    GROUP,
+    MANUS_TITLE,
+    QUESTION,
+    settle,
+    start_bot,
+    texts_of,
+    tg_db_template,
+)
 
 ALICE, BOB = 101, 102
 MEMBER, GROUP_ADMIN, BOT_ADMIN = 8, 7, 42

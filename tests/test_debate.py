@@ -9,9 +9,8 @@ import pytest
 
 from bot.debate import view
 from bot.debate.actors import AUTHOR, Actors, Line
-from bot.debate.extract import LABELS, NONE, Judge, candidates, find_positions, lines_of
-from bot.debate.extract import TermIndex
-from bot.debate.propositions import PROPOSITIONS_FILE, Propositions, PropositionError, parse
+from bot.debate.extract import LABELS, NONE, Judge, TermIndex, candidates, find_positions, lines_of
+from bot.debate.propositions import PROPOSITIONS_FILE, PropositionError, Propositions, parse
 from bot.debate.service import DebateMap
 from bot.store import Store
 from bot.types import AGAINST, CONDITIONAL, FOR, Document, Position, Proposition
@@ -53,7 +52,7 @@ def test_the_shipped_file_holds_the_filed_propositions_with_their_ids():
     assert all(p.text.endswith("다.") and len(p.terms) >= 6 for p in props)
 
 
-@pytest.mark.parametrize("body, problem", [
+@pytest.mark.parametrize(("body", "problem"), [
     ("[[proposition]]\nid = 'Bad-Id'\ntext = '무엇을 해야 한다.'\n", "snake_case"),
     ("[[proposition]]\nid = 'a_b'\ntext = '무엇을 해야 한다.'\n"
      "[[proposition]]\nid = 'a_b'\ntext = '다른 것을 해야 한다.'\n", "used twice"),
@@ -189,7 +188,7 @@ PUBLIC_AI = Proposition("public_sector_ai", "공공부문은 보안 등급을 �
                         ("생성형 AI", "AI 활용"))
 
 
-@pytest.mark.parametrize("sentence, argues", [
+@pytest.mark.parametrize(("sentence", "argues"), [
     # an argued sentence: the base case the others differ from
     ("공공 AI 데이터센터는 수도권이 아니라 전력이 남는 지역에 지어야 한다.", True),
     # reports: an assessment, an explanation, a remark, all without an ought
@@ -228,7 +227,7 @@ INFRA = Proposition("infra_first", "정부는 인재보다 GPU·데이터센터 
                     con=("인재", "사람", "교육"))
 
 
-@pytest.mark.parametrize("prop, sentence, side", [
+@pytest.mark.parametrize(("prop", "sentence", "side"), [
     # the word nearest the predicate is what the clause argues for
     (INFRA, "연산 장비보다 사람에 먼저 투자해야 한다.", AGAINST),
     (INFRA, "사람을 기르는 일보다 GPU 확보가 먼저다.", FOR),
@@ -364,7 +363,7 @@ def test_who_is_for_and_who_against_is_answered_from_stored_positions_without_th
     services.close()
 
 
-@pytest.mark.parametrize("sentence, side", [
+@pytest.mark.parametrize(("sentence", "side"), [
     ("정부는 공공 데이터센터를 지역으로 분산해야 한다.", FOR),
     ("데이터센터를 지역에 분산하는 데에는 동의하지 않습니다.", AGAINST),
     ("지역 분산은 듣기 좋지만 전력망이 없는 곳에 세운 데이터센터는 놀게 될 뿐이다.", AGAINST),
@@ -381,7 +380,7 @@ def test_the_side_a_sentence_states_in_its_wording(korean, sentence, side):
     assert read(sentence, tokens(sentence, korean), index.sides[DC.id]) == side
 
 
-@pytest.mark.parametrize("sentence, shown", [
+@pytest.mark.parametrize(("sentence", "shown"), [
     ('"정부가 직접 만드는 데에는 동의하지 않습니다.', "정부가 직접 만드는 데에는 동의하지 않습니다."),
     ("“기술의 미래, 인프라만으로는 부족하다”", "기술의 미래, 인프라만으로는 부족하다"),
     ("'핵심은 사람'이라는 말은 듣기 좋지만 떠날 뿐이다.", "'핵심은 사람'이라는 말은 듣기 좋지만 떠날 뿐이다."),

@@ -33,7 +33,7 @@ def test_each_method_reads_what_its_entry_says(name):
 
 def test_the_setting_takes_exactly_the_tables_names():
     for name in DEBATE_METHODS:
-        assert Settings(DEBATE_SIDES=name, _env_file=None).DEBATE_SIDES == name
+        assert name == Settings(DEBATE_SIDES=name, _env_file=None).DEBATE_SIDES
     with pytest.raises(ValidationError) as caught:
         Settings(DEBATE_SIDES="votes", _env_file=None)
     assert all(name in str(caught.value) for name in DEBATE_METHODS)

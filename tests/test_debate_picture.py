@@ -10,7 +10,13 @@ from PIL import Image, ImageFont
 
 from bot.debate import picture as layout
 from bot.debate.picture import (
-    COLOURS, COLUMN_WIDTH, CONTESTED_COLOUR, MARGIN, WIDTH, debate_png, korean_font,
+    COLOURS,
+    COLUMN_WIDTH,
+    CONTESTED_COLOUR,
+    MARGIN,
+    WIDTH,
+    debate_png,
+    korean_font,
 )
 from bot.types import AGAINST, CONDITIONAL, FOR, Position, Proposition
 
@@ -100,7 +106,7 @@ def test_long_text_is_wrapped_and_shortened_never_widening_or_crossing_the_margi
     assert right_margin.getextrema() == ((255, 255), (255, 255), (255, 255))
 
 
-@pytest.mark.parametrize("side, column", [(FOR, 0), (CONDITIONAL, 1), (AGAINST, 2)])
+@pytest.mark.parametrize(("side", "column"), [(FOR, 0), (CONDITIONAL, 1), (AGAINST, 2)])
 def test_each_position_is_a_dot_in_its_sides_column(side, column):
     other = CONDITIONAL if side != CONDITIONAL else FOR
     before = image(debate_png(PROPS, [pos("a", "gpu", other)]))

@@ -16,8 +16,17 @@ from bot.services import Services
 from bot.store import Store
 from bot.tg.app import build_application
 from tests.botapi_fixture import botapi  # noqa: F401 - the fixture
-from tests.delivery_support import (ShiftedClock, article, fast, make_services, rounds,
-                                    running_bot, subscribe, texts_for, write_file)
+from tests.delivery_support import (
+    ShiftedClock,
+    article,
+    fast,
+    make_services,
+    rounds,
+    running_bot,
+    subscribe,
+    texts_for,
+    write_file,
+)
 
 ALICE, BOB, GROUP = 301, 302, -100300
 SEOUL = ZoneInfo("Asia/Seoul")

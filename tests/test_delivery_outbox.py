@@ -3,7 +3,7 @@ stale briefings, and one sending process at a time."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from telegram import Bot

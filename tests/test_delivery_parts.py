@@ -17,8 +17,8 @@ from bot.briefing import BRIEF_MAX_LISTED, compose_brief
 from bot.delivery import Outbox
 from bot.ingest.pipeline import ingest_folder
 from bot.store import Store
-from bot.tg.jobs import build_outbox
 from bot.tg.format import plain_parts
+from bot.tg.jobs import build_outbox
 from tests.conftest import TOKEN
 from tests.corpus import backlog
 from tests.delivery_support import HoldingBotAPI, fast, make_services, subscribe, texts_for

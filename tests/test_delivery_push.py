@@ -11,8 +11,17 @@ import pytest
 from bot import texts
 from bot.services import build_worker
 from tests.botapi_fixture import botapi  # noqa: F401 - the fixture
-from tests.delivery_support import (SUMMARY, article, fast, make_services, rounds, running_bot,
-                                    subscribe, texts_for, write_file)
+from tests.delivery_support import (
+    SUMMARY,
+    article,
+    fast,
+    make_services,
+    rounds,
+    running_bot,
+    subscribe,
+    texts_for,
+    write_file,
+)
 
 ALICE, BOB, GROUP, ADMIN = 101, 102, -100200, 9001
 

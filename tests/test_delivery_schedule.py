@@ -1,7 +1,7 @@
 """Which briefings are due: bot.delivery.schedule is pure, so these need no bot, clock or database."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, UTC
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery.schedule import due_briefings, latest_slot

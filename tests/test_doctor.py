@@ -2,9 +2,8 @@
 smoke-decoding in a child process, the fake Bot API over real HTTP."""
 from __future__ import annotations
 
-import re
-
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from bot.install import llamabuild
 from bot.cli import main
 from bot.config import DEFAULT_MODEL_FILE, SMALL_MODEL_FILE
 from bot.doctor import FAIL, WARN, check_build
+from bot.install import llamabuild
 from bot.store.migrations import migrations
 from tests.conftest import ROOT, SMALL_MODEL, TOKEN, copy_db
 

@@ -9,9 +9,18 @@ from bot.ingest.pipeline import ingest_folder
 from bot.store import Store
 from tests.botapi_fixture import botapi  # noqa: F401 - the fixture
 from tests.delivery_support import article, subscribe, write_file
-from tests.test_briefing_screen import (ALICE, BOB, brief_now, buttons, day_of_documents,
-                                        new_positions, running_application, tap, title)
-from tests.test_briefing_screen import services  # noqa: F401 - the fixture
+from tests.test_briefing_screen import (
+    ALICE,
+    BOB,
+    brief_now,
+    buttons,
+    day_of_documents,
+    new_positions,
+    running_application,
+    services,  # noqa: F401 - the fixture
+    tap,
+    title,
+)
 from tests.test_tg_debate import ARTICLES
 
 DC_ARTICLE = ARTICLES["dc.txt"]  # three officials argue where public AI data centres go

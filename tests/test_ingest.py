@@ -73,7 +73,7 @@ def test_metadata_is_taken_from_what_the_page_states(store, korean):
     assert forum.display_name == "‘[이해민의 생각] AI, 시작부터 글로벌이어야 한다’"
 
 
-@pytest.mark.parametrize("masthead, date", [
+@pytest.mark.parametrize(("masthead", "date"), [
     ("가람일보 | 2026-02-10 14:35", "2026-02-10"),
     ("누리경제 | 입력 2026.03.27 11:05 | 수정 2026.03.27 15:40", "2026-03-27"),
     ("서지안 논설위원 | 온빛일보 2026년 8월 20일 | 칼럼", "2026-08-20"),
@@ -164,7 +164,7 @@ def test_cp949_bom_nfd_and_zero_width_files_are_read_cleanly(store, korean, tmp_
     assert [h.doc_id for h in hits] == ["맥북문서.txt"]
 
 
-@pytest.mark.parametrize("name,content,reason", [
+@pytest.mark.parametrize(("name", "content", "reason"), [
     ("empty.txt", b"", "empty"),
     ("blank.txt", b" \n\n \t", "empty"),
     ("binary.txt", bytes(range(256)) * 20, "binary"),
@@ -299,7 +299,7 @@ def test_a_menu_bar_breadcrumb_or_masthead_is_never_the_headline(bar):
     assert extract_meta(text, clean_page(text)).title == "반도체 보조금, 첫해부터 직접 지급한다"
 
 
-@pytest.mark.parametrize("line, author", [
+@pytest.mark.parametrize(("line", "author"), [
     ("(세종=한밭통신) 마서준 기자 = 정부가 내년부터 반도체 기업에 보조금을 직접 준다.", "마서준 기자"),
     ("[누리일보=차예린 기자] 정부가 내년부터 반도체 기업에 보조금을 직접 준다.", "차예린 기자"),
     ("채도윤 기자 doyun@nuri.example", "채도윤 기자"),

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.answer.retrieval import Retriever
 from bot.cli import main
 from bot.doctor import WARN, check_database
 from bot.ingest.decode import html_to_text
 from bot.ingest.pipeline import ingest_folder
 from bot.ingest.watch import FolderWatch
 from bot.llm.kvcache import PrefixCache, cache_folder
-from bot.answer.retrieval import Retriever
 from bot.store import Store
 from tests.conftest import SMALL_MODEL, TOKEN, make_settings
 

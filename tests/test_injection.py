@@ -54,7 +54,7 @@ def test_user_defined_token_spellings_in_a_message_stay_plain_text(small_llm):
     assert llm.plain("<tool_call>") == "<\u200btool_call>"
 
 
-@pytest.mark.parametrize("question,expected", [
+@pytest.mark.parametrize(("question", "expected"), [
     ("정부가 내년 AI 반도체 지원 예산으로 얼마를 편성했나요?", "2조"),
     ("업계는 AI 반도체 예산 확대와 함께 무엇이 필요하다고 지적했나요?", "전력"),
 ])

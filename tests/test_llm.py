@@ -38,6 +38,7 @@ def test_prompt_lookup_guesses_what_followed_the_last_tokens_before():
 
 def test_the_repeat_penalty_is_the_samplers():
     import numpy as np
+
     from bot.llm.lookup import choose
     logits = np.array([1.0, 1.04, -2.0, 0.5], dtype=np.float32)
     assert choose(logits, [], 1.05) == 1

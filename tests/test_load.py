@@ -9,6 +9,7 @@ import pytest
 from bot.services import Services
 from bot.store import Store
 from bot.tg.lanes import MAX_PENDING
+
 # The session's one token: the redactor it installs stays on pytest's session-long handlers.
 from tests.conftest import TOKEN, copy_db, make_settings
 from tests.load_scenario import QUESTION_CHATS, ShortAnswers, percentile, run_load, summary

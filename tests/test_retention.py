@@ -2,7 +2,7 @@
 the running bot's delivery tick. Real SQLite files; the running bot against the fake Bot API."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 from bot.store import Store
 from bot.types import Document

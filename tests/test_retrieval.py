@@ -11,8 +11,8 @@ from sqlite_utils import Database
 from bot import texts
 from bot.answer import AnswerService, duplicates, retrieval, verify
 from bot.answer.plan import MULTI_DOC_RATIO, Planner
-from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.answer.retrieval import Retriever
+from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.store import Store, stored_sentences
 from bot.store.migrations import migrations
 from bot.types import Document
@@ -298,7 +298,7 @@ def test_a_figure_for_another_year_does_not_answer_this_years(store, korean, tmp
     assert "10조 1천억 원" in answer.text and not answer.text.startswith("자료에는"), answer.text
 
 
-@pytest.mark.parametrize("sentence, base, other", [
+@pytest.mark.parametrize(("sentence", "base", "other"), [
     ("정부의 내년 AI 예산이 10조 1천억 원으로 처음 10조 원을 넘었다.", None, True),
     ("2027년도 예산안에서 AI 예산은 10조 1천억 원이다.", 2026, True),
     ("2027년도 예산안에서 AI 예산은 10조 1천억 원이다.", 2027, False),

@@ -3,8 +3,7 @@ fits the top page, and which buttons each page carries."""
 from __future__ import annotations
 
 from bot import texts
-from bot.delivery.screen import (DEBATE, FIGURES, NEWS, STORY, Item, lay_out, merge,
-                                 page_buttons)
+from bot.delivery.screen import DEBATE, FIGURES, NEWS, STORY, Item, lay_out, merge, page_buttons
 
 
 def news(doc_id: str, size: int = 100) -> Item:

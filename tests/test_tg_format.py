@@ -6,8 +6,15 @@ import asyncio
 import pytest
 
 from bot.tg.access import AccessGate, Cooldown
-from bot.tg.format import (MAX_UNITS, Line, answer_lines, plain_parts, preview, render_parts,
-                           utf16_len)
+from bot.tg.format import (
+    MAX_UNITS,
+    Line,
+    answer_lines,
+    plain_parts,
+    preview,
+    render_parts,
+    utf16_len,
+)
 from bot.tg.queue import ModelQueue, QueueFull
 from bot.types import Answer, Source
 from tests.botapi import parse_html

@@ -12,14 +12,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 from bot import texts
 from bot.answer import prompting, verify
-from bot.answer.compose import Composer
-from bot.answer.sources import cited, uncited
-from bot.answer.synonyms import widen
 from bot.answer.checks import grounded, tidy
+from bot.answer.compose import Composer
 from bot.answer.plan import Plan, Planner, readable, unlabelled
 from bot.answer.question import REASON_GIVEN
 from bot.answer.retrieval import Retriever
+from bot.answer.sources import cited, uncited
 from bot.answer.stances import Stances
+from bot.answer.synonyms import widen
 from bot.answer.timing import RecentTimings
 from bot.llm import LLM, Message, astream
 from bot.llm.priority import UserFirst

@@ -166,9 +166,9 @@ class Actors:
                 if after < len(self.lines) and not ASKED.match(self.lines[after].text) \
                         and (who := self.said_by(after)):
                     return who
-        if HE.match(self.lines[index].text) or self.quoted[index]:
-            if before := self._last_named(index):  # 그는 …: the last one named
-                return before
+        if (HE.match(self.lines[index].text) or self.quoted[index]) \
+                and (before := self._last_named(index)):  # 그는 …: the last one named
+            return before
         return self.speaker or AUTHOR
 
     def _interviewee(self) -> str | None:

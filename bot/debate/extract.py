@@ -22,8 +22,16 @@ from bot.debate.actors import ASKED, Actors, Line
 from bot.debate.sides import AGAINST_CUES, CONDITIONAL_CUES, Descriptions, Token, read
 from bot.korean import CONTENT_TAGS, Korean
 from bot.llm import LLM, Interrupt, Message
-from bot.types import (AGAINST, CONDITIONAL, DEBATE_METHODS, FOR, SIDES, Document, Position,
-                       Proposition)
+from bot.types import (
+    AGAINST,
+    CONDITIONAL,
+    DEBATE_METHODS,
+    FOR,
+    SIDES,
+    Document,
+    Position,
+    Proposition,
+)
 
 log = logging.getLogger(__name__)
 

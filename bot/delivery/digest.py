@@ -13,7 +13,8 @@ from datetime import date
 from bot import texts
 from bot.briefing import gist, new_positions, shown_summary
 from bot.debate.propositions import shared as shared_propositions
-from bot.debate.view import BRIEFING_DISPUTED, source_of, topics as debate_topics
+from bot.debate.view import BRIEFING_DISPUTED, source_of
+from bot.debate.view import topics as debate_topics
 from bot.delivery.screen import DEBATE, NEWS, Item, Pages, lay_out, merge
 from bot.delivery.topics import EVERYTHING, Topics, on_topics, positions_on
 from bot.korean import Korean

@@ -8,19 +8,26 @@ import hashlib
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo, UTC
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot import texts
 from bot.briefing import summarize, summary_key
 from bot.delivery.digest import Digest, compose_briefing, compose_push
+from bot.delivery.schedule import due_briefings
 from bot.delivery.screen import screen_id
 from bot.delivery.topics import Topics, on_topics, topics_of
 from bot.korean import Korean
 from bot.llm import LLM, LLMError
-from bot.delivery.schedule import due_briefings
 from bot.store import Quarantine, Store, Subscription
-from bot.types import (BRIEFING, DEBATE_MAP_PAYLOAD, MANUAL_BRIEFING, PUSH, QUARANTINE, Document,
-                       screen_payload)
+from bot.types import (
+    BRIEFING,
+    DEBATE_MAP_PAYLOAD,
+    MANUAL_BRIEFING,
+    PUSH,
+    QUARANTINE,
+    Document,
+    screen_payload,
+)
 
 log = logging.getLogger(__name__)
 

@@ -108,9 +108,9 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
     for line in raw:
         if not outlet and (orig := ORIGINAL_TITLE.match(line)):
             outlet = orig.group(2).strip()
-        if not outlet and len(line) <= 200 and COPYRIGHT.search(line):
-            if owner := COPYRIGHT_OWNER.search(line):
-                outlet = owner.group(1).strip(" ⓒ©")
+        if not outlet and len(line) <= 200 and COPYRIGHT.search(line) \
+                and (owner := COPYRIGHT_OWNER.search(line)):
+            outlet = owner.group(1).strip(" ⓒ©")
     if not outlet and page.title_index is not None:
         # A short name line right under the headline is the outlet (column pages).
         after = page.lines[page.title_index + 1: page.title_index + 2]

@@ -1,6 +1,7 @@
 """One folder scan: every supported file ends ingested, unchanged, duplicate or quarantined."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -9,7 +10,7 @@ import stat
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.ingest.clean import clean_page
@@ -87,10 +88,8 @@ def folder_entries(folder: Path) -> list[FolderEntry] | None:
         return None
     utf8 = set()
     for os_name, _ in listed:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             utf8.add(unicodedata.normalize("NFC", os.fsencode(os_name).decode("utf-8")))
-        except UnicodeDecodeError:
-            pass
     entries: dict[str, FolderEntry] = {}
     shadowed = []
     # The NFC spelling first, so it keeps the name whichever order the OS lists them in.

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.config import Settings
-from bot.llm.base import Interrupt, Interrupted, LLMError, Message, PlainText
 from bot.llm import lookup
+from bot.llm.base import Interrupt, Interrupted, LLMError, Message, PlainText
 from bot.llm.kvcache import PrefixCache, cache_folder, prefix_key
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.news.facts import DATE_UNITS, Facts, FactReader, Figure
+from bot.news.facts import DATE_UNITS, FactReader, Facts, Figure
 from bot.news.stories import SHARED_WEIGHT, idf, specific_facts
 from bot.store import Store
 from bot.types import Document

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import texts
 from bot.debate.actors import AUTHOR
-from bot.news.facts import BYLINE, DATE_UNITS, Facts, FactReader
+from bot.news.facts import BYLINE, DATE_UNITS, FactReader, Facts
 from bot.store import Store
 from bot.types import Document, Position, clip
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot import texts
-from bot.news.facts import DATE_UNITS, Facts, FactReader
+from bot.news.facts import DATE_UNITS, FactReader, Facts
 from bot.store import Store
 from bot.types import Document
 

@@ -12,8 +12,16 @@ from bot.store.follows import FollowsMixin
 from bot.store.meta import MetaMixin
 from bot.store.outbox import OutboxMixin
 from bot.store.positions import PositionsMixin
-from bot.store.rows import (FileState, Follow, OutboxMessage, Quarantine, Screen, Subscription,
-                            Turn, WorkFailure)
+from bot.store.rows import (
+    FileState,
+    Follow,
+    OutboxMessage,
+    Quarantine,
+    Screen,
+    Subscription,
+    Turn,
+    WorkFailure,
+)
 from bot.store.search import SearchMixin
 from bot.store.work import WorkMixin
 

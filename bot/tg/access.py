@@ -5,7 +5,6 @@ from collections.abc import Iterable
 
 from bot.delivery.notify import allowed
 
-
 MAX_REFUSED = 10_000  # refused chats remembered (each is told once); the oldest are forgotten
 
 

@@ -12,16 +12,15 @@ import logging
 import time as clock_time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from bot import texts
-from bot.delivery import notify
-from bot.delivery.topics import PROPOSITION
 from bot.config import Settings
-from bot.delivery import FlushReport, Outbox, lock_path_for
+from bot.delivery import FlushReport, Outbox, lock_path_for, notify
+from bot.delivery.topics import PROPOSITION
 from bot.services import Services
 from bot.tg.format import Part, plain_parts, render_parts, text_lines
 from bot.tg.keyboards import keyboard

@@ -17,8 +17,14 @@ from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import (BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter,
-                            TelegramError)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery import TryLater, Unreachable
