@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 REDACTED = "[REDACTED]"
@@ -56,7 +57,7 @@ class Redaction:
 
 def _redacting_factory(previous: Callable[..., logging.LogRecord],
                        redaction: Redaction) -> Callable[..., logging.LogRecord]:
-    def make_record(*args, **kwargs) -> logging.LogRecord:
+    def make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
