@@ -49,9 +49,11 @@ $(VENV)/.installed-light: pyproject.toml | venv
 run: setup
 	$(BIN)/briefbot run
 
-# ruff, then the import layers (pyproject.toml [tool.importlinter]); seconds.
+# ruff, mypy --strict over bot/ (pyproject.toml [tool.mypy]), then the import layers
+# ([tool.importlinter]); seconds.
 lint: $(VENV)/.installed-light
 	$(BIN)/ruff check bot tests bench
+	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
 # Everything, the real model included; lint first, so a broken rule fails in seconds.

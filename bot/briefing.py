@@ -5,8 +5,10 @@ import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from bot import prompts, texts
 from bot.answer.checks import grounded
@@ -14,7 +16,7 @@ from bot.answer.prompting import lead_summary
 from bot.debate import view
 from bot.debate.propositions import shared as shared_propositions
 from bot.korean import Korean
-from bot.llm import LLM, Interrupt
+from bot.llm import LLM, Interrupt, Message
 from bot.store import Store
 from bot.types import Document, Position
 
@@ -38,7 +40,14 @@ META_SENTENCE = re.compile(r"^(이|본|해당|위)\s?(문서|기사|글|칼럼|�
                            r"(는|은|에서는|에서)\s")
 
 
-def summary_key(llm: LLM) -> str:
+class Named(Protocol):
+    """What summary_key reads of a model: its name, which doctor knows without loading it."""
+
+    @property
+    def name(self) -> str: ...
+
+
+def summary_key(llm: Named) -> str:
     """Summaries are redone when the prompts, the checks or the model change."""
     return f"{prompts.prompts_key(*SUMMARY_PROMPTS)}:checks{SUMMARY_CHECKS}:{llm.name}"
 
@@ -68,7 +77,8 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def fit_text(text: str, budget: int, count_tokens, *, lead_share: int = 3) -> str:
+def fit_text(text: str, budget: int, count_tokens: Callable[[str], int], *,
+             lead_share: int = 3) -> str:
     """The document as the summary prompt can take it: whole when it fits `budget` tokens;
     otherwise its lead (1/`lead_share` of the budget), its closing sentence, then its most
     central sentences (those sharing the document's most frequent words), each run verbatim
@@ -117,7 +127,7 @@ def fit_text(text: str, budget: int, count_tokens, *, lead_share: int = 3) -> st
 def summarize(doc: Document, llm: LLM, interrupt: Interrupt = None) -> str:
     """The model's summary of `doc` (checked; the article's lead when it fails the checks).
     With `interrupt`, the model is given up (Interrupted) as soon as it returns True."""
-    def messages(text: str) -> list[dict]:
+    def messages(text: str) -> list[Message]:
         return [
             {"role": "system", "content": prompts.render("summary_system", title=doc.title,
                                                          meta=doc.meta, text=text)},
@@ -282,7 +292,15 @@ def new_positions(store: Store, since: str | None) -> list[Position]:
     return [p for p in store.positions(since=since) if p.proposition in current]
 
 
-def select_documents(store: Store, search, arg: str | None, *, default: int = 3,
+class _Hit(Protocol):
+    """A search hit, as select_documents reads it."""
+
+    @property
+    def doc_id(self) -> str: ...
+
+
+def select_documents(store: Store, search: Callable[[str], Iterable[_Hit]],
+                     arg: str | None, *, default: int = 3,
                      most: int = 10) -> list[Document]:
     """What `/summary [N | 키워드]` means: the latest documents, or those matching a keyword."""
     arg = (arg or "").strip()

@@ -9,6 +9,7 @@ import threading
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -20,6 +21,7 @@ from bot.debate import view
 from bot.llm import LLMError
 from bot.services import Services, build_services, build_worker
 from bot.store import StoreUnavailable, file_problem
+from bot.worker import Step
 
 log = logging.getLogger("briefbot")
 
@@ -49,9 +51,12 @@ def setup_logging(verbose: bool = False, secrets: list[str] | None = None) -> No
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # A thread that dies (the background worker, a helper thread) is reported through logging,
     # so its traceback is redacted and lands where the operator reads the log.
-    threading.excepthook = lambda args: log.error(
-        "thread %s died", args.thread.name if args.thread else "?",
-        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    threading.excepthook = _thread_died
+
+
+def _thread_died(args: threading.ExceptHookArgs) -> None:
+    log.error("thread %s died", args.thread.name if args.thread else "?",
+              exc_info=args.exc_value if args.exc_value is not None else False)
 
 
 class OperatorError(click.ClickException):
@@ -77,7 +82,7 @@ class BriefbotCLI(click.Group):
     """Turns errors an operator can fix into one clear line; anything else is logged (through
     the redaction) rather than printed raw, so no traceback carries a secret."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -101,7 +106,8 @@ def _services(ctx: click.Context, **overrides: object) -> Services:
             obj["settings"] = settings
         obj["services"] = build_services(settings)
         ctx.call_on_close(obj["services"].close)
-    return obj["services"]
+    services: Services = obj["services"]
+    return services
 
 
 def _echo_json(data: object) -> None:
@@ -152,7 +158,7 @@ def model_work(services: Services) -> None:
     bar = tqdm(total=total, unit="step", desc="model work", file=sys.stderr,
                disable=not sys.stderr.isatty(), dynamic_ncols=True)
 
-    def on_step(step, ok: bool) -> None:
+    def on_step(step: Step, ok: bool) -> None:
         done[step.kind] += ok
         done["failed"] += not ok
         bar.update(1)
@@ -312,9 +318,9 @@ def stats(ctx: click.Context) -> None:
         click.echo(f"  quarantined {row.name}: {row.reason}")
     backlog = build_worker(services).backlog()
     click.echo(f"{'backlog':>16}: {backlog.summaries} summaries to make, {backlog.failed} failed")
-    for row in services.store.work_failures():
-        click.echo(f"  failed {row.step} of {row.doc_id} ({row.attempts} attempt(s)): "
-                   f"{row.last_error}")
+    for failure in services.store.work_failures():
+        click.echo(f"  failed {failure.step} of {failure.doc_id} ({failure.attempts} "
+                   f"attempt(s)): {failure.last_error}")
     model = Path(services.settings.MODEL_PATH)
     size = f"{model.stat().st_size / 1e6:.0f} MB" if model.is_file() else "missing"
     click.echo(f"{'model':>16}: {model} ({size})")

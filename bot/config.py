@@ -7,7 +7,7 @@ import re
 import shutil
 from datetime import time as dtime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -189,7 +189,7 @@ def parse_hhmm(value: str) -> dtime:
     return dtime(int(match.group(1)), int(match.group(2)))
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings; a bad value raises SettingsError naming the setting and what it expects."""
     try:
         return Settings(**overrides)

@@ -14,12 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot import redact
 from bot.briefing import summary_key
 from bot.config import Settings
 from bot.ingest.pipeline import EMPTY_FOLDER_META
 from bot.install import llamabuild, modelfetch
+from bot.install.cpu import CPU, read_cpu
 from bot.llm import model_name
 from bot.llm.kvcache import cache_folder, disk_usage
 from bot.paths import MODELS_DIR, SMALL_MODEL_FILE
@@ -55,7 +57,7 @@ def _mb(size: int) -> str:
 
 
 # --- llama.cpp -----------------------------------------------------------------------------
-def check_build(cpu: llamabuild.CPU, record: dict | None) -> list[Check]:
+def check_build(cpu: CPU, record: dict[str, Any] | None) -> list[Check]:
     checks = [Check(OK, "cpu", f"{cpu.describe()}, fingerprint {cpu.fingerprint}")]
     if record is None:
         checks.append(Check(WARN, "llama.cpp", "no build record in this virtualenv: "
@@ -237,7 +239,7 @@ def check_telegram(settings: Settings) -> list[Check]:
 
 # --- the screen ------------------------------------------------------------------------------
 def run_checks(settings: Settings, options: Options = Options()) -> list[Check]:
-    checks = check_build(llamabuild.read_cpu(), llamabuild.read_record())
+    checks = check_build(read_cpu(), llamabuild.read_record())
     if settings.LLM_BACKEND == "llamacpp":
         checks.append(check_smoke(settings, options))
     checks.append(check_model(settings))

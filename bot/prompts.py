@@ -6,14 +6,14 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
-from bot.config import PROMPTS_DIR
+from bot.paths import PROMPTS_DIR
 
 
 class PromptError(KeyError):
     pass
 
 
-class _Strict(dict):
+class _Strict(dict[str, object]):
     def __missing__(self, key: str) -> str:
         raise PromptError(f"prompt variable {{{key}}} was not given")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 REDACTED = "[REDACTED]"
@@ -54,10 +55,16 @@ class Redaction:
         return _USERINFO.sub(rf"\1{REDACTED}@", text)
 
 
-def _redacting_factory(previous: Callable[..., logging.LogRecord],
-                       redaction: Redaction) -> Callable[..., logging.LogRecord]:
-    def make_record(*args, **kwargs) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
+class _RedactingFactory:
+    """A log record factory over `previous` that redacts each record; install() finds its
+    `redaction` again on the installed factory."""
+
+    def __init__(self, previous: Callable[..., logging.LogRecord], redaction: Redaction):
+        self.previous, self.redaction = previous, redaction
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        redaction = self.redaction
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed record is logging's to report
@@ -71,9 +78,6 @@ def _redacting_factory(previous: Callable[..., logging.LogRecord],
             record.stack_info = redaction(record.stack_info)
         return record
 
-    make_record.redaction = redaction  # type: ignore[attr-defined]
-    return make_record
-
 
 def install(secrets: Iterable[str | None]) -> Redaction:
     """Redact `secrets` from every log record made from now on, in this process. Repeated
@@ -82,6 +86,6 @@ def install(secrets: Iterable[str | None]) -> Redaction:
     redaction = getattr(factory, "redaction", None)
     if redaction is None:
         redaction = Redaction()
-        logging.setLogRecordFactory(_redacting_factory(factory, redaction))
+        logging.setLogRecordFactory(_RedactingFactory(factory, redaction))
     redaction.add(secrets)
     return redaction

@@ -175,7 +175,7 @@ def _rows(propositions: Sequence[Proposition], positions: Sequence[Position]
     label_font = korean_font(LABEL_SIZE)
     badge_width = _badge_width()
     clearest_first = sorted(positions, key=lambda p: -p.score)  # stable: ties keep input order
-    rows, docs, count = [], set(), 0
+    rows, docs, count = [], set[str](), 0
     for prop in propositions:
         taken: dict[str, list[Position]] = {side: [] for side in COLUMNS}
         seen = set()

@@ -10,7 +10,7 @@ import threading
 import tomllib
 from pathlib import Path
 
-from bot.config import PROMPTS_DIR
+from bot.paths import PROMPTS_DIR
 from bot.types import Proposition
 
 log = logging.getLogger(__name__)
@@ -38,14 +38,14 @@ def parse(text: str) -> tuple[Proposition, ...]:
     for number, item in enumerate(items, 1):
         if not isinstance(item, dict):
             raise PropositionError(f"proposition {number} is not a table")
-        pid, text, terms = item.get("id"), item.get("text"), item.get("terms", [])
+        pid, wording, terms = item.get("id"), item.get("text"), item.get("terms", [])
         focus, pro, con = item.get("focus", []), item.get("pro", []), item.get("con", [])
         against = item.get("against", [])  # the older name of `con`
         if not isinstance(pid, str) or not _ID.fullmatch(pid):
             raise PropositionError(f"proposition {number}: id {pid!r} is not snake_case ASCII")
         if any(p.id == pid for p in found):
             raise PropositionError(f"proposition {number}: id {pid!r} is used twice")
-        if not isinstance(text, str) or not 5 <= len(text.strip()) <= 300:
+        if not isinstance(wording, str) or not 5 <= len(wording.strip()) <= 300:
             raise PropositionError(f"proposition {pid}: text must be 5 to 300 characters")
         for name, words in (("terms", terms), ("focus", focus), ("pro", pro), ("con", con),
                              ("against", against)):
@@ -53,7 +53,7 @@ def parse(text: str) -> tuple[Proposition, ...]:
                     or not all(isinstance(t, str) and t.strip() for t in words)):
                 raise PropositionError(f"proposition {pid}: {name} must be a list of at most "
                                        "40 non-empty strings")
-        found.append(Proposition(pid, " ".join(text.split()),
+        found.append(Proposition(pid, " ".join(wording.split()),
                                  tuple(dict.fromkeys(t.strip() for t in terms)),
                                  tuple(dict.fromkeys(t.strip() for t in focus)),
                                  tuple(dict.fromkeys(t.strip() for t in pro)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from bot.debate import view
 from bot.debate.extract import METHOD, Judge, TermIndex, find_positions, positions_key
@@ -70,7 +71,7 @@ class DebateMap:
         return [p for p in self.store.positions(since=since)
                 if p.proposition in current] if since else []
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return view.as_json(self.propositions.current(), self.store.positions())
 
     def picture(self) -> bytes:

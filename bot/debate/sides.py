@@ -69,7 +69,8 @@ class Descriptions:
 Token = tuple[str, int, int]
 
 
-def _held(terms: tuple[frozenset[str], ...], tokens: list[Token]) -> list[tuple[int, frozenset]]:
+def _held(terms: tuple[frozenset[str], ...],
+          tokens: list[Token]) -> list[tuple[int, frozenset[str]]]:
     """(end offset of the term's last-placed morpheme, term) for each term the tokens hold."""
     last: dict[str, int] = {}
     for form, _, end in tokens:
@@ -103,7 +104,7 @@ def read(sentence: str, tokens: list[Token], sides: Descriptions) -> str | None:
     return side
 
 
-def _sided(tokens: list[Token], sides: Descriptions) -> list[tuple[int, frozenset, str]]:
+def _sided(tokens: list[Token], sides: Descriptions) -> list[tuple[int, frozenset[str], str]]:
     """The side terms the tokens hold, by where each ends; a term inside a longer held one
     ("허락" in "허락 없이") does not count."""
     pro = [(end, term, FOR) for end, term in _held(sides.pro, tokens)]

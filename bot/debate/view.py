@@ -3,7 +3,9 @@ that have positions, newest evidence first, with "엇갈림" where sources disag
 proposition in full; the briefing's section; and the JSON of `briefbot debate --json`."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot import texts
 from bot.types import AGAINST, FOR, SIDES, Position, Proposition
@@ -34,7 +36,7 @@ class Topic:
         return max(self.side(side), key=lambda p: p.score, default=None)
 
 
-def topics(propositions: tuple[Proposition, ...] | list[Proposition],
+def topics(propositions: Sequence[Proposition],
            positions: list[Position]) -> list[Topic]:
     """Propositions in force that have positions, newest evidence first (disagreements first
     among equals). Positions on a proposition no longer in the file are not shown."""
@@ -117,13 +119,13 @@ def briefing_section(all_topics: list[Topic], new: list[Position]) -> list[str]:
         for topic in disputed:
             lines.append(f"■ {topic.proposition.text}")
             for side in (FOR, AGAINST):
-                pos = topic.strongest(side)
-                lines.append(f"  {side} — {source_of(pos)}: “{pos.quote}”")
+                if (best := topic.strongest(side)) is not None:  # both, since it is disputed
+                    lines.append(f"  {side} — {source_of(best)}: “{best.quote}”")
     return lines
 
 
-def as_json(propositions: tuple[Proposition, ...] | list[Proposition],
-            positions: list[Position]) -> dict:
+def as_json(propositions: Sequence[Proposition],
+            positions: list[Position]) -> dict[str, Any]:
     """`briefbot debate --json`: every proposition in force, with its positions."""
     by_id: dict[str, list[Position]] = {}
     for pos in positions:

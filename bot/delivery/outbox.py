@@ -29,8 +29,9 @@ from bot.types import BRIEFING_KINDS, SUBSCRIBER_KINDS
 
 try:
     import fcntl
+    _FLOCK = True
 except ImportError:  # pragma: no cover - not POSIX: one process per database is assumed
-    fcntl = None
+    _FLOCK = False
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class SenderLock:
         self._fd: int | None = None
 
     def try_acquire(self) -> bool:
-        if self.path is None or fcntl is None:
+        if self.path is None or not _FLOCK:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -173,9 +174,9 @@ class Outbox:
     async def _deliver_chat(self, rows: list[OutboxMessage], report: FlushReport,
                             held_back: set[int]) -> None:
         """One chat's rows, in order; the first transient failure defers the rest."""
-        for index, row in enumerate(rows):
+        for index, listed in enumerate(rows):
             # Re-read: a chat migration during this flush moves pending rows to the new chat id.
-            row = self.store.outbox_row(row.id)
+            row = self.store.outbox_row(listed.id)
             if row is None or row.status != "pending":
                 continue
             chat_id = row.chat_id

@@ -43,7 +43,9 @@ class PageMeta:
     credits: str | None = None  # "THINKFORBL COLUMN SERIES · 씽크포비엘"
 
 
-def _iso(match: re.Match) -> str | None:
+def _iso(match: re.Match[str] | None) -> str | None:
+    if match is None:
+        return None
     year, month, day = (int(g) for g in match.groups())
     if 1 <= month <= 12 and 1 <= day <= 31:
         return f"{year:04d}-{month:02d}-{day:02d}"

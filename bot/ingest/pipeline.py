@@ -12,11 +12,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from bot.ingest.clean import clean_page
 from bot.ingest.decode import Quarantined, decode_bytes
 from bot.ingest.formats import FORMATS, plain_text
-from bot.ingest.meta import extract_meta
+from bot.ingest.meta import PageMeta, extract_meta
 from bot.korean import Korean
 from bot.store import FileState, Store, utcnow
 from bot.types import Chunk, Document, IngestResult, Sentence
@@ -171,7 +172,7 @@ def _chunk(doc_id: str, seq: int, text: str, group: list[Sentence]) -> Chunk:
                                  for s in group))
 
 
-def prepare(raw: bytes, name: str, *, max_bytes: int) -> tuple[str, object]:
+def prepare(raw: bytes, name: str, *, max_bytes: int) -> tuple[str, PageMeta]:
     """Decode and clean one file: (cleaned text, page meta). Raises Quarantined."""
     text, _encoding = decode_bytes(raw, max_bytes=max_bytes)
     text = plain_text(name, text)
@@ -181,7 +182,17 @@ def prepare(raw: bytes, name: str, *, max_bytes: int) -> tuple[str, object]:
     return page.text, extract_meta(text, page)
 
 
-def _quarantine(store: Store, name: str, tally: _Tally, reason: str, record: dict) -> None:
+class _FileRecord(TypedDict):
+    """What the files table keeps of a file whatever became of it (Store.record_file)."""
+
+    raw_hash: str
+    size: int
+    mtime: float
+    folder: str | None
+
+
+def _quarantine(store: Store, name: str, tally: _Tally, reason: str,
+                record: _FileRecord) -> None:
     store.record_file(name, status="quarantined", reason=reason, **record)
     tally.quarantined += 1
     tally.quarantined_files.append((name, reason))
@@ -203,7 +214,7 @@ def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry
         if state and state.raw_hash == exc.fingerprint:
             tally.unchanged += 1
         else:
-            _quarantine(store, name, tally, str(exc), dict(
+            _quarantine(store, name, tally, str(exc), _FileRecord(
                 raw_hash=exc.fingerprint, size=exc.stat.st_size, mtime=exc.stat.st_mtime,
                 folder=folder))
         return
@@ -211,7 +222,7 @@ def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry
     if state and state.raw_hash == raw_hash:
         tally.unchanged += 1
         return
-    record = dict(raw_hash=raw_hash, size=st.st_size, mtime=st.st_mtime, folder=folder)
+    record = _FileRecord(raw_hash=raw_hash, size=st.st_size, mtime=st.st_mtime, folder=folder)
     try:
         _store_file(store, korean, name, raw, state, tally, record, max_bytes=max_bytes)
     except Quarantined as exc:
@@ -225,7 +236,7 @@ def ingest_file(store: Store, korean: Korean, folder_fd: int, entry: FolderEntry
 
 
 def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: FileState | None,
-                tally: _Tally, record: dict, *, max_bytes: int) -> None:
+                tally: _Tally, record: _FileRecord, *, max_bytes: int) -> None:
     text, meta = prepare(raw, name, max_bytes=max_bytes)
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     owner = store.doc_id_for_hash(content_hash)
@@ -258,7 +269,7 @@ def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: File
 PAGE_RULES = 4  # 3: the date on a masthead line; 4: menu bars are no headline, bylines
 
 
-def _meta(doc: Document) -> tuple:
+def _meta(doc: Document) -> tuple[str | None, ...]:
     return doc.title, doc.date, doc.outlet, doc.author, doc.url, doc.credits
 
 

@@ -46,7 +46,8 @@ class FolderWatch:
         # Told the ids of the documents a scan forgot, whichever caller ran that scan, so what
         # is kept for them elsewhere (evaluated prefixes) goes with them.
         self.on_forgotten = on_forgotten
-        self._seen: dict[str, tuple[int, int, int]] = {}  # name -> (size, mtime_ns, ctime_ns)
+        # name -> (mode, inode, size, mtime_ns, ctime_ns)
+        self._seen: dict[str, tuple[int, ...]] = {}
         self._lock = threading.Lock()
 
     def scan(self) -> Scan | None:

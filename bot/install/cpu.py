@@ -38,7 +38,7 @@ class CPU:
 
 def read_cpu(cpuinfo: Path = Path("/proc/cpuinfo")) -> CPU:
     arch = platform.machine().lower() or "unknown"
-    model, flags = "", frozenset()
+    model, flags = "", frozenset[str]()
     try:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -97,7 +97,7 @@ def flag_sets(cpu: CPU, custom: str | None = None) -> list[FlagSet]:
     else:
         sets.append(FlagSet("native", (("GGML_NATIVE", "ON"),), "the compiler's native tuning"))
         sets.append(FlagSet("portable", (("GGML_NATIVE", "OFF"),), "generic code for the arch"))
-    unique: dict[tuple, FlagSet] = {}
+    unique: dict[tuple[tuple[str, str], ...], FlagSet] = {}
     for fs in sets:
         unique.setdefault(fs.options, fs)
     return list(unique.values())

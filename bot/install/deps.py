@@ -14,8 +14,11 @@ BUILT_HERE = "llama-cpp-python"  # bot/install/llamabuild.py builds and proves i
 def requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
-    name = lambda req: re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0].lower()  # noqa: E731
-    return [req for req in wanted if name(req) != BUILT_HERE]
+    return [req for req in wanted if _name(req) != BUILT_HERE]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower()
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.install.cpu import CPU, FlagSet, flag_sets, read_cpu
 from bot.paths import CACHE_DIR, MODELS_DIR, SMALL_MODEL_FILE
@@ -169,7 +170,7 @@ def _runtime_requirements(wheel: Path) -> list[str]:
             if line.startswith("Requires-Dist:") and "extra ==" not in line]
 
 
-def _pip(*args: str) -> subprocess.CompletedProcess:
+def _pip(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pip", "-q", "--disable-pip-version-check",
                            *args], capture_output=True, text=True)
 
@@ -271,11 +272,12 @@ def choose(cpu: CPU, version: str, wheelhouse: Path, model: Path, *, smoke_cmd: 
                        "that folder; to force flags, set CMAKE_ARGS.")
 
 
-def read_record(prefix: Path | str = sys.prefix) -> dict | None:
+def read_record(prefix: Path | str = sys.prefix) -> dict[str, Any] | None:
     try:
-        return json.loads((Path(prefix) / RECORD_NAME).read_text(encoding="utf-8"))
+        record = json.loads((Path(prefix) / RECORD_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
 
 
 def _installed_version() -> str | None:

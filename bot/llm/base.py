@@ -42,9 +42,9 @@ class PlainText:
     COMMON = re.compile(r"<\|[^|<>\s]{1,40}\|>|\[\|[^|\[\]\s]{1,40}\|\]|</?s>|\[/?INST\]|"
                         r"<(?:start|end)_of_turn>|<(?:bos|eos|pad)>")
 
-    def __init__(self, markers: set[str] | re.Pattern):
+    def __init__(self, markers: set[str] | re.Pattern[str]):
         if isinstance(markers, re.Pattern):
-            self._pattern: re.Pattern | None = markers
+            self._pattern: re.Pattern[str] | None = markers
             return
         markers = {m for m in markers if len(m) >= 2}
         self._pattern = (re.compile("|".join(map(re.escape, sorted(markers, key=len,
@@ -66,12 +66,21 @@ class LLM(Protocol):
     calls reuse (llama.cpp in this process); when False, `warm` does nothing and says
     "unsupported", and the background worker does not spend time on prefixes."""
 
-    name: str
-    context_length: int  # tokens a whole prompt plus its reply may take
-    supports_prefix_cache: bool
-    # Where the last `stream` call's time to its first token went, in ms and tokens (keys in
-    # STAGES; those a backend cannot tell are left out).
-    stages: dict[str, int]
+    # Read-only here (properties), so a wrapper that only knows them (LazyLLM) is a model too.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def context_length(self) -> int:
+        """Tokens a whole prompt plus its reply may take."""
+
+    @property
+    def supports_prefix_cache(self) -> bool: ...
+
+    @property
+    def stages(self) -> dict[str, int]:
+        """Where the last `stream` call's time to its first token went, in ms and tokens (keys
+        in STAGES; those a backend cannot tell are left out)."""
 
     def stream(self, messages: list[Message], *, max_tokens: int, stop: tuple[str, ...] = (),
                cache_prefix: int = 0, interrupt: Interrupt = None,
@@ -106,8 +115,7 @@ async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
                   cache_label: str | None = None) -> AsyncIterator[str]:
     """Run the blocking model call in a worker thread; the event loop only relays pieces."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue = asyncio.Queue()
-    done = object()
+    queue: asyncio.Queue[str | BaseException | None] = asyncio.Queue()  # None: done
 
     def work() -> None:
         try:
@@ -117,10 +125,10 @@ async def astream(llm: LLM, messages: list[Message], *, max_tokens: int,
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
             loop.call_soon_threadsafe(queue.put_nowait, exc)
         finally:
-            loop.call_soon_threadsafe(queue.put_nowait, done)
+            loop.call_soon_threadsafe(queue.put_nowait, None)
 
     worker = loop.run_in_executor(None, work)
-    while (item := await queue.get()) is not done:
+    while (item := await queue.get()) is not None:
         if isinstance(item, BaseException):
             raise item
         yield item

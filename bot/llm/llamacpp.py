@@ -9,11 +9,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.llm import lookup
 from bot.llm.base import Interrupt, Interrupted, LLMError, Message, PlainText
 from bot.llm.kvcache import PrefixCache, cache_folder, prefix_key
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ LOOKUP_TOKENS = 4
 REPEAT_PENALTY = 1.05
 
 
-def control_markers(llama: object) -> set[str]:
+def control_markers(llama: Llama) -> set[str]:
     """The texts of the vocabulary's special tokens: control, unknown and user-defined ones
     (`<tool_call>`, `<|fim_prefix|>`), which the tokenizer turns a spelling into — the
     user-defined ones even without special parsing. Whitespace-only tokens are left out:
@@ -46,7 +50,7 @@ class LlamaCppLLM:
 
     supports_prefix_cache = True
 
-    def __init__(self, llama: object, name: str, cache: PrefixCache | None = None):
+    def __init__(self, llama: Llama, name: str, cache: PrefixCache | None = None) -> None:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self._llama = llama
@@ -56,12 +60,15 @@ class LlamaCppLLM:
         meta = llama.metadata
         eos_id = int(meta.get("tokenizer.ggml.eos_token_id", llama.token_eos()))
         bos_id = int(meta.get("tokenizer.ggml.bos_token_id", llama.token_bos()))
-        text = lambda tid: llama.detokenize([tid], special=True).decode("utf-8", "ignore")  # noqa: E731
+
+        def text(tid: int) -> str:
+            return str(llama.detokenize([tid], special=True).decode("utf-8", "ignore"))
+
         template = meta.get("tokenizer.chat_template")
         if not template:
             raise LLMError(f"{name} has no chat template in its metadata; use an instruct GGUF")
-        kwargs = dict(template=template, eos_token=text(eos_id), bos_token=text(bos_id),
-                      stop_token_ids=[eos_id])
+        kwargs: dict[str, Any] = dict(template=template, eos_token=text(eos_id),
+                                      bos_token=text(bos_id), stop_token_ids=[eos_id])
         self._format = Jinja2ChatFormatter(**kwargs)
         self._format_prefix = Jinja2ChatFormatter(add_generation_prompt=False, **kwargs)
         self._add_bos = str(meta.get("tokenizer.ggml.add_bos_token", "false")).lower() == "true"
@@ -74,12 +81,16 @@ class LlamaCppLLM:
         self.context_length = int(llama.n_ctx())
 
     def count_tokens(self, text: str) -> int:
-        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        tokens: list[int] = self._llama.tokenize(text.encode("utf-8"), add_bos=False,
+                                                 special=False)
+        return len(tokens)
 
     def _tokens(self, prompt: str) -> list[int]:
         """A rendered prompt's tokens: its template markers are control tokens (message
         contents were made plain text before rendering)."""
-        return self._llama.tokenize(prompt.encode("utf-8"), add_bos=self._add_bos, special=True)
+        tokens: list[int] = self._llama.tokenize(prompt.encode("utf-8"), add_bos=self._add_bos,
+                                                 special=True)
+        return tokens
 
     def prompt_tokens(self, messages: list[Message], *, generation: bool = True) -> list[int]:
         """The tokens the model is given for `messages` (without the reply prompt: a prefix)."""
@@ -141,7 +152,8 @@ class LlamaCppLLM:
         """How many leading tokens of the prompt the model's current state already holds
         (llama-cpp-python's generate() evaluates only the rest)."""
         from llama_cpp import Llama
-        same = Llama.longest_token_prefix(self._llama.input_ids[: self._llama.n_tokens], tokens)
+        same: int = Llama.longest_token_prefix(self._llama.input_ids[: self._llama.n_tokens],
+                                               tokens)
         return min(same, len(tokens) - 1)  # the last prompt token is always evaluated
 
     def _state_bytes(self) -> bytes:
@@ -193,8 +205,11 @@ class LlamaCppLLM:
         self.stages["prompt_ms"] = _ms_since(mark)
         mark = time.perf_counter()
         vocab, n_vocab, n_ctx = llama._model.vocab, llama.n_vocab(), llama.n_ctx()
-        is_end = lambda token: C.llama_vocab_is_eog(vocab, token)  # noqa: E731
-        history, generated = list(tokens), []
+
+        def is_end(token: int) -> bool:
+            return bool(C.llama_vocab_is_eog(vocab, token))
+
+        history, generated = list(tokens), list[int]()
         last, passes = tokens[-1], 0
         guesser = lookup.Guesser(self.lookup)
         while True:
@@ -231,7 +246,7 @@ class LlamaCppLLM:
         n, llama = len(prefix), self._llama
         if llama.n_tokens >= n and llama.input_ids[:n].tolist() == prefix:
             return True
-        return bool(self._cache) and self._cache.contains(
+        return self._cache is not None and self._cache.contains(
             prefix_key(self.name, " ".join(map(str, prefix))))
 
     def warm(self, messages: list[Message], interrupt: Interrupt = None,

@@ -9,7 +9,7 @@ repeat_penalty=p`: the repeat penalty over the last `PENALTY_WINDOW` generated t
 above zero divided by p, one below multiplied by it), then the largest logit."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -63,7 +63,8 @@ def draft(history: Sequence[int], count: int, max_ngram: int = MAX_NGRAM,
         hits = hits[hits + n < size]  # something must follow the occurrence
         if len(hits):
             start = int(hits[-1]) + n
-            return tokens[start:start + count].tolist()
+            guess: list[int] = tokens[start:start + count].tolist()
+            return guess
     return []
 
 
@@ -79,7 +80,7 @@ def choose(logits: np.ndarray, generated: Sequence[int], penalty: float) -> int:
 
 
 def accepted(rows: np.ndarray, guessed: Sequence[int], generated: list[int], penalty: float,
-             is_end) -> Iterator[int]:
+             is_end: Callable[[int], bool]) -> Iterator[int]:
     """The tokens greedy decoding keeps from one checked pass: `rows[i]` are the logits after
     the pass's i-th token (the last token kept before, then the guesses). Each chosen token is
     yielded (and appended to `generated`); the pass goes on while it equals the guess."""

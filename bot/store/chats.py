@@ -41,7 +41,7 @@ class ChatsMixin(StoreBase):
                            "chat_type = ?, title = ?, subscribed_at = ? where chat_id = ?",
                            [chat_type, title, utcnow(), chat_id])
             else:
-                db["subscriptions"].insert({"chat_id": chat_id, "active": 1,
+                db.table("subscriptions").insert({"chat_id": chat_id, "active": 1,
                                             "chat_type": chat_type, "title": title,
                                             "subscribed_at": utcnow()})
             return True
@@ -90,7 +90,7 @@ class ChatsMixin(StoreBase):
     def add_turn(self, chat_id: int, role: str, text: str, keep: int = MAX_TURNS_PER_CHAT,
                  sources: Iterable[str] = ()) -> None:
         with self._tx() as db:
-            db["turns"].insert({"chat_id": chat_id, "role": role, "text": text[:2000],
+            db.table("turns").insert({"chat_id": chat_id, "role": role, "text": text[:2000],
                                 "created_at": utcnow(),
                                 "sources": json.dumps(list(sources)[:8], ensure_ascii=False)})
             db.execute("delete from turns where chat_id = ? and id not in (select id from turns "

@@ -4,14 +4,17 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from bot.store.migrations import migrations
+
+Row = dict[str, Any]  # a result row, by column name
 
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another connection's write to finish
 WAL_RETRY = 0.02  # seconds between tries to switch a fresh file to WAL while another holds it
@@ -133,7 +136,7 @@ class StoreBase:
                 self.db.rollback()
                 raise
 
-    def _rows(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         with self._lock:
             cursor = self.db.execute(sql, params)
             names = [d[0] for d in cursor.description]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from bot.store.db import StoreBase, utcnow
+from bot.store.db import Row, StoreBase, utcnow
 from bot.store.fts import index_terms
 from bot.types import NAME_MAX, TITLE_MAX, Chunk, Document, Sentence, clip
 
@@ -43,7 +43,7 @@ NEWEST_DOCUMENTS = ("substr(ingested_at, 1, 16) desc, date is null, date desc, "
                     "ingested_at desc, id")
 
 
-def as_document(row: dict) -> Document:
+def as_document(row: Row) -> Document:
     """A `documents` row as the Document the rest of the bot reads (title, outlet and author
     capped: rows stored before the caps are read the same way)."""
     return Document(id=row["id"], title=clip(row["title"], TITLE_MAX), text=row["text"],
@@ -62,7 +62,7 @@ def drop_document(db: Database, doc_id: str) -> None:
 
 
 def _insert_chunks(db: Database, chunks: list[Chunk]) -> None:
-    db["chunks"].insert_all(
+    db.table("chunks").insert_all(
         ({"doc_id": c.doc_id, "seq": c.seq, "text": c.text, "start": c.start,
           "morphs": c.morphs, "sentences": sentences_json(c.sentences)} for c in chunks),
         batch_size=500)
@@ -86,7 +86,7 @@ class DocumentsMixin(StoreBase):
         """Insert or replace a document and all its chunks in one transaction."""
         with self._tx() as db:
             drop_document(db, doc.id)
-            db["documents"].insert({
+            db.table("documents").insert({
                 "id": doc.id, "title": doc.title, "text": doc.text,
                 "content_hash": doc.content_hash, "date": doc.date, "outlet": doc.outlet,
                 "author": doc.author, "url": doc.url, "summary": doc.summary,
@@ -155,7 +155,7 @@ class DocumentsMixin(StoreBase):
     def documents(self, limit: int | None = None, since: str | None = None) -> list[Document]:
         """Newest first."""
         sql = "select * from documents"
-        params: list = []
+        params: list[str | int] = []
         if since:
             sql += " where ingested_at > ?"
             params.append(since)

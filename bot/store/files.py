@@ -36,7 +36,7 @@ class FilesMixin(StoreBase):
                    "updated_at": utcnow(), "missing_since": None}
             if folder is not None:
                 row["folder"] = folder
-            db["files"].upsert(row, pk="name")
+            db.table("files").upsert(row, pk="name")
 
     def read_again(self) -> None:
         """Every ingested file is read on the next scan as if it had changed."""
@@ -69,8 +69,8 @@ class FilesMixin(StoreBase):
 
     def documents_from(self, folder: str) -> int:
         """How many stored documents came from files last seen in `folder`."""
-        return self._rows("select count(*) as n from files where folder = ? and "
-                          "status = 'ingested' and doc_id is not null", [folder])[0]["n"]
+        return int(self._rows("select count(*) as n from files where folder = ? and "
+                              "status = 'ingested' and doc_id is not null", [folder])[0]["n"])
 
     def forget_file(self, name: str) -> str | None:
         """A file is gone for good: its row goes, and the document it holds unless another
@@ -81,7 +81,7 @@ class FilesMixin(StoreBase):
             db.execute("delete from files where name = ?", [name])
             if not rows or rows[0]["status"] != "ingested" or not rows[0]["doc_id"]:
                 return None
-            doc_id = rows[0]["doc_id"]
+            doc_id: str = rows[0]["doc_id"]
             db.execute("update files set raw_hash = '' where doc_id = ? and status = 'duplicate'",
                        [doc_id])
             _forget_document(db, doc_id)

@@ -14,7 +14,7 @@ class MetaMixin(StoreBase):
 
     def set_meta(self, key: str, value: str) -> None:
         with self._tx() as db:
-            db["meta"].upsert({"key": key, "value": value}, pk="key")
+            db.table("meta").upsert({"key": key, "value": value}, pk="key")
 
     def counts(self) -> dict[str, int]:
         out = {}

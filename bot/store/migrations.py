@@ -12,17 +12,17 @@ migrations = Migrations("briefbot")
 
 @migrations()
 def m001_documents(db: Database) -> None:
-    db["documents"].create({
+    db.table("documents").create({
         "id": str, "title": str, "text": str, "content_hash": str, "date": str, "outlet": str,
         "author": str, "url": str, "summary": str, "summary_key": str, "ingested_at": str,
     }, pk="id")
-    db["documents"].create_index(["content_hash"], unique=True)
-    db["chunks"].create({
+    db.table("documents").create_index(["content_hash"], unique=True)
+    db.table("chunks").create({
         "id": int, "doc_id": str, "seq": int, "text": str, "start": int, "morphs": str,
     }, pk="id", foreign_keys=[("doc_id", "documents", "id")])
-    db["chunks"].create_index(["doc_id", "seq"], unique=True)
-    db["chunks"].enable_fts(["morphs"], create_triggers=True, tokenize="unicode61")
-    db["files"].create({
+    db.table("chunks").create_index(["doc_id", "seq"], unique=True)
+    db.table("chunks").enable_fts(["morphs"], create_triggers=True, tokenize="unicode61")
+    db.table("files").create({
         "name": str, "raw_hash": str, "size": int, "mtime": float, "status": str,
         "doc_id": str, "reason": str, "updated_at": str,
     }, pk="name")
@@ -30,22 +30,22 @@ def m001_documents(db: Database) -> None:
 
 @migrations()
 def m002_chats(db: Database) -> None:
-    db["subscriptions"].create({
+    db.table("subscriptions").create({
         "chat_id": int, "active": int, "chat_type": str, "title": str, "briefing_time": str,
         "subscribed_at": str, "last_briefed_on": str, "deactivated_reason": str,
     }, pk="chat_id")
-    db["turns"].create({
+    db.table("turns").create({
         "id": int, "chat_id": int, "role": str, "text": str, "created_at": str,
     }, pk="id")
-    db["turns"].create_index(["chat_id", "id"])
-    db["outbox"].create({
+    db.table("turns").create_index(["chat_id", "id"])
+    db.table("outbox").create({
         "id": int, "key": str, "chat_id": int, "kind": str, "payload": str, "status": str,
         "attempts": int, "last_error": str, "created_at": str, "next_attempt_at": str,
         "sent_at": str,
     }, pk="id")
-    db["outbox"].create_index(["key"], unique=True)
-    db["outbox"].create_index(["status", "next_attempt_at"])
-    db["meta"].create({"key": str, "value": str}, pk="key")
+    db.table("outbox").create_index(["key"], unique=True)
+    db.table("outbox").create_index(["status", "next_attempt_at"])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 @migrations()
@@ -58,9 +58,9 @@ def m003_vocabulary(db: Database) -> None:
 def m004_delivery(db: Database) -> None:
     # What has been announced (documents by content, quarantined files by raw bytes), so the
     # pushes that are due can be computed from the database after any crash or restart.
-    db["announced"].create({"subject": str, "announced_at": str}, pk="subject")
+    db.table("announced").create({"subject": str, "announced_at": str}, pk="subject")
     # The exact moment of a chat's last briefing: the next one covers documents after it.
-    db["subscriptions"].add_column("last_briefed_at", str)
+    db.table("subscriptions").add_column("last_briefed_at", str)
 
 
 @migrations()
@@ -68,16 +68,16 @@ def m005_sentences_and_terms(db: Database) -> None:
     # Each chunk's sentences with their morphemes (JSON), stored at ingest so a query needs
     # no Kiwi for the hits' sentences. Chunks stored before this are analysed again by the
     # next ingest scan; until then the retriever analyses them itself.
-    db["chunks"].add_column("sentences", str)
+    db.table("chunks").add_column("sentences", str)
     # Every ingest scan looks for such chunks; this keeps that look-up free once none are left.
     db.execute("create index chunks_without_sentences on chunks (doc_id) where sentences is null")
     # Chunks per index term, kept with the chunks: fts5vocab counts them by reading the
     # term's whole postings list, which takes tens of ms for a common term at 10^6 chunks.
-    db["terms"].create({"term": str, "chunks": int}, pk="term")
+    db.table("terms").create({"term": str, "chunks": int}, pk="term")
     counts: Counter[str] = Counter()
     for (morphs,) in db.execute("select morphs from chunks"):
         counts.update(set(index_terms(morphs)))
-    db["terms"].insert_all(({"term": t, "chunks": n} for t, n in counts.items()),
+    db.table("terms").insert_all(({"term": t, "chunks": n} for t, n in counts.items()),
                            batch_size=1000)
 
 
@@ -85,7 +85,7 @@ def m005_sentences_and_terms(db: Database) -> None:
 def m006_model_work(db: Database) -> None:
     # Background model work that failed (a summary, an evaluated prompt prefix), per document:
     # retried a few times with a growing pause, then left alone until the document changes.
-    db["model_work"].create({
+    db.table("model_work").create({
         "doc_id": str, "step": str, "content_hash": str, "attempts": int, "last_error": str,
         "failed_at": str, "retry_at": str,
     }, pk=("doc_id", "step"))
@@ -105,8 +105,8 @@ def m008_file_folder_and_absence(db: Database) -> None:
     # takes another folder's files for deleted ones; rows from before are claimed by the
     # first scan that finds their file. Since when a file has been missing from its folder:
     # its document is forgotten after a grace period (FORGET_AFTER_HOURS).
-    db["files"].add_column("folder", str)
-    db["files"].add_column("missing_since", str)
+    db.table("files").add_column("folder", str)
+    db.table("files").add_column("missing_since", str)
 
 
 @migrations()
@@ -137,12 +137,12 @@ def m011_positions(db: Database) -> None:
     # prompts/debate.toml, with who holds them and the verbatim sentence. `positions_key` says
     # which model, propositions and prompt they were found with (null: not yet looked for), so
     # a change to any of them finds them again; a replaced document row starts at null.
-    db["positions"].create({
+    db.table("positions").create({
         "id": int, "doc_id": str, "proposition": str, "side": str, "actor": str,
         "quote": str, "score": float, "found_at": str,
     }, pk="id", foreign_keys=[("doc_id", "documents", "id")])
-    db["positions"].create_index(["doc_id"])
-    db["positions"].create_index(["proposition"])
+    db.table("positions").create_index(["doc_id"])
+    db.table("positions").create_index(["proposition"])
     db.execute("alter table documents add column positions_key text")
 
 
@@ -166,10 +166,10 @@ def m013_outbox_parts_sent(db: Database) -> None:
 def m014_follows_and_screens(db: Database) -> None:
     # The topics a chat follows (/follow): a proposition of the debate map by its id, or a
     # keyword; a chat that follows any is briefed and pushed only what is on them.
-    db["follows"].create({"chat_id": int, "topic": str, "kind": str, "created_at": str},
+    db.table("follows").create({"chat_id": int, "topic": str, "kind": str, "created_at": str},
                          pk=("chat_id", "topic"))
     # A briefing or push laid out for one screen: its pages (the top one and those behind its
     # buttons), written in the transaction that queues its outbox row, so a button tapped
     # after a restart opens the same page.
-    db["screens"].create({"id": str, "chat_id": int, "pages": str, "created_at": str},
+    db.table("screens").create({"id": str, "chat_id": int, "pages": str, "created_at": str},
                          pk="id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
-from bot.store.db import StoreBase, utcnow
+from bot.store.db import Row, StoreBase, utcnow
 from bot.store.documents import NEWEST_DOCUMENTS
 from bot.types import ACTOR_MAX, NAME_MAX, TITLE_MAX, Position, clip
 
@@ -15,7 +15,7 @@ _NEWEST = ("coalesce(d.date, substr(d.ingested_at, 1, 10)) desc, d.ingested_at d
            "p.id")
 
 
-def _position(row: dict) -> Position:
+def _position(row: Row) -> Position:
     return Position(doc_id=row["doc_id"], proposition=row["proposition"], side=row["side"],
                     actor=clip(row["actor"], ACTOR_MAX), quote=row["quote"],
                     score=row["score"] or 0.0, title=clip(row["title"], TITLE_MAX),
@@ -35,7 +35,7 @@ class PositionsMixin(StoreBase):
         its positions back as they were, not as new."""
         now = utcnow()
         keep = ""
-        params: list = [doc_id]
+        params: list[str] = [doc_id]
         if in_force is not None:
             keep = " and proposition in (select value from json_each(?))"
             params.append(json.dumps(sorted(in_force)))
@@ -47,7 +47,7 @@ class PositionsMixin(StoreBase):
                 "select proposition, side, quote, found_at from positions where doc_id = ?",
                 [doc_id])}
             db.execute(f"delete from positions where doc_id = ?{keep}", params)
-            db["positions"].insert_all(
+            db.table("positions").insert_all(
                 ({"doc_id": doc_id, "proposition": p.proposition, "side": p.side,
                   "actor": p.actor, "quote": p.quote, "score": p.score,
                   "found_at": before.get((p.proposition, p.side, p.quote), now)}

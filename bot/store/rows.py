@@ -3,15 +3,17 @@ a misspelt column fails where it is read and a caller cannot change what the sto
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
-from typing import Any, Self
+from dataclasses import Field, dataclass, fields
+from typing import Any, ClassVar, Self
 
 
 class _Row:
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # every subclass is a dataclass
+
     @classmethod
     def of(cls, row: dict[str, Any]) -> Self:
         """The row's columns named by the fields (a column added later is left out)."""
-        return cls(**{f.name: row[f.name] for f in fields(cls)})  # type: ignore[arg-type]
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
 @dataclass(frozen=True)

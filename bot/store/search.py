@@ -1,7 +1,7 @@
 """The full-text index: ranked and candidate chunks, their text, and index statistics."""
 from __future__ import annotations
 
-from bot.store.db import StoreBase
+from bot.store.db import Row, StoreBase
 from bot.store.fts import averages
 
 
@@ -9,7 +9,7 @@ class SearchMixin(StoreBase):
     """Reads for retrieval. Rows stay plain dicts: a question reads thousands of them, and
     retrieval passes them on merged with its own scores."""
 
-    def search_chunks(self, match: str, limit: int) -> list[dict]:
+    def search_chunks(self, match: str, limit: int) -> list[Row]:
         """FTS5 bm25 over chunk morphemes; score is positive, higher is better. The ranking
         runs on the FTS table alone and only the `limit` winners are joined to their text."""
         return self._rows(
@@ -18,7 +18,7 @@ class SearchMixin(StoreBase):
             "join documents on documents.id = chunks.doc_id "
             "order by ranked.score desc, chunks.id desc", [match, limit])
 
-    def candidate_chunks(self, match: str, limit: int, *, newest: bool = False) -> list[dict]:
+    def candidate_chunks(self, match: str, limit: int, *, newest: bool = False) -> list[Row]:
         """Like search_chunks, with only each chunk's id, morphemes and score, to be scored
         again. `newest`: the most recent matches, unscored (0) — cheap even for very common
         terms, whose bm25 would have to visit every chunk that holds them."""
@@ -28,7 +28,7 @@ class SearchMixin(StoreBase):
             "select chunks.id as chunk_id, chunks.morphs, ranked.score "
             f"from ({ranked}) as ranked join chunks on chunks.id = ranked.rowid", [match, limit])
 
-    def hit_chunks(self, chunk_ids: list[int]) -> list[dict]:
+    def hit_chunks(self, chunk_ids: list[int]) -> list[Row]:
         """search_chunks' columns for the given chunks, in no particular order."""
         marks = ",".join("?" * len(chunk_ids))
         return self._rows(f"select {self._HIT_COLUMNS} from chunks join documents on "
@@ -58,6 +58,6 @@ class SearchMixin(StoreBase):
         rows = self._rows("select morphs from chunks where doc_id = ?", [doc_id])
         return " ".join(r["morphs"] for r in rows).split()
 
-    def chunks_of(self, doc_id: str) -> list[dict]:
+    def chunks_of(self, doc_id: str) -> list[Row]:
         return self._rows("select id, seq, text, start, morphs, sentences from chunks "
                           "where doc_id = ? order by seq", [doc_id])

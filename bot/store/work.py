@@ -16,7 +16,7 @@ class WorkMixin(StoreBase):
             rows = list(db.execute("select attempts, content_hash from model_work "
                                    "where doc_id = ? and step = ?", [doc_id, step]))
             attempts = 1 + (rows[0][0] if rows and rows[0][1] == content_hash else 0)
-            db["model_work"].upsert({"doc_id": doc_id, "step": step,
+            db.table("model_work").upsert({"doc_id": doc_id, "step": step,
                                      "content_hash": content_hash, "attempts": attempts,
                                      "last_error": error[:500], "failed_at": utcnow(),
                                      "retry_at": retry_at}, pk=("doc_id", "step"))

@@ -7,7 +7,6 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -20,7 +19,7 @@ from bot import redact
 from bot.services import Services
 from bot.tg import commands, guard, keyboards, questions, screens, table
 from bot.tg.access import AccessGate, Cooldown
-from bot.tg.context import CONTEXT_TYPES, BotState
+from bot.tg.context import CONTEXT_TYPES, BotApplication, BotState
 from bot.tg.jobs import register_jobs
 from bot.tg.lanes import CommandLanes
 from bot.tg.queue import MAX_WAITING, ModelQueue
@@ -40,7 +39,7 @@ class HandledFloodFilter(logging.Filter):
         return record.getMessage() != "Rate limit hit after maximum of 0 retries"
 
 
-def build_application(services: Services, worker: ModelWorker | None = None) -> Application:
+def build_application(services: Services, worker: ModelWorker | None = None) -> BotApplication:
     """The bot, ready for run_polling() or for initialize()/start() in tests. With a
     background `worker`, pushes wait (a little) for its summaries and /stats shows its backlog."""
     settings = services.settings
@@ -73,7 +72,7 @@ def build_application(services: Services, worker: ModelWorker | None = None) -> 
     return application
 
 
-def add_handlers(application: Application) -> None:
+def add_handlers(application: BotApplication) -> None:
     """Every handler, behind the one access guard: this is the only place handlers are added.
     The commands come from bot/tg/table.py, each with its own rules (lane, group admins)."""
     new = filters.UpdateType.MESSAGE  # an edited message is not asked again
@@ -94,7 +93,7 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(guard.on_error)
 
 
-async def _post_init(application: Application) -> None:
+async def _post_init(application: BotApplication) -> None:
     try:
         await application.bot.set_my_commands(table.menu())
     except TelegramError as exc:  # the menu is a convenience; the bot works without it

@@ -20,7 +20,7 @@ from bot.services import Services
 from bot.tg import format as fmt
 from bot.tg import send
 from bot.tg.access import Cooldown
-from bot.tg.chat import argument, in_group, reply
+from bot.tg.chat import argument, chat_of, in_group, message_of, reply
 from bot.tg.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ async def summary(update: Update, context: BotContext) -> None:
     services = context.services
     if in_group(update) and not await _group_may_answer(update, context):
         return
-    arg = argument(update.effective_message)
+    arg = argument(message_of(update))
     docs = await asyncio.to_thread(select_documents, services.store, services.retriever.search,
                                    arg)
     if not docs:
@@ -61,7 +61,7 @@ async def sources(update: Update, context: BotContext) -> None:
 
 async def search(update: Update, context: BotContext) -> None:
     """/search 키워드: the best matching passages, verbatim."""
-    arg = argument(update.effective_message)
+    arg = argument(message_of(update))
     if not arg:
         await reply(update, context, texts.TG_SEARCH_USAGE)
         return
@@ -81,11 +81,11 @@ async def debate(update: Update, context: BotContext) -> None:
     if in_group(update) and not await _group_may_answer(update, context,
                                                          texts.TG_DEBATE_COOLDOWN):
         return
-    arg = argument(update.effective_message)
+    arg = argument(message_of(update))
     lines, picture = await asyncio.to_thread(render.debate_reply, context.services.debate, arg)
     sent = await reply(update, context, [fmt.Line(text, style) for text, style in lines])
     if picture:
-        message = update.effective_message
+        message = message_of(update)
         await send.send_photo(context.bot, context.services.store, message.chat_id, picture,
                               caption=texts.DEBATE_PICTURE_CAPTION,
                               reply_to_message_id=sent[0].message_id if sent else None)
@@ -95,7 +95,7 @@ async def _group_may_answer(update: Update, context: BotContext,
                             note: str = texts.TG_SUMMARY_COOLDOWN) -> bool:
     """The group cooldown /summary and /debate share: a note once, then silence."""
     cooldown = context.summary_cooldown
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     now = asyncio.get_running_loop().time()
     verdict = cooldown.check(chat_id, now)
     if verdict == Cooldown.NOTE:
@@ -117,7 +117,7 @@ async def text_only(update: Update, context: BotContext) -> None:
 
 async def subscribe(update: Update, context: BotContext) -> None:
     """/subscribe: morning briefings and new-document notes for this chat."""
-    chat = update.effective_chat
+    chat = chat_of(update)
     added = await asyncio.to_thread(context.services.store.subscribe, chat.id, chat.type,
                                     chat.title or chat.full_name or "")
     await reply(update, context, texts.TG_SUBSCRIBED if added else texts.TG_ALREADY_SUBSCRIBED)
@@ -126,7 +126,7 @@ async def subscribe(update: Update, context: BotContext) -> None:
 async def unsubscribe(update: Update, context: BotContext) -> None:
     """/unsubscribe: stop them."""
     removed = await asyncio.to_thread(context.services.store.unsubscribe,
-                                      update.effective_chat.id)
+                                      chat_of(update).id)
     await reply(update, context, texts.TG_UNSUBSCRIBED if removed else texts.TG_NOT_SUBSCRIBED)
 
 

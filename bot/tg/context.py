@@ -7,8 +7,9 @@ properties name it (`context.gate`, `context.lanes`, …).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.services import Services
 from bot.tg.access import AccessGate, Cooldown
@@ -16,6 +17,8 @@ from bot.tg.jobs import Newsdesk
 from bot.tg.lanes import CommandLanes
 from bot.tg.queue import ModelQueue
 from bot.worker import ModelWorker
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,28 +35,35 @@ class BotState:
     newsdesk: Newsdesk | None = None  # the delivery jobs
 
 
-class BotContext(CallbackContext[ExtBot, dict, dict, BotState]):
+def _ready(value: T | None, name: str) -> T:
+    if value is None:
+        raise RuntimeError(f"bot_data.{name} is not set: build the Application with "
+                           "build_application (bot/tg/app.py)")
+    return value
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotState]):
     """The `context` of every handler and job, with the shared state as properties."""
 
     @property
     def services(self) -> Services:
-        return self.bot_data.services
+        return _ready(self.bot_data.services, "services")
 
     @property
     def gate(self) -> AccessGate:
-        return self.bot_data.gate
+        return _ready(self.bot_data.gate, "gate")
 
     @property
     def model_queue(self) -> ModelQueue:
-        return self.bot_data.model_queue
+        return _ready(self.bot_data.model_queue, "model_queue")
 
     @property
     def lanes(self) -> CommandLanes:
-        return self.bot_data.lanes
+        return _ready(self.bot_data.lanes, "lanes")
 
     @property
     def summary_cooldown(self) -> Cooldown:
-        return self.bot_data.summary_cooldown
+        return _ready(self.bot_data.summary_cooldown, "summary_cooldown")
 
     @property
     def worker(self) -> ModelWorker | None:
@@ -65,3 +75,6 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotState]):
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotState)
+# The Application that build_application makes (bot/tg/app.py).
+BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotState,
+                             JobQueue[Any]]

@@ -10,30 +10,30 @@ from telegram import Update
 from bot import texts
 from bot.delivery import topics
 from bot.store import Store
-from bot.tg.chat import argument, reply
+from bot.tg.chat import argument, chat_of, message_of, reply
 from bot.tg.context import BotContext
 
 
 async def follow(update: Update, context: BotContext) -> None:
     """/follow <쟁점ID | 키워드>: brief and push this chat only what is on the topic."""
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     answer = await asyncio.to_thread(_follow_reply, context.services.store, chat_id,
-                                     argument(update.effective_message))
+                                     argument(message_of(update)))
     await reply(update, context, answer)
 
 
 async def unfollow(update: Update, context: BotContext) -> None:
     """/unfollow [<쟁점ID | 키워드>]: stop following it, or every topic."""
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     answer = await asyncio.to_thread(_unfollow_reply, context.services.store, chat_id,
-                                     argument(update.effective_message))
+                                     argument(message_of(update)))
     await reply(update, context, answer)
 
 
 async def following(update: Update, context: BotContext) -> None:
     """/following: the topics this chat follows."""
     answer = await asyncio.to_thread(_following_reply, context.services.store,
-                                     update.effective_chat.id)
+                                     chat_of(update).id)
     await reply(update, context, answer)
 
 

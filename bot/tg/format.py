@@ -151,7 +151,9 @@ def _cut(text: str, limit: int, level: int = 0) -> list[str]:
 
 
 def _hard_cut(text: str, limit: int) -> list[str]:
-    out, current, size = [], [], 0
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
     for char in text:  # whole code points, so a surrogate pair is never torn apart
         units = utf16_len(char)
         if size + units > limit:

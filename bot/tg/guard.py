@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
@@ -14,14 +15,14 @@ from telegram.ext import ApplicationHandlerStop
 from bot import texts
 from bot.delivery import TryLater, Unreachable
 from bot.tg import send
-from bot.tg.chat import argument, in_group, reply
+from bot.tg.chat import argument, chat_of, in_group, message_of, reply
 from bot.tg.context import BotContext
 from bot.tg.lanes import CommandLanes
 
 log = logging.getLogger(__name__)
 
 GROUP_ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-Callback = Callable[[Update, BotContext], Awaitable[None]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]  # PTB's HandlerCallback
 
 
 async def guard(update: Update, context: BotContext) -> None:
@@ -61,7 +62,7 @@ def in_lane(callback: Callback) -> Callback:
 def reply_later(update: Update, context: BotContext, text: str) -> None:
     """A fixed reply from the chat's lane, so the handler frees its update slot at once."""
     job = _reporting(update, context, lambda: reply(update, context, text))
-    context.lanes.submit(update.effective_chat.id, f"reply {text}", job, job)
+    context.lanes.submit(chat_of(update).id, f"reply {text}", job, job)
 
 
 def _command_key(message: Message) -> str:
@@ -71,7 +72,8 @@ def _command_key(message: Message) -> str:
     return f"{name} {argument(message)}"
 
 
-def _reporting(update: Update, context: BotContext, work: Callable[[], Awaitable[object]]):
+def _reporting(update: Update, context: BotContext,
+               work: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
     """A lane job whose failure reaches the application's error handlers, as a handler's would."""
 
     async def job() -> None:
@@ -98,7 +100,7 @@ def group_admins_only(callback: Callback) -> Callback:
 
 
 async def _may_change_settings(update: Update, context: BotContext) -> bool:
-    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    chat, message, user = chat_of(update), message_of(update), update.effective_user
     if message.sender_chat is not None and message.sender_chat.id == chat.id:
         return True  # an anonymous administrator, writing as the group (only they can)
     if user is None:

@@ -13,9 +13,9 @@ import time as clock_time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from telegram import Bot
-from telegram.ext import Application, ContextTypes
 
 from bot import texts
 from bot.config import Settings
@@ -25,8 +25,11 @@ from bot.services import Services
 from bot.tg.format import Part, plain_parts, render_parts, text_lines
 from bot.tg.keyboards import keyboard
 from bot.tg.send import send_parts, send_photo
-from bot.types import DEBATE_MAP_PAYLOAD, parse_screen_payload
+from bot.types import DEBATE_MAP_PAYLOAD, Document, parse_screen_payload
 from bot.worker import ModelWorker
+
+if TYPE_CHECKING:
+    from bot.tg.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +130,7 @@ class Newsdesk:
         self._pruned_at: float | None = None  # monotonic time of the last prune
 
     # --- job callbacks ----------------------------------------------------------------------
-    async def on_start(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+    async def on_start(self, context: BotContext | None = None) -> None:
         """Start-up: catch up on the folder, send what is owed. On a database that has never
         delivered, what the folder and database hold at this first start is the baseline."""
         store = self.services.store
@@ -146,7 +149,7 @@ class Newsdesk:
                     log.exception("start-up delivery step %s failed", step.__name__)
         self.started = True
 
-    async def on_scan(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+    async def on_scan(self, context: BotContext | None = None) -> None:
         """Ingest new or changed files, summarise and announce them."""
         if not self._baselined or self._scanning.locked():
             return
@@ -158,7 +161,7 @@ class Newsdesk:
                 log.exception("folder scan failed; retrying at the next scan")
             self.scans += 1
 
-    async def on_tick(self, context: ContextTypes.DEFAULT_TYPE | None = None) -> None:
+    async def on_tick(self, context: BotContext | None = None) -> None:
         """Queue the briefings that are due, then send everything due (including retries)."""
         if self._ticking.locked():
             return
@@ -203,7 +206,7 @@ class Newsdesk:
         store, llm = self.services.store, self.services.llm
         docs = store.unannounced_documents()
         if docs and self.worker is not None:
-            if self._summaries_pending(docs):
+            if self._summaries_pending(self.worker, docs):
                 return notify.Announcement()  # the worker is on them; look again next scan
         elif docs:  # no background worker (tests): summarise them here
             notify.summarize_new(store, llm, docs)
@@ -212,7 +215,7 @@ class Newsdesk:
         return notify.announce(store, admin_ids=settings.ADMIN_IDS,
                                allowlist=settings.ALLOWED_CHAT_IDS, korean=self.services.korean)
 
-    def _find_positions_for_followers(self, docs: list) -> None:
+    def _find_positions_for_followers(self, docs: list[Document]) -> None:
         """A chat that follows a proposition is pushed the documents with a position on it, so
         their positions must be known before the push. From the wording they take Kiwi about a
         second a document and are found here; when the model decides sides they come later
@@ -227,7 +230,7 @@ class Newsdesk:
             if doc.id in pending:
                 debate.find(doc)
 
-    def _summaries_pending(self, docs: list) -> bool:
+    def _summaries_pending(self, worker: ModelWorker, docs: list[Document]) -> bool:
         """True while the worker is still summarising these documents and the push has waited
         less than `push_summary_wait` for them."""
         now = clock_time.monotonic()
@@ -243,7 +246,7 @@ class Newsdesk:
             log.info("pushing %d document(s) with their lead sentences: their summaries are "
                      "not ready after %.0f s", len(missing), wait)
             return False
-        self.worker.urgent(missing)
+        worker.urgent(missing)
         return True
 
     async def _queue_briefings(self) -> None:
@@ -262,7 +265,7 @@ class Newsdesk:
         return report
 
 
-def register_jobs(application: Application, services: Services,
+def register_jobs(application: BotApplication, services: Services,
                   timing: Timing | None = None, worker: ModelWorker | None = None) -> Newsdesk:
     """Add the JobQueue ticks; returns the Newsdesk that runs them."""
     timing = timing or Timing()

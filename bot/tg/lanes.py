@@ -13,13 +13,14 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 3  # commands waiting in one chat's lane, besides the one being answered
 
 Job = Callable[[], Awaitable[None]]
-Spawn = Callable[[Coroutine], object]
+Spawn = Callable[[Coroutine[Any, Any, None]], object]
 
 
 @dataclass

@@ -16,7 +16,7 @@ from bot.delivery import TryLater, Unreachable
 from bot.store import Turn
 from bot.tg import format as fmt
 from bot.tg import send
-from bot.tg.chat import argument, in_group, reply
+from bot.tg.chat import argument, in_group, message_of, reply
 from bot.tg.context import BotContext
 from bot.tg.guard import reply_later
 from bot.tg.queue import ChatFull, QueueFull
@@ -31,18 +31,18 @@ HANGUL = re.compile(r"[가-힣]")
 
 async def question(update: Update, context: BotContext) -> None:
     """A private message: the text is a question, with the chat's recent turns as history."""
-    await _answer(update, context, update.effective_message.text or "", use_history=True)
+    await _answer(update, context, message_of(update).text or "", use_history=True)
 
 
 async def ask(update: Update, context: BotContext) -> None:
     """/ask 질문: a fresh question (in groups the way to ask)."""
-    await _answer(update, context, argument(update.effective_message),
+    await _answer(update, context, argument(message_of(update)),
                   use_history=not in_group(update))
 
 
 async def group_reply(update: Update, context: BotContext) -> None:
     """A reply to one of the bot's messages in a group: a follow-up question."""
-    message = update.effective_message
+    message = message_of(update)
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return
@@ -52,7 +52,7 @@ async def group_reply(update: Update, context: BotContext) -> None:
 async def _answer(update: Update, context: BotContext, text: str, *,
                   use_history: bool) -> None:
     services, bot = context.services, context.bot
-    store, message = services.store, update.effective_message
+    store, message = services.store, message_of(update)
     chat_id = message.chat_id
     question, notes = _clean(text)
     if not question:
@@ -139,5 +139,5 @@ async def _finish(update: Update, context: BotContext, placeholder: Message, ans
     rest = parts[1:] if edited else parts
     if rest:
         await send.send_parts(bot, store, placeholder.chat_id, rest,
-                              reply_to_message_id=update.effective_message.message_id
+                              reply_to_message_id=message_of(update).message_id
                               if in_group(update) else None)

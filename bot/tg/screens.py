@@ -9,7 +9,7 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot import texts
@@ -62,7 +62,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     await _answer(query, None if shown else texts.SCREEN_GONE)
 
 
-async def _answer(query, text: str | None) -> None:
+async def _answer(query: CallbackQuery, text: str | None) -> None:
     """Stop the button's spinner; a note when there is something to say. Best effort: a query
     older than Telegram keeps them is not worth an error."""
     try:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import (
     BadRequest,
@@ -54,6 +54,7 @@ async def _deliver(call: Callable[[int, bool], Awaitable[T]], store: Store, chat
     """Run `call(chat_id, as_html)` under the rules above; returns (result, final chat id).
     A flood wait longer than `max_flood_wait` is not waited out here: TryLater carries it."""
     as_html, failures, switches, backoff = True, 0, 0, BACKOFF_START
+    error: TelegramError  # the last transient failure
     while True:
         try:
             return await call(chat_id, as_html), chat_id
@@ -103,7 +104,7 @@ def _gone(store: Store, chat_id: int, error: TelegramError) -> Unreachable:
     return Unreachable(f"chat {chat_id}: {reason}")
 
 
-async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
+async def send_html(bot: Bot, store: Store, chat_id: int, html_parts: list[str], *,
                     plain_parts: list[str], reply_to_message_id: int | None = None,
                     max_attempts: int = 4, max_flood_wait: float | None = None,
                     reply_markup: InlineKeyboardMarkup | None = None) -> list[Message]:
@@ -113,15 +114,16 @@ async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
     Telegram's retry_after."""
     if len(html_parts) != len(plain_parts):
         raise ValueError("every HTML part needs its plain twin")
-    messages = []
+    messages: list[Message] = []
     for index, (html, plain) in enumerate(zip(html_parts, plain_parts)):
         reply = (ReplyParameters(reply_to_message_id, allow_sending_without_reply=True)
                  if reply_to_message_id and index == 0 else None)
 
         markup = reply_markup if index == len(html_parts) - 1 else None
 
-        async def call(target: int, as_html: bool, html=html, plain=plain, reply=reply,
-                       markup=markup):
+        async def call(target: int, as_html: bool, html: str = html, plain: str = plain,
+                       reply: ReplyParameters | None = reply,
+                       markup: InlineKeyboardMarkup | None = markup) -> Message:
             return await bot.send_message(
                 target, html if as_html else plain, parse_mode=ParseMode.HTML if as_html else None,
                 reply_parameters=reply, link_preview_options=NO_PREVIEW, reply_markup=markup)
@@ -132,7 +134,7 @@ async def send_html(bot, store: Store, chat_id: int, html_parts: list[str], *,
     return messages
 
 
-async def send_parts(bot, store: Store, chat_id: int, parts: list[Part], *,
+async def send_parts(bot: Bot, store: Store, chat_id: int, parts: list[Part], *,
                      reply_to_message_id: int | None = None, max_attempts: int = 4,
                      max_flood_wait: float | None = None,
                      reply_markup: InlineKeyboardMarkup | None = None) -> list[Message]:
@@ -142,14 +144,14 @@ async def send_parts(bot, store: Store, chat_id: int, parts: list[Part], *,
                            max_flood_wait=max_flood_wait, reply_markup=reply_markup)
 
 
-async def send_photo(bot, store: Store, chat_id: int, png: bytes, *, caption: str = "",
+async def send_photo(bot: Bot, store: Store, chat_id: int, png: bytes, *, caption: str = "",
                      reply_to_message_id: int | None = None, max_attempts: int = 4,
                      max_flood_wait: float | None = None) -> Message:
     """Upload a picture (the debate map), under the same rules as text."""
     reply = (ReplyParameters(reply_to_message_id, allow_sending_without_reply=True)
              if reply_to_message_id else None)
 
-    async def call(target: int, as_html: bool):
+    async def call(target: int, as_html: bool) -> Message:
         return await bot.send_photo(target, photo=png, caption=caption or None,
                                     reply_parameters=reply)
 
@@ -158,7 +160,7 @@ async def send_photo(bot, store: Store, chat_id: int, png: bytes, *, caption: st
     return message
 
 
-async def send_plain(bot, store: Store, chat_id: int, text: str, *,
+async def send_plain(bot: Bot, store: Store, chat_id: int, text: str, *,
                      reply_to_message_id: int | None = None,
                      max_attempts: int = 4) -> list[Message]:
     """Escape, split and send plain text; returns the sent messages."""
@@ -166,14 +168,14 @@ async def send_plain(bot, store: Store, chat_id: int, text: str, *,
                             reply_to_message_id=reply_to_message_id, max_attempts=max_attempts)
 
 
-async def edit_text(bot, store: Store, chat_id: int, message_id: int, html: str, *,
+async def edit_text(bot: Bot, store: Store, chat_id: int, message_id: int, html: str, *,
                     plain: str, max_attempts: int = 4,
                     reply_markup: InlineKeyboardMarkup | None = None) -> bool:
     """Replace a message's text (and its buttons). True when it now shows the text ("not
     modified" included); False when it can no longer be edited (deleted, too old, chat
     migrated): send anew."""
 
-    async def call(target: int, as_html: bool):
+    async def call(target: int, as_html: bool) -> Message | bool:
         return await bot.edit_message_text(
             html if as_html else plain, chat_id=target, message_id=message_id,
             parse_mode=ParseMode.HTML if as_html else None, link_preview_options=NO_PREVIEW,
@@ -193,7 +195,7 @@ async def edit_text(bot, store: Store, chat_id: int, message_id: int, html: str,
     return True
 
 
-async def show_typing(bot, chat_id: int) -> None:
+async def show_typing(bot: Bot, chat_id: int) -> None:
     """Best effort: a missing "typing…" is not worth a retry or an error."""
     try:
         await bot.send_chat_action(chat_id, ChatAction.TYPING)

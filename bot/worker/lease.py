@@ -14,8 +14,9 @@ from pathlib import Path
 
 try:
     import fcntl
+    _FLOCK = True
 except ImportError:  # pragma: no cover - not POSIX: no lease, every process works alone
-    fcntl = None
+    _FLOCK = False
 
 log = logging.getLogger("bot.worker")
 
@@ -37,7 +38,7 @@ class WorkerLease:
 
     def acquire(self) -> bool:
         """Take the lease without waiting; False when another live process holds it."""
-        if self.path is None or fcntl is None or self._fd is not None:
+        if self.path is None or not _FLOCK or self._fd is not None:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
@@ -59,7 +60,7 @@ class WorkerLease:
 
     def holder(self) -> int | None:
         """The pid of the live process holding the lease (0 if it wrote none yet), or None."""
-        if self.path is None or fcntl is None:
+        if self.path is None or not _FLOCK:
             return None
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)

@@ -169,7 +169,8 @@ class ModelWorker:
         return Backlog(summaries, prefixes, sum(1 for v in failures.values() if v), positions)
 
     def _collection_text(self) -> str:
-        return self.answers.collection_prefix()[0]["content"]
+        text: str = self.answers.collection_prefix()[0]["content"]
+        return text
 
     # --- doing it -------------------------------------------------------------------------------
     def run_step(self, step: Step) -> bool:
@@ -195,11 +196,19 @@ class ModelWorker:
         return True
 
     def _run(self, step: Step, doc: Document | None) -> None:
-        if step.kind == SUMMARY:
+        if doc is None:  # COLLECTION, the one step without a document
+            # Even with no summaries yet, the instructions are what every cold question needs.
+            shared = self.answers.collection()
+            text = self._collection_text()
+            self.llm.warm(self.answers.collection_prefix(shared), self._interrupt)
+            self._collection_warmed = text
+        elif step.kind == SUMMARY:
             summary = summarize(doc, self.llm, interrupt=self._interrupt)
             self.store.set_summary(doc.id, summary, self.summary_key)
             log.info("summarised %s", doc.id)
         elif step.kind == POSITIONS:
+            if self.debate is None:  # next_step plans no such step without a debate map
+                raise RuntimeError(f"positions of {doc.id} asked without a debate map")
             found = self.debate.find(doc, interrupt=self._interrupt)
             log.info("found %d debate position(s) in %s", len(found), doc.id)
         elif step.kind == PREFIX:
@@ -207,12 +216,6 @@ class ModelWorker:
                 self.llm.warm(self.answers.document_prefix(doc), self._interrupt, doc.id)
             self._warmed.add((doc.id, doc.content_hash))
             self.answers.warmed(doc.id)
-        else:
-            # Even with no summaries yet, the instructions are what every cold question needs.
-            shared = self.answers.collection()
-            text = self._collection_text()
-            self.llm.warm(self.answers.collection_prefix(shared), self._interrupt)
-            self._collection_warmed = text
 
     def _interrupt(self) -> bool:
         """Give the model up mid-step: a user's question is waiting, or the bot is stopping."""
@@ -239,7 +242,7 @@ class ModelWorker:
         rows = [r for r in self.store.work_failures()
                 if r.doc_id == doc.id and r.step == step.kind]
         attempts = rows[0].attempts if rows else 0
-        return (self.clock() + RETRY_BASE * (2 ** attempts)).isoformat(timespec="seconds")
+        return (self.clock() + RETRY_BASE * int(2 ** attempts)).isoformat(timespec="seconds")
 
     def drain(self, on_step: Callable[[Step, bool], None] | None = None) -> int:
         """Run every step now, in this thread (`briefbot ingest`); returns the steps that failed."""
