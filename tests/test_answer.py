@@ -118,8 +118,8 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers
 def test_documents_outside_the_shared_prefix_bring_their_summary_in_the_turn(fake_answers,
                                                                               monkeypatch):
     answers, fake = fake_answers
-    import bot.answer.plan
-    monkeypatch.setattr(bot.answer.plan, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
+    import bot.answer.evidence
+    monkeypatch.setattr(bot.answer.evidence, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
     plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
     turn = plan.messages[-1]["content"]
     assert answers.collection() == [] and len(plan.docs) >= 2
