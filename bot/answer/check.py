@@ -233,8 +233,8 @@ class Check:
 
     def _kept(self, case: Case, text: str, dropped: list[tuple[str, str]]) -> list[str]:
         """The sentences of `text` that every rule passes, in order."""
-        if failing := [r for r in scoped("reply") if not r.passes(case, Part(text))]:
-            dropped.append((failing[0].name, text))
+        if refused := [r for r in scoped("reply") if not r.passes(case, Part(text))]:
+            dropped.append((refused[0].name, text))
             return []
         kept: list[str] = []
         for sentence in verify.sentences_of(text):

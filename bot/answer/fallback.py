@@ -89,7 +89,8 @@ class FallBack:
         korean = case.korean
         on_new = bool(new and quote and new & set(korean.morphemes(quote)))
         # A figure for a year other than the one asked about does not answer it.
-        year = int(owner.date[:4]) if owner and (owner.date or "")[:4].isdigit() else None
+        dated = owner.date if owner else None
+        year = int(dated[:4]) if dated and dated[:4].isdigit() else None
         filled = bool(quote) and case.filled(quote) and not (
             read.slot == "figure" and verify.for_other_year(asked.text, quote, year))
         # A figure of the very thing counted answers it though a word the question describes

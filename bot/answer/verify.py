@@ -54,7 +54,8 @@ def sentences_of(text: str) -> list[str]:
 def joined(text: str, kept: list[str]) -> str:
     """The kept sentences of `text`, in order, with the breaks that stood between them
     (paragraphs stay paragraphs)."""
-    out, at = [], 0
+    out: list[str] = []
+    at = 0
     for sentence in kept:
         found = text.find(sentence, at)
         if found < 0:
