@@ -68,9 +68,10 @@ class Stages:
                    Check(store, retriever), FallBack(retriever), options, stances)
 
     def plan(self, question: str, history: list[Turn] | None = None) -> Plan:
-        """The first three stages, with no model call."""
+        """The first three stages, with no model call, as they prepare a question for the
+        model (the debate map's sides aside): what benchmarks of retrieval and prompts read."""
         asked = self.understand.run(question, history)
-        found = self.retrieve.run(asked)
+        found = self.retrieve.run(asked, sides=False)
         return Plan(asked, found, self.evidence.run(asked, found))
 
 

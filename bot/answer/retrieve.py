@@ -41,11 +41,13 @@ class Retrieve:
         self.retriever = retriever
         self.stances = stances
 
-    def run(self, asked: Asked) -> Found:
+    def run(self, asked: Asked, *, sides: bool = True) -> Found:
+        """`sides`: whether a question about who takes which side is answered from the debate
+        map's stored positions (False: how the other routes would answer it)."""
         if not asked.text:
             return Found("refuse", refusal=Answer(texts.EMPTY_QUESTION, covered=False))
-        if sides := self.stances.sides(asked.text):  # who is for, who against: stored
-            return Found("sides", sides=sides)
+        if sides and (held := self.stances.sides(asked.text)):  # who is for, who against
+            return Found("sides", sides=held)
         if not self.store.documents(limit=1):
             return Found("refuse", refusal=Answer(texts.NO_DOCUMENTS, covered=False))
         hits, coverage = self._search(asked)
