@@ -1,14 +1,14 @@
 """The answer path as stages, and every answer rule on its own. A question visits each stage
-once, in order; each rule in `bot.answer.check.RULES` fails the case it guards against and
+once, in order; each rule in `bot.answer.rules.RULES` fails the case it guards against and
 passes an ordinary one. Fast: real Kiwi, no model (the model's text is given)."""
 from __future__ import annotations
 
 import pytest
 
 from bot.answer import verify
-from bot.answer.check import RULES, Case, Part
 from bot.answer.pipeline import ORDER
 from bot.answer.question import read
+from bot.answer.rules import RULES, Case, Part
 from bot.answer.understand import Asked
 from bot.korean import Korean
 from tests.answer_fixture import fake_answers, lead_db_template, lead_services  # noqa: F401

@@ -1,6 +1,6 @@
 """Answering questions: six stages a question passes in order — `understand`, `retrieve`,
-`evidence`, `generate`, `check`, `fallback` — built in `pipeline` and run by the service every
-face calls (`service`)."""
+`evidence`, `generate`, the check (`rules`), `fallback` — built in `pipeline` and run by the
+service every face calls (`service`)."""
 from bot.answer.service import AnswerService
 
 __all__ = ["AnswerService"]

@@ -10,11 +10,11 @@ from typing import ClassVar
 
 from bot import texts
 from bot.answer import verify
-from bot.answer.check import Case, Checked, naming_words
 from bot.answer.evidence import Grounds
 from bot.answer.generate import Draft
 from bot.answer.question import REASON_GIVEN
 from bot.answer.retrieval import Retriever
+from bot.answer.rules import Case, Checked, naming_words
 from bot.answer.sources import cited
 from bot.answer.synonyms import widen
 from bot.answer.understand import Asked

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bot.answer.check import Check
 from bot.answer.compose import Composer
 from bot.answer.evidence import ChooseEvidence, Grounds
 from bot.answer.fallback import FallBack
@@ -14,6 +13,7 @@ from bot.answer.generate import Draft, Generate, Writer
 from bot.answer.options import Options
 from bot.answer.retrieval import Retriever
 from bot.answer.retrieve import Found, Retrieve, Route
+from bot.answer.rules import Check
 from bot.answer.stances import Stances
 from bot.answer.understand import Asked, Understand
 from bot.llm import Message

@@ -1,5 +1,5 @@
 """What an answer may rest on (`Evidence`) and the judgements the answer rules
-(bot/answer/check.py) and the fallback make over it: whether a figure comes from a sentence
+(bot/answer/rules.py) and the fallback make over it: whether a figure comes from a sentence
 about what was asked and from the year asked about, what a passage is said of, who said it,
 and which sentence holds most of the question's topic."""
 from __future__ import annotations
