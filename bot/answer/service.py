@@ -24,6 +24,9 @@ from bot.types import Answer, Document
 
 
 class AnswerService:
+    """Four collaborators: the stages, the model as answers use it (`Writer`), the store for
+    the chats' turns, and the cold documents' queue."""
+
     def __init__(self, store: Store, retriever: Retriever, llm: LLM | None):
         self.store = store  # the chats' turns
         self.writer = Writer(llm)
