@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot import prompts
 from bot.answer import verify
+from bot.answer.evidence import gather
 from bot.cli import setup_logging
 from bot.config import load_settings
 from bot.ingest.pipeline import ingest_folder
@@ -55,11 +56,11 @@ def main(path: str, docs: list[str] | None, n: int) -> int:
     for case in cases:
         if case.get("asked_on"):
             day = date.fromisoformat(case["asked_on"])
-            answers.planner.today = lambda day=day: day
+            answers.options.today = lambda day=day: day
         plan = answers.plan(case["q"], [])
         if not plan.docs:
             continue
-        evidence = answers.evidence(plan, plan.docs)
+        evidence = gather(services.retriever, plan.asked, plan.docs, plan.grounds.context)
         cands = ranked(evidence, {d.title for d in plan.docs}, n)
         if not cands:
             continue

@@ -64,7 +64,7 @@ def measure(tmp: Path, seed: synthetic.SeedText, seeds: Path, settings, korean, 
     recorder = workload.RecordingLLM(LazyLLM(own))
     services = Services(settings=own, store=Store(db), korean=korean, llm=recorder)
     if passage_tokens:
-        services.answers.planner.passage_tokens = passage_tokens
+        services.answers.options.passage_tokens = passage_tokens
     started = time.perf_counter()
     ingest_folder(services.store, korean, folder, max_bytes=own.INGEST_MAX_BYTES)
     log(f"  {documents} documents ingested in {time.perf_counter() - started:.0f} s")

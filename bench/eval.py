@@ -114,7 +114,7 @@ def ask(services, case: dict, chat_id: int):
     answers = services.answers
     if case.get("asked_on"):
         day = date.fromisoformat(case["asked_on"])
-        answers.planner.today = lambda: day
+        answers.options.today = lambda: day
     if case.get("follow"):
         first = answers.ask(case["follow"], answers.history(chat_id))
         answers.remember(chat_id, case["follow"], first)
@@ -158,11 +158,11 @@ def main(path: str, limit: int | None = None, only: str | None = None,
           else f"data/eval_{Path(path).parent.name}_{Path(path).stem}.db")
     settings = load_settings(BRIEFBOT_DB=Path(db))
     services = build_services(settings)
-    services.answers.planner.passages = passages
+    services.answers.options.passages = passages
     if passage_tokens:
-        services.answers.planner.passage_tokens = passage_tokens
+        services.answers.options.passage_tokens = passage_tokens
     if hint_lines is not None:
-        services.answers.planner.hint_lines = hint_lines
+        services.answers.options.hint_lines = hint_lines
     for folder in docs or [settings.SEEDS_DIR, *(folders or [])]:
         ingest_folder(services.store, services.korean, Path(folder),
                       max_bytes=settings.INGEST_MAX_BYTES)
@@ -236,7 +236,7 @@ if __name__ == "__main__":
                              "prefixes already on disk are used either way")
     parser.add_argument("--passage-tokens", type=int,
                         help="tokens of best sentences a document answered from passages brings "
-                             "(default: bot.answer.plan.PASSAGE_TOKENS)")
+                             "(default: bot.answer.options.PASSAGE_TOKENS)")
     parser.add_argument("--hint-lines", type=int,
                         help="a whole document's best sentences repeated beside the question "
                              "(default 0: the question alone)")

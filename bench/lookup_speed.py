@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.answer.service import ANSWER_TOKENS
+from bot.answer.generate import ANSWER_TOKENS
 from bot.config import load_settings
 from bot.ingest.pipeline import ingest_folder
 from bot.services import build_services

@@ -112,6 +112,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     covered: bool = True
     timings: dict[str, int] = field(default_factory=dict)
+    stages: list[str] = field(default_factory=list)  # the answer path's stages, as visited
 
 
 # The sides a document can take on a proposition of the debate map (issue 13).

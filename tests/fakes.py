@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+from bot.llm import LLM
 
-class FakeLLM:
+
+class FakeLLM(LLM):
     """Replies with queued texts (or a default), in pieces; records every prompt it was given.
-    `gate` (a threading.Event) lets a test hold a generation open to observe concurrency."""
+    `gate` (a threading.Event) lets a test hold a generation open to observe concurrency.
+    It subclasses the `LLM` protocol, so a changed interface breaks the fake at once."""
 
     name = "fake-llm"
     context_length = 4096

@@ -4,15 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot import prompts
-from bot.answer import AnswerService
 from bot.store import Turn
-from tests.fakes import FakeLLM
-
-
-@pytest.fixture
-def fake_answers(services):
-    fake = FakeLLM()
-    return AnswerService(services.store, services.retriever, fake), fake
+from tests.answer_fixture import fake_answers, lead_db_template, lead_services  # noqa: F401
 
 
 def test_real_model_answers_a_seed_fact_with_its_source(services):
@@ -41,7 +34,7 @@ def test_chrome_question_is_refused(fake_answers):
     assert not answer.covered and "4,338" not in answer.text and fake.prompts == []
 
 
-def test_answer_with_a_figure_not_in_the_evidence_falls_back_to_a_quote(fake_answers, services):
+def test_answer_with_a_figure_not_in_the_evidence_falls_back_to_a_quote(fake_answers, lead_services):
     answers, fake = fake_answers
     fake.enqueue("소라에는 GPU가 999만 개 쓰입니다.")
     answer = answers.ask("오픈AI의 영상생성 AI 소라에는 GPU가 몇 개 이상 쓰인다고 하나요?")
@@ -99,7 +92,7 @@ def test_rendering_a_prompt_with_a_missing_variable_raises():
                        question="y", extra="z")
 
 
-def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers, services):
+def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers, lead_services):
     answers, fake = fake_answers
     plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
     assert len(plan.docs) >= 2 and plan.cache_prefix == 1
@@ -118,8 +111,8 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers
 def test_documents_outside_the_shared_prefix_bring_their_summary_in_the_turn(fake_answers,
                                                                               monkeypatch):
     answers, fake = fake_answers
-    import bot.answer.plan
-    monkeypatch.setattr(bot.answer.plan, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
+    import bot.answer.evidence
+    monkeypatch.setattr(bot.answer.evidence, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
     plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
     turn = plan.messages[-1]["content"]
     assert answers.collection() == [] and len(plan.docs) >= 2

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import AnswerService
 from bot.answer.checks import REFUSAL
 from bot.answer.question import read
-from tests.fakes import FakeLLM
-
-
-@pytest.fixture
-def fake_answers(services):
-    fake = FakeLLM()
-    return AnswerService(services.store, services.retriever, fake), fake
+from tests.answer_fixture import fake_answers, lead_db_template, lead_services  # noqa: F401
 
 
 @pytest.mark.parametrize(("question", "slot", "counter"), [
@@ -59,7 +52,7 @@ def test_a_document_named_by_its_author_is_the_one_answered_from(fake_answers):
     assert [d.id[:3] for d in plan.docs] == ["004"]
 
 
-def test_a_comparison_quotes_each_named_document(fake_answers, services):
+def test_a_comparison_quotes_each_named_document(fake_answers, lead_services):
     answers, fake = fake_answers
     answer = answers.ask("네이트 뉴스 기사랑 이해민 의원 칼럼은 중국 AI의 '가성비'를 같은 시각으로 "
                          "보나요?")
@@ -67,22 +60,22 @@ def test_a_comparison_quotes_each_named_document(fake_answers, services):
     assert {s.doc_id[:3] for s in answer.sources} == {"003", "004"}
     for source in answer.sources:
         assert f"“{source.quote}”" in answer.text
-        assert source.quote in services.store.document(source.doc_id).text
+        assert source.quote in lead_services.store.document(source.doc_id).text
     assert "네, 같은" not in answer.text
 
 
-def test_a_gist_question_gets_the_checked_summary(fake_answers, services):
+def test_a_gist_question_gets_the_checked_summary(fake_answers, lead_services):
     answers, fake = fake_answers
-    doc = services.store.document(next(d.id for d in services.store.documents()
+    doc = lead_services.store.document(next(d.id for d in lead_services.store.documents()
                                        if d.id.startswith("004")))
-    services.store.set_summary(doc.id, "이해민 의원은 한국 AI가 처음부터 글로벌을 겨냥해야 한다고 "
+    lead_services.store.set_summary(doc.id, "이해민 의원은 한국 AI가 처음부터 글로벌을 겨냥해야 한다고 "
                                        "주장한다.", "test")
     answer = answers.ask("이해민 의원 칼럼 요지가 뭐예요?")
     assert answer.text.startswith("이해민 의원은 한국 AI가") and fake.prompts == []
     assert answer.sources and answer.sources[0].doc_id == doc.id
 
 
-def test_a_detail_the_documents_lack_is_said_to_be_absent_then_quoted(fake_answers, services):
+def test_a_detail_the_documents_lack_is_said_to_be_absent_then_quoted(fake_answers, lead_services):
     answers, fake = fake_answers
     fake.enqueue("GPU는 현재 160만 장이에요.")  # a figure from a sentence about something else
     answer = answers.ask("정부가 국가 AI 컴퓨팅 센터용으로 확보하려는 GPU는 몇 장이에요?")
@@ -91,7 +84,7 @@ def test_a_detail_the_documents_lack_is_said_to_be_absent_then_quoted(fake_answe
     assert REFUSAL.search(answer.text)
     quote = answer.text.split("“", 1)[1].rstrip("”")
     assert "컴퓨팅 센터" in quote
-    assert any(quote in d.text for d in services.store.documents())
+    assert any(quote in d.text for d in lead_services.store.documents())
 
 
 def test_a_copied_heading_and_a_repeated_sentence_are_dropped(fake_answers):
@@ -220,33 +213,33 @@ def test_a_follow_up_answered_with_the_question_before_falls_back_to_its_own_sub
     assert answer.text == "팀즈는 비대면 회의에서 실시간으로 음성 대 음성 통역을 제공합니다.", answer.text
 
 
-def test_there_in_a_follow_up_is_the_document_the_last_answer_rested_on(services):
+def test_there_in_a_follow_up_is_the_document_the_last_answer_rested_on(lead_services):
     """'거기서 …' after a question that named no document: the one the answer cited."""
     from bot.store import Turn
     asked = "거기서 말하는 중국 기업들의 강점은 뭐예요?"
     for cited in ("003_dc66678f256082dd.txt", "000_0fde8c8004443c85.txt"):
         history = [Turn("user", "요즘 중국 AI는 어때요?"),
                    Turn("assistant", "중국 AI가 빠르게 성장하고 있습니다.", sources=(cited,))]
-        assert [d.id for d in services.answers.plan(asked, history).docs] == [cited]
+        assert [d.id for d in lead_services.answers.plan(asked, history).docs] == [cited]
 
 
-def test_an_answers_sources_are_kept_with_its_turn(services):
+def test_an_answers_sources_are_kept_with_its_turn(lead_services):
     from bot.types import Answer, Source
     answer = Answer("마누스는 중국의 AI 에이전트입니다.", sources=[
         Source(doc_id="000_0fde8c8004443c85.txt", title="t", quote="q")])
-    services.answers.remember(7, "마누스가 뭐예요?", answer)
-    turns = services.store.recent_turns(7)
+    lead_services.answers.remember(7, "마누스가 뭐예요?", answer)
+    turns = lead_services.store.recent_turns(7)
     assert [(t.role, t.sources) for t in turns] == [
         ("user", ()), ("assistant", ("000_0fde8c8004443c85.txt",))]
 
 
-def test_what_a_column_argues_lists_its_positions_on_the_debate_map(fake_answers, services):
+def test_what_a_column_argues_lists_its_positions_on_the_debate_map(fake_answers, lead_services):
     from bot.types import AGAINST, Position
     answers, fake = fake_answers
-    doc = services.store.document("004_5e7a854b7ac0a282.txt")
+    doc = lead_services.store.document("004_5e7a854b7ac0a282.txt")
     quote = "‘쩐의 전쟁’이었던 HW, GPU쪽의 관심에서 드디어 SW가 중심을 찾아가는 기회라고 생각합니다."
     assert quote in doc.text
-    services.store.save_positions(doc.id, [Position(doc.id, "infra_first", AGAINST, "필자", quote,
+    lead_services.store.save_positions(doc.id, [Position(doc.id, "infra_first", AGAINST, "필자", quote,
                                                     2.0, doc.title, doc.outlet, doc.date)],
                                   "k", doc.content_hash)
     answer = answers.ask("이해민 의원 칼럼 요지가 뭐예요?")
@@ -256,12 +249,12 @@ def test_what_a_column_argues_lists_its_positions_on_the_debate_map(fake_answers
 
 
 def test_a_comparison_says_whether_sources_agree_only_when_each_side_rests_on_a_quote(
-        fake_answers, services):
+        fake_answers, lead_services):
     from bot.types import AGAINST, FOR, Position
     answers, fake = fake_answers
     question = "씽크포비엘 칼럼과 이해민 칼럼은 GPU 인프라 확충을 두고 같은 입장인가요?"
-    thinkforbl = services.store.document("000_0fde8c8004443c85.txt")
-    column = services.store.document("004_5e7a854b7ac0a282.txt")
+    thinkforbl = lead_services.store.document("000_0fde8c8004443c85.txt")
+    column = lead_services.store.document("004_5e7a854b7ac0a282.txt")
     quotes = {thinkforbl.id: "GPU와 같은 하드웨어 지원은 있으면 좋지만 없어도 다른 대안으로 충분히 "
                              "극복할 수 있다.",
               column.id: "‘쩐의 전쟁’이었던 HW, GPU쪽의 관심에서 드디어 SW가 중심을 찾아가는 "
@@ -269,7 +262,7 @@ def test_a_comparison_says_whether_sources_agree_only_when_each_side_rests_on_a_
 
     def hold(doc, side):
         assert quotes[doc.id] in doc.text
-        services.store.save_positions(doc.id, [Position(
+        lead_services.store.save_positions(doc.id, [Position(
             doc.id, "infra_first", side, "필자", quotes[doc.id], 2.0, doc.title, doc.outlet,
             doc.date)], f"k-{side}", doc.content_hash)
 
@@ -286,15 +279,15 @@ def test_a_comparison_says_whether_sources_agree_only_when_each_side_rests_on_a_
     assert fake.prompts == []
 
 
-def test_a_document_whose_people_disagree_has_no_one_side_to_compare(fake_answers, services):
+def test_a_document_whose_people_disagree_has_no_one_side_to_compare(fake_answers, lead_services):
     from bot.types import AGAINST, FOR, Position
     answers, _ = fake_answers
-    docs = [services.store.document(d) for d in ("000_0fde8c8004443c85.txt",
+    docs = [lead_services.store.document(d) for d in ("000_0fde8c8004443c85.txt",
                                                  "004_5e7a854b7ac0a282.txt")]
     quote = {docs[0].id: "GPU와 같은 하드웨어 지원은 있으면 좋지만 없어도 다른 대안으로 충분히 극복할 수 있다.",
              docs[1].id: "‘쩐의 전쟁’이었던 HW, GPU쪽의 관심에서 드디어 SW가 중심을 찾아가는 기회라고 생각합니다."}
     for doc, sides in ((docs[0], (AGAINST,)), (docs[1], (AGAINST, FOR))):
-        services.store.save_positions(doc.id, [
+        lead_services.store.save_positions(doc.id, [
             Position(doc.id, "infra_first", side, f"사람{n}", quote[doc.id], 2.0, doc.title,
                      doc.outlet, doc.date) for n, side in enumerate(sides)], "k", doc.content_hash)
     text = answers.ask("씽크포비엘 칼럼과 이해민 칼럼은 GPU 인프라 확충을 두고 같은 입장인가요?").text

@@ -57,7 +57,7 @@ def test_a_cold_document_is_answered_from_passages_and_warmed_next(tmp_path, kor
     head, *passages = plan.messages[-1]["content"].split("\n\n")[0].split("\n")
     assert head.startswith("[문서 ") and "기사 0" in head
     assert passages[0] == FACT and "기사 0" not in passages and GOOD not in passages
-    budget = services.answers.planner.passage_tokens
+    budget = services.answers.options.passage_tokens
     assert sum(llm.count_tokens(p) for p in passages) <= budget + llm.count_tokens(FACT)
     services.answers.ask(question)
     assert services.answers.cold_documents() == ["0.txt"]
@@ -120,10 +120,10 @@ def test_last_weeks_article_is_the_one_dated_last_week(tmp_path, korean):
     services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
                         llm=ColdLLM())
     ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
-    planner = services.answers.planner
-    planner.today = lambda: date(2025, 6, 12)  # a Thursday: last week is 2–8 June
+    answers = services.answers
+    answers.options.today = lambda: date(2025, 6, 12)  # a Thursday: last week is 2–8 June
     question = "지난주 기사에서 해운대 AI 데이터센터 건립에 얼마가 투입된다고 했나요?"
-    assert [d.id for d in planner.plan(question).docs] == ["1.txt"]
-    planner.today = lambda: date(2025, 5, 28)
-    assert [d.id for d in planner.plan(question).docs] == ["0.txt"]
-    assert "지난주" not in planner.plan(question).topic  # when, not what
+    assert [d.id for d in answers.plan(question).docs] == ["1.txt"]
+    answers.options.today = lambda: date(2025, 5, 28)
+    assert [d.id for d in answers.plan(question).docs] == ["0.txt"]
+    assert "지난주" not in answers.plan(question).topic  # when, not what

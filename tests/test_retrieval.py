@@ -10,8 +10,8 @@ from sqlite_utils import Database
 
 from bot import texts
 from bot.answer import AnswerService, duplicates, retrieval, verify
-from bot.answer.plan import MULTI_DOC_RATIO, Planner
 from bot.answer.retrieval import Retriever
+from bot.answer.retrieve import MULTI_DOC_RATIO
 from bot.ingest.pipeline import add_sentences, chunk_text, ingest_folder
 from bot.store import Store, stored_sentences
 from bot.store.migrations import migrations
@@ -171,7 +171,7 @@ def test_a_question_in_everyday_words_finds_the_article_in_news_words(seeded, ko
     assert {"해마다", "커지", "연산"} <= coverage["002"].matched
     assert not {"해마다", "커지", "연산"} & coverage["002"].exact
     assert coverage["003"].rank > coverage["002"].rank  # more of the question's words
-    assert Planner(seeded, retriever, None).plan(question).docs[0].id.startswith("002")
+    assert AnswerService(seeded, retriever, None).plan(question).docs[0].id.startswith("002")
 
 
 def test_a_name_kiwi_splits_into_syllables_is_asked_as_its_pieces(seeded, korean):
@@ -204,15 +204,16 @@ def test_a_document_without_the_name_asked_about_is_not_drawn_in(store, korean, 
         (folder / name).write_text(article(f"에이전트 기사 {n}", seed=n, fact=fact),
                                    encoding="utf-8")
     ingest_folder(store, korean, folder, max_bytes=1_000_000)
-    planner = Planner(store, Retriever(store, korean), None)
+    retriever = Retriever(store, korean)
+    answers = AnswerService(store, retriever, None)
     question = "마누스가 알아서 처리한다는 문서 작성 일정 관리 정보 수집 작업 예시가 뭐예요?"
-    coverage = planner.retriever.coverage(question, planner.retriever.search(question, 12))
+    coverage = retriever.coverage(question, retriever.search(question, 12))
     # Without the name, the other document covers the rest of the question about as well.
     assert [c.doc_id for c in coverage] == ["a.txt", "b.txt"]
     assert coverage[1].rank >= coverage[0].rank * MULTI_DOC_RATIO
-    assert [d.id for d in planner.plan(question).docs] == ["a.txt"]
+    assert [d.id for d in answers.plan(question).docs] == ["a.txt"]
     # Asked across documents, both are drawn on.
-    both = planner.plan("문서 작성 일정 관리 정보 수집 작업을 알아서 처리한다는 자료들은?")
+    both = answers.plan("문서 작성 일정 관리 정보 수집 작업을 알아서 처리한다는 자료들은?")
     assert {d.id for d in both.docs} == {"a.txt", "b.txt"}
 
 

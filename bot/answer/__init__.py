@@ -1,6 +1,6 @@
-"""Answering questions: retrieval (`retrieval`), planning with no model call (`plan`), the
-prompts (`prompting`), checks on what the model wrote (`checks`), and the service every face
-calls (`service`)."""
+"""Answering questions: six stages a question passes in order — `understand`, `retrieve`,
+`evidence`, `generate`, the check (`rules`), `fallback` — built in `pipeline` and run by the
+service every face calls (`service`)."""
 from bot.answer.service import AnswerService
 
 __all__ = ["AnswerService"]

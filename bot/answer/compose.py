@@ -1,48 +1,70 @@
-"""Answers made without the model, from what is stored: a document's gist (its checked
-summary, the sentence that says what its title says, its positions on the debate map) and a
-comparison (each named document's own sentences on the topic, or its side on a debate-map
-proposition). A part of AnswerService (bot/answer/service.py), kept apart for its size."""
+"""Drafts made without the model, from what is stored (the generate stage's other half): a
+refusal as retrieval decided it, who is for and who against from the debate map, a document's
+gist (its checked summary, the sentence that says what its title says, its positions on the
+debate map), each source's own figure, and a comparison (each named document's own sentences
+on the topic, or its side on a debate-map proposition). Every word quoted is verbatim."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
 
 from bot import texts
 from bot.answer import figures, verify
-from bot.answer.plan import Plan
+from bot.answer.evidence import Grounds, gather
+from bot.answer.retrieval import Retriever
+from bot.answer.retrieve import Found
+from bot.answer.sources import cited
+from bot.answer.stances import Stances
+from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
+from bot.store import Store
 from bot.types import Answer, Document, Source
-
-if TYPE_CHECKING:
-    from bot.answer.service import AnswerService
 
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
 GIST_STANCES = 3  # debate-map positions a gist answer lists
+THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
 
 
 class Composer:
-    """AnswerService's answers without a model call."""
+    def __init__(self, store: Store, retriever: Retriever, stances: Stances):
+        self.store = store
+        self.retriever = retriever
+        self.stances = stances
 
-    def compose(self: AnswerService, plan: Plan, started: float) -> Answer:
-        """Answers made without the model: a document's gist (its stored, checked summary) or
-        a comparison (what each named document says on the topic, quoted)."""
-        if plan.kind == "gist":
-            doc = plan.docs[0]
-            text = doc.summary or ""
-            if thesis := self._thesis(plan, doc):  # the sentence that says what the title says
-                text += "\n\n" + texts.GIST_QUOTE.format(quote=thesis)
-            if stances := self._stances(doc):  # what it argues, from the debate map
-                text += "\n\n" + "\n".join([texts.GIST_POSITIONS, *stances])
-            return self._answer(plan, text, started, None)
-        if plan.kind == "figures":  # each source's own figure (bot/answer/figures.py)
-            text, sources = figures.compose(plan.figures)
-            return self._answer(plan, text, started, None, sources)
-        if stance := self._compare_stances(plan, started):
-            return stance
+    def compose(self, asked: Asked, found: Found, grounds: Grounds) -> Answer:
+        """The draft of a route that needs no model; its sources are the quotes it shows."""
+        if found.refusal is not None:
+            return found.refusal
+        if found.sides is not None:  # who is for and who against (bot/answer/stances.py)
+            return self.stances.compose(found.sides)
+        if found.route == "gist":
+            return self._gist(asked, grounds.docs[0], grounds)
+        if found.route == "figures":  # each source's own figure (bot/answer/figures.py)
+            text, sources = figures.compose(found.figures)
+            return Answer(text, sources)
+        return self._compare_stances(asked, grounds) or self._compare(asked, grounds)
+
+    def _cited(self, asked: Asked, grounds: Grounds, text: str,
+               sources: list[Source] | None = None) -> Answer:
+        return Answer(text, sources or cited(self.retriever, grounds.docs, asked.weights,
+                                             asked.plural, text))
+
+    def _gist(self, asked: Asked, doc: Document, grounds: Grounds) -> Answer:
+        """A document's stored, checked summary, the sentence that says what its title says,
+        and what it argues on the debate map."""
+        text = doc.summary or ""
+        if thesis := self._thesis(asked, doc):
+            text += "\n\n" + texts.GIST_QUOTE.format(quote=thesis)
+        if stances := self._stances(doc):
+            text += "\n\n" + "\n".join([texts.GIST_POSITIONS, *stances])
+        return self._cited(asked, grounds, text)
+
+    def _compare(self, asked: Asked, grounds: Grounds) -> Answer:
+        """What each named document says on the topic, quoted."""
         lines, sources = [texts.COMPARE_HEAD], []
-        arguing = takes_side if plan.read and plan.read.views else None
-        for doc in plan.docs:
-            quotes = verify.top_statements(self.evidence(plan, [doc]), {doc.title},
+        arguing = takes_side if asked.read.views else None
+        for doc in grounds.docs:
+            quotes = verify.top_statements(gather(self.retriever, asked, [doc]), {doc.title},
                                            COMPARE_QUOTES, arguing)
             if quotes:
                 lines.append(texts.COMPARE_QUOTE.format(
@@ -52,18 +74,18 @@ class Composer:
             else:
                 lines.append(texts.COMPARE_GIST.format(name=doc.display_name,
                                                        summary=doc.summary or doc.text[:200]))
-        return self._answer(plan, "\n".join(lines), started, None, sources)
+        return self._cited(asked, grounds, "\n".join(lines), sources)
 
-    def _compare_stances(self: AnswerService, plan: Plan, started: float) -> Answer | None:
+    def _compare_stances(self, asked: Asked, grounds: Grounds) -> Answer | None:
         """When every document compared takes one side on the debate-map proposition the
         question is about: each one's side with its sentence, and whether they agree — said
         only because each side rests on a quote. A document in which people take different
         sides (a news report of a debate) has no one side to compare."""
-        prop = self.stances.proposition_for(plan.question)
+        prop = self.stances.proposition_for(asked.text)
         if prop is None:
             return None
         held = []
-        for doc in plan.docs:
+        for doc in grounds.docs:
             found = self.store.positions(proposition=prop.id, doc_id=doc.id)
             if len({p.side for p in found}) != 1:  # none, or people in it disagree
                 return None
@@ -75,11 +97,11 @@ class Composer:
         sides = {p.side for _, p in held}
         lines.append(texts.COMPARE_SAME.format(side=sides.pop()) if len(sides) == 1
                      else texts.COMPARE_SPLIT)
-        return self._answer(plan, "\n".join(lines), started, None, [
+        return self._cited(asked, grounds, "\n".join(lines), [
             Source(doc_id=doc.id, title=doc.title, quote=p.quote, date=doc.date,
                    outlet=doc.outlet) for doc, p in held])
 
-    def _stances(self: AnswerService, doc: Document) -> list[str]:
+    def _stances(self, doc: Document) -> list[str]:
         """The sides the document takes on the debate map's propositions, each with its
         verbatim sentence; the author's first."""
         texts_of = {p.id: p.text for p in self.stances.propositions.current()}
@@ -89,9 +111,10 @@ class Composer:
                                            side=p.side, actor=p.actor, quote=p.quote)
                 for p in found[:GIST_STANCES]]
 
-    def _thesis(self: AnswerService, plan: Plan, doc: Document) -> str | None:
+    def _thesis(self, asked: Asked, doc: Document) -> str | None:
         """The body sentence closest to the document's title: for a column, its argument."""
-        evidence = self.evidence(plan, [doc])
-        evidence.topic = self.retriever.idf(self.retriever.query_terms(doc.title))
+        evidence = dataclasses.replace(
+            gather(self.retriever, asked, [doc]),
+            topic=self.retriever.idf(self.retriever.query_terms(doc.title)))
         quote, share = verify.best_statement(evidence, {doc.title})
-        return quote if share >= 0.3 else None
+        return quote if share >= THESIS_SHARE else None

@@ -9,14 +9,22 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.store import Store
 
-if TYPE_CHECKING:
-    from bot.answer.retrieval import Coverage
+
+class Ranked(Protocol):
+    """A document's place in a ranking: all that telling copies apart needs of it."""
+    @property
+    def doc_id(self) -> str: ...
+
+
+R = TypeVar("R", bound=Ranked)
+Shingles = npt.NDArray[np.uint64]
 
 SHINGLE = 5  # characters per shingle, spaces and punctuation left out
 SIMILAR = 0.5  # Jaccard similarity of two documents' shingle sets from which one copies
@@ -26,7 +34,7 @@ _BASE = np.uint64(1_000_003)
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
-def shingles(text: str) -> np.ndarray:
+def shingles(text: str) -> Shingles:
     """The sorted distinct hashes of the text's `SHINGLE`-character runs (letters and digits
     only, so spacing and punctuation edits do not count)."""
     codes = np.frombuffer(_NOT_TEXT.sub("", text).encode("utf-32-le"), dtype=np.uint32)
@@ -40,7 +48,7 @@ def shingles(text: str) -> np.ndarray:
     return np.unique(hashes)
 
 
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
+def similarity(a: Shingles, b: Shingles) -> float:
     if not len(a) or not len(b):
         return 0.0
     common = len(np.intersect1d(a, b, assume_unique=True))
@@ -50,10 +58,10 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 class Duplicates:
     def __init__(self, store: Store):
         self.store = store
-        self._kept: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, int], Shingles] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _shingles(self, doc_id: str) -> np.ndarray:
+    def _shingles(self, doc_id: str) -> Shingles:
         doc = self.store.document(doc_id)
         text = doc.text if doc else ""
         key = (doc_id, hash(text))
@@ -68,12 +76,13 @@ class Duplicates:
                 self._kept.popitem(last=False)
         return found
 
-    def apart(self, ranked: list[Coverage]) -> list[Coverage]:
+    def apart(self, ranked: list[R]) -> list[R]:
         """`ranked` with each of its first `LOOKED_AT` documents that copies one ranked above
         it moved after the others (in their order)."""
         head = ranked[:LOOKED_AT]
         sets = {c.doc_id: self._shingles(c.doc_id) for c in head}
-        kept, copies = [], []
+        kept: list[R] = []
+        copies: list[R] = []
         for cov in head:
             copying = any(similarity(sets[cov.doc_id], sets[k.doc_id]) >= SIMILAR for k in kept)
             (copies if copying else kept).append(cov)

@@ -5,15 +5,14 @@ the disagreement; the answer is each source's own sentence, quoted and dated, ne
 the reader sees which figure comes from where. No model call: every word shown is verbatim."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from bot import texts
-from bot.answer.retrieval import Coverage
+from bot.answer.retrieval import Coverage, Retriever
+from bot.answer.understand import Asked
 from bot.answer.verify import CONTINUES, holds
+from bot.store import Store
 from bot.types import Document, Source
-
-if TYPE_CHECKING:
-    from bot.answer.plan import Plan, Planner
 
 SOURCES = 4  # documents quoted, one sentence each
 CANDIDATES = 8  # of the best-covering documents, how many are looked into
@@ -22,16 +21,17 @@ SENTENCE_SHARE = 0.4  # the share of the question's topic the figure's sentence 
 MIN_SHARE = 0.4  # a document answered from instead must hold this much of the question
 
 
-def _best(planner: Planner, plan: Plan, doc: Document) -> tuple[float, str]:
+def _best(retriever: Retriever, asked: Asked, doc: Document) -> tuple[float, str]:
     """The document's sentence that gives a figure of the kind asked for and holds most of
     the question's topic, with that share. A sentence that goes on about the one before it
     ("이들이 1년간 구매한 GPU만 20만개") holds that one's words too."""
-    read, topic = plan.read, plan.topic or plan.weights
+    read, topic = asked.read, asked.topic or asked.weights
     total = sum(topic.values())
-    if read is None or not total:
+    if not total:
         return 0.0, ""
-    scored, before = [], frozenset()
-    for sentence, terms in planner.retriever.document_sentence_terms(doc.id):
+    scored: list[tuple[float, str]] = []
+    before: frozenset[str] = frozenset()
+    for sentence, terms in retriever.document_sentence_terms(doc.id):
         held = terms | before if CONTINUES.search(sentence) else terms
         before = terms
         if read.filled(sentence) and sentence != doc.title.strip():
@@ -39,47 +39,49 @@ def _best(planner: Planner, plan: Plan, doc: Document) -> tuple[float, str]:
     return max(scored, default=(0.0, ""))
 
 
-def elsewhere(planner: Planner, plan: Plan, coverage: list[Coverage]) -> Document | None:
+def elsewhere(store: Store, retriever: Retriever, asked: Asked, docs: Sequence[Document],
+              coverage: Sequence[Coverage]) -> Document | None:
     """Asked for a figure that the document chosen does not give (no sentence of it with a
     figure of that kind is about the question), the one document among the next best that
     does: "엔비디아 칩 제일 많이 산 빅테크 두 곳이 GPU를 몇 개나 샀다고 했어요?" is answered by
     the speech that gives 20만 개, not by the article that says 빅테크 most often."""
-    read = plan.read
-    if read is None or read.slot != "figure" or read.compare or not plan.docs or \
-            _best(planner, plan, plan.docs[0])[0] >= SENTENCE_SHARE:
+    read = asked.read
+    if read.slot != "figure" or read.compare or not docs or \
+            _best(retriever, asked, docs[0])[0] >= SENTENCE_SHARE:
         return None
-    names = planner.retriever.names(plan.question)
+    names = asked.search_names
     found = []
     for cov in coverage[:CANDIDATES]:
-        doc = planner.store.document(cov.doc_id)
-        if doc is None or doc.id == plan.docs[0].id or cov.share < MIN_SHARE or \
+        doc = store.document(cov.doc_id)
+        if doc is None or doc.id == docs[0].id or cov.share < MIN_SHARE or \
                 not names <= cov.matched:
             continue
-        if (share := _best(planner, plan, doc)[0]) >= SENTENCE_SHARE:
+        if (share := _best(retriever, asked, doc)[0]) >= SENTENCE_SHARE:
             found.append((share, doc))
     return max(found, key=lambda f: f[0])[1] if found else None
 
 
-def across(planner: Planner, plan: Plan, coverage: list[Coverage]) -> list[tuple[Document, str]]:
+def across(store: Store, retriever: Retriever, asked: Asked, docs: Sequence[Document],
+           coverage: Sequence[Coverage]) -> list[tuple[Document, str]]:
     """The (document, sentence) pairs to quote when the question asks for a figure, the
     document chosen for it gives none, and at least two others that hold the whole question
     do; otherwise none (the question is answered as usual)."""
-    read = plan.read
-    topic = plan.topic or plan.weights
+    read = asked.read
+    topic = asked.topic or asked.weights
     total = sum(topic.values())
-    if read is None or read.slot != "figure" or read.compare or not total or not plan.docs:
+    if read.slot != "figure" or read.compare or not total or not docs:
         return []
 
     def best(doc: Document) -> tuple[float, str]:
-        return _best(planner, plan, doc)
+        return _best(retriever, asked, doc)
 
-    if best(plan.docs[0])[0] >= SENTENCE_SHARE:
+    if best(docs[0])[0] >= SENTENCE_SHARE:
         return []  # the document chosen gives the figure: answered from it
     # The proper names asked about ("한결-3"): a document without them is about something else.
-    names = planner.retriever.names(plan.question)
-    found = []
+    names = asked.search_names
+    found: list[tuple[float, Document, str]] = []
     for cov in coverage[:CANDIDATES]:
-        doc = planner.store.document(cov.doc_id)
+        doc = store.document(cov.doc_id)
         if cov.share < COVERED or not names <= cov.matched or doc is None:
             continue
         share, sentence = best(doc)
@@ -92,7 +94,7 @@ def across(planner: Planner, plan: Plan, coverage: list[Coverage]) -> list[tuple
     return [(doc, sentence) for _, doc, sentence in found]
 
 
-def compose(quoted: list[tuple[Document, str]]) -> tuple[str, list[Source]]:
+def compose(quoted: Sequence[tuple[Document, str]]) -> tuple[str, list[Source]]:
     """The answer's text (a head, then one dated quote per source) and its sources."""
     lines = [texts.FIGURES_HEAD]
     for doc, sentence in quoted:

@@ -3,6 +3,7 @@ block, and the messages of a turn. Fixed text first, so evaluated prefixes can b
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 from bot import prompts
 from bot.llm import Message
@@ -32,7 +33,7 @@ def summary_block(number: int, doc: Document) -> str:
                           summary=doc.summary or lead_summary(doc) or doc.text[:300])
 
 
-def collection_context(docs: list[Document]) -> str:
+def collection_context(docs: Sequence[Document]) -> str:
     return "\n\n".join(summary_block(n, doc) for n, doc in enumerate(docs, 1))
 
 
@@ -41,7 +42,7 @@ def system(context: str) -> list[Message]:
     return [{"role": "system", "content": prompts.render("answer_system", context=context)}]
 
 
-def messages(context: str, history: list[Turn], turn: str) -> list[Message]:
+def messages(context: str, history: Sequence[Turn], turn: str) -> list[Message]:
     """Earlier turns are rendered exactly as they were asked, so the model's state after
     the previous answer is a prefix of this prompt and only the new question is processed."""
     result = system(context)
@@ -53,3 +54,25 @@ def messages(context: str, history: list[Turn], turn: str) -> list[Message]:
         result.append({"role": earlier.role, "content": content})
     result.append({"role": "user", "content": turn})
     return result
+
+
+DOC_LABEL = re.compile(r"\[?문서\s?(\d+)\]?")
+
+
+def readable(numbers: Mapping[int, Document], text: str) -> str:
+    """The prompt's "[문서 3]" means nothing to a reader: name the outlet (or the title)."""
+    def name(match: re.Match[str]) -> str:
+        doc = numbers.get(int(match.group(1)))
+        return doc.display_name if doc else match.group(0)
+    return DOC_LABEL.sub(name, text)
+
+
+def unlabelled(numbers: Mapping[int, Document], text: str) -> str:
+    """A small model often starts by copying the document's heading ("[문서 1] 제목
+    (매체)"): that is not part of the answer."""
+    text = re.sub(r"^\s*\[?문서\s?\d+\]?\s+", "", text)  # not "[문서 1]에 따르면"
+    for doc in numbers.values():
+        for heading in (f"{doc.title} ({doc.meta})", doc.title):
+            if text.startswith(heading):
+                return text[len(heading):].lstrip(" :\n")
+    return text

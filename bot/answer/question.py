@@ -83,7 +83,7 @@ class Question:
     role: str | None = None  # "위원장은 누구예요?" → "위원장"
     counted: str | None = None  # "GPU를 몇 개" → "gpu": what the figure asked for counts
 
-    def filled(self, sentence: str, names: set[str] = frozenset()) -> bool:
+    def filled(self, sentence: str, names: set[str] | frozenset[str] = frozenset()) -> bool:
         """Whether `sentence` holds the kind of thing the question asks for (always, for a
         question that asks no particular kind); `names`: the proper names it holds."""
         if self.slot == "name":

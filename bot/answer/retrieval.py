@@ -6,6 +6,7 @@ import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from bot.answer.duplicates import Duplicates
 from bot.answer.synonyms import NOT_USED, VERB_NOUNS, widen
@@ -73,7 +74,10 @@ class Retriever:
         which Kiwi reads 문, 샷) are the name they were split from, asked as a phrase of its
         pieces as the documents were indexed. A one-syllable verb with a plain noun for the
         same act ("샀다" 사, "쓸" 쓰) is asked as that noun (bot/answer/synonyms.py)."""
-        terms, lone, run, end, noun = [], [], [], -1, ""
+        terms: list[str] = []
+        lone: list[str] = []
+        run: list[str] = []
+        end, noun = -1, ""
 
         def close() -> None:
             if len(run) >= 2:
@@ -141,7 +145,7 @@ class Retriever:
                             matched=matched))
         return hits
 
-    def _best_chunks(self, words: dict[str, list[str]], limit: int) -> list[dict]:
+    def _best_chunks(self, words: dict[str, list[str]], limit: int) -> list[dict[str, Any]]:
         """The `limit` chunks with the highest bm25 for the query terms (`words` maps each to
         its index terms). Exact when the terms hold few chunks; otherwise the rarest terms
         pick candidates and every term scores them."""
@@ -261,7 +265,8 @@ class Retriever:
 
 def _best(sentences: list[tuple[str, frozenset[str]]], terms: frozenset[str] | set[str],
           weights: dict[str, float] | None) -> tuple[str, frozenset[str]]:
-    best, best_score = ("", frozenset()), -1.0
+    best: tuple[str, frozenset[str]] = ("", frozenset())
+    best_score = -1.0
     for sentence, morphemes in sentences:
         score = sum((weights or {}).get(t, 1.0) for t in morphemes & set(terms))
         if score > best_score:
@@ -286,7 +291,7 @@ def _bm25(chunk_words: list[str], words: dict[str, list[str]], weights: dict[str
     return score
 
 
-def _occurrences(chunk_words: list[str], counts: Counter, phrase: list[str]) -> int:
+def _occurrences(chunk_words: list[str], counts: Counter[str], phrase: list[str]) -> int:
     """How often `phrase` (index terms in a row) occurs in the chunk."""
     if len(phrase) == 1:
         return counts[phrase[0]]

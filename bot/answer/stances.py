@@ -3,6 +3,7 @@ without the model — each side with who holds it and the sentence that shows it
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot import texts
 from bot.debate.extract import TermIndex
@@ -19,6 +20,13 @@ PER_SIDE = 3  # positions quoted per side; /debate shows the rest
 
 def asks_sides(question: str) -> bool:
     return bool(SIDE_WORDS.search(question) and WHO_WORDS.search(question))
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The proposition a question asks sides on, and every stored position on it."""
+    proposition: Proposition
+    positions: tuple[Position, ...]
 
 
 class Stances:
@@ -43,18 +51,21 @@ class Stances:
             return None
         return scored[0][1]
 
-    def answer(self, question: str) -> Answer | None:
-        """The stored sides on the proposition asked about; None when the question does not
-        ask who holds which side, names no proposition, or nobody has taken a side yet (the
-        ordinary answer path takes over)."""
+    def sides(self, question: str) -> Sides | None:
+        """The stored positions on the proposition asked about; None when the question does
+        not ask who holds which side, names no proposition, or nobody has taken a side yet
+        (the ordinary answer path takes over)."""
         if not asks_sides(question):
             return None
         prop = self.proposition_for(question)
         if prop is None:
             return None
         positions = self.store.positions(proposition=prop.id)
-        if not positions:
-            return None
+        return Sides(prop, tuple(positions)) if positions else None
+
+    def compose(self, sides: Sides) -> Answer:
+        """Each side with who holds it, and the sentences that show it, verbatim."""
+        prop, positions = sides.proposition, sides.positions
         lines = [texts.STANCE_HEAD.format(proposition=prop.text)]
         shown: list[Position] = []
         for side in SIDES:
@@ -70,3 +81,8 @@ class Stances:
         sources = [Source(doc_id=p.doc_id, title=p.title, quote=p.quote, date=p.date,
                           outlet=p.outlet) for p in shown]
         return Answer(text="\n".join(lines), sources=sources, covered=True)
+
+    def answer(self, question: str) -> Answer | None:
+        """"○○에 누가 찬성하나요?" answered from the stored positions, or None."""
+        sides = self.sides(question)
+        return self.compose(sides) if sides else None

@@ -1,13 +1,14 @@
-"""Checking a model's answer against the evidence it was given, sentence by sentence: a
-sentence stays only if its figures and names stand in the evidence, a figure comes from a
-sentence about what was asked, and it says something the question did not already say."""
+"""What an answer may rest on (`Evidence`) and the judgements the answer rules
+(bot/answer/rules.py) and the fallback make over it: whether a figure comes from a sentence
+about what was asked and from the year asked about, what a passage is said of, who said it,
+and which sentence holds most of the question's topic."""
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from bot.answer.checks import NUMBER, REFUSAL, figures_stand
+from bot.answer.checks import NUMBER
 from bot.answer.question import MONEY_CUES, Question
 from bot.korean import Korean
 
@@ -53,7 +54,8 @@ def sentences_of(text: str) -> list[str]:
 def joined(text: str, kept: list[str]) -> str:
     """The kept sentences of `text`, in order, with the breaks that stood between them
     (paragraphs stay paragraphs)."""
-    out, at = [], 0
+    out: list[str] = []
+    at = 0
     for sentence in kept:
         found = text.find(sentence, at)
         if found < 0:
@@ -66,40 +68,7 @@ def joined(text: str, kept: list[str]) -> str:
     return "".join(out)
 
 
-def claims(text: str, question: Question, evidence: Evidence, korean: Korean,
-           about: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """The sentences of `text` that pass every check, in order; empty when the model refused
-    or nothing stands. `about`: the particular names the question asks about ("마이크로소프트는
-    … 이유로 뭘 들었어요?"); what a sentence says must come from a passage that names one."""
-    if REFUSAL.search(text):
-        return []
-    asked = {form.lower() for form, _ in korean.tokens(question.text)}
-    kept: list[str] = []
-    for sentence in sentences_of(text):
-        if sentence in kept or any(sentence in h for h in evidence.headings):
-            continue  # a model repeating itself, or copying a document's heading
-        tokens = [(form.lower(), tag.split("-")[0]) for form, tag in korean.tokens(sentence)]
-        names = {f for f, tag in tokens if tag in NAME_TAGS and len(f) > 1}
-        if any(n not in evidence.vocabulary and n not in asked and n not in evidence.text.lower()
-               for n in names):
-            continue  # a name the evidence never gives
-        new = {f for f, tag in tokens if tag in NOUN_TAGS and f not in asked}
-        if not new & evidence.vocabulary:
-            continue  # repeats the question, adds nothing from the evidence
-        if not figures_stand(sentence, evidence.text) or not _figures_in_context(
-                sentence, question, evidence):
-            continue
-        if about and not _said_of(new, about, evidence):
-            continue  # what another company did, said of the one asked about
-        kept.append(sentence)
-    while kept and not _about(kept[0], evidence, korean):
-        kept.pop(0)  # an answer starts with what was asked about, or it answers something else
-    if kept and question.who and not _attributed(kept, asked, evidence, korean):
-        return []
-    return kept
-
-
-def _said_of(new: set[str], about: set[str] | frozenset[str], evidence: Evidence) -> bool:
+def said_of(new: set[str], about: set[str] | frozenset[str], evidence: Evidence) -> bool:
     """What an answer's sentence adds comes from a passage (three sentences in a row) that
     names one of `about` — about as much of it as from anywhere: "마이크로소프트는 … 수익화에
     속도를 낸다", stitched from the sentence about 메타, does not stand, though each of its
@@ -124,13 +93,13 @@ def weight(terms: frozenset[str] | set[str], topic: dict[str, float]) -> float:
     return sum(w for t, w in topic.items() if holds(terms, t))
 
 
-def _about(sentence: str, evidence: Evidence, korean: Korean) -> bool:
+def on_topic(sentence: str, evidence: Evidence, korean: Korean) -> bool:
     """The sentence holds a word of the topic that the evidence uses (when there is one)."""
     used = {t: w for t, w in evidence.topic.items() if holds(evidence.vocabulary, t)}
     return not used or weight(set(korean.morphemes(sentence)), used) > 0
 
 
-def _attributed(kept: list[str], asked: set[str], evidence: Evidence, korean: Korean) -> bool:
+def attributed(kept: list[str], asked: set[str], evidence: Evidence, korean: Korean) -> bool:
     """Who said or did it: the one the answer names must stand in the evidence sentence
     about what was asked, or right beside it (not the idea named as its own author)."""
     best, _ = best_statement(evidence, set(evidence.headings))
@@ -192,7 +161,7 @@ def other_year(question: str, sentence: str, at: int, base: int | None) -> bool:
     return bool(asked and said) and not asked & said
 
 
-def _figures_in_context(sentence: str, question: Question, evidence: Evidence) -> bool:
+def figures_in_context(sentence: str, question: Question, evidence: Evidence) -> bool:
     """A figure the question did not give must come from an evidence sentence about what
     was asked (not "160만 개의 기업" as the answer to "GPU 몇 장")."""
     total = sum(evidence.topic.values())

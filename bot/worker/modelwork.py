@@ -24,7 +24,7 @@ from bot.llm import LLM, Interrupted
 from bot.store import Store
 from bot.types import Document
 from bot.worker.lease import WorkerLease
-from bot.worker.progress import ProgressLog
+from bot.worker.progress import Backlog, ProgressLog
 
 log = logging.getLogger("bot.worker")  # one name for the operator, whatever the module
 
@@ -47,22 +47,6 @@ TROUBLE_WAIT = 60.0  # seconds before trying again after the database refused a 
 class Step:
     kind: str
     doc_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Backlog:
-    summaries: int  # documents still without a current summary
-    prefixes: int  # of the newest documents, prompt prefixes not yet evaluated
-    failed: int  # documents whose step failed and is waiting to be retried or was given up
-    positions: int = 0  # documents whose debate-map positions are not current
-
-    @property
-    def total(self) -> int:
-        return self.summaries + self.prefixes + self.positions
-
-    def line(self) -> str:
-        return (f"{self.summaries} summaries, {self.positions} documents' positions and "
-                f"{self.prefixes} document prefixes to do, {self.failed} failed")
 
 
 def _now() -> datetime:

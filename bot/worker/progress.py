@@ -3,20 +3,41 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.worker.modelwork import ModelWorker
+from dataclasses import dataclass
+from typing import Protocol
 
 log = logging.getLogger("bot.worker")
 LOG_EVERY = 60.0  # seconds between progress lines while a backlog lasts …
 LOG_STEPS = 5  # … or every this many steps, whichever comes first
 
 
+@dataclass(frozen=True)
+class Backlog:
+    summaries: int  # documents still without a current summary
+    prefixes: int  # of the newest documents, prompt prefixes not yet evaluated
+    failed: int  # documents whose step failed and is waiting to be retried or was given up
+    positions: int = 0  # documents whose debate-map positions are not current
+
+    @property
+    def total(self) -> int:
+        return self.summaries + self.prefixes + self.positions
+
+    def line(self) -> str:
+        return (f"{self.summaries} summaries, {self.positions} documents' positions and "
+                f"{self.prefixes} document prefixes to do, {self.failed} failed")
+
+
+class Worker(Protocol):
+    """What the progress lines read of the worker (bot/worker/modelwork.py)."""
+    steps_failed: int
+
+    def backlog(self) -> Backlog: ...
+
+
 class ProgressLog:
     """A log line with done/left and an ETA every few steps while a backlog lasts."""
 
-    def __init__(self, worker: ModelWorker):
+    def __init__(self, worker: Worker):
         self.worker = worker
         self.started: float | None = None
         self.done = 0

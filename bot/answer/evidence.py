@@ -1,0 +1,199 @@
+"""Stage 3, choose evidence: what the model is given for a question that goes to it (`Grounds`)
+— one whole document in a cached prefix, or the shared prefix of the newest documents'
+summaries with the question's best sentences in the turn — and, for every answer, what it may
+rest on (`gather`: the chosen documents' sentences and the question's topic)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from bot import prompts
+from bot.answer import prompting, verify
+from bot.answer.options import EVIDENCE_LINES, Options
+from bot.answer.retrieval import Retriever
+from bot.answer.retrieve import Found, Route
+from bot.answer.understand import Asked
+from bot.llm import LLM, Message
+from bot.store import Store
+from bot.types import Document
+
+# The shared prefix for questions across documents: the newest documents' summaries.
+COLLECTION_DOCS = 20
+COLLECTION_TOKENS = 1500
+
+
+@dataclass(frozen=True)
+class Grounds:
+    route: Route
+    docs: tuple[Document, ...] = ()  # the documents the answer rests on
+    messages: list[Message] = field(default_factory=list)  # the prompt (route "model")
+    context: str = ""  # the prompt's context beyond the documents: what grounding checks
+    numbers: dict[int, Document] = field(default_factory=dict)  # "[문서 N]" in the prompt
+    cache_prefix: int = 0  # leading messages worth keeping evaluated
+    cache_label: str | None = None  # the document whose evaluated prefix that is
+    cold: str | None = None  # a document answered from passages, its prefix not at hand
+
+
+def gather(retriever: Retriever, asked: Asked, docs: Sequence[Document],
+           context: str = "") -> verify.Evidence:
+    """What an answer about `docs` may rest on, with the question's topic."""
+    # A stored name of several words ("젠슨 황") also counts as its words.
+    sentences = [(s, terms | {w for t in terms if " " in t for w in t.split()})
+                 for doc in docs for s, terms in retriever.document_sentence_terms(doc.id)]
+    vocabulary = frozenset(t for _, terms in sentences for t in terms)
+    # What the question is about, as far as it can be judged: the words the documents use,
+    # and the nouns they lack ("매출", "위원장": a detail that is not there). Other words they
+    # lack ("급하다", "제일") are only how it was put.
+    topic = {t: w for t, w in asked.topic.items()
+             if verify.holds(vocabulary, t) or t in asked.nouns}
+    return verify.Evidence(text="\n".join([context, *(doc.text for doc in docs)]),
+                           sentences=sentences, topic=topic,
+                           headings=tuple(f"{doc.title} ({doc.meta})" for doc in docs),
+                           years={s: int(doc.date[:4]) for doc in docs
+                                  if doc.date and doc.date[:4].isdigit()
+                                  for s, _ in sentences if s in doc.text})
+
+
+class ChooseEvidence:
+    name: ClassVar[str] = "evidence"
+
+    def __init__(self, store: Store, retriever: Retriever, llm: LLM | None, options: Options):
+        self.store = store
+        self.retriever = retriever
+        self.llm = llm
+        self.options = options
+
+    def run(self, asked: Asked, found: Found) -> Grounds:
+        if found.route != "model":  # answered without the model: nothing to prompt with
+            return Grounds(found.route, found.docs)
+        docs = found.docs
+        if len(docs) == 1 and self.fits_whole(docs[0]):
+            if self._whole(docs[0]):
+                return self._document(asked, found)
+            return self._cold(asked, found)  # its whole prefix is worth computing: soon
+        return self._collection(asked, found)
+
+    def _whole(self, doc: Document) -> bool:
+        """Whether to give the document whole: its evaluated prefix is at hand (in memory or
+        on disk). A cold document is answered from its best passages behind the shared
+        prefix (seconds), not after evaluating all of it (~30 s); see `Options.passages`."""
+        if self.options.passages != "cold":
+            return self.options.passages == "never"
+        return self.llm is None or self.llm.has_prefix(self.document_prefix(doc))
+
+    def _document(self, asked: Asked, found: Found) -> Grounds:
+        """One document, whole, in the cached prefix: the turn holds only the question."""
+        doc = found.docs[0]
+        context = prompting.doc_block(1, doc, doc.text)
+        turn = prompts.render("answer_user", question=asked.text)
+        if self.options.hint_lines and (hints := self.lines(asked, found,
+                                                            self.options.hint_lines)):
+            turn = prompts.render("answer_user_hint", question=asked.text,
+                                  evidence="\n".join(f"- {s}" for _, s in hints))
+        return Grounds("model", found.docs, prompting.messages(context, asked.history, turn),
+                       context, {1: doc}, cache_prefix=1, cache_label=doc.id)
+
+    def _collection(self, asked: Asked, found: Found) -> Grounds:
+        """Several documents (or one too long to go whole): the cached prefix holds the
+        summaries of the newest documents; the turn names the documents this question needs,
+        with their best sentences and the summaries the prefix lacks."""
+        shared = self.collection()
+        numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
+        extra = []
+        for doc in found.docs:
+            if doc.id not in numbers:
+                numbers[doc.id] = len(numbers) + 1
+                extra.append(prompting.summary_block(numbers[doc.id], doc))
+        best = self.lines(asked, found, EVIDENCE_LINES)
+        lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in best)
+        named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
+        turn = prompts.render("answer_user_several", documents=named, context="\n\n".join(extra),
+                              evidence=lines, question=asked.text).replace("\n\n\n", "\n\n")
+        shared_context = prompting.collection_context(shared)
+        return Grounds("model", found.docs,
+                       prompting.messages(shared_context, asked.history, turn),
+                       "\n\n".join([shared_context, *extra, lines]),
+                       {n: doc for doc in [*shared, *found.docs] for n in [numbers[doc.id]]},
+                       cache_prefix=1)
+
+    def _cold(self, asked: Asked, found: Found) -> Grounds:
+        """One document whose evaluated prefix is not at hand: the shared prefix (evaluated
+        already), then a turn with the document's name and its best sentences only. Every
+        token of the turn is prompt processing before the first token (~10 ms each on two
+        cores), so it carries no summary and no list markup."""
+        shared = self.collection()
+        doc = found.docs[0]
+        number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
+        kept: list[str] = []
+        used = 0
+        for _, sentence in self.lines(asked, found, EVIDENCE_LINES):  # best first
+            used += self._tokens(sentence)
+            if kept and used > self.options.passage_tokens:
+                break
+            kept.append(sentence)
+        lines = "\n".join(kept)
+        # A question that quotes the title has said it already: 40-odd tokens not to repeat.
+        quoted = re.sub(r"\W", "", doc.title) in re.sub(r"\W", "", asked.text)
+        name = f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
+        turn = prompts.render("answer_user_cold", number=number, heading=name, evidence=lines,
+                              question=asked.text)
+        shared_context = prompting.collection_context(shared)
+        return Grounds("model", found.docs,
+                       prompting.messages(shared_context, asked.history, turn),
+                       "\n\n".join([shared_context, lines]),
+                       dict(enumerate(shared, 1)) | {number: doc}, cache_prefix=1,
+                       cold=doc.id)
+
+    def lines(self, asked: Asked, found: Found, limit: int) -> list[tuple[Document, str]]:
+        """The sentences of the chosen documents' hits that carry the most question terms."""
+        weights = asked.weights
+        per_doc = max(2, limit // max(1, len(found.docs)))
+        picked: list[tuple[float, Document, str]] = []
+        for doc in found.docs:  # best sentences of each chosen document, none crowded out
+            scored: dict[str, float] = {}
+            for hit in found.hits:
+                if hit.doc_id != doc.id:
+                    continue
+                for sentence, morphemes in self.retriever.sentence_terms(hit.text):
+                    if sentence.strip() != doc.title.strip():  # a title is not evidence
+                        scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
+            ranked = sorted(scored, key=lambda s: -scored[s])[:per_doc]
+            picked.extend((scored[s], doc, s) for s in ranked if scored[s] > 0)
+        picked.sort(key=lambda p: -p[0])
+        top = picked[0][0] if picked else 0.0
+        # Weak matches only distract a small model; keep those close to the best.
+        return [(doc, s) for score, doc, s in picked[: max(limit, len(found.docs))]
+                if score >= top * 0.5]
+
+    # --- the prefixes the background worker evaluates ahead of questions -------------------
+    def collection(self) -> list[Document]:
+        """The newest documents whose summaries fit the shared prefix; a document not
+        summarised yet is there with its lead sentences, so right after a bulk import the
+        prefix every cold question starts from exists before any summary does."""
+        chosen: list[Document] = []
+        used = 0
+        for doc in self.store.documents(limit=COLLECTION_DOCS):
+            cost = self._tokens(prompting.summary_block(len(chosen) + 1, doc))
+            if used + cost > COLLECTION_TOKENS:
+                break
+            chosen.append(doc)
+            used += cost
+        return chosen
+
+    def document_prefix(self, doc: Document) -> list[Message]:
+        """The cacheable start of every single-document prompt about `doc`."""
+        return prompting.system(prompting.doc_block(1, doc, doc.text))
+
+    def collection_prefix(self, shared: list[Document] | None = None) -> list[Message]:
+        """The cacheable start of every prompt across documents."""
+        return prompting.system(prompting.collection_context(
+            self.collection() if shared is None else shared))
+
+    def fits_whole(self, doc: Document) -> bool:
+        """Short enough to go into a prompt whole (and have its own cached prefix)."""
+        return self._tokens(doc.text) <= self.options.context_tokens
+
+    def _tokens(self, text: str) -> int:
+        return self.llm.count_tokens(text) if self.llm else len(text) // 2

@@ -1,0 +1,141 @@
+"""Stage 6, fall back: the answer as it will be shown. A draft that stands is the answer;
+otherwise the best evidence sentence, quoted, when it holds what was asked (with the sentence
+beside it that says who said it, for "누가"), or else what the documents do not say, then
+what they do say about it. Every answer leaves here with the sources it cites."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import ClassVar
+
+from bot import texts
+from bot.answer import verify
+from bot.answer.evidence import Grounds
+from bot.answer.generate import Draft
+from bot.answer.question import REASON_GIVEN
+from bot.answer.retrieval import Retriever
+from bot.answer.rules import Case, Checked, naming_words
+from bot.answer.sources import cited
+from bot.answer.synonyms import widen
+from bot.answer.understand import Asked
+from bot.types import Answer
+
+# A sentence that says who said something ("…고 말했다", "…라고 밝혔다").
+SAID = re.compile(r"(말했다|밝혔다|설명했다|강조했다|주장했다|덧붙였다|전했다|평가했다|언급했다|"
+                  r"지적했다|말한다|주장한다|라며|고 했다)")
+ABSENT_SHARE = 0.5  # of the question's topic the best evidence sentence must hold
+MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the detail is not there
+COUNTED_MISSING = 0.5  # the same, when the quote's figure counts the very thing asked about
+ASKED_NAME = 0.8  # of the topic's heaviest term's weight: a name the question turns on
+
+
+class FallBack:
+    name: ClassVar[str] = "fallback"
+
+    def __init__(self, retriever: Retriever):
+        self.retriever = retriever
+
+    def run(self, asked: Asked, grounds: Grounds, draft: Draft, checked: Checked) -> Answer:
+        if draft.composed:
+            return Answer(draft.text, list(draft.sources), covered=draft.covered)
+        assert checked.case is not None  # a model's draft is always judged
+        text = checked.text if checked.stands else self.quote(checked.case)
+        return Answer(text, cited(self.retriever, grounds.docs, asked.weights, asked.plural,
+                                  text))
+
+    def quote(self, case: Case) -> str:
+        """The best evidence sentence, quoted, when it holds what was asked; otherwise what
+        the documents do not say, then what they do say about it."""
+        asked, evidence, read = case.asked, case.evidence, case.asked.read
+        among = evidence
+        if names := self._asked_names(case):  # quote a sentence about them
+            about = [(s, t) for s, t in evidence.sentences if any(n in s.lower() for n in names)]
+            among = dataclasses.replace(evidence, sentences=about or evidence.sentences)
+        if new := case.follow_up:  # what the follow-up itself asks
+            about = [(s, t) for s, t in among.sentences if t & new]
+            among = dataclasses.replace(among, sentences=about or among.sentences)
+        role, titles = read.role, {d.title for d in case.docs}
+        # Asked why, a sentence that gives a reason ("…점을 지적하며") is the one to quote.
+        quote, share = verify.best_statement(
+            among, titles, lambda s: case.filled(s) and (not role or role in s) and
+            (not read.reason or bool(REASON_GIVEN.search(s))))
+        # A sentence holding only what the question before asked, none of this one's own
+        # words, does not answer a follow-up that asks for a role; one that says it may.
+        own = {t: 1.0 for t in asked.topic if t in asked.weights}
+        if role and quote and role not in quote and own and \
+                not verify.weight(dict(evidence.sentences).get(quote, frozenset()), own) \
+                and (holding := [(s, t) for s, t in among.sentences if role in s]):
+            quote, share = verify.best_statement(
+                dataclasses.replace(among, sentences=holding), titles, case.filled)
+        # The figure asked for may stand in the next sentence, which goes on about the same
+        # thing ("… 2위를 차지했다. 이 모델은 학습 비용이 …").
+        if quote and read.slot and not case.filled(quote) and \
+                (after := verify.continued(evidence, quote)) and case.filled(after):
+            quote = next((f"{quote} {after}" for d in case.docs
+                          if f"{quote} {after}" in d.text), after)
+        # The time or the subject asked for may stand in the sentence the quote leans on
+        # ("따라서 …" after the sentence that gives the time; "이들이 …" after who they are).
+        elif quote and (before := verify.preceded(evidence, quote)) and \
+                any(f"{before} {quote}" in d.text for d in case.docs) and \
+                (case.filled(quote) or case.filled(before)):
+            quote = f"{before} {quote}"
+        owner = next((d for d in case.docs if quote and quote in d.text), None)
+        name = owner.display_name if owner else ""
+        missing, absent = verify.missing(evidence, read)
+        # A sentence that says the role and names someone not asked about yet answers "교수는
+        # 누구", however little else of a follow-up's borrowed topic it holds.
+        names_role = bool(role and quote and role in quote and case.names_new(quote))
+        # So does one that holds a follow-up's own new words (the borrowed topic is context).
+        korean = case.korean
+        on_new = bool(new and quote and new & set(korean.morphemes(quote)))
+        # A figure for a year other than the one asked about does not answer it.
+        dated = owner.date if owner else None
+        year = int(dated[:4]) if dated and dated[:4].isdigit() else None
+        filled = bool(quote) and case.filled(quote) and not (
+            read.slot == "figure" and verify.for_other_year(asked.text, quote, year))
+        # A figure of the very thing counted answers it though a word the question describes
+        # them by is not there.
+        counted = bool(quote and read.counted and (
+            read.counted in quote.lower() or read.counted in widen(korean.morphemes(quote))))
+        if quote and (share >= ABSENT_SHARE or names_role or on_new) and filled and \
+                (absent < MISSING_SHARE or counted and absent < COUNTED_MISSING) and \
+                (not names or any(n in quote.lower() for n in names)):
+            if read.who and (said := self._attribution(case, quote)):
+                return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
+            return texts.QUOTED_ANSWER.format(name=name, quote=quote)
+        if read.slot and not filled:
+            what = texts.ABSENT_WHAT[read.slot]
+        elif missing:
+            what = texts.ABSENT_TERMS.format(terms="’, ‘".join(missing[:2]))
+        else:
+            what = texts.ABSENT_WHAT[None]
+        text = texts.ABSENT.format(what=what)
+        if quote:
+            text += texts.ABSENT_RELATED.format(name=name, quote=quote)
+        return text
+
+    def _attribution(self, case: Case, quote: str) -> str | None:
+        """For "누가 …?" when `quote` names nobody the question did not: the sentence beside
+        it that does. After a quotation that is the next one ("…이경일 대표는 이렇게
+        말했다"); for "그는 …라고 말했다" the one before, which names "그"."""
+        korean, asked = case.korean, set(case.asked.names)
+        if verify.names(quote, korean) - asked or verify.names_its_speaker(quote):
+            return None
+        around = verify.neighbourhood(case.evidence, quote)
+        at = next((i for i, (s, _) in enumerate(around) if s == quote), 0)
+        before, after = around[:at], around[at + 1:]
+        naming = [s for s, _ in (before if SAID.search(quote) else after + before)
+                  if verify.names(s, korean) - asked]
+        return naming[0] if naming else None
+
+    def _asked_names(self, case: Case) -> set[str]:
+        """The particular names the question asks about that the evidence holds ("문샷AI의
+        기업가치": 문샷): a sentence without any of them is not about what was asked."""
+        asked = case.particular(case.asked.names)
+        naming = naming_words(case.docs)
+        # Not the words that name the document ("THE AI 칼럼", "이해민 칼럼"), and only the
+        # names the topic turns on: in "딥시크 이후 … 카드를 꺼낸 사람은" 딥시크 is context.
+        topic = case.asked.topic
+        top = max(topic.values(), default=0.0)
+        return {n for n in asked if topic.get(n, 0.0) >= ASKED_NAME * top
+                and n not in naming and verify.holds(case.evidence.vocabulary, n)}

@@ -1,0 +1,30 @@
+"""The answer path's knobs that measurements turn (bench/eval.py, bench/collection.py) and the
+day "지난주" counts from: one object the stages share, set once where the service is built."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+# Best sentences in a question's turn across documents; each costs ~40 tokens of prompt
+# processing (~0.6 s here). A single whole document gets none: it is all in the cached prefix,
+# and measured on eval/qa_users.jsonl its two best sentences in the turn as well scored worse
+# (50/87 against 56/87, follow-ups 3/12 against 7/12) and slower (median 2.2 s against 1.7 s).
+EVIDENCE_LINES = 4
+HINT_LINES = 0
+# The best sentences a cold document brings into the turn, in tokens (the best one always).
+PASSAGE_TOKENS = 100
+CONTEXT_TOKENS = 2600  # a document up to this long goes into a prompt whole
+
+
+@dataclass
+class Options:
+    context_tokens: int = CONTEXT_TOKENS
+    # When a single document is answered from passages: "cold" (its prefix is not at hand),
+    # "always" or "never" (bench/eval.py --passages compares them).
+    passages: str = "cold"
+    passage_tokens: int = PASSAGE_TOKENS  # its best sentences' budget (at least one)
+    # Sentences of a whole document repeated beside the question (bench/eval.py --hint-lines
+    # measures the trade: answers against time to the first token).
+    hint_lines: int = HINT_LINES
+    today: Callable[[], date] = field(default=date.today)  # what "지난주" counts from
