@@ -16,6 +16,8 @@ class FakeLLM(LLM):
     name = "fake-llm"
     context_length = 4096
     supports_prefix_cache = False
+    # Plain attributes where the protocol has read-only properties: a test sets them.
+    stages: dict[str, int] = {}
 
     def __init__(self, default: str = "자료에 따르면 답은 다음과 같습니다.", piece_chars: int = 6):
         self.default = default

@@ -13,9 +13,10 @@ import time as clock_time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from telegram import Bot
+from telegram.ext import Application
 
 from bot import texts
 from bot.config import Settings
@@ -27,9 +28,6 @@ from bot.tg.keyboards import keyboard
 from bot.tg.send import send_parts, send_photo
 from bot.types import DEBATE_MAP_PAYLOAD, Document, parse_screen_payload
 from bot.worker import ModelWorker
-
-if TYPE_CHECKING:
-    from bot.tg.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +128,7 @@ class Newsdesk:
         self._pruned_at: float | None = None  # monotonic time of the last prune
 
     # --- job callbacks ----------------------------------------------------------------------
-    async def on_start(self, context: BotContext | None = None) -> None:
+    async def on_start(self, context: object = None) -> None:
         """Start-up: catch up on the folder, send what is owed. On a database that has never
         delivered, what the folder and database hold at this first start is the baseline."""
         store = self.services.store
@@ -149,7 +147,7 @@ class Newsdesk:
                     log.exception("start-up delivery step %s failed", step.__name__)
         self.started = True
 
-    async def on_scan(self, context: BotContext | None = None) -> None:
+    async def on_scan(self, context: object = None) -> None:
         """Ingest new or changed files, summarise and announce them."""
         if not self._baselined or self._scanning.locked():
             return
@@ -161,7 +159,7 @@ class Newsdesk:
                 log.exception("folder scan failed; retrying at the next scan")
             self.scans += 1
 
-    async def on_tick(self, context: BotContext | None = None) -> None:
+    async def on_tick(self, context: object = None) -> None:
         """Queue the briefings that are due, then send everything due (including retries)."""
         if self._ticking.locked():
             return
@@ -265,7 +263,7 @@ class Newsdesk:
         return report
 
 
-def register_jobs(application: BotApplication, services: Services,
+def register_jobs(application: Application[Any, Any, Any, Any, Any, Any], services: Services,
                   timing: Timing | None = None, worker: ModelWorker | None = None) -> Newsdesk:
     """Add the JobQueue ticks; returns the Newsdesk that runs them."""
     timing = timing or Timing()
