@@ -84,7 +84,9 @@ def questions(count: int | None = None) -> list[dict]:
                 case = json.loads(line)
                 cases[case["id"]] = case
     chosen = [cases[i] for i in QUESTIONS]
-    return chosen[:count] if count else chosen
+    if count and count < len(chosen):  # evenly spread over the selection
+        chosen = chosen[::len(chosen) // count][:count]
+    return chosen
 
 
 class Runner:
@@ -292,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=MODELS_DIR / DEFAULT_MODEL_FILE)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--questions", type=int, help="only the first N of the selection")
+    parser.add_argument("--questions", type=int, help="only N of the selection, evenly spread")
     parser.add_argument("--worker-budget", type=float, default=240.0)
     parser.add_argument("--answer-tokens", type=int, default=64,
                         help="cut answers at N tokens (0: the answer service's own limit)")

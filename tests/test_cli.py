@@ -34,7 +34,7 @@ def test_every_command_has_help_text():
 
 def test_ingest_prints_one_line_and_search_json_has_the_documented_shape(env):
     shutil.copytree(SEEDS, env["SEEDS_DIR"])
-    result = run("ingest", "--no-summaries")
+    result = run("ingest", "--no-model")
     assert result.exit_code == 0
     assert "ingested 5, unchanged 0, quarantined 0, duplicates 0" in result.output
     out = json.loads(run("search", "딥시크 마누스", "--json").output)
@@ -50,7 +50,7 @@ def test_ingest_seeds_flag_overrides_the_setting_and_stats_lists_quarantine(env,
     other = tmp_path / "other"
     other.mkdir()
     (other / "empty.txt").write_bytes(b"")
-    result = run("ingest", "--seeds", str(other), "--no-summaries")
+    result = run("ingest", "--seeds", str(other), "--no-model")
     assert "quarantined 1" in result.output and "empty.txt: empty file" in result.output
     stats = run("stats").output
     assert "quarantined: 1" in stats and "empty.txt" in stats and "MB" in stats

@@ -2,6 +2,7 @@
 step at a time, users' questions first."""
 from bot.worker.lease import WorkerLease
 from bot.worker.modelwork import (
+                                  ASKED_KEY,
                                   COLLECTION,
                                   MAX_ATTEMPTS,
                                   POSITIONS,
@@ -10,8 +11,10 @@ from bot.worker.modelwork import (
                                   Backlog,
                                   ModelWorker,
                                   Step,
+                                  remember_asked,
                                   warm_documents,
 )
 
-__all__ = ["COLLECTION", "MAX_ATTEMPTS", "POSITIONS", "PREFIX", "SUMMARY", "Backlog",
-           "ModelWorker", "Step", "WorkerLease", "warm_documents"]
+__all__ = ["ASKED_KEY", "COLLECTION", "MAX_ATTEMPTS", "POSITIONS", "PREFIX", "SUMMARY", "Backlog",
+           "ModelWorker", "Step", "WorkerLease", "remember_asked",
+           "warm_documents"]
