@@ -223,7 +223,6 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int) -> None:
 def ask(ctx: click.Context, question: str, as_json: bool) -> None:
     """Answer a question from the documents, with sources."""
     services = _services(ctx, preload=True)  # the model loads while Kiwi warms up
-    services.korean.warm()
     try:
         answer = services.answers.ask(question)
     except LLMError as exc:

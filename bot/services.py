@@ -40,7 +40,7 @@ class Services:
     loading: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def close(self) -> None:
-        if self.loading is not None:  # not left inside llama.cpp while the interpreter exits
+        if self.loading is not None:  # not left inside Kiwi while the interpreter exits
             self.loading.join()
         self.store.close()
 
@@ -107,14 +107,18 @@ def build_worker(services: Services) -> ModelWorker:
 
 def build_services(settings: Settings, llm: LLM | None = None, *,
                    preload: bool = False) -> Services:
-    """`preload`: the model loads in a thread while Kiwi starts (seconds each, overlapped);
-    `close` waits for it."""
-    loading = None
-    if llm is None and preload:
+    """`preload` (a command that will ask the model, `briefbot ask`): Kiwi loads and makes its
+    first analysis (seconds each) in a thread while the model loads in this one, so the two
+    overlap. Not the other way round: llama-cpp-python points stdout and stderr at /dev/null
+    while it loads, and would swallow whatever another thread printed meanwhile."""
+    warming = None
+    if preload and llm is None:
+        warming = threading.Thread(target=lambda: Korean().warm(), name="kiwi-warm",
+                                   daemon=True)
+        warming.start()
         llm = LazyLLM(settings)
-        loading = threading.Thread(target=llm.preload, name="model-load", daemon=True)
-        loading.start()
+        llm.preload()
     services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=Korean(),
                         llm=llm or LazyLLM(settings))
-    services.loading = loading
+    services.loading = warming
     return services

@@ -17,6 +17,7 @@ from bot.llm.lazy import LazyLLM
 from bot.services import build_services, build_worker
 from bot.store import Store
 from bot.worker import ASKED_KEY, COLLECTION, PREFIX, Step, remember_asked
+from tests.cli_process import briefbot, cli_env
 from tests.conftest import SEEDS, SMALL_MODEL, make_settings
 from tests.fakes import FakeLLM
 from tests.test_bulk_import import bulk
@@ -113,6 +114,21 @@ def test_ingest_without_summaries_leaves_the_shared_prefix_for_a_fresh_ask(env):
     store.close()
     assert asked and all(doc.startswith("000") for doc in asked)
     assert "shared prefix" not in run("ingest", "--no-model").output
+
+
+@pytest.mark.model
+@pytest.mark.processes
+def test_an_answer_without_the_model_is_printed_though_the_model_loaded(tmp_path):
+    """`ask` loads the model up front; llama-cpp-python silences stdout while it loads, so
+    nothing may be printed meanwhile (a comparison is composed without the model, fast)."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    env = cli_env(tmp_path)
+    assert briefbot(tmp_path, env, "ingest", "--no-model").returncode == 0
+    done = briefbot(tmp_path, env, "ask", "와룡도사 글이랑 네이트 기사에 나온 젠슨 황 발언은 각각 "
+                    "뭐예요?", "--json")
+    assert done.returncode == 0, done.stderr[-500:]
+    answer = json.loads(done.stdout)
+    assert answer["sources"] and "first_decode_ms" not in answer["timings"]  # no model call
 
 
 def test_ingest_without_the_model_indexes_only(env, monkeypatch):

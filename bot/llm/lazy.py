@@ -34,9 +34,9 @@ class LazyLLM:
             return self._llm
 
     def preload(self) -> None:
-        """Load the model now (in a thread of its own, while the process does other start-up
-        work); a call that then finds it loaded reports no load, one that waits for it
-        reports the wait. A failure is left to that call to raise again."""
+        """Load the model now, before the calls that need it (while other start-up work runs
+        in a thread): they find it loaded and report no load (one that waited for a load
+        still under way reports the wait). A failure is left to them to raise again."""
         with self._lock:
             if self._llm is None:
                 try:
