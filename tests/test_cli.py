@@ -75,8 +75,9 @@ def test_ask_json_through_the_entry_point_with_the_real_model(env, seeded_db_tem
     out = json.loads(result.output)
     assert set(out) == {"answer", "sources", "timings"}
     assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
-    # A fresh process per question: the model load is reported apart from the prompt's work.
-    assert out["timings"]["load_ms"] > 0 and out["timings"]["prompt_tokens"] > 0
+    # A fresh process per question: the model loads before the question starts (while Kiwi
+    # starts in a thread), so the question's timings hold none of it.
+    assert out["timings"]["load_ms"] == 0 and out["timings"]["prompt_tokens"] > 0
     assert out["sources"][0]["doc"].startswith("000")
     assert "중국" in out["answer"] + out["sources"][0]["quote"]
 
