@@ -25,6 +25,7 @@ import llama_bench  # noqa: E402
 import load  # noqa: E402
 import lookup_speed  # noqa: E402
 import memory  # noqa: E402
+import real_articles  # noqa: E402
 import report  # noqa: E402
 import retrieval_latency  # noqa: E402
 import startup  # noqa: E402
@@ -322,6 +323,16 @@ def measure_lookup(services: Services, *, quick: bool) -> tuple[list[Figure], di
     return figures, {str(k): v for k, v in result.items()}
 
 
+def measure_real(tmp: Path, model: Path, threads: int, *,
+                 quick: bool) -> tuple[list[Figure], dict]:
+    """The project's real articles as a new user meets them (bench/real_articles.py)."""
+    folder = tmp / "real-articles"
+    folder.mkdir()
+    r = real_articles.measure(folder, model, threads, count=5 if quick else None,
+                              worker_budget=60 if quick else 240, log=say)
+    return real_articles.figures(r), r
+
+
 def measure_memory(tmp: Path, seeds: Path, model: Path, threads: int) -> tuple[Figure, dict]:
     # Its database sits next to the benchmark's, so it shares the evaluated prefixes (as the
     # bot would after its first ingest with summaries).
@@ -448,6 +459,11 @@ def main(argv: list[str] | None = None) -> int:
         found["questions"] = question_figures(work)
         details["questions"] = [vars(s) for s in work.samples]
 
+        clock.phase("real articles: `ingest --no-summaries`, then a fresh `briefbot ask` per "
+                    "question, cold and after the background worker")
+        found["real"], details["real"] = measure_real(tmp, model, args.threads,
+                                                      quick=args.quick)
+
         clock.phase("generation speed: our streaming, then llama-bench")
         found["generation"], details["generation"] = measure_generation(
             recorder, model, args.threads, binary, unavailable)
@@ -480,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                "elapsed_s": round(time.perf_counter() - clock.started)}
     context.update(cpu.others(context["elapsed_s"]))
     # The targets in the design's order, then the informational rows.
-    order = ["questions", "collection", "replies", "startup", "generation", "lookup",
+    order = ["real", "questions", "collection", "replies", "startup", "generation", "lookup",
              "retrieval", "ingest", "memory", "load", "prepare"]
     figures = [f for name in order for f in found.get(name, [])]
     figures.sort(key=lambda f: f.target == "—")

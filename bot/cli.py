@@ -21,7 +21,7 @@ from bot.debate import view
 from bot.llm import LLMError
 from bot.services import Services, build_services, build_worker
 from bot.store import StoreUnavailable, file_problem
-from bot.worker import Step
+from bot.worker import Step, remember_asked
 
 log = logging.getLogger("briefbot")
 
@@ -97,14 +97,14 @@ class BriefbotCLI(click.Group):
             raise click.exceptions.Exit(1) from None
 
 
-def _services(ctx: click.Context, **overrides: object) -> Services:
+def _services(ctx: click.Context, *, preload: bool = False, **overrides: object) -> Services:
     obj = ctx.ensure_object(dict)
     if "services" not in obj:
         settings: Settings = obj["settings"]
         if overrides:
             settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
             obj["settings"] = settings
-        obj["services"] = build_services(settings)
+        obj["services"] = build_services(settings, preload=preload)
         ctx.call_on_close(obj["services"].close)
     services: Services = obj["services"]
     return services
@@ -187,16 +187,20 @@ def model_work(services: Services) -> None:
 @main.command()
 @click.option("--seeds", type=click.Path(path_type=Path),
               help="Folder to read (overrides SEEDS_DIR).")
-@click.option("--no-summaries", is_flag=True, help="Skip generating summaries with the model.")
+@click.option("--no-summaries", is_flag=True, help="Skip generating summaries with the model "
+                                                   "(the shared prompt prefix is still made).")
+@click.option("--no-model", is_flag=True, help="Index only: no model work at all.")
 @click.pass_context
-def ingest(ctx: click.Context, seeds: Path | None, no_summaries: bool) -> None:
+def ingest(ctx: click.Context, seeds: Path | None, no_summaries: bool, no_model: bool) -> None:
     """Ingest the document folder: clean, index, summarise."""
     services = _services(ctx, SEEDS_DIR=seeds)
     if not Path(services.settings.SEEDS_DIR).is_dir():
         raise click.ClickException(f"SEEDS_DIR={services.settings.SEEDS_DIR} is not a folder")
     index_folder(services)
-    if not no_summaries:
+    if not (no_summaries or no_model):
         model_work(services)
+    elif not no_model and (seconds := services.evaluate_shared_prefix()) is not None:
+        click.echo(f"shared prefix for questions ready ({seconds:.0f} s)")
 
 
 @main.command()
@@ -223,10 +227,12 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int) -> None:
 @click.pass_context
 def ask(ctx: click.Context, question: str, as_json: bool) -> None:
     """Answer a question from the documents, with sources."""
+    services = _services(ctx, preload=True)  # the model loads while Kiwi warms up
     try:
-        answer = _services(ctx).answers.ask(question)
+        answer = services.answers.ask(question)
     except LLMError as exc:
         raise click.ClickException(str(exc)) from None
+    remember_asked(services.store, services.answers.cold_documents())  # for the next worker
     if as_json:
         _echo_json({"answer": answer.text,
                     "sources": [{"doc": s.doc_id, "title": s.title, "quote": s.quote}

@@ -34,7 +34,7 @@ def test_every_command_has_help_text():
 
 def test_ingest_prints_one_line_and_search_json_has_the_documented_shape(env):
     shutil.copytree(SEEDS, env["SEEDS_DIR"])
-    result = run("ingest", "--no-summaries")
+    result = run("ingest", "--no-model")
     assert result.exit_code == 0
     assert "ingested 5, unchanged 0, quarantined 0, duplicates 0" in result.output
     out = json.loads(run("search", "딥시크 마누스", "--json").output)
@@ -50,7 +50,7 @@ def test_ingest_seeds_flag_overrides_the_setting_and_stats_lists_quarantine(env,
     other = tmp_path / "other"
     other.mkdir()
     (other / "empty.txt").write_bytes(b"")
-    result = run("ingest", "--seeds", str(other), "--no-summaries")
+    result = run("ingest", "--seeds", str(other), "--no-model")
     assert "quarantined 1" in result.output and "empty.txt: empty file" in result.output
     stats = run("stats").output
     assert "quarantined: 1" in stats and "empty.txt" in stats and "MB" in stats
@@ -75,8 +75,9 @@ def test_ask_json_through_the_entry_point_with_the_real_model(env, seeded_db_tem
     out = json.loads(result.output)
     assert set(out) == {"answer", "sources", "timings"}
     assert {"retrieve_ms", "first_token_ms", "total_ms"} <= set(out["timings"])
-    # A fresh process per question: the model load is reported apart from the prompt's work.
-    assert out["timings"]["load_ms"] > 0 and out["timings"]["prompt_tokens"] > 0
+    # A fresh process per question: the model loads before the question starts (while Kiwi
+    # starts in a thread), so the question's timings hold none of it.
+    assert out["timings"]["load_ms"] == 0 and out["timings"]["prompt_tokens"] > 0
     assert out["sources"][0]["doc"].startswith("000")
     assert "중국" in out["answer"] + out["sources"][0]["quote"]
 

@@ -74,7 +74,7 @@ def test_a_link_to_a_copy_of_env_is_quarantined_and_its_token_is_not_searchable(
     (folder / "env.txt").symlink_to(secret)
     (folder / "passwd.txt").symlink_to("/etc/passwd")
     (folder / "news.txt").write_text(article("반도체"), "utf-8")
-    result = run_cli("ingest", "--no-summaries")
+    result = run_cli("ingest", "--no-model")
     assert result.exit_code == 0
     assert "ingested 1" in result.output and "quarantined 2" in result.output
     assert "env.txt: a symbolic link" in result.output
@@ -116,7 +116,7 @@ def test_cut_utf16_and_names_that_are_not_utf8_do_not_stop_the_scan(env, folder)
     with open(os.path.join(base, b"\xff\xfe-broken.txt"), "wb") as file:  # neither UTF-8 nor CP949
         file.write(article("깨진 이름").encode("utf-8"))
     (folder / "z-last.txt").write_text(article("마지막"), "utf-8")
-    result = run_cli("ingest", "--no-summaries")
+    result = run_cli("ingest", "--no-model")
     assert result.exit_code == 0, result.output
     assert "ingested 4, unchanged 0, quarantined 1" in result.output
     assert "b-surrogate.txt: undecodable" in result.output
@@ -129,7 +129,7 @@ def test_cut_utf16_and_names_that_are_not_utf8_do_not_stop_the_scan(env, folder)
         store.close()
     hits = json.loads(run_cli("search", "윈도우", "--json").output)["hits"]
     assert [h["doc"] for h in hits] == ["보고서.txt"]
-    again = run_cli("ingest", "--no-summaries").output
+    again = run_cli("ingest", "--no-model").output
     assert "ingested 0, unchanged 5, quarantined 0" in again  # the bad one too: not retried
 
 
@@ -302,7 +302,7 @@ def test_forget_by_hand_through_the_cli(env, folder, tmp_path):
     (folder / "keep.txt").write_text(article("유지"), "utf-8")
     (folder / "drop.txt").write_text(article("삭제"), "utf-8")
     (folder / "copy.md").write_text(article("삭제"), "utf-8")
-    assert "ingested 2" in run_cli("ingest", "--no-summaries").output
+    assert "ingested 2" in run_cli("ingest", "--no-model").output
     kept = cache_folder(tmp_path / "data" / "b.db")  # an evaluated prefix kept for the doc
     kept.mkdir(parents=True, exist_ok=True)
     PrefixCache(kept, 1 << 20).put("k1", b"state", label="copy.md")
@@ -312,7 +312,7 @@ def test_forget_by_hand_through_the_cli(env, folder, tmp_path):
     assert list(kept.iterdir()) == []
     assert json.loads(run_cli("search", "삭제", "--json").output) == {"hits": []}
     # The files stay in the folder, unchanged: they are not read again.
-    assert "ingested 0, unchanged 3" in run_cli("ingest", "--no-summaries").output
+    assert "ingested 0, unchanged 3" in run_cli("ingest", "--no-model").output
     assert json.loads(run_cli("search", "삭제", "--json").output) == {"hits": []}
     assert run_cli("forget", "keep.txt").exit_code == 0  # a document id
     assert json.loads(run_cli("search", "유지", "--json").output) == {"hits": []}

@@ -96,7 +96,7 @@ def test_two_ingests_at_once_on_a_fresh_database_both_succeed(tmp_path):
         shutil.copytree(SEEDS, tmp_path / name)
     (tmp_path / "b" / "extra.txt").write_text("정부가 인공지능 기본법 시행령을 발표했다. " * 20)
     env = cli_env(tmp_path)
-    procs = [start_briefbot(tmp_path, env, "ingest", "--no-summaries", "--seeds",
+    procs = [start_briefbot(tmp_path, env, "ingest", "--no-model", "--seeds",
                             str(tmp_path / name)) for name in ("a", "b")]
     outputs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs

@@ -18,16 +18,32 @@ class LazyLLM:
         self._settings = settings
         self._llm: LLM | None = None
         self._lock = threading.Lock()
-        self._load_ms = 0  # how long loading took, until the first call that used the model
+        self._load_ms = 0  # what calls waited for a load, until the first call that ran it
         self._load_seen = 0  # what the last call that ran the model waited for it to load
 
     def get(self) -> LLM:
+        started = time.perf_counter()
+        with self._lock:  # held only while the model loads
+            built = self._llm is None
+            if self._llm is None:
+                self._llm = build_llm(self._settings)
+            # What this call waited for a load, its own or `preload`'s still under way.
+            waited = time.perf_counter() - started
+            if built or waited >= 0.001:
+                self._load_ms += max(1, int(waited * 1000))
+            llm: LLM = self._llm
+            return llm
+
+    def preload(self) -> None:
+        """Load the model now, before the calls that need it (while other start-up work runs
+        in a thread): they find it loaded and report no load (one that waited for a load
+        still under way reports the wait). A failure is left to them to raise again."""
         with self._lock:
             if self._llm is None:
-                started = time.perf_counter()
-                self._llm = build_llm(self._settings)
-                self._load_ms = max(1, int((time.perf_counter() - started) * 1000))
-            return self._llm
+                try:
+                    self._llm = build_llm(self._settings)
+                except Exception:  # noqa: BLE001 - the call that needs the model reports it
+                    return
 
     def _used(self) -> LLM:
         """The model for a call that runs it: the load is that call's cost, not a later one's

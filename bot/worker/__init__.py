@@ -2,6 +2,7 @@
 step at a time, users' questions first."""
 from bot.worker.lease import WorkerLease
 from bot.worker.modelwork import (
+    ASKED_KEY,
     COLLECTION,
     MAX_ATTEMPTS,
     POSITIONS,
@@ -9,9 +10,10 @@ from bot.worker.modelwork import (
     SUMMARY,
     ModelWorker,
     Step,
+    remember_asked,
     warm_documents,
 )
 from bot.worker.progress import Backlog
 
-__all__ = ["COLLECTION", "MAX_ATTEMPTS", "POSITIONS", "PREFIX", "SUMMARY", "Backlog",
-           "ModelWorker", "Step", "WorkerLease", "warm_documents"]
+__all__ = ["ASKED_KEY", "COLLECTION", "MAX_ATTEMPTS", "POSITIONS", "PREFIX", "SUMMARY", "Backlog",
+           "ModelWorker", "Step", "WorkerLease", "remember_asked", "warm_documents"]

@@ -10,6 +10,7 @@ pause; it never stops the other documents.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -38,6 +39,9 @@ def warm_documents(cache_mb: int) -> int:
     budget holds (20 GB: ~390), so none is evicted by a newer one being warmed."""
     return max(1, cache_mb // PREFIX_MB) if cache_mb > 0 else WARM_DOCUMENTS
 MAX_ATTEMPTS = 3
+# Documents another process's question met cold (`briefbot ask` exits before any worker runs):
+# a JSON list in the store's meta, evaluated with the ones this process's questions met.
+ASKED_KEY = "asked_cold"
 RETRY_BASE = timedelta(minutes=5)  # then 10, 20 minutes
 IDLE_WAIT = 30.0  # seconds between looks at the database when nothing is to do
 TROUBLE_WAIT = 60.0  # seconds before trying again after the database refused a write
@@ -51,6 +55,31 @@ class Step:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def asked_elsewhere(store: Store) -> list[str]:
+    """Documents questions in other processes met cold, oldest first."""
+    try:
+        value = json.loads(store.get_meta(ASKED_KEY) or "[]")
+    except ValueError:
+        return []
+    return [d for d in value if isinstance(d, str)] if isinstance(value, list) else []
+
+
+def remember_asked(store: Store, doc_ids: list[str]) -> None:
+    """Record documents a question met cold in this process, which runs no worker, so the
+    next worker on this database (the running bot's, `briefbot ingest`'s) evaluates their
+    prefixes first, right after the shared prefix."""
+    known = asked_elsewhere(store)
+    if new := [d for d in doc_ids if d not in known]:
+        store.set_meta(ASKED_KEY, json.dumps(known + new, ensure_ascii=False))
+
+
+def _drop_asked(store: Store, doc_id: str) -> None:
+    known = asked_elsewhere(store)
+    if doc_id in known:
+        store.set_meta(ASKED_KEY, json.dumps([d for d in known if d != doc_id],
+                                             ensure_ascii=False))
 
 
 class ModelWorker:
@@ -110,11 +139,13 @@ class ModelWorker:
         # time a summary replaces a lead in it (at most its ~10-20 documents, newest first).
         if self.caches_prefixes and self._collection_text() != self._collection_warmed:
             return Step(COLLECTION)
-        for doc_id in self.answers.cold_documents() if self.caches_prefixes else []:
+        asked = dict.fromkeys(self.answers.cold_documents() + asked_elsewhere(self.store)
+                              if self.caches_prefixes else [])
+        for doc_id in asked:
             doc = self.store.document(doc_id)
             if doc is None or (doc.id, doc.content_hash) in self._warmed \
                     or (doc.id, PREFIX) in blocked:
-                self.answers.warmed(doc_id)
+                self._warmed_asked(doc_id)
                 continue
             return Step(PREFIX, doc.id)
         positions = [d for d in (self.debate.pending() if self.debate else [])
@@ -199,7 +230,11 @@ class ModelWorker:
             if self.answers.fits_whole(doc):
                 self.llm.warm(self.answers.document_prefix(doc), self._interrupt, doc.id)
             self._warmed.add((doc.id, doc.content_hash))
-            self.answers.warmed(doc.id)
+            self._warmed_asked(doc.id)
+
+    def _warmed_asked(self, doc_id: str) -> None:
+        self.answers.warmed(doc_id)
+        _drop_asked(self.store, doc_id)
 
     def _interrupt(self) -> bool:
         """Give the model up mid-step: a user's question is waiting, or the bot is stopping."""
