@@ -88,6 +88,40 @@ def test_the_date_in_a_masthead_line_is_the_documents_date(masthead, date):
     assert extract_meta(text, clean_page(text)).date == date
 
 
+@pytest.mark.parametrize(("line", "date"), [
+    ("승인 2026.05.12 08:30", "2026-05-12"),
+    ("2026-06-03 16:20 게재", "2026-06-03"),
+    ("2026-04-09 10:05", "2026-04-09"),
+    ("주간 새길 제233호 | 2026.03.18 발행", "2026-03-18"),
+    ("2026년 7월 14일 (화)", "2026-07-14"),
+    ("2026년 2월 05일(목) 19:10", "2026-02-05"),
+    ("다온뉴스 ─ 2026.08.21(금) ─ 오피니언", "2026-08-21"),
+    ("기사입력 2026-09-30 오전 9:12 | 최종수정 2026-09-30 오전 11:40", "2026-09-30"),
+    ("2026. 1. 27. 화요일 | 2면", "2026-01-27"),
+    # a sentence that names a date says more than when the page was published
+    ("고영향 AI 의무는 2027년 1월 22일부터 적용된다.", None),
+])
+def test_a_short_line_near_the_top_that_holds_a_date_is_the_publication_line(line, date):
+    text = (f"다온뉴스 | 산업 > IT\n\n국가AI컴퓨팅센터 해남 낙점\n\n{line}\n\n"
+            "정부가 두 번째 국가AI컴퓨팅센터를 지을 곳으로 해남을 골랐다. 최종 발표는 다음 달에 한다.\n"
+            "센터에는 GPU 1만 5천 장 규모의 연산 자원이 들어선다고 정부는 설명했다.\n")
+    assert extract_meta(text, clean_page(text)).date == date
+
+
+@pytest.mark.parametrize(("tail", "date"), [
+    ("송고시간 2026-03-02 14:10", "2026-03-02"),
+    ("2026/05/19 09:40 송고", "2026-05-19"),
+    # other articles' titles and dates under the story are not its date
+    ("2026-01-11 08:00:12[관련기사] 데이터센터 전력 요금 개편 논의 본격화", None),
+])
+def test_at_the_end_only_a_line_that_is_a_date_and_its_labels_dates_the_page(tail, date):
+    text = ("국가AI컴퓨팅센터 해남 낙점\n\n"
+            "정부가 두 번째 국가AI컴퓨팅센터를 지을 곳으로 해남을 골랐다. 최종 발표는 다음 달에 한다.\n"
+            "센터에는 GPU 1만 5천 장 규모의 연산 자원이 들어선다고 정부는 설명했다.\n\n"
+            f"김하람 기자 haram@daon.example\n{tail}\n")
+    assert extract_meta(text, clean_page(text)).date == date
+
+
 def test_an_outlet_taken_from_a_body_link_before_is_cleared_by_the_migration(tmp_path):
     path = tmp_path / "old.db"
     db = Database(path)

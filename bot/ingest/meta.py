@@ -28,6 +28,13 @@ WRITER = re.compile(
 # "입력 2026.03.27 11:05", "온빛일보 2026년 8월 20일" (in "가람일보 | 2026-02-10 14:35").
 MASTHEAD_DATE = re.compile(rf"(?:[^|]{{0,20}}\s)?{DATE.pattern}(?:일)?(?:\s+\d{{1,2}}:\d{{2}})?")
 DATE_FIELD = re.compile(r"^(작성일|등록일|입력|발행일|게재일)\s*[:：]?\s*")
+# What a publication line holds besides its date: a time ("오후 7:32", "14:05:10"), a weekday
+# ("(목)", "목요일"), the CMS's labels for when it was published or changed, separators.
+DATE_LINE_EXTRAS = re.compile(
+    r"(?:오전|오후)?\s*\d{1,2}:\d{2}(?::\d{2})?|\(?[월화수목금토일](?:요일)?\)?(?=\s|$|[|·,─])|"
+    r"기사입력|최종수정|송고시간|입력|수정|승인|등록|게재|게시|발행|송고|방송일|작성일|업데이트|"
+    r"[|·,─—–:：\[\]()]|\s+")
+DATE_LINE_REST = 40  # characters a publication line holds besides the date: a name, a section
 ORIGINAL_TITLE = re.compile(r"^원제목\s*[:：]\s*(.+?)\s+-\s+(.{2,30})$")
 COPYRIGHT_OWNER = re.compile(r"(?:copyright|저작권자)\s*(?:ⓒ|©|\(c\))?\s*([^.,\n]{2,30}?)"
                              r"(?:\.|\s+무단|\s+all rights|$)", re.IGNORECASE)
@@ -82,6 +89,27 @@ def _writer(raw: list[str], page: CleanPage) -> str | None:
     return None
 
 
+def _published(raw: list[str]) -> str | None:
+    """The date of the page's publication line, near its top (or, failing that, its end): a
+    short line that holds a date and little else — an outlet, a section, an issue number, a
+    byline, a time, a weekday, "입력", "승인", "송고" ("주간 코드 제418호 | 2026년 10월 13일
+    발행"; at the end, "2026.11.12 17:40 송고"). A sentence that names a date is not one: it
+    says more."""
+    # At the end a line of other articles' titles and dates ("관련기사") is common: only a
+    # line that is a date and its labels is the page's own.
+    top = min(12, (len(raw) + 1) // 2)  # of a short page, its first half
+    lines = [(line, DATE_LINE_REST) for line in raw[:top]] + \
+        [(line, 0) for line in raw[max(top, len(raw) - 8):]]
+    for line, most in lines:
+        if len(line) > 160 or not (found := DATE.search(line)) or \
+                re.search(r"(?:다|요)[.!?]?[\"”’']*$", line):
+            continue
+        rest = DATE_LINE_EXTRAS.sub("", DATE.sub("", line)).rstrip("일")
+        if len(rest) <= most and (date := _iso(found)):
+            return date
+    return None
+
+
 def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
     raw = [line for line in page_lines(raw_text) if line]
     title = page.lines[page.title_index] if page.title_index is not None else _fallback_title(page)
@@ -100,6 +128,8 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
                       (m := MASTHEAD_DATE.fullmatch(p))), None)
         if found and (date := _iso(DATE.search(found.group(0)))):
             break
+
+    date = date or _published(raw)
 
     outlet = author = None
     for line in page.lines[:3]:
