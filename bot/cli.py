@@ -1,6 +1,7 @@
 """Console entry points: `briefbot ingest | search | ask | summary | brief | chat | stats | run`."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -9,7 +10,7 @@ import threading
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 from tqdm import tqdm
@@ -106,8 +107,7 @@ def _services(ctx: click.Context, *, preload: bool = False, **overrides: object)
             obj["settings"] = settings
         obj["services"] = build_services(settings, preload=preload)
         ctx.call_on_close(obj["services"].close)
-    services: Services = obj["services"]
-    return services
+    return cast(Services, obj["services"])
 
 
 def _echo_json(data: object) -> None:
@@ -187,8 +187,7 @@ def model_work(services: Services) -> None:
 @main.command()
 @click.option("--seeds", type=click.Path(path_type=Path),
               help="Folder to read (overrides SEEDS_DIR).")
-@click.option("--no-summaries", is_flag=True, help="Skip generating summaries with the model "
-                                                   "(the shared prompt prefix is still made).")
+@click.option("--no-summaries", is_flag=True, help="No summaries (the shared prefix is made).")
 @click.option("--no-model", is_flag=True, help="Index only: no model work at all.")
 @click.pass_context
 def ingest(ctx: click.Context, seeds: Path | None, no_summaries: bool, no_model: bool) -> None:
@@ -236,8 +235,7 @@ def ask(ctx: click.Context, question: str, as_json: bool) -> None:
     if as_json:
         _echo_json({"answer": answer.text,
                     "sources": [{"doc": s.doc_id, "title": s.title, "quote": s.quote}
-                                for s in answer.sources],
-                    "timings": answer.timings})
+                                for s in answer.sources], "timings": answer.timings})
     else:
         click.echo(render.answer_plain(answer))
 
@@ -272,8 +270,6 @@ def brief(ctx: click.Context, as_json: bool, send: bool) -> None:
     if send:
         if not services.settings.token:
             raise click.ClickException("TELEGRAM_BOT_TOKEN is not set: cannot send the briefing")
-        import asyncio
-
         from bot.tg.jobs import send_briefings_now
         queued, report = asyncio.run(send_briefings_now(services))
         click.echo(f"queued {queued} briefing(s); sent {report.sent}, retrying "

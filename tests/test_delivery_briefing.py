@@ -138,7 +138,7 @@ def test_brief_send_delivers_through_the_outbox_once_per_day(
         services, botapi, monkeypatch):  # noqa: F811
     subscribe(services.store, ALICE, BOB)
     # the real command, with the session's Kiwi and the fake model instead of loading new ones
-    monkeypatch.setattr(cli, "build_services", lambda settings: Services(
+    monkeypatch.setattr(cli, "build_services", lambda settings, **_: Services(
         settings=settings, store=Store(settings.BRIEFBOT_DB), korean=services.korean,
         llm=services.llm))
     env = {"TELEGRAM_BOT_TOKEN": services.settings.token, "TELEGRAM_API_BASE_URL": botapi.base_url,

@@ -113,6 +113,7 @@ def test_a_short_line_near_the_top_that_holds_a_date_is_the_publication_line(lin
     ("2026/05/19 09:40 송고", "2026-05-19"),
     # other articles' titles and dates under the story are not its date
     ("2026-01-11 08:00:12[관련기사] 데이터센터 전력 요금 개편 논의 본격화", None),
+    ("2026-01-11 08:00:12", None),  # a related article's date, wrapped onto its own line
 ])
 def test_at_the_end_only_a_line_that_is_a_date_and_its_labels_dates_the_page(tail, date):
     text = ("국가AI컴퓨팅센터 해남 낙점\n\n"

@@ -34,6 +34,7 @@ DATE_LINE_EXTRAS = re.compile(
     r"(?:오전|오후)?\s*\d{1,2}:\d{2}(?::\d{2})?|\(?[월화수목금토일](?:요일)?\)?(?=\s|$|[|·,─])|"
     r"기사입력|최종수정|송고시간|입력|수정|승인|등록|게재|게시|발행|송고|방송일|작성일|업데이트|"
     r"[|·,─—–:：\[\]()]|\s+")
+PUBLISHED = re.compile(r"기사입력|송고|입력|승인|등록|게재|게시|발행|방송일|작성일")
 DATE_LINE_REST = 40  # characters a publication line holds besides the date: a name, a section
 ORIGINAL_TITLE = re.compile(r"^원제목\s*[:：]\s*(.+?)\s+-\s+(.{2,30})$")
 COPYRIGHT_OWNER = re.compile(r"(?:copyright|저작권자)\s*(?:ⓒ|©|\(c\))?\s*([^.,\n]{2,30}?)"
@@ -95,8 +96,9 @@ def _published(raw: list[str]) -> str | None:
     byline, a time, a weekday, "입력", "승인", "송고" ("주간 코드 제418호 | 2026년 10월 13일
     발행"; at the end, "2026.11.12 17:40 송고"). A sentence that names a date is not one: it
     says more."""
-    # At the end a line of other articles' titles and dates ("관련기사") is common: only a
-    # line that is a date and its labels is the page's own.
+    # At the end a list of other articles' titles and dates ("관련기사") is common: only a
+    # line that is a date with a label that says it was published ("송고", "입력") is the
+    # page's own.
     top = min(12, (len(raw) + 1) // 2)  # of a short page, its first half
     lines = [(line, DATE_LINE_REST) for line in raw[:top]] + \
         [(line, 0) for line in raw[max(top, len(raw) - 8):]]
@@ -105,7 +107,7 @@ def _published(raw: list[str]) -> str | None:
                 re.search(r"(?:다|요)[.!?]?[\"”’']*$", line):
             continue
         rest = DATE_LINE_EXTRAS.sub("", DATE.sub("", line)).rstrip("일")
-        if len(rest) <= most and (date := _iso(found)):
+        if len(rest) <= most and (most or PUBLISHED.search(line)) and (date := _iso(found)):
             return date
     return None
 
