@@ -8,8 +8,8 @@ from datetime import date
 
 # Best sentences in a question's turn across documents; each costs ~40 tokens of prompt
 # processing (~0.6 s here). A single whole document gets none: it is all in the cached prefix,
-# and measured on eval/qa_users.jsonl its two best sentences in the turn as well scored worse
-# (50/87 against 56/87, follow-ups 3/12 against 7/12) and slower (median 2.2 s against 1.7 s).
+# and repeating its best sentences in the turn made answers worse and slower when measured
+# (bench/eval.py --hint-lines; the figures are in eval/README.md).
 EVIDENCE_LINES = 4
 HINT_LINES = 0
 # The best sentences a cold document brings into the turn, in tokens (the best one always).
