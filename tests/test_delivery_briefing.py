@@ -51,14 +51,15 @@ def hhmm(moment) -> str:
 async def test_briefing_fires_at_the_chat_time_in_seoul_once(services, botapi):  # noqa: F811
     store, clock = services.store, ShiftedClock()
     subscribe(store, ALICE, GROUP)
-    at = hhmm(clock() + timedelta(minutes=1))  # the next minute in Asia/Seoul
+    # Two minutes ahead in Asia/Seoul: "the next minute" may begin while the bot starts.
+    at = hhmm(clock() + timedelta(minutes=2))
     store.set_briefing_time(ALICE, at)
     store.set_briefing_time(GROUP, at)
     store.db["subscriptions"].update(GROUP, {"last_briefed_at": "2999-01-01T00:00:00+00:00"})
     async with running_bot(services, botapi, fast(clock=clock)) as desk:
         await rounds(botapi, desk, scans=0, ticks=2)
         assert botapi.sent() == []  # not yet
-        clock.advance(75)
+        clock.advance(135)
         [brief] = await botapi.wait_for(lambda: texts_for(botapi, ALICE), timeout=30)
         [quiet] = await botapi.wait_for(lambda: texts_for(botapi, GROUP), timeout=30)
         await rounds(botapi, desk, scans=0, ticks=3)
