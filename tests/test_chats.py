@@ -26,10 +26,10 @@ from tests.test_tg_bot import (  # noqa: F401
     GROUP,
     MANUS_TITLE,
     QUESTION,
+    lead_db_template,
     settle,
     start_bot,
     texts_of,
-    tg_db_template,
 )
 
 ALICE, BOB = 101, 102

@@ -6,7 +6,15 @@ from bot import texts
 from bot.llm.lazy import LazyLLM
 from tests.conftest import make_settings
 from tests.fakes import FakeLLM
-from tests.test_tg_bot import CHAT, GROUNDED, QUESTION, settle, start_bot, texts_of, tg_db_template  # noqa: F401
+from tests.test_tg_bot import (  # noqa: F401
+    CHAT,
+    GROUNDED,
+    QUESTION,
+    lead_db_template,
+    settle,
+    start_bot,
+    texts_of,
+)
 
 SPLIT = {"load_ms": 0, "prefix_load_ms": 41, "prefix_eval_ms": 0, "prefix_tokens": 1200,
          "prompt_tokens": 38, "prompt_ms": 420, "first_decode_ms": 60}

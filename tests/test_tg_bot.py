@@ -9,19 +9,17 @@ import asyncio
 import logging
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from bot import prompts, texts
-from bot.briefing import lead_summary
-from bot.ingest.pipeline import ingest_folder
 from bot.services import Services
 from bot.store import Store
 from bot.tg import table
 from bot.tg.app import build_application
+from tests.answer_fixture import lead_db_template  # noqa: F401 - the fixture
 from tests.botapi import utf16_len
-from tests.conftest import SEEDS, TOKEN, copy_db, make_settings
+from tests.conftest import TOKEN, copy_db, make_settings
 from tests.fakes import FakeLLM
 
 CHAT = 4001
@@ -44,28 +42,15 @@ class SlowLLM(FakeLLM):
             yield piece
 
 
-@pytest.fixture(scope="session")
-def tg_db_template(tmp_path_factory, korean) -> Path:
-    """The five seeds ingested once, with lead-sentence summaries (no model needed)."""
-    path = tmp_path_factory.mktemp("tg-seeded") / "template.db"
-    store = Store(path)
-    ingest_folder(store, korean, SEEDS, max_bytes=5_000_000)
-    for doc in store.documents():
-        store.set_summary(doc.id, lead_summary(doc), "lead")
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
-    return path
-
-
 @pytest.fixture
-async def start_bot(botapi, tmp_path, korean, tg_db_template):
+async def start_bot(botapi, tmp_path, korean, lead_db_template):
     """Start the real Application against the fake server: `app, services = await start_bot()`."""
     running = []
 
     async def start(llm=None, **overrides):
         settings = make_settings(tmp_path, TELEGRAM_API_BASE_URL=botapi.base_url,
                                  TELEGRAM_BOT_TOKEN=TOKEN, **overrides)
-        copy_db(tg_db_template, settings.BRIEFBOT_DB)
+        copy_db(lead_db_template, settings.BRIEFBOT_DB)
         services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
                             llm=llm or FakeLLM(GROUNDED))
         app = build_application(services)
