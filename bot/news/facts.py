@@ -44,6 +44,22 @@ _DIGIT = re.compile(r"\d")
 # "글: 남궁솔 변호사"): it names who wrote the page, which two reports of one event do not share.
 BYLINE = re.compile(r"기자\s*\]|\||@|ⓒ|©|^\s*(?:글|사진|그림|정리)\s*[:：]")
 FACTS_KEPT = 4096  # documents whose facts stay in memory
+# A page's genre label, bracketed before its title or on its first lines ("[사설]", "[기고]",
+# "〈시론〉", "[홍길동의 경제 읽기]"): Korean outlets mark every piece that is not a report so.
+# The genres that argue or converse rather than report an event: editorials, columns, op-eds,
+# statements, commentary, interviews and round-tables; and a column series named for its
+# writer ("…의 …").
+GENRE_LABEL = re.compile(r"[\[［【〈<《]\s*([^\]］】〉>》]{1,24}?)\s*[\]］】〉>》]")
+NOT_A_REPORT = re.compile(r"사설|칼럼|컬럼|시론|기고|논평|성명|입장문|오피니언|기자수첩|데스크|"
+                          r"시평|논단|독자|투고|에세이|인터뷰|대담|좌담|^[가-힣]{2,4}의\s")
+GENRE_LINES = 6  # the page's first lines, where the label stands (after a menu, a breadcrumb)
+# A sentence that argues in the writer's own voice: it ends saying what should be done, outside
+# quotation marks and not as reported speech ("…둬야 한다고 요구했다" reports).
+ARGUES = re.compile(r"(?:야 한다|야 할 것이다|필요가 있다|필요하다|바란다|안 된다|옳다|마땅하다|"
+                    r"야 한다고 본다|야 한다고 생각한다)[.!]?\s*$")
+QUOTED = re.compile(r"[\"“”‘’']")
+OWN_VOICE = 3  # sentences of its own argument that make a piece argue: a report may explain
+# in a sentence or two what a law requires ("…표시해야 한다") or what a plan needs
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,7 @@ class Facts:
     lead_words: frozenset[str]  # nouns of the title and the lead, where the event is told
     figures: tuple[Figure, ...]
     dates: frozenset[str]  # dates stated to the month: "2028-01", "2026-03-27"
+    argues: bool = False  # an editorial, column, op-ed, statement or interview: not a report
 
     @property
     def day(self) -> str | None:
@@ -150,7 +167,23 @@ class FactReader:
                  for m in DATE.findall("\n".join([title, *(s for s, _ in sentences)]))}
         dates.discard((doc.date or "")[:10])  # the page's own date, not a fact it reports
         return Facts(doc, tuple(sentences), frozenset(names - _credited(doc)), nouns_all,
-                     title_words, frozenset(lead), tuple(figures), frozenset(dates))
+                     title_words, frozenset(lead), tuple(figures), frozenset(dates),
+                     argues(doc, [s for s, _ in sentences]))
+
+
+def own_voice(sentences: list[str]) -> list[str]:
+    """The sentences that argue in the writer's own voice."""
+    return [s for s in sentences if ARGUES.search(s) and not QUOTED.search(s)
+            and not BYLINE.search(s)]
+
+
+def argues(doc: Document, sentences: list[str]) -> bool:
+    """Whether a page argues or converses rather than reports: its genre label says so, or
+    it argues in its own voice more than once."""
+    head = [doc.title, *doc.text.splitlines()[:GENRE_LINES]]
+    if any(NOT_A_REPORT.search(m.group(1)) for line in head for m in GENRE_LABEL.finditer(line)):
+        return True
+    return len(own_voice(sentences)) >= OWN_VOICE
 
 
 def _credited(doc: Document) -> set[str]:

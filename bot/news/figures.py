@@ -10,6 +10,7 @@ article that also gives the earlier figure is the same report, not a disagreemen
 thresholds ("10조 원을 넘었다") and estimates ("약", "가량") are no one's figure for it."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +33,12 @@ SAME_VALUE = 0.005  # relative difference under which two values are one (roundi
 THREAD_DAYS = 31  # documents that follow one matter: a month apart at most
 SHARED_WORDS = 2  # words of what is counted that two figures share: "GPU" alone is anyone's
 LABEL_MAX = 40  # characters of a sentence spanned by a quantity's label
+ENTITY = math.log(10)  # a word of what is counted, rarer than one chunk in ten: not "AI"
+MAGNITUDE = 2.0  # values of one thing that differ: a revision or another count, not 3 times
+YEAR = re.compile(r"(?<!\d)(20\d\d)년")
+# The stage a figure belongs to: proposed, passed, final, provisional, original, revised.
+STAGE = re.compile(r"정부안|확정|최종|잠정|당초|예비|추경|본예산|수정안|의결|통과")
+RELATIVE_YEARS = {"올해": 0, "내년": 1, "지난해": -1, "작년": -1, "이듬해": 1}
 
 
 @dataclass(frozen=True)
@@ -68,12 +75,14 @@ class FigureFinder:
             for j in range(i + 1, len(facts)):
                 b = facts[j]
                 if a.doc.id == b.doc.id or not own[i] or not own[j] or not _near(a, b) or \
+                        a.argues or b.argues or \
                         sum(weight[w] for w in a.lead_words & b.lead_words) < SHARED_WEIGHT:
                     continue
                 # A document that follows another up cites a figure of it ("당초 발표한 1만
                 # 5천 장에서"): then what is counted needs only one word of its own.
                 close = bool(specific_facts(a, cited=True) & specific_facts(b, cited=True))
                 out.extend(_differ(a, own[i], b, own[j], weight, 1 if close else SHARED_WORDS))
+        out = _joined(out)
         out.sort(key=lambda c: max(v.date or "" for v in c.values), reverse=True)
         return out
 
@@ -113,6 +122,37 @@ def _same_quantity(a: Figure, b: Figure, weight: dict[str, float], words: int = 
     return max(share, SAME_HEAD) if a.head and a.head == b.head else share
 
 
+def _one_thing(a: Facts, x: Figure, b: Facts, y: Figure, weight: dict[str, float]) -> bool:
+    """Whether two figures of one kind are values of one thing: of one magnitude (a revision,
+    another source's count or a slip; values further apart are a part and its whole, or two
+    things), their sentences naming the same rare thing (the centre, the model, the survey's
+    body), and no year or stage said of one that is not said of the other (a proposal and the
+    figure passed, a preliminary and a final count are two values of two things)."""
+    if max(x.value, y.value) > MAGNITUDE * min(x.value, y.value):
+        return False
+    if not {w for w in _nouns(a, x) & _nouns(b, y) if weight.get(w, 0.0) >= ENTITY}:
+        return False
+    years_x, years_y = _years(a, x.sentence), _years(b, y.sentence)
+    if years_x and years_y and years_x != years_y:
+        return False
+    stage_x, stage_y = set(STAGE.findall(x.sentence)), set(STAGE.findall(y.sentence))
+    return not (stage_x and stage_y and not stage_x & stage_y)
+
+
+def _nouns(f: Facts, g: Figure) -> frozenset[str]:
+    return next((nouns for sentence, nouns in f.sentences if sentence == g.sentence), g.words)
+
+
+def _years(f: Facts, sentence: str) -> set[int]:
+    """The years a sentence places its figure in: "2027년", or "올해", "내년", "지난해" from
+    the document's own date."""
+    years = {int(y) for y in YEAR.findall(sentence)}
+    if f.day:
+        this = int(f.day[:4])
+        years |= {this + shift for word, shift in RELATIVE_YEARS.items() if word in sentence}
+    return years
+
+
 def _equal(x: float, y: float) -> bool:
     return abs(x - y) <= SAME_VALUE * max(abs(x), abs(y))
 
@@ -124,7 +164,8 @@ def _differ(a: Facts, a_own: list[Figure], b: Facts, b_own: list[Figure],
     for x in a_own:
         for y in b_own:
             share = _same_quantity(x, y, weight, words)
-            if share < 0.5 or _equal(x.value, y.value) or x.replaced or y.replaced:
+            if share < 0.5 or _equal(x.value, y.value) or x.replaced or y.replaced or \
+                    not _one_thing(a, x, b, y, weight):
                 continue
             # Each document's values for the quantity (not the earlier ones it cites): one
             # that also gives the other's value reports the same thing.
@@ -145,6 +186,24 @@ def _differ(a: Facts, a_own: list[Figure], b: Facts, b_own: list[Figure],
         used |= {(x.unit, x.value), (y.unit, y.value)}
         values = sorted([_value(a, x), _value(b, y)], key=lambda v: (v.date or "", v.doc.id))
         out.append(FigureConflict(_label(x, y), x.unit, tuple(values)))
+    return out
+
+
+def _joined(conflicts: list[FigureConflict]) -> list[FigureConflict]:
+    """Conflicts that share a document's value are one quantity told by more sources (two
+    outlets' 1만 5천 장 against a third's 1만 8천): one conflict with every value, once each."""
+    out: list[FigureConflict] = []
+    for conflict in conflicts:
+        keys = {(v.doc.id, v.written) for v in conflict.values}
+        joined = next((c for c in out if c.unit == conflict.unit
+                       and keys & {(v.doc.id, v.written) for v in c.values}), None)
+        if joined is None:
+            out.append(conflict)
+            continue
+        values = {(v.doc.id, v.written): v for v in (*joined.values, *conflict.values)}
+        merged = FigureConflict(joined.label, joined.unit, tuple(sorted(
+            values.values(), key=lambda v: (v.date or "", v.doc.id))))
+        out[out.index(joined)] = merged
     return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot import texts
 from bot.debate.actors import AUTHOR
-from bot.news.facts import BYLINE, DATE_UNITS, FactReader, Facts
+from bot.news.facts import BYLINE, DATE_UNITS, FactReader, Facts, own_voice
 from bot.store import Store
 from bot.types import Document, Position, clip
 
@@ -23,11 +23,6 @@ LEAD_SENTENCES = 6  # how far into a report its point is looked for
 # Verbs by which a report says what happened or what someone stated.
 _REPORTS = re.compile(r"(?:밝혔|발표했|확정|의결|통과|결정|선정|공개|집계됐|나타났|조사됐|"
                       r"합의|출시|시행|부과|지정|발급|승인|채택|늘린|줄인|줄였|늘렸)")
-# Endings by which a sentence argues rather than reports, in the writer's own voice: at the
-# end of the sentence, not inside reported speech ("…둬야 한다고 요구했다").
-_ARGUES = re.compile(r"(?:야 한다|야 할 것이다|필요가 있다|필요하다|바란다|안 된다|옳다|마땅하다|"
-                     r"자|야 한다고 본다|야 한다고 생각한다)[.!]?\s*$")
-_QUOTED = re.compile(r"[\"“”‘’']")
 _TOO_SHORT = 15
 REPORT = 2  # of a name, a figure and a reporting verb, what a report's lead sentence holds
 
@@ -64,9 +59,8 @@ def _argued(doc: Document, positions: list[Position]) -> Point:
 def _own_argument(facts: Facts) -> str | None:
     """A piece that argues in its own voice (two sentences or more that say what should be
     done, outside quotation marks) says its point in the one of them nearest its title."""
-    own = [(sentence, nouns) for sentence, nouns in facts.sentences
-           if _ARGUES.search(sentence) and not _QUOTED.search(sentence)
-           and not BYLINE.search(sentence)]
+    voiced = set(own_voice([sentence for sentence, _ in facts.sentences]))
+    own = [(sentence, nouns) for sentence, nouns in facts.sentences if sentence in voiced]
     if len(own) < 2:
         return None
     # The one that names what the title names; among equals the later one: a column states

@@ -23,8 +23,14 @@ STORY_DAYS = 3  # reports of one event appear within this many days of each othe
 # in ten (idf ≥ ln 10 ≈ 2.3) — an event's place, actor or object, not the collection's theme.
 SHARED_WEIGHT = 2 * math.log(10)
 MIN_CHUNKS = 1000  # about a hundred documents
-# A figure of one digit ("3개", "2곳") recurs in unrelated reports by chance.
-_SPECIFIC = re.compile(r"\d\D*\d|\d+\.\d")
+LINKED = 0.5  # of the pairs across two groups, the share that must tell one event to merge them
+# A round figure ("3개", "30%", "3천만 원": one significant digit) recurs in unrelated reports
+# by chance; "1만 5천 장", "2,048장" and "7.8%" are particular to what they count.
+
+
+def _specific(value: float) -> bool:
+    digits = f"{value:.6g}".replace(".", "").replace("-", "").split("e")[0].strip("0")
+    return len(digits) >= 2
 _TITLE_PARTS = re.compile(r"\s*(?:…|\.\.\.|·{2,}|[\"“”'‘’\[\]]|\s-\s)\s*")
 
 
@@ -61,22 +67,21 @@ class StoryFinder:
         newest."""
         facts = [self.facts.facts(d) for d in docs]
         weight = self._idf(set().union(*(f.lead_words for f in facts)) if facts else set())
-        parent = list(range(len(facts)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, a in enumerate(facts):
-            for j in range(i + 1, len(facts)):
-                if root(i) != root(j) and same_event(a, facts[j], weight):
-                    parent[root(j)] = root(i)
-        groups: dict[int, list[Facts]] = {}
-        for i, f in enumerate(facts):
-            groups.setdefault(root(i), []).append(f)
-        out = [self._story(group, weight) for group in groups.values()]
+        linked = {(i, j) for i, a in enumerate(facts) for j in range(i + 1, len(facts))
+                  if same_event(a, facts[j], weight)}
+        # A report joins a story when it tells the event with at least half of its reports,
+        # not through a chain: a follow-up links to the story, another event to the follow-up.
+        groups: list[list[int]] = [[i] for i in range(len(facts))]
+        for i, j in sorted(linked):
+            gi = next(g for g in groups if i in g)
+            gj = next(g for g in groups if j in g)
+            if gi is gj:
+                continue
+            across = sum((min(x, y), max(x, y)) in linked for x in gi for y in gj)
+            if across >= LINKED * len(gi) * len(gj):
+                gi.extend(gj)
+                groups.remove(gj)
+        out = [self._story([facts[i] for i in group], weight) for group in groups]
         out.sort(key=lambda s: max(d.date or "" for d in s.docs), reverse=True)
         out.sort(key=lambda s: (-len(s.outlets), -len(s.docs)))  # stable: newest first
         return out
@@ -93,17 +98,21 @@ class StoryFinder:
 
 def specific_facts(f: Facts, cited: bool = False) -> set[tuple[float, str]]:
     """The figures (value, unit) and dates a report states that few others would by chance;
-    `cited`: with the earlier values it gives for a change ("8천 장에서 7천 장으로": 8천)."""
+    `cited`: with the earlier values it gives for a change ("8천 장에서 7천 장으로": 8천).
+    A date counts to the month as well: two reports of one decision place its deadline as
+    "21일까지" and "22일부터"."""
     out = {(g.value, g.unit) for g in f.figures
            if g.unit not in DATE_UNITS and (cited or not g.replaced)
-           and _SPECIFIC.search(g.written)}
-    return out | {(0.0, d) for d in f.dates}
+           and _specific(g.value)}
+    return out | {(0.0, d) for d in f.dates} | {(0.0, d[:7]) for d in f.dates}
 
 
 def same_event(a: Facts, b: Facts, weight: dict[str, float]) -> bool:
-    """Whether two reports tell one event: near in time, about the same rare things, and
-    stating one identical specific fact."""
-    if a.doc.id == b.doc.id or not a.day or not b.day:
+    """Whether two reports tell one event: both report (an editorial or a column argues about
+    an event, it does not tell it), near in time, about the same rare things, and stating one
+    identical specific fact. The same names alone are not enough: a company's launch and its
+    office opening the next day share every name and are two events."""
+    if a.doc.id == b.doc.id or not a.day or not b.day or a.argues or b.argues:
         return False
     if abs((date.fromisoformat(a.day) - date.fromisoformat(b.day)).days) > STORY_DAYS:
         return False
