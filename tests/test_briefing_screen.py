@@ -6,14 +6,20 @@ buttons still work."""
 from __future__ import annotations
 
 import asyncio
+import io
+import shutil
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from bot import texts
+from bot.debate.picture import PHONE_HEIGHT
 from bot.delivery import notify
+from bot.ingest.pipeline import ingest_folder
 from bot.services import Services
 from bot.store import Store
 from bot.tg.app import build_application
@@ -25,6 +31,8 @@ from tests.delivery_support import make_services, subscribe
 ALICE, BOB = 501, 502
 SEOUL = ZoneInfo("Asia/Seoul")
 OUTLETS = ("정책일보", "전자신문", "한국경제", "디지털타임스")
+COLLECTION = Path(__file__).resolve().parent.parent / "eval" / "collection"
+REAL = ("c002", "c003", "c004", "c012", "c013", "c024", "c025", "c028", "c029")
 # New positions: five on one proposition (more than the top page shows), two on another.
 POSITIONS = {"infra_first": 5, "human_skills": 2}
 
@@ -45,6 +53,17 @@ def day_of_documents(store: Store, count: int = 60) -> list[Document]:
         store.save_document(doc, [])
         docs.append(doc)
     return docs
+
+
+def real_reports(store: Store, korean, folder: Path) -> None:
+    """REAL: three events each told by two outlets (c002/c003, c012/c013, c024/c025), and
+    reports that follow them up (c004 a week later, c028 and c029 a week apart): one story
+    only where one event is told, ingested as the folder would be."""
+    folder.mkdir()
+    for prefix in REAL:
+        [path] = COLLECTION.glob(prefix + "_*.txt")
+        shutil.copy(path, folder / path.name)
+    ingest_folder(store, korean, folder, max_bytes=5_000_000)
 
 
 def quote(proposition: str, n: int) -> str:
@@ -114,9 +133,10 @@ async def tap(botapi, message: dict, label: str) -> dict:  # noqa: F811
 
 
 async def test_a_day_of_60_documents_is_one_screen_led_by_the_debate_and_paged_in_place(
-        services, botapi):  # noqa: F811
+        services, botapi, korean, tmp_path):  # noqa: F811
     store = services.store
-    docs = day_of_documents(store)
+    real_reports(store, korean, tmp_path / "folder")
+    docs = day_of_documents(store, 60 - len(REAL))
     new_positions(store, docs)
     subscribe(store, ALICE)
     async with running_application(services, botapi) as desk:
@@ -129,8 +149,12 @@ async def test_a_day_of_60_documents_is_one_screen_led_by_the_debate_and_paged_i
         first_item = next(line for line in lines[2:] if line)
         assert first_item.startswith("🧭 ")  # the debate's changes lead, before the news
         assert lines.index(first_item) < min(i for i, line in enumerate(lines)
-                                             if line.startswith("• "))
+                                             if line.startswith(("• ", "🔢 ", "📰 ")))
         assert "찬성 — 발언자0 · 정책일보, 2025-06-02: “infra_first 쟁점의 0번째" in text
+        # The picture that follows shows what changed, sized for a phone.
+        [photo] = await botapi.wait_for(lambda: botapi.photos(ALICE), timeout=30)
+        drawn = Image.open(io.BytesIO(photo["data"]))
+        assert drawn.width == 1080 and drawn.height <= PHONE_HEIGHT
         assert any(line.startswith("➕ ") for line in lines)  # how much more there is
         labels = buttons(brief)
         more = next(label for label in labels if label.startswith(texts.SCREEN_MORE_BUTTON))
@@ -145,8 +169,18 @@ async def test_a_day_of_60_documents_is_one_screen_led_by_the_debate_and_paged_i
             seen.append(message["text"])
         assert len(seen) >= 2 and more
         everything = "\n".join(seen)
-        assert all(title(i) in everything for i in range(60))
-        assert sum(everything.count(title(i)) for i in range(60)) == 60  # each shown once
+        synthetic = range(60 - len(REAL))
+        assert all(title(i) in everything for i in synthetic)
+        assert sum(everything.count(title(i)) for i in synthetic) == len(synthetic)  # once each
+        # Each event told by two outlets is one item that names both, shown once; its
+        # reports are not listed again one by one.
+        stories = [line for line in everything.split("\n") if line.startswith("📰 ")]
+        assert len(stories) == 3 and all("2개 매체: " in line for line in stories)
+        outlets = {line.split("2개 매체: ")[1] for line in stories}
+        assert outlets == {"누리경제, 한빛타임스", "누리경제, 푸른데일리", "새벽뉴스, 다온경제"}
+        for doc in store.documents():
+            if doc.id[:4] in ("c002", "c003", "c012", "c013", "c024", "c025"):
+                assert f"• {doc.title} (" not in everything
 
         message = await tap(botapi, message, own)
         assert all(quote("infra_first", n) in message["text"] for n in range(5))

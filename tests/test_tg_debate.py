@@ -291,7 +291,8 @@ async def test_briefing_brings_new_positions_and_then_the_map_once(
     assert first == (texts.SCREEN_DEBATE_ITEM.format(proposition=regional.text)
                      + f"  [{texts.DEBATE_DISPUTED}]")
     assert texts.SCREEN_POSITIONS_MORE.format(count=3) in text
-    assert sum(f"“{quote}”" in text for _, quote in REGIONAL_LINES) == 2
+    item = text[text.index(first):].split("\n\n")[0]  # the proposition's own item
+    assert sum(f"“{quote}”" in item for _, quote in REGIONAL_LINES) == 2
     assert (texts.SCREEN_DEBATE_ITEM.format(proposition=regulate.text) + "\n") in text
     assert texts.SCREEN_POSITION.format(side=AGAINST, source=f"최유예 협회장 · {LAW}",
                                         quote=S4) in text

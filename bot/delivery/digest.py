@@ -15,9 +15,12 @@ from bot.briefing import gist, new_positions, shown_summary
 from bot.debate.propositions import shared as shared_propositions
 from bot.debate.view import BRIEFING_DISPUTED, source_of
 from bot.debate.view import topics as debate_topics
-from bot.delivery.screen import DEBATE, NEWS, Item, Pages, lay_out, merge
+from bot.delivery.screen import DEBATE, NEWS, STORY, Item, Pages, lay_out, merge
 from bot.delivery.topics import EVERYTHING, Topics, on_topics, positions_on
 from bot.korean import Korean
+from bot.news.facts import FactReader
+from bot.news.points import PointReader
+from bot.news.stories import StoryFinder
 from bot.store import Store
 from bot.types import AGAINST, FOR, Document, Position, Proposition, clip
 
@@ -34,6 +37,7 @@ class Digest:
     doc_ids: tuple[str, ...] = ()  # the documents it shows
     positions: int = 0  # new positions it shows
     left_out: int = 0  # new documents off the chat's topics
+    changed: tuple[str, ...] = ()  # the propositions with new positions it shows
 
     @property
     def text(self) -> str:
@@ -88,17 +92,41 @@ def standing_items(store: Store, propositions: Sequence[Proposition],
     return items[:BRIEFING_DISPUTED]
 
 
-def news_items(docs: Sequence[Document]) -> list[Item]:
-    """One item per document, in the order given (newest first): title, where from, gist."""
-    return [Item(NEWS, (texts.BRIEF_ITEM.format(title=d.title, meta=d.meta, gist=gist(d)),),
-                 (d.id,)) for d in docs]
+def news_items(docs: Sequence[Document], points: PointReader | None = None,
+               quoted: str = "") -> list[Item]:
+    """One item per document, in the order given (newest first): title, where from, and the
+    line that says its point (bot/news/points.py), or its gist where no line says one or
+    where the debate's items above (`quoted`, their text) quote it already."""
+    return [Item(NEWS, (texts.BRIEF_ITEM.format(title=d.title, meta=d.meta,
+                                                gist=_point(d, points, quoted)),), (d.id,))
+            for d in docs]
 
 
-def story_and_figure_items(store: Store, docs: Sequence[Document]) -> list[Item]:
-    """Stories (one event, several outlets) and figures that differ between documents, as
-    STORY and FIGURES items over `docs`; they replace those documents' single news items
-    (screen.merge). None yet: this is where they join the briefing."""
-    return []
+def _point(doc: Document, points: PointReader | None, quoted: str) -> str:
+    point = points.point(doc) if points else None
+    if point is None or (point.argues and clip(point.sentence, QUOTE_MAX) in quoted):
+        return gist(doc)
+    return point.line
+
+
+def story_items(store: Store, facts: FactReader, points: PointReader,
+                docs: Sequence[Document]) -> list[Item]:
+    """Stories among `docs`: reports of one event by several outlets, one item each that
+    names the outlets and says the point once; it replaces its reports' single news items
+    (screen.merge). Differing figures (bot/news/figures.py) do not join yet: on a blind batch
+    they were wrong more often than right (docs/DESIGN.md)."""
+    items = []
+    for story in StoryFinder(store, facts).stories(list(docs)):
+        if len(story.outlets) < 2:
+            continue
+        # The earliest report that says its point stands for the story.
+        lines = [texts.SCREEN_STORY_ITEM.format(label=story.label, outlets=story.outlets_line)]
+        point = next((p for d in story.docs if (p := points.point(d))), None)
+        if point:
+            lines.append(texts.SCREEN_STORY_POINT.format(point=point.line))
+        items.append(Item(STORY, tuple(lines), tuple(d.id for d in story.docs),
+                          weight=len(story.outlets)))
+    return items
 
 
 def compose_briefing(store: Store, korean: Korean | None, *, since: str | None, today: date,
@@ -122,11 +150,19 @@ def compose_briefing(store: Store, korean: Korean | None, *, since: str | None, 
     debate = debate_items(store, propositions, positions)
     if since and not new and not debate:
         debate = standing_items(store, propositions, topics)
-    items = merge([*debate, *news_items(shown)], story_and_figure_items(store, shown))
+    if korean is not None:
+        facts = FactReader(store, korean)
+        points = PointReader(store, facts)
+        quoted = "\n".join(line for item in debate for line in item.lines)
+        items = merge([*debate, *news_items(shown, points, quoted)],
+                      story_items(store, facts, points, shown))
+    else:
+        items = merge([*debate, *news_items(shown)], [])
     if not items and not docs:
         return Digest([(texts.SCREEN_TOP_BUTTON, texts.BRIEF_EMPTY)])
     pages = lay_out(head, items, [texts.BRIEF_FOOTER])
-    return Digest(pages, tuple(d.id for d in shown), len(positions), left_out)
+    changed = tuple(dict.fromkeys(p.proposition for p in positions))
+    return Digest(pages, tuple(d.id for d in shown), len(positions), left_out, changed)
 
 
 def compose_push(docs: Sequence[Document], left_out: int = 0) -> Digest:
