@@ -1,6 +1,7 @@
 """Plain data passed between layers."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Outbox message kinds. Subscriber kinds go only to chats still subscribed when sent;
@@ -10,6 +11,20 @@ SUBSCRIBER_KINDS = frozenset({PUSH, BRIEFING, MANUAL_BRIEFING})
 BRIEFING_KINDS = frozenset({BRIEFING, MANUAL_BRIEFING})
 # An outbox payload that stands for the debate map's picture, drawn when it is sent.
 DEBATE_MAP_PAYLOAD = "\x00debate-map"
+# A briefing's picture: only the propositions named after the marker (comma-separated ids),
+# the ones with new positions, drawn for a phone screen.
+DEBATE_CHANGES_PAYLOAD = "\x00debate-changes:"
+
+
+def changes_payload(proposition_ids: Iterable[str]) -> str:
+    return DEBATE_CHANGES_PAYLOAD + ",".join(proposition_ids)
+
+
+def parse_changes_payload(payload: str) -> tuple[str, ...] | None:
+    """The proposition ids of a briefing's picture payload; None for any other payload."""
+    if not payload.startswith(DEBATE_CHANGES_PAYLOAD):
+        return None
+    return tuple(i for i in payload[len(DEBATE_CHANGES_PAYLOAD):].split(",") if i)
 # An outbox payload laid out for one screen: this marker, the screen's id, a newline, then the
 # top page's text. The pages behind its buttons are stored under that id (store `screens`).
 SCREEN_PAYLOAD = "\x00screen:"

@@ -2,10 +2,12 @@
 still parses) does not make their positions news when the propositions come back."""
 from __future__ import annotations
 
+import io
+
 from bot.debate.propositions import Propositions
 from bot.debate.service import DebateMap
 from bot.store import Store
-from bot.types import AGAINST, FOR
+from bot.types import AGAINST, FOR, Position
 from tests.fakes import FakeLLM
 from tests.test_debate import DC, FOR_SENTENCE, doc
 
@@ -59,3 +61,20 @@ def test_positions_kept_for_a_lost_proposition_go_when_the_document_changes(tmp_
     store.save_document(doc(d.text + "\n추가 문단입니다."), [])
     assert store.positions() == []
     store.close()
+
+
+def test_a_briefings_picture_shows_only_the_propositions_named(tmp_path, korean):
+    """The picture after a briefing draws the propositions with new positions, not the map."""
+    from PIL import Image
+    store = Store(tmp_path / "t.db")
+    path = tmp_path / "debate.toml"
+    path.write_text(REGIONAL + OTHER, encoding="utf-8")
+    debate = DebateMap(store, FakeLLM(), korean, Propositions(path))
+    for i, prop in enumerate((DC.id, "space_budget")):
+        d = doc(doc_id=f"d{i}.txt")
+        store.save_document(d, [])
+        store.save_positions(d.id, [Position(d.id, prop, FOR if i else AGAINST, "필자",
+                                             "인용문입니다.", 1.0)], "k", d.content_hash)
+    both = Image.open(io.BytesIO(debate.picture()))
+    one = Image.open(io.BytesIO(debate.changes_picture([DC.id])))
+    assert one.width == both.width and one.height < both.height

@@ -219,3 +219,15 @@ def test_every_map_stays_within_the_photo_limits_of_the_bot_api(count):
         note = drawn.crop((MARGIN, drawn.height - layout.NOTE_STEP - 24, WIDTH - MARGIN,
                            drawn.height - 24))
         assert note.getextrema() != ((255, 255), (255, 255), (255, 255))
+
+
+def test_a_briefing_picture_fits_a_phone_screen_and_counts_the_rows_left_out():
+    props = [Proposition(f"p{i}", f"{i}번 쟁점: 정부는 인공지능 기본법 시행을 미뤄야 한다")
+             for i in range(6)]
+    positions = [p for prop in props for p in full_row_positions(prop.id)]
+    whole = image(debate_png(props, positions))
+    phone = image(debate_png(props, positions, max_height=layout.PHONE_HEIGHT))
+    assert whole.height > layout.PHONE_HEIGHT >= phone.height
+    assert phone.width == WIDTH
+    rows, _, _ = layout._rows(props, positions)
+    assert 0 < layout._fitting(rows, layout.PHONE_HEIGHT) < len(props)

@@ -54,6 +54,8 @@ ENTRY_ROOM = COLUMN_WIDTH - ENTRY_INDENT - CELL_PAD
 # differ more than 20 times, which this width and height never do): the rows past that height
 # are left out, newest evidence first stays in, and a last line says how many are missing.
 MAX_HEIGHT = 10_000 - WIDTH
+# A briefing's picture is read on a phone, not scrolled: what changed, one screen or two.
+PHONE_HEIGHT = 1600
 FRAME = 150 + 22 + 56 + 44 + 24  # header, legend and column names, bottom margin
 NOTE_STEP = 56
 
@@ -199,10 +201,10 @@ def _rows(propositions: Sequence[Proposition], positions: Sequence[Position]
     return rows, len(docs), count
 
 
-def _fitting(rows: list[_Row]) -> int:
-    """How many of `rows`, from the first, fit under MAX_HEIGHT (with the note's line when
+def _fitting(rows: list[_Row], max_height: int = MAX_HEIGHT) -> int:
+    """How many of `rows`, from the first, fit under `max_height` (with the note's line when
     some do not)."""
-    room = MAX_HEIGHT - FRAME
+    room = max_height - FRAME
     if sum(row.height for row in rows) <= room:
         return len(rows)
     room -= NOTE_STEP
@@ -301,9 +303,10 @@ def _legend_and_columns(draw: ImageDraw.ImageDraw, top: int) -> int:
 
 
 def debate_png(propositions: list[Proposition], positions: list[Position], *,
-               title: str = DEFAULT_TITLE) -> bytes:
+               title: str = DEFAULT_TITLE, max_height: int = MAX_HEIGHT) -> bytes:
     """The debate map as PNG bytes, 1080 px wide and as tall as its rows need, within what
-    the Bot API takes for a photo (the rows past MAX_HEIGHT are counted in a last line).
+    the Bot API takes for a photo, or within `max_height` (the rows past it are counted in a
+    last line).
 
     Rows follow `propositions`' order and leave out propositions nobody took a side on; with
     no positions at all it is a small picture saying so, so the caller never special-cases it.
@@ -313,7 +316,7 @@ def debate_png(propositions: list[Proposition], positions: list[Position], *,
     rows, docs, count = _rows(propositions, positions)
     if rows:
         counts = _counts(docs, count, len(rows))
-        drawn = rows[:_fitting(rows)]
+        drawn = rows[:_fitting(rows, max_height)]
         left_out = len(rows) - len(drawn)
         height = FRAME + sum(row.height for row in drawn) + (NOTE_STEP if left_out else 0)
     else:

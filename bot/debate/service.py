@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from bot.debate import view
@@ -14,6 +15,8 @@ from bot.korean import Korean
 from bot.llm import LLM, Interrupt
 from bot.store import Store
 from bot.types import DEBATE_METHODS, Document, Position, Proposition
+
+CHANGES_TITLE = "새 입장이 나온 쟁점"  # a briefing's picture: what changed since the last one
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +83,13 @@ class DebateMap:
         shown = self.topics()
         return debate_png([t.proposition for t in shown],
                           [p for t in shown for p in t.positions])
+
+    def changes_picture(self, proposition_ids: Sequence[str]) -> bytes:
+        """A briefing's picture: only the propositions named (those with new positions), in
+        their map order, for a phone (PHONE_HEIGHT; the rows that do not fit are counted)."""
+        from bot.debate.picture import PHONE_HEIGHT, debate_png
+        wanted = set(proposition_ids)
+        shown = [t for t in self.topics() if t.proposition.id in wanted]
+        return debate_png([t.proposition for t in shown],
+                          [p for t in shown for p in t.positions],
+                          title=CHANGES_TITLE, max_height=PHONE_HEIGHT)

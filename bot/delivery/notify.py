@@ -21,11 +21,11 @@ from bot.llm import LLM, LLMError
 from bot.store import Quarantine, Store, Subscription
 from bot.types import (
     BRIEFING,
-    DEBATE_MAP_PAYLOAD,
     MANUAL_BRIEFING,
     PUSH,
     QUARANTINE,
     Document,
+    changes_payload,
     screen_payload,
 )
 
@@ -161,9 +161,11 @@ def _compose_for_chats(store: Store, korean: Korean, subs: list[Subscription], t
                                   briefed_at=watermark, day=day,
                                   screen=[(sid, sub.chat_id, digest.pages)]):
             queued.append(sub.chat_id)
-            # The map's picture follows when positions changed since the chat's last briefing.
-            if since and digest.positions:
-                store.enqueue_briefing(f"{key}:map", sub.chat_id, kind, DEBATE_MAP_PAYLOAD,
+            # The picture of what changed follows when positions changed since the chat's
+            # last briefing: only those propositions, sized for a phone.
+            if since and digest.changed:
+                store.enqueue_briefing(f"{key}:map", sub.chat_id, kind,
+                                       changes_payload(digest.changed),
                                        briefed_at=watermark, day=day)
     return queued
 

@@ -13,6 +13,7 @@ import time as clock_time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Bot
@@ -26,7 +27,12 @@ from bot.services import Services
 from bot.tg.format import Part, plain_parts, render_parts, text_lines
 from bot.tg.keyboards import keyboard
 from bot.tg.send import send_parts, send_photo
-from bot.types import DEBATE_MAP_PAYLOAD, Document, parse_screen_payload
+from bot.types import (
+    DEBATE_MAP_PAYLOAD,
+    Document,
+    parse_changes_payload,
+    parse_screen_payload,
+)
 from bot.worker import ModelWorker
 
 log = logging.getLogger(__name__)
@@ -77,7 +83,7 @@ class TelegramCourier:
         self.max_flood_wait = timing.send_timeout / 2
 
     def parts(self, payload: str) -> list[Part | ScreenPart | str]:
-        if payload == DEBATE_MAP_PAYLOAD:
+        if payload == DEBATE_MAP_PAYLOAD or parse_changes_payload(payload) is not None:
             return [payload]
         screen = parse_screen_payload(payload)
         if screen is None:
@@ -95,7 +101,11 @@ class TelegramCourier:
             await send_parts(self.bot, store, chat_id, [part], max_attempts=timing.send_attempts,
                              max_flood_wait=self.max_flood_wait, reply_markup=markup)
             return
-        png = await asyncio.to_thread(self.services.debate.picture)  # the map as it stands
+        assert isinstance(part, str)
+        changed = parse_changes_payload(part)
+        debate = self.services.debate
+        png = await asyncio.to_thread(  # the map as it stands, or what a briefing changed
+            debate.picture if changed is None else partial(debate.changes_picture, changed))
         await send_photo(self.bot, store, chat_id, png, caption=texts.DEBATE_PICTURE_CAPTION,
                          max_attempts=timing.send_attempts, max_flood_wait=self.max_flood_wait)
 
