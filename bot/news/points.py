@@ -1,12 +1,13 @@
-"""Lines that say the point: per document, one line stating what it argues or reports — who,
-what, the figure — without a model.
+"""Lines that say the point: per document, one line stating what it reports or argues — who,
+what, the figure — without a model, every line a sentence of the stored text.
 
-A document with positions on the debate map argues something: its line is the position's own
-sentence, verbatim, with who holds it (the author's position first, then the one the map is
-surest of). Otherwise it reports something: its line is the sentence of its lead that tells
-the most of the event — an actor or name, a figure with its unit, a reporting or deciding verb,
-the title's words — so a scene-setting opening ("AI 기술의 격변이 눈부시게 진행되고 있다.")
-loses to the sentence that says what happened. Every line is a sentence of the stored text."""
+A report says its point first, as news is written (the inverted pyramid): its line is its lede,
+the first sentence of its lead that states something — a name, a figure with its unit or a
+reporting verb — in the report's own words, so a scene-setting opening ("AI 기술의 격변이
+눈부시게 진행되고 있다."), a subheadline or someone's quoted reaction is passed over. A piece
+that argues (an editorial, a column, an op-ed: `Facts.argues`) says its point in its own voice:
+the sentence of its own argument that names most of what its title names, with its writer; only
+when it has none does its debate-map position stand for it."""
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ LEAD_SENTENCES = 6  # how far into a report its point is looked for
 _REPORTS = re.compile(r"(?:밝혔|발표했|확정|의결|통과|결정|선정|공개|집계됐|나타났|조사됐|"
                       r"합의|출시|시행|부과|지정|발급|승인|채택|늘린|줄인|줄였|늘렸)")
 _TOO_SHORT = 15
-REPORT = 2  # of a name, a figure and a reporting verb, what a report's lead sentence holds
+# A sentence, not a headline or a subheadline: it ends as Korean prose does ("…했다.", "…된다.").
+_STATES = re.compile(r"다[.!]?[\"”’']?\s*$")
+_SPEECH = re.compile(r"[\"“”]")  # someone's words, quoted: a report's lede is its own
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,20 @@ class PointReader:
         self.store, self.facts = store, facts
 
     def point(self, doc: Document) -> Point | None:
-        """The document's line, or None when no sentence of it says anything specific."""
+        """The document's line, or None when no sentence of it says anything specific. A
+        report says its point first (the inverted pyramid of news writing): its lede. A piece
+        that argues says it in its own voice; else its position on the debate map stands."""
+        facts = self.facts.facts(doc)
+        if not facts.argues:
+            return _reported(facts)
+        if argument := _own_argument(facts):
+            return Point(doc.id, _by(doc, argument), argument, True)
         positions = self.store.positions(doc_id=doc.id)
-        if positions:
-            return _argued(doc, positions)
-        return _reported(self.facts.facts(doc))
+        return _argued(doc, positions) if positions else _reported(facts)
+
+
+def _by(doc: Document, sentence: str) -> str:
+    return texts.POINT_ARGUES.format(who=doc.author or AUTHOR, quote=clip(sentence, POINT_MAX))
 
 
 def _argued(doc: Document, positions: list[Position]) -> Point:
@@ -70,28 +82,16 @@ def _own_argument(facts: Facts) -> str | None:
 
 
 def _reported(facts: Facts) -> Point | None:
-    best = _report_line(facts)
-    # A lead that reports (a name or a figure, with a reporting verb) makes it a report, even
-    # when it goes on to quote obligations; otherwise its own argument is its point.
-    if (best is None or best[0] < REPORT) and (argument := _own_argument(facts)):
-        return Point(facts.doc.id, clip(argument, POINT_MAX), argument, False)
-    if best is None:
-        return None
-    return Point(facts.doc.id, clip(best[2], POINT_MAX), best[2], False)
-
-
-def _report_line(facts: Facts) -> tuple[float, int, str] | None:
-    """The lead sentence that tells most of the event, with its score."""
-    title = facts.title_words
-    scored = []
-    for at, (sentence, nouns) in enumerate(facts.sentences[:LEAD_SENTENCES]):
-        if len(sentence) < _TOO_SHORT or BYLINE.search(sentence) or sentence.endswith("?"):
+    """The report's lede: the first sentence of its lead that states something — a name, a
+    figure with its unit or a reporting verb — in the report's own words (not someone's
+    quoted speech, not a byline, a subheadline or a question)."""
+    for sentence, nouns in facts.sentences[:LEAD_SENTENCES]:
+        if len(sentence) < _TOO_SHORT or BYLINE.search(sentence) or sentence.endswith("?") \
+                or not _STATES.search(sentence) or _SPEECH.search(sentence):
             continue
-        if nouns and nouns <= title:
+        if nouns and nouns <= facts.title_words:
             continue  # the title again, in other words
         figures = [g for g in facts.figures if g.sentence == sentence and g.unit not in DATE_UNITS]
-        tells = bool(figures) + bool(nouns & facts.names) + bool(_REPORTS.search(sentence))
-        if not tells:
-            continue  # a scene-setting line: says nothing in particular
-        scored.append((tells + len(nouns & title) / max(len(title), 1), -at, sentence))
-    return max(scored) if scored else None
+        if figures or nouns & facts.names or _REPORTS.search(sentence):
+            return Point(facts.doc.id, clip(sentence, POINT_MAX), sentence, False)
+    return None
