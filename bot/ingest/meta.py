@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.ingest.clean import COPYRIGHT, DATE_ONLY, CleanPage, is_bar, page_lines
+from bot.ingest.chrome import COPYRIGHT, DATE_ONLY, is_bar
+from bot.ingest.clean import CleanPage, page_lines
 from bot.types import NAME_MAX, TITLE_MAX, clip
 
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
