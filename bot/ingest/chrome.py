@@ -32,8 +32,9 @@ def is_sentence(line: str) -> bool:
 
 
 # The separators of a site's menu bar, breadcrumb or masthead ("홈 | 정치 | 경제",
-# "사회 > 행정", "한마루뉴스 ─ 2026.10.28(수) ─ 오피니언", "윤슬저널 · 정책 · 2026년 11월 20일").
-BAR_SEPARATOR = re.compile(r"\s(?:\||>|─|·|/|ㅣ)\s")
+# "사회 > 행정", "오피니언 › 사설", "한마루뉴스 ─ 2026.10.28(수) ─ 오피니언",
+# "윤슬저널 · 정책 · 2026년 11월 20일").
+BAR_SEPARATOR = re.compile(r"\s(?:\||>|›|»|─|·|/|ㅣ)\s")
 BAR_DATE = re.compile(r"(?:19|20)\d{2}\s*[-./년]\s*\d{1,2}")
 
 

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from bot.ingest.chrome import (
     COPYRIGHT,
     CREDIT_LABEL,
-    DATE_ONLY,
     DATETIME,
-    META_FIELD,
     SITE_NAME,
     URL_ONLY,
     is_bar,
     is_chrome,
     is_sentence,
 )
+from bot.ingest.head import BRAND, Role, headline, role
 from bot.korean import normalize_text
 
 
@@ -27,6 +26,7 @@ from bot.korean import normalize_text
 class CleanPage:
     lines: list[str]  # article lines, in order
     title_index: int | None  # index into lines of the title, when one was recognised
+    title: str | None = None  # the headline as the page prints it, a kicker above it included
     # Names the page shows outside its body (a series label above the headline, a photo
     # credit): not article text, but what readers may call the page by.
     credits: tuple[str, ...] = ()
@@ -41,27 +41,10 @@ def page_lines(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", line).strip() for line in text.split("\n")]
 
 
-def title_line(lines: list[str]) -> int | None:
-    """Index of the headline: the line just before a byline/meta line, else the first short
-    non-sentence line that is not a date or an all-Latin label."""
-    for i, line in enumerate(lines):
-        if (META_FIELD.match(line) or re.search(r"조회수?\s*[:：]\s*[\d,]+$", line)) and i > 0:
-            for j in range(i - 1, -1, -1):
-                if lines[j] and not is_chrome(lines[j]) and not DATE_ONLY.match(lines[j]):
-                    return j
-            break
-    for i, line in enumerate(lines[:12]):
-        if (8 <= len(line) <= 100 and not is_sentence(line) and not is_chrome(line)
-                and not is_bar(line)
-                and not re.search(r"[.!?]\s", line)
-                and not DATE_ONLY.match(line) and re.search(r"[가-힣]", line)):
-            return i
-    return None
-
-
 def clean_page(text: str) -> CleanPage:
     raw = [line for line in page_lines(text) if line]
-    title_at = title_line(raw)
+    found = headline(raw)
+    title_at = found.at if found else None
     kept: list[str] = []
     seen: set[str] = set()
     title_index: int | None = None
@@ -80,7 +63,10 @@ def clean_page(text: str) -> CleanPage:
             skip_next_credit = True
         if title_at is not None and i < title_at and not is_sentence(line) and len(line) <= 60:
             seen.add(key)
-            if not (URL_ONLY.match(line) or DATE_ONLY.match(line) or is_chrome(line)):
+            # A name (the site's, a series label's), not a menu, a date, a byline or a kicker.
+            if not (URL_ONLY.match(line) or is_chrome(line) or found and i == found.kicker_at
+                    or role(line) in (Role.PUBLISHED, Role.BYLINE, Role.CAPTION)
+                    or is_bar(line) and not BRAND.match(line)):
                 credits.append(line)
             elif site := SITE_NAME.search(line):  # "82cook.com을 즐겨찾기에 추가": the site
                 credits.append(site.group(0))
@@ -104,4 +90,5 @@ def clean_page(text: str) -> CleanPage:
             title_index = len(kept)
         kept.append(line)
     return CleanPage(lines=kept, title_index=title_index,
+                     title=found.text if found and title_index is not None else None,
                      credits=tuple(dict.fromkeys(c.strip() for c in credits if c.strip())))

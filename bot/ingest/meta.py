@@ -61,6 +61,17 @@ def _iso(match: re.Match[str] | None) -> str | None:
     return None
 
 
+def _unquoted(title: str) -> str:
+    """A headline printed whole in quotation marks without them ("“기술의 미래, …”"); one
+    that only opens or closes with a quote ("“…” 시민단체 반발", "[인터뷰] 아무개 “…”") keeps
+    its marks."""
+    inner = title[1:-1]
+    if len(title) > 2 and title[0] in "“\"" and title[-1] in "”\"" \
+            and not re.search("[“”\"]", inner):
+        return inner.strip()
+    return title
+
+
 def _fallback_title(page: CleanPage) -> str:
     first = page.lines[0] if page.lines else ""
     first = BYLINE.sub("", first).strip().lstrip("\"“'‘")
@@ -115,8 +126,7 @@ def _published(raw: list[str]) -> str | None:
 
 def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
     raw = [line for line in page_lines(raw_text) if line]
-    title = page.lines[page.title_index] if page.title_index is not None else _fallback_title(page)
-    title = title.strip().strip("“”\"")
+    title = _unquoted(page.title) if page.title else _fallback_title(page)
 
     date = None
     for line in raw:  # an explicit date field or a line that is only a date
