@@ -18,7 +18,7 @@ from bot.ingest.chrome import (
     is_chrome,
     is_sentence,
 )
-from bot.ingest.head import BRAND, Role, headline, role
+from bot.ingest.head import BRAND, Role, headline, role, words
 from bot.korean import normalize_text
 
 
@@ -63,9 +63,10 @@ def clean_page(text: str) -> CleanPage:
             skip_next_credit = True
         if title_at is not None and i < title_at and not is_sentence(line) and len(line) <= 60:
             seen.add(key)
-            # A name (the site's, a series label's), not a menu, a date, a byline or a kicker.
+            # A name (the site's, a series label's), not a menu, a date, a byline, a kicker, or
+            # a headline's length of words: another story's (a ticker), a board's description.
             if not (URL_ONLY.match(line) or is_chrome(line) or found and i == found.kicker_at
-                    or role(line) in (Role.PUBLISHED, Role.BYLINE, Role.CAPTION)
+                    or role(line) in (Role.PUBLISHED, Role.BYLINE, Role.CAPTION) or words(line) > 3
                     or is_bar(line) and not BRAND.match(line)):
                 credits.append(line)
             elif site := SITE_NAME.search(line):  # "82cook.com을 즐겨찾기에 추가": the site
