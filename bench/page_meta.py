@@ -1,6 +1,7 @@
 """What ingest reads of each page about itself, per folder (no model, no database): how many
 pages get a date, a headline found in the page's structure, and an outlet — the page rules
-measured on text they were not fitted to. `-v` lists each page with its title, outlet and date.
+measured on a folder at once (a new blind batch: text they were not fitted to). `-v` lists each
+page with its title, outlet and date.
 With `--labels FILE` (JSON lines: the page's path, its headline and outlet as a reader reads
 them), each folder also counts the titles and outlets that are right, and `-v` marks the wrong.
 

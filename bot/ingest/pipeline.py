@@ -275,7 +275,8 @@ def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: File
 
 # The rules that read what a page says about itself (title, date, outlet, author, credits): a
 # new number when they change, so documents stored before are read by the new ones.
-PAGE_RULES = 5  # 3: masthead dates; 4: menu bars are no headline, bylines; 5: publication lines
+PAGE_RULES = 6  # 3: masthead dates; 4: menu bars are no headline, bylines; 5: publication
+# lines; 6: the headline from the head's shape, the outlet from byline/masthead/copyright/dateline
 
 
 def _meta(doc: Document) -> tuple[str | None, ...]:
