@@ -23,6 +23,7 @@ def outlet(text: str) -> str | None:
     "(세종=누리일보) 마서준 기자 = 정부가 내년부터 반도체 기업에 보조금을 직접 준다.",
     "(누리일보) 권다해 기자 = 정부가 내년부터 반도체 기업에 보조금을 직접 준다.",
     "【영암=누리일보】봉미래 기자 = 정부가 내년부터 반도체 기업에 보조금을 직접 준다.",
+    "[누리일보] 봉미래 기자 = 정부가 내년부터 반도체 기업에 보조금을 직접 준다.",
 ])
 def test_the_outlet_a_reporters_byline_names(lead):
     assert outlet(f"{HEADLINE}\n{lead}\n{BODY}") == "누리일보"
@@ -50,6 +51,8 @@ def test_the_masthead_the_page_opens_with(masthead, name):
     "ⓒ 누리일보 nuri.co.kr | 기사제보 02-000-0000",
     "누리일보의 모든 콘텐츠는 저작권법의 보호를 받습니다. 무단전재·복사·배포 금지.",
     "Creative Commons BY-NC-ND · 누리일보",
+    "Copyright © 2026 누리일보 All Rights Reserved.",
+    "Copyright by 누리일보 & nuri.co.kr",
 ])
 def test_the_copyright_owner(line):
     assert outlet(f"{HEADLINE}\n입력 2026.03.04 10:20\n{BODY}{line}\n") == "누리일보"

@@ -34,6 +34,7 @@ BYLINE_OUTLET = (
     re.compile(rf"^\[(?P<outlet>[^\]=]+?)\s+{NAMES}\s*{REPORTER}\]"),
     re.compile(rf"^\((?:[가-힣]{{1,6}}\s*=\s*)?(?P<outlet>[^)=]+?)\)\s*{NAMES}\s*{REPORTER}\s*="),
     re.compile(rf"^【(?:[가-힣]{{1,6}}\s*=\s*)?(?P<outlet>[^】=]+?)】\s*{NAMES}\s*{REPORTER}"),
+    re.compile(rf"^\[(?P<outlet>[^\]=]+)\]\s*{NAMES}\s*{REPORTER}\s*(?:=|$|\S+@)"),
 )
 # The desks Korean news sites name their sections after, and their home links: a masthead
 # printed with its section ("한강일보 오피니언") is the outlet without it, and a menu bar whose
@@ -42,11 +43,12 @@ DESKS = frozenset("오피니언 opinion 사설 칼럼 기고 시론 인터뷰 �
                   "스포츠 연예 산업 과학 it it·과학 전국 지역 포토 영상 라이프 생활 세계 "
                   "부동산 증권 금융 기획 특집 정책".split())
 HOME = frozenset("홈 home 메인 전체기사 전체메뉴 뉴스홈 뉴스".split())
+YEAR_BY = r"\s*(?:(?:19|20)\d{2}(?:-\d{2,4})?\s+)?(?:by\s+)?"  # "ⓒ 2026 X", "Copyright by X"
 OWNER = r"(?P<owner>[^.,|<>()\n]{2,40}?)(?=\s*(?:[.,|<>(]|무단|all rights|$))"
 COPYRIGHT_OWNER = (
-    re.compile(rf"^[<(\[]?\s*(?:copyright\s*)?(?:ⓒ|©|\(c\))\s*(?:(?:19|20)\d{{2}}\s+)?{OWNER}",
+    re.compile(rf"^[<(\[]?\s*(?:copyright\s*)?(?:ⓒ|©|\(c\)){YEAR_BY}{OWNER}", re.IGNORECASE),
+    re.compile(rf"^[<(\[]?\s*(?:copyright|저작권자)\s*(?:ⓒ|©|\(c\))?{YEAR_BY}{OWNER}",
                re.IGNORECASE),
-    re.compile(rf"^[<(\[]?\s*(?:copyright|저작권자)\s*(?:ⓒ|©|\(c\))?\s*{OWNER}", re.IGNORECASE),
     re.compile(r"^(?P<owner>\S.{1,29}?)의 모든 (?:콘텐츠|기사|저작물)"),
     re.compile(r"^creative commons [^·|]*[·|]\s*(?P<owner>.{2,30})$", re.IGNORECASE),
 )
@@ -64,7 +66,7 @@ NAME_MAX_WORDS = 3
 def _name(text: str) -> str | None:
     """`text` as an outlet's name: its section ("오피니언") or issue number off, or None when
     what is left is no name (a desk, a home link, a date, a number)."""
-    text = ISSUE.sub("", text).strip(" |·─-")
+    text = ISSUE.sub("", text).strip(" |·─-&/")
     words = text.split()
     if len(words) > 1 and words[-1].lower() in DESKS:
         words = words[:-1]
