@@ -177,6 +177,41 @@ def test_better_page_rules_reach_documents_stored_before_them(store, korean, mon
     assert "씽크포비엘" in store.document("000_0fde8c8004443c85.txt").credits
 
 
+def test_a_page_cleaned_differently_by_better_rules_is_no_news(tmp_path, store, korean,
+                                                                monkeypatch):
+    """Better page rules can change a stored page's text (a ticker above its headline taken for
+    the title stayed in the text): it is chunked again, but it is the same document, found
+    when it was found and not announced again. An edit of the file still is news."""
+    from bot.ingest import pipeline
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = folder / "page.txt"
+    page.write_text(f"[속보] 기준금리 석 달 만에 동결 결정\n경제 > 산업\n반도체 보조금, 첫해부터 직접 "
+                    f"지급한다\n누리일보 | 2026-03-04 10:20\n{ARTICLE}\n", encoding="utf-8")
+    real_prepare = pipeline.prepare
+
+    def old_rules(raw, name, *, max_bytes):  # as a rule that took the ticker for the headline
+        text, meta = real_prepare(raw, name, max_bytes=max_bytes)
+        return "[속보] 기준금리 석 달 만에 동결 결정\n" + text, meta
+
+    monkeypatch.setattr(pipeline, "prepare", old_rules)
+    ingest(store, korean, folder)
+    store.mark_all_announced()
+    before = store.document("page.txt")
+    monkeypatch.setattr(pipeline, "prepare", real_prepare)
+    monkeypatch.setattr(pipeline, "PAGE_RULES", pipeline.PAGE_RULES + 1)
+    assert ingest(store, korean, folder).ingested == 1
+    after = store.document("page.txt")
+    assert "[속보]" not in after.text and after.content_hash != before.content_hash
+    assert after.ingested_at == before.ingested_at
+    assert store.unannounced_documents() == []
+    assert Retriever(store, korean).search("보조금")[0].doc_id == "page.txt"
+    page.write_text(page.read_text(encoding="utf-8") + "정부는 다음 달 세부 기준을 발표한다.\n",
+                    encoding="utf-8")
+    ingest(store, korean, folder)
+    assert [d.id for d in store.unannounced_documents()] == ["page.txt"]
+
+
 def test_cp949_bom_nfd_and_zero_width_files_are_read_cleanly(store, korean, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -314,9 +349,10 @@ def test_batched_analysis_splits_sentences_as_korean_sentences_does(korean):
 def test_a_line_that_is_only_a_date_is_never_the_title():
     """A page that opens with its date, then a headline that reads like a sentence, then a
     date field: the line before the field is the date, not a headline."""
-    from bot.ingest.clean import title_line
+    from bot.ingest.head import headline
     lines = ["2025-07-07", "작성일 : 2025-02-15 22:49:11", "본문 첫 문장은 이렇게 시작합니다."]
-    assert title_line(lines) != 0
+    found = headline(lines)
+    assert found is None or found.at != 0
 
 
 @pytest.mark.parametrize("bar", [

@@ -4,41 +4,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.ingest.clean import COPYRIGHT, DATE_ONLY, CleanPage, is_bar, page_lines
+from bot.ingest.chrome import DATE_ONLY
+from bot.ingest.clean import CleanPage, page_lines
+from bot.ingest.head import DATE, DATE_LINE_REST, WRITER, date_line_rest, headline
+from bot.ingest.outlet import find_outlet
 from bot.types import NAME_MAX, TITLE_MAX, clip
 
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
-DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})")
 BYLINE = re.compile(r"^\[([^\]\s]+)\s+([가-힣]{2,4})\s*(기자|특파원|논설위원|칼럼니스트)\]")
-# Who wrote it, in the shapes Korean pages print it: "(서울=가온뉴스통신) 류시온 기자 =",
-# "[OO일보=홍길동 기자]", "김민서 기자 minseo@…", "/ 이하늘 기자", "글: 박지후 ○○연구원 연구위원",
-# a line that is only a name, an affiliation and a role under the headline or at the end
-# ("석다은 새봄과학기술정책연구소 연구위원"). A role ends it; the affiliation is up to four words.
-ROLES = ("기자", "특파원", "논설위원", "논설실장", "논설주간", "편집위원", "편집국장", "객원기자",
-         "칼럼니스트", "교수", "연구위원", "선임연구원", "연구원", "위원장", "부위원장", "위원",
-         "대표", "공동대표", "회장", "부회장", "이사장", "이사", "사무총장", "사무국장", "국장",
-         "실장", "소장", "원장", "센터장", "변호사", "작가", "의원", "전문위원", "정책위원장",
-         "연구소장", "박사", "평론가", "활동가")
-_ROLE = "|".join(sorted(map(re.escape, ROLES), key=len, reverse=True))
-WRITER = re.compile(
-    r"(?:^|[=()\[]\s*|^\s*(?:글|글·사진|사진·글|기고|필자)\s*[:：]?\s*|^\s*[/—–-]\s*)"
-    rf"(?P<who>[가-힣]{{2,4}}(?:\s+[^\s=\]]{{1,20}}){{0,4}}?\s*(?:{_ROLE}))"
-    r"(?=\s*(?:=|\]|$|[\w.+-]+@|\(|,|·\s))")
 # A masthead part that is a date, maybe after a short name and before a time: "2026-02-10 14:35",
 # "입력 2026.03.27 11:05", "온빛일보 2026년 8월 20일" (in "가람일보 | 2026-02-10 14:35").
 MASTHEAD_DATE = re.compile(rf"(?:[^|]{{0,20}}\s)?{DATE.pattern}(?:일)?(?:\s+\d{{1,2}}:\d{{2}})?")
 DATE_FIELD = re.compile(r"^(작성일|등록일|입력|발행일|게재일)\s*[:：]?\s*")
-# What a publication line holds besides its date: a time ("오후 7:32", "14:05:10"), a weekday
-# ("(목)", "목요일"), the CMS's labels for when it was published or changed, separators.
-DATE_LINE_EXTRAS = re.compile(
-    r"(?:오전|오후)?\s*\d{1,2}:\d{2}(?::\d{2})?|\(?[월화수목금토일](?:요일)?\)?(?=\s|$|[|·,─])|"
-    r"기사입력|최종수정|송고시간|입력|수정|승인|등록|게재|게시|발행|송고|방송일|작성일|업데이트|"
-    r"[|·,─—–:：\[\]()]|\s+")
 PUBLISHED = re.compile(r"기사입력|송고|입력|승인|등록|게재|게시|발행|방송일|작성일")
-DATE_LINE_REST = 40  # characters a publication line holds besides the date: a name, a section
-ORIGINAL_TITLE = re.compile(r"^원제목\s*[:：]\s*(.+?)\s+-\s+(.{2,30})$")
-COPYRIGHT_OWNER = re.compile(r"(?:copyright|저작권자)\s*(?:ⓒ|©|\(c\))?\s*([^.,\n]{2,30}?)"
-                             r"(?:\.|\s+무단|\s+all rights|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,6 +36,17 @@ def _iso(match: re.Match[str] | None) -> str | None:
     if 1 <= month <= 12 and 1 <= day <= 31:
         return f"{year:04d}-{month:02d}-{day:02d}"
     return None
+
+
+def _unquoted(title: str) -> str:
+    """A headline printed whole in quotation marks without them ("“기술의 미래, …”"); one
+    that only opens or closes with a quote ("“…” 시민단체 반발", "[인터뷰] 아무개 “…”") keeps
+    its marks."""
+    inner = title[1:-1]
+    if len(title) > 2 and title[0] in "“\"" and title[-1] in "”\"" \
+            and not re.search("[“”\"]", inner):
+        return inner.strip()
+    return title
 
 
 def _fallback_title(page: CleanPage) -> str:
@@ -103,10 +92,9 @@ def _published(raw: list[str]) -> str | None:
     lines = [(line, DATE_LINE_REST) for line in raw[:top]] + \
         [(line, 0) for line in raw[max(top, len(raw) - 8):]]
     for line, most in lines:
-        if len(line) > 160 or not (found := DATE.search(line)) or \
-                re.search(r"(?:다|요)[.!?]?[\"”’']*$", line):
+        if (rest := date_line_rest(line)) is None:
             continue
-        rest = DATE_LINE_EXTRAS.sub("", DATE.sub("", line)).rstrip("일")
+        found = DATE.search(line)
         if len(rest) <= most and (most or PUBLISHED.search(line)) and (date := _iso(found)):
             return date
     return None
@@ -114,8 +102,7 @@ def _published(raw: list[str]) -> str | None:
 
 def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
     raw = [line for line in page_lines(raw_text) if line]
-    title = page.lines[page.title_index] if page.title_index is not None else _fallback_title(page)
-    title = title.strip().strip("“”\"")
+    title = _unquoted(page.title) if page.title else _fallback_title(page)
 
     date = None
     for line in raw:  # an explicit date field or a line that is only a date
@@ -133,25 +120,13 @@ def extract_meta(raw_text: str, page: CleanPage) -> PageMeta:
 
     date = date or _published(raw)
 
-    outlet = author = None
+    author = None
     for line in page.lines[:3]:
         if byline := BYLINE.match(line):
-            outlet, author = byline.group(1), f"{byline.group(2)} {byline.group(3)}"
+            author = f"{byline.group(2)} {byline.group(3)}"
             break
     author = author or _writer(raw, page)
-    for line in raw:
-        if not outlet and (orig := ORIGINAL_TITLE.match(line)):
-            outlet = orig.group(2).strip()
-        if not outlet and len(line) <= 200 and COPYRIGHT.search(line) \
-                and (owner := COPYRIGHT_OWNER.search(line)):
-            outlet = owner.group(1).strip(" ⓒ©")
-    if not outlet and page.title_index is not None:
-        # A short name line right under the headline is the outlet (column pages).
-        after = page.lines[page.title_index + 1: page.title_index + 2]
-        if (after and len(after[0]) <= 25 and not re.search(r"[.!?]$", after[0])
-                and not is_bar(after[0])
-                and (" " not in after[0] or re.search(r"[A-Za-z]", after[0]))):
-            outlet = after[0]
+    outlet = find_outlet(raw, headline(raw), author)
 
     urls = URL.findall(raw_text)
     url = urls[0].rstrip(".,") if urls else None

@@ -61,6 +61,18 @@ def drop_document(db: Database, doc_id: str) -> None:
     db.execute("delete from documents where id = ?", [doc_id])
 
 
+def write_document(db: Database, doc: Document, chunks: list[Chunk]) -> None:
+    """Inside the caller's transaction: insert or replace a document and all its chunks."""
+    drop_document(db, doc.id)
+    db.table("documents").insert({
+        "id": doc.id, "title": doc.title, "text": doc.text,
+        "content_hash": doc.content_hash, "date": doc.date, "outlet": doc.outlet,
+        "author": doc.author, "url": doc.url, "summary": doc.summary,
+        "summary_key": None, "ingested_at": doc.ingested_at or utcnow(),
+        "credits": doc.credits})
+    _insert_chunks(db, chunks)
+
+
 def _insert_chunks(db: Database, chunks: list[Chunk]) -> None:
     db.table("chunks").insert_all(
         ({"doc_id": c.doc_id, "seq": c.seq, "text": c.text, "start": c.start,
@@ -85,14 +97,7 @@ class DocumentsMixin(StoreBase):
     def save_document(self, doc: Document, chunks: list[Chunk]) -> None:
         """Insert or replace a document and all its chunks in one transaction."""
         with self._tx() as db:
-            drop_document(db, doc.id)
-            db.table("documents").insert({
-                "id": doc.id, "title": doc.title, "text": doc.text,
-                "content_hash": doc.content_hash, "date": doc.date, "outlet": doc.outlet,
-                "author": doc.author, "url": doc.url, "summary": doc.summary,
-                "summary_key": None, "ingested_at": doc.ingested_at or utcnow(),
-                "credits": doc.credits})
-            _insert_chunks(db, chunks)
+            write_document(db, doc, chunks)
 
     def documents_naming(self, word: str, limit: int = 20) -> list[str]:
         """Ids of the newest documents whose title, outlet, author or credits hold `word`."""

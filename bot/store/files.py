@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlite_utils import Database
 
 from bot.store.chats import drop_turns_citing
 from bot.store.db import StoreBase, utcnow
-from bot.store.documents import drop_document
-from bot.store.outbox import QUARANTINE_SUBJECT, drop_pushes_announcing
-from bot.store.rows import FileState, Quarantine
+from bot.store.documents import drop_document, write_document
+from bot.store.outbox import QUARANTINE_SUBJECT, carry_announcement, drop_pushes_announcing
+from bot.store.rows import READ_AGAIN, FileState, Quarantine
+from bot.types import Chunk, Document
 
 
 def _forget_document(db: Database, doc_id: str) -> None:
@@ -39,9 +41,19 @@ class FilesMixin(StoreBase):
             db.table("files").upsert(row, pk="name")
 
     def read_again(self) -> None:
-        """Every ingested file is read on the next scan as if it had changed."""
+        """Every ingested file is read on the next scan as if it had changed; its raw hash is
+        kept behind a mark (`FileState.read_again_holding`)."""
         with self._tx() as db:
-            db.execute("update files set raw_hash = '' where status = 'ingested'")
+            db.execute("update files set raw_hash = ? || raw_hash where status = 'ingested' "
+                       "and substr(raw_hash, 1, length(?)) != ?", [READ_AGAIN] * 3)
+
+    def save_reading(self, doc: Document, chunks: list[Chunk], previous: Document) -> None:
+        """Store `doc`, the page `previous` came from read again by better page rules into a
+        different text: chunked anew (its summary and positions are made again), but no new
+        document — found when `previous` was, announced if `previous` was."""
+        with self._tx() as db:
+            write_document(db, replace(doc, ingested_at=previous.ingested_at), chunks)
+            carry_announcement(db, previous, doc)
 
     def note_absent(self, folder: str, present: Iterable[str], now: str) -> list[str]:
         """Compare `folder`'s file rows with the names it holds now: rows whose file is back

@@ -19,6 +19,14 @@ DOC_SUBJECT = "'doc:' || documents.id || ':' || documents.content_hash"
 QUARANTINE_SUBJECT = "'quarantine:' || files.name || ':' || files.raw_hash"
 
 
+def carry_announcement(db: Database, before: Document, after: Document) -> None:
+    """Inside the caller's transaction: `after` is announced if `before` was (the same page,
+    cleaned better: no new version for a reader)."""
+    db.execute("insert or ignore into announced (subject, announced_at) "
+               "select ?, announced_at from announced where subject = ?",
+               [OutboxMixin.document_subject(after), OutboxMixin.document_subject(before)])
+
+
 def drop_pushes_announcing(db: Database, doc_id: str) -> int:
     """Inside the caller's transaction: pending pushes that announce a forgotten document are
     dropped, so its title and summary are not sent after it is gone (the other documents such

@@ -6,6 +6,10 @@ import json
 from dataclasses import Field, dataclass, fields
 from typing import Any, ClassVar, Self
 
+# Marks a file's raw hash to be read again by better page rules (FilesMixin.read_again),
+# keeping the hash itself so a better reading of unchanged bytes is told from an edit.
+READ_AGAIN = "again:"
+
 
 class _Row:
     __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # every subclass is a dataclass
@@ -30,6 +34,11 @@ class FileState(_Row):
     updated_at: str
     folder: str | None  # its folder's resolved path; None for rows from before m008
     missing_since: str | None
+
+    def read_again_holding(self, raw_hash: str) -> bool:
+        """Whether the file, marked to be read again by better page rules, still holds the
+        bytes it held then (`raw_hash`): a better reading of the same page, not an edit."""
+        return self.raw_hash == READ_AGAIN + raw_hash
 
 
 @dataclass(frozen=True)
