@@ -6,14 +6,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
 from typing import Protocol
 
 from bot import prompts, texts
 from bot.answer.checks import grounded
 from bot.answer.prompting import lead_summary
-from bot.debate import view
 from bot.debate.propositions import shared as shared_propositions
 from bot.korean import Korean
 from bot.llm import LLM, Interrupt, Message
@@ -32,9 +29,6 @@ SUMMARY_CHECKS = 5  # a new number when the checks below change: stored summarie
 SUMMARY_INPUT_TOKENS = 600
 BORNE_OUT = 0.6  # of a summary sentence's words that must stand in one article sentence
 SUMMARY_LEAD_SHARE = 6
-# Documents a briefing lists one by one, newest first; the rest are counted in one line, so
-# a large batch of new files makes a briefing of a few messages, not dozens.
-BRIEF_MAX_LISTED = 20
 # A sentence about the document rather than what it says ("이 문서는 … 요약합니다.").
 META_SENTENCE = re.compile(r"^(이|본|해당|위)\s?(문서|기사|글|칼럼|자료|보도)"
                            r"(는|은|에서는|에서)\s")
@@ -200,87 +194,11 @@ def summarize_pending(store: Store, llm: LLM) -> list[str]:
     return done
 
 
-@dataclass(frozen=True)
-class Brief:
-    text: str
-    doc_ids: tuple[str, ...]
-    new_count: int
-
-
-def _keywords(docs: list[Document], korean: Korean, top: int = 4) -> dict[str, list[str]]:
-    """Each document's most distinctive nouns (tf-idf over the documents being briefed)."""
-    counts = {d.id: Counter(w for w, tag in korean.tokens(d.text)
-                            if tag in ("NNG", "NNP", "SL") and len(w) >= 2)
-              for d in docs}
-    df = Counter(w for c in counts.values() for w in c)
-    n = len(docs)
-    out = {}
-    for doc_id, c in counts.items():
-        scored = {w: tf * math.log(1 + n / df[w]) for w, tf in c.items() if df[w] < n or n == 1}
-        out[doc_id] = [w for w, _ in sorted(scored.items(), key=lambda kv: -kv[1])[:top]]
-    return out
-
-
-def group_by_issue(docs: list[Document], keywords: dict[str, list[str]]
-                   ) -> list[tuple[str, list[Document]]]:
-    """Documents that share a distinctive keyword are one point of contention."""
-    groups: list[tuple[set[str], list[Document]]] = []
-    for doc in docs:
-        words = set(keywords.get(doc.id, []))
-        for shared, members in groups:
-            if shared & words:
-                members.append(doc)
-                shared &= words
-                break
-        else:
-            groups.append((set(words), [doc]))
-    out = []
-    for shared, members in groups:
-        label_words = [w for w in keywords.get(members[0].id, []) if w in shared] or \
-            keywords.get(members[0].id, [])[:2]
-        out.append((", ".join(label_words[:2]) or members[0].title, members))
-    return out
-
-
 def gist(doc: Document, limit: int = 140) -> str:
     first = _sentences(doc.summary or lead_summary(doc, 1) or doc.title)[0]
     if not doc.summary:
         first = texts.LEAD_MARK.format(lead=first)
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
-
-
-def compose_brief(store: Store, korean: Korean, *, since: str | None, today: date,
-                  latest: int = 5) -> Brief:
-    new = store.documents(since=since) if since else store.documents(limit=latest)
-    lines = [texts.BRIEF_HEADER.format(date=today.isoformat())]
-    docs = new
-    if since and not new:
-        docs = store.documents(limit=latest)
-        lines.append(texts.BRIEF_NOTHING_NEW)
-    elif since:
-        lines.append(texts.BRIEF_NEW.format(count=len(new)))
-    if not docs:
-        return Brief(texts.BRIEF_EMPTY, (), 0)
-    listed = docs[:BRIEF_MAX_LISTED]
-    keywords = _keywords(listed, korean)
-    for label, members in group_by_issue(listed, keywords):
-        lines.append("")
-        lines.append(texts.BRIEF_ISSUE.format(label=label))
-        for doc in members:
-            lines.append(texts.BRIEF_ITEM.format(title=doc.title, meta=doc.meta, gist=gist(doc)))
-    if len(docs) > len(listed):
-        lines += ["", texts.BRIEF_MORE.format(count=len(docs) - len(listed))]
-    lines += debate_section(store, since)
-    lines += ["", texts.BRIEF_FOOTER]
-    return Brief("\n".join(lines), tuple(d.id for d in listed), len(new) if since else len(docs))
-
-
-def debate_section(store: Store, since: str | None) -> list[str]:
-    """New positions on the debate map since `since` (the chat's last briefing), and the
-    propositions where sources disagree, from stored positions."""
-    propositions = shared_propositions().current()
-    return view.briefing_section(view.topics(propositions, store.positions()),
-                                 new_positions(store, since))
 
 
 def new_positions(store: Store, since: str | None) -> list[Position]:

@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 import threading
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -16,9 +15,10 @@ import click
 from tqdm import tqdm
 
 from bot import redact, render, texts
-from bot.briefing import compose_brief, select_documents
+from bot.briefing import select_documents
 from bot.config import Settings, SettingsError, load_settings
 from bot.debate import view
+from bot.delivery.digest import all_pages, compose_briefing
 from bot.llm import LLMError
 from bot.services import Services, build_services, build_worker
 from bot.store import StoreUnavailable, file_problem
@@ -278,12 +278,13 @@ def brief(ctx: click.Context, as_json: bool, send: bool) -> None:
             click.echo("the running bot holds the outbox; it will send what is left", err=True)
         return
     since = services.store.get_meta("console_last_brief")
-    result = compose_brief(services.store, services.korean, since=since,
-                           today=datetime.now(services.settings.tz).date())
+    digest = compose_briefing(services.store, services.korean, since=since,
+                              today=datetime.now(services.settings.tz).date())
     if as_json:
-        _echo_json(asdict(result))
+        _echo_json({"text": digest.text, "pages": [text for _, text in digest.pages],
+                    "doc_ids": list(digest.doc_ids), "positions": digest.positions})
     else:
-        click.echo(result.text)
+        click.echo(all_pages(digest))
 
 
 @main.command()

@@ -7,8 +7,9 @@ from typing import TextIO
 import click
 
 from bot import render, texts
-from bot.briefing import compose_brief, select_documents
+from bot.briefing import select_documents
 from bot.debate import view
+from bot.delivery.digest import all_pages, compose_briefing
 from bot.llm import LLMError
 from bot.services import Services
 
@@ -31,8 +32,8 @@ def reply(services: Services, line: str) -> str:
             return texts.NO_MATCHING_DOCS.format(keyword=arg) if arg else texts.NO_DOCUMENTS
         return "\n\n".join(render.summary_plain(d) for d in docs)
     if command == "/brief":
-        return compose_brief(store, services.korean, since=None,
-                             today=datetime.now(services.settings.tz).date()).text
+        return all_pages(compose_briefing(store, services.korean, since=None,
+                                          today=datetime.now(services.settings.tz).date()))
     if command == "/debate":
         lines, _ = render.debate_reply(services.debate, arg, picture=False)
         return view.plain(lines)

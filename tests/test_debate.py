@@ -310,9 +310,6 @@ def test_views_mark_disagreement_match_by_id_or_keyword_and_export_json():
     assert first["id"] == "regional_dc" and first["positions"][0] == {
         "doc": "a.txt", "title": d.title, "outlet": "가람일보", "date": "2026-03-02",
         "actor": AUTHOR, "side": FOR, "quote": FOR_SENTENCE}
-    section = "\n".join(view.briefing_section(topics, positions[2:]))
-    assert "새로 확인된 입장 1개" in section and "엇갈리는 쟁점" in section
-    assert f"반대 — 나도겸 정책이사 · 가람일보, 2026-03-02: “{AGAINST_SENTENCE}”" in section
 
 
 # --- the real model ----------------------------------------------------------------------------

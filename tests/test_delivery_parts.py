@@ -7,20 +7,14 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import suppress
-from datetime import date
 
 import pytest
 from telegram import Bot
 
-from bot import texts
-from bot.briefing import BRIEF_MAX_LISTED, compose_brief
 from bot.delivery import Outbox
-from bot.ingest.pipeline import ingest_folder
 from bot.store import Store
-from bot.tg.format import plain_parts
 from bot.tg.jobs import build_outbox
 from tests.conftest import TOKEN
-from tests.corpus import backlog
 from tests.delivery_support import HoldingBotAPI, fast, make_services, subscribe, texts_for
 
 GROUP = -100777
@@ -167,20 +161,3 @@ async def test_a_group_migrated_at_its_first_part_gets_every_part_at_the_new_id(
     assert [m["text"] for m in botapi.sent(new_id)] == expected
     assert store.outbox_rows(new_id)[0].parts_sent == PARTS
 
-def test_a_briefing_of_many_new_documents_lists_the_newest_and_counts_the_rest(
-        tmp_path, korean):
-    store = Store(tmp_path / "many.db")
-    try:
-        backlog(tmp_path / "seeds", BRIEF_MAX_LISTED + 15, long=0)
-        ingest_folder(store, korean, tmp_path / "seeds", max_bytes=1_000_000)
-        newest_first = store.documents()
-        brief = compose_brief(store, korean, since="2000-01-01T00:00:00+00:00",
-                              today=date(2025, 6, 2))
-    finally:
-        store.close()
-    shown = [d.title for d in newest_first if d.title in brief.text]
-    assert shown == [d.title for d in newest_first[:BRIEF_MAX_LISTED]]
-    assert texts.BRIEF_NEW.format(count=BRIEF_MAX_LISTED + 15) in brief.text
-    assert texts.BRIEF_MORE.format(count=15) in brief.text
-    assert brief.new_count == BRIEF_MAX_LISTED + 15
-    assert len(plain_parts(brief.text)) <= 2

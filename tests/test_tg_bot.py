@@ -109,7 +109,7 @@ async def test_private_question_is_answered_by_the_real_model_with_its_source(
     # refusal, resting on the right document, with a verbatim quote from it.
     body = answer["text"].split("\n\n출처")[0].strip()
     assert body and "찾을 수 없습니다" not in body and "나와 있지 않습니다" not in body
-    assert f"[1] {MANUS_TITLE} (더에이아이(THE AI), 2025-03-25)" in answer["text"]
+    assert f"[1] {MANUS_TITLE} (더에이아이, 2025-03-25)" in answer["text"]
     [quote] = entity_texts(answer, "blockquote")[:1]
     document = services.store.document("000_0fde8c8004443c85.txt").text
     assert quote.strip("“”") and quote.strip("“”") in document

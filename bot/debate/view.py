@@ -11,7 +11,6 @@ from bot import texts
 from bot.types import AGAINST, FOR, SIDES, Position, Proposition
 
 OVERVIEW_PER_SIDE = 2  # positions per side in the overview; the drill-down shows them all
-BRIEFING_NEW = 6  # new positions listed in a briefing
 BRIEFING_DISPUTED = 3  # disagreements listed in a briefing
 
 
@@ -97,31 +96,6 @@ def overview_lines(all_topics: list[Topic]) -> list[tuple[str, str]]:
 
 def plain(lines: list[tuple[str, str]]) -> str:
     return "\n".join(("   " + text) if style == "quote" else text for text, style in lines)
-
-
-def briefing_section(all_topics: list[Topic], new: list[Position]) -> list[str]:
-    """New positions since the last briefing, then the propositions where sources disagree,
-    each with its two strongest opposing quotes. Empty when there is neither."""
-    lines: list[str] = []
-    known = {t.proposition.id: t.proposition for t in all_topics}
-    new = [p for p in new if p.proposition in known]
-    if new:
-        lines += ["", texts.BRIEF_DEBATE_NEW.format(count=len(new))]
-        for pos in new[:BRIEFING_NEW]:
-            lines.append(texts.BRIEF_DEBATE_ITEM.format(
-                proposition=known[pos.proposition].text, side=pos.side, source=source_of(pos),
-                quote=pos.quote))
-        if len(new) > BRIEFING_NEW:
-            lines.append(texts.BRIEF_DEBATE_MORE.format(count=len(new) - BRIEFING_NEW))
-    disputed = [t for t in all_topics if t.disputed][:BRIEFING_DISPUTED]
-    if disputed:
-        lines += ["", texts.BRIEF_DEBATE_DISPUTED]
-        for topic in disputed:
-            lines.append(f"■ {topic.proposition.text}")
-            for side in (FOR, AGAINST):
-                if (best := topic.strongest(side)) is not None:  # both, since it is disputed
-                    lines.append(f"  {side} — {source_of(best)}: “{best.quote}”")
-    return lines
 
 
 def as_json(propositions: Sequence[Proposition],

@@ -44,6 +44,11 @@ class Digest:
         return self.pages[0][1] if self.pages else ""
 
 
+def all_pages(digest: Digest) -> str:
+    """A briefing where there are no buttons (a terminal): every page, one after another."""
+    return "\n\n".join(text for _, text in digest.pages)
+
+
 def position_line(pos: Position, quote_max: int | None = QUOTE_MAX) -> str:
     quote = clip(pos.quote, quote_max) if quote_max else pos.quote
     return texts.SCREEN_POSITION.format(side=pos.side, source=source_of(pos), quote=quote)

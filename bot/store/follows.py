@@ -41,6 +41,11 @@ class FollowsMixin(StoreBase):
                           [chat_id])
         return [Follow.of(r) for r in rows]
 
+    def keep_screen(self, screen_id: str, chat_id: int, pages: list[tuple[str, str]]) -> None:
+        """The pages of a screen sent as a direct reply (/brief), for its buttons."""
+        with self._tx() as db:
+            save_screen(db, utcnow(), screen_id, chat_id, pages)
+
     def screen(self, screen_id: str) -> Screen | None:
         rows = self._rows("select * from screens where id = ?", [screen_id])
         return Screen.of(rows[0]) if rows else None

@@ -13,15 +13,19 @@ from datetime import datetime
 from telegram import Update
 
 from bot import render, texts
-from bot.briefing import compose_brief, select_documents
+from bot.briefing import select_documents
 from bot.config import parse_hhmm
 from bot.delivery import TryLater, Unreachable
+from bot.delivery.digest import compose_briefing
+from bot.delivery.screen import screen_id
+from bot.delivery.topics import topics_of
 from bot.services import Services
 from bot.tg import format as fmt
 from bot.tg import send
 from bot.tg.access import Cooldown
 from bot.tg.chat import argument, chat_of, in_group, message_of, reply
 from bot.tg.context import BotContext
+from bot.tg.keyboards import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +49,24 @@ async def summary(update: Update, context: BotContext) -> None:
 
 
 async def brief(update: Update, context: BotContext) -> None:
-    """/brief: the briefing composed from the latest documents' stored summaries."""
-    services = context.services
+    """/brief: the briefing of the latest documents, on the chat's topics, laid out as the
+    morning one: one message, the rest behind its buttons."""
+    services, message = context.services, message_of(update)
     today = datetime.now(services.settings.tz).date()
-    result = await asyncio.to_thread(compose_brief, services.store, services.korean, since=None,
-                                     today=today)
-    await reply(update, context, result.text)
+    store = services.store
+
+    def compose() -> tuple[str, str]:
+        digest = compose_briefing(store, services.korean, since=None, today=today,
+                                  topics=topics_of(store, message.chat_id))
+        sid = screen_id(f"brief-now:{message.chat_id}:{message.message_id}")
+        store.keep_screen(sid, message.chat_id, digest.pages)
+        return sid, digest.text
+
+    sid, text = await asyncio.to_thread(compose)
+    markup = keyboard(await asyncio.to_thread(store.screen, sid))
+    await send.send_parts(context.bot, store, message.chat_id,
+                          fmt.render_parts(fmt.text_lines(text))[:1], reply_markup=markup,
+                          reply_to_message_id=message.message_id if in_group(update) else None)
 
 
 async def sources(update: Update, context: BotContext) -> None:
