@@ -142,11 +142,13 @@ def test_the_same_figure_and_different_things_counted_are_no_conflict(collection
     assert _conflicts(collection, korean, ["c017", "c021"]) == []
 
 
-def test_a_report_line_says_what_happened_not_the_scene_setting_opening(tmp_path, korean):
+def test_a_report_line_is_its_lede_not_a_caption_or_the_scene_setting_opening(tmp_path,
+                                                                             korean):
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.txt").write_text(
         "정부, AI 반도체 펀드 조성\n새벽뉴스 | 2026-05-02 10:00\n\n"
+        "[사진] 산업통상자원부 장관이 2일 정부세종청사에서 펀드 조성 계획을 발표하고 있다.\n\n"
         "AI 기술의 격변이 눈부시게 진행되고 있다. 누구도 그 끝을 알지 못한다.\n\n"
         "산업통상자원부는 2일 AI 반도체 기업에 투자할 3조 원 규모의 펀드를 조성한다고 밝혔다. "
         "펀드는 내년부터 운용된다.\n", encoding="utf-8")

@@ -28,6 +28,8 @@ _TOO_SHORT = 15
 # A sentence, not a headline or a subheadline: it ends as Korean prose does ("…했다.", "…된다.").
 _STATES = re.compile(r"다[.!]?[\"”’']?\s*$")
 _SPEECH = re.compile(r"[\"“”]")  # someone's words, quoted: a report's lede is its own
+# A photo or graphic caption, as Korean pages mark one: "[사진] …", "▲ …", "(사진=…)".
+_CAPTION = re.compile(r"^\s*(?:[\[(（〔]\s*(?:사진|그래픽|영상|자료)|▲|△)|(?:사진|그래픽)\s*=")
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,11 @@ def _own_argument(facts: Facts) -> str | None:
 def _reported(facts: Facts) -> Point | None:
     """The report's lede: the first sentence of its lead that states something — a name, a
     figure with its unit or a reporting verb — in the report's own words (not someone's
-    quoted speech, not a byline, a subheadline or a question)."""
+    quoted speech, not a byline, a caption, a subheadline or a question)."""
     for sentence, nouns in facts.sentences[:LEAD_SENTENCES]:
         if len(sentence) < _TOO_SHORT or BYLINE.search(sentence) or sentence.endswith("?") \
-                or not _STATES.search(sentence) or _SPEECH.search(sentence):
+                or not _STATES.search(sentence) or _SPEECH.search(sentence) \
+                or _CAPTION.search(sentence):
             continue
         if nouns and nouns <= facts.title_words:
             continue  # the title again, in other words
