@@ -135,7 +135,7 @@ class ChooseEvidence:
             kept.append(sentence)
         lines = "\n".join(kept)
         # A question that quotes the title has said it already: 40-odd tokens not to repeat.
-        quoted = re.sub(r"\W", "", doc.title) in re.sub(r"\W", "", asked.text)
+        quoted = _letters(doc.title) in _letters(asked.text)
         name = f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
         turn = prompts.render("answer_user_cold", number=number, heading=name, evidence=lines,
                               question=asked.text)
@@ -152,12 +152,14 @@ class ChooseEvidence:
         per_doc = max(2, limit // max(1, len(found.docs)))
         picked: list[tuple[float, Document, str]] = []
         for doc in found.docs:  # best sentences of each chosen document, none crowded out
+            # A title is not evidence, however its quotation marks were stored.
+            title = _letters(doc.title)
             scored: dict[str, float] = {}
             for hit in found.hits:
                 if hit.doc_id != doc.id:
                     continue
                 for sentence, morphemes in self.retriever.sentence_terms(hit.text):
-                    if sentence.strip() != doc.title.strip():  # a title is not evidence
+                    if _letters(sentence) != title:
                         scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
             ranked = sorted(scored, key=lambda s: -scored[s])[:per_doc]
             picked.extend((scored[s], doc, s) for s in ranked if scored[s] > 0)
@@ -197,3 +199,8 @@ class ChooseEvidence:
 
     def _tokens(self, text: str) -> int:
         return self.llm.count_tokens(text) if self.llm else len(text) // 2
+
+
+def _letters(text: str) -> str:
+    """Text without its spaces and punctuation, to compare what it says."""
+    return re.sub(r"\W", "", text)
