@@ -13,7 +13,7 @@ Per question: the route, how it was prompted (whole / passages / several), the d
 turn's tokens and the prefix's. The turn's tokens are the prompt's minus its cached prefix's,
 which is what `stages["prompt_tokens"]` reports for a fresh process once the prefix is loaded.
 
-    .venv/bin/python bench/turn_tokens.py [--model PATH] [--json FILE]
+    .venv/bin/python bench/turn_tokens.py [--model PATH] [--turn-tokens N] [--json FILE]
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def how(plan) -> str:
     return "whole" if plan.cache_label else "several"
 
 
-def measure(tmp: Path, model: Path) -> list[dict]:
+def measure(tmp: Path, model: Path, turn_tokens: int | None = None) -> list[dict]:
     folder = tmp / "docs"
     folder.mkdir()
     for path in articles():
@@ -70,6 +70,8 @@ def measure(tmp: Path, model: Path) -> list[dict]:
                              MODEL_PATH=model, LLM_CACHE_MB=0)
     llm = Prefixes(settings)
     services = build_services(settings, llm)
+    if turn_tokens:
+        services.answers.options.turn_tokens = turn_tokens
     ingest_folder(services.store, services.korean, folder, max_bytes=settings.INGEST_MAX_BYTES)
     rows = []
     for case in questions():
@@ -116,10 +118,13 @@ def report(rows: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=MODELS_DIR / DEFAULT_MODEL_FILE)
+    parser.add_argument("--turn-tokens", type=int,
+                        help="the best sentences' budget of a turn across documents (default: "
+                             "bot.answer.options.TURN_TOKENS)")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="briefbot-turns-") as name:
-        rows = measure(Path(name), args.model)
+        rows = measure(Path(name), args.model, args.turn_tokens)
     report(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n",

@@ -97,48 +97,49 @@ class ChooseEvidence:
 
     def _collection(self, asked: Asked, found: Found) -> Grounds:
         """Several documents (or one too long to go whole): the cached prefix holds the
-        summaries of the newest documents; the turn names the documents this question needs,
-        with their best sentences and the summaries the prefix lacks."""
+        summaries of the newest documents; the turn quotes each document this question needs
+        with its best sentences, within `Options.turn_tokens` (`passages`), under a heading
+        that names it — its number alone when the prefix holds its summary. A document that
+        has sentences quoted brings no summary: every token of the turn is prompt processing
+        before the first token."""
         shared = self.collection()
         numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
-        extra = []
         for doc in found.docs:
-            if doc.id not in numbers:
-                numbers[doc.id] = len(numbers) + 1
-                extra.append(prompting.summary_block(numbers[doc.id], doc))
-        best = self.lines(asked, found, EVIDENCE_LINES)
-        lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in best)
-        named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
-        turn = prompts.render("answer_user_several", documents=named, context="\n\n".join(extra),
-                              evidence=lines, question=asked.text).replace("\n\n\n", "\n\n")
+            numbers.setdefault(doc.id, len(numbers) + 1)
+        quoted = self.passages(asked, found, self.options.turn_tokens,
+                               frozenset(d.id for d in shared))
+        blocks = []
+        for doc in found.docs:
+            heading = f"[문서 {numbers[doc.id]}]"
+            if numbers[doc.id] > len(shared):  # the prefix does not name it
+                heading += " " + self.heading(asked, doc)
+            if doc.id in quoted:
+                blocks.append("\n".join([heading, *quoted[doc.id]]))
+            elif numbers[doc.id] > len(shared):  # nothing to quote: its summary stands in
+                blocks.append(prompting.summary_block(numbers[doc.id], doc))
+            else:  # nothing to quote, and the prefix summarises it
+                blocks.append(heading)
+        evidence = "\n\n".join(blocks)
+        turn = prompts.render("answer_user_several", evidence=evidence, question=asked.text)
         shared_context = prompting.collection_context(shared)
         return Grounds("model", found.docs,
                        prompting.messages(shared_context, asked.history, turn),
-                       "\n\n".join([shared_context, *extra, lines]),
+                       "\n\n".join([shared_context, evidence]),
                        {n: doc for doc in [*shared, *found.docs] for n in [numbers[doc.id]]},
                        cache_prefix=1)
 
     def _cold(self, asked: Asked, found: Found) -> Grounds:
         """One document whose evaluated prefix is not at hand: the shared prefix (evaluated
-        already), then a turn with the document's name and its best sentences only. Every
-        token of the turn is prompt processing before the first token (~10 ms each on two
-        cores), so it carries no summary and no list markup."""
+        already), then a turn with the document's name and its best sentences only, within
+        `Options.passage_tokens`. Every token of the turn is prompt processing before the
+        first token (~10 ms each on two cores), so it carries no summary and no list
+        markup."""
         shared = self.collection()
         doc = found.docs[0]
         number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
-        kept: list[str] = []
-        used = 0
-        for _, sentence in self.lines(asked, found, EVIDENCE_LINES):  # best first
-            used += self._tokens(sentence)
-            if kept and used > self.options.passage_tokens:
-                break
-            kept.append(sentence)
-        lines = "\n".join(kept)
-        # A question that quotes the title has said it already: 40-odd tokens not to repeat.
-        quoted = _letters(doc.title) in _letters(asked.text)
-        name = f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
-        turn = prompts.render("answer_user_cold", number=number, heading=name, evidence=lines,
-                              question=asked.text)
+        lines = "\n".join(self.passages(asked, found, self.options.passage_tokens).get(doc.id, []))
+        turn = prompts.render("answer_user_cold", number=number, heading=self.heading(asked, doc),
+                              evidence=lines, question=asked.text)
         shared_context = prompting.collection_context(shared)
         return Grounds("model", found.docs,
                        prompting.messages(shared_context, asked.history, turn),
@@ -146,23 +147,59 @@ class ChooseEvidence:
                        dict(enumerate(shared, 1)) | {number: doc}, cache_prefix=1,
                        cold=doc.id)
 
+    @staticmethod
+    def heading(asked: Asked, doc: Document) -> str:
+        """A document's name in a turn: its title and byline, without the title when the
+        question quotes it (it has said it already: 40-odd tokens not to repeat)."""
+        quoted = _letters(doc.title) in _letters(asked.text)
+        return f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
+
+    def passages(self, asked: Asked, found: Found, budget: int,
+                 summarised: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+        """The chosen documents' best sentences for a turn, by document id, best first. A
+        sentence is quoted when it scores at least half the best one (weak matches only
+        distract a small model) — except each document's best, which is quoted whatever it
+        scores unless the prompt holds the document's summary (`summarised`): the turn names
+        the document and has to give something of it. Then the next best of any document,
+        while they fit in `budget` tokens and number at most EVIDENCE_LINES (or one per
+        document); each document's best one is quoted whatever it costs."""
+        ranked = {doc.id: r for doc in found.docs if (r := self._ranked(asked, found, doc))}
+        if not ranked:
+            return {}
+        top = max(r[0][0] for r in ranked.values())
+        kept = {doc_id: [r[0][1]] for doc_id, r in ranked.items()
+                if doc_id not in summarised or r[0][0] >= top * 0.5}
+        most = max(EVIDENCE_LINES, len(found.docs))
+        used = sum(self._tokens(sentences[0]) for sentences in kept.values())
+        rest = sorted(((score, doc_id, sentence) for doc_id, r in ranked.items()
+                       for score, sentence in r[1:] if doc_id in kept), key=lambda x: -x[0])
+        for score, doc_id, sentence in rest:
+            used += self._tokens(sentence)
+            if score < top * 0.5 or sum(map(len, kept.values())) >= most or used > budget:
+                break
+            kept[doc_id].append(sentence)
+        return kept
+
+    def _ranked(self, asked: Asked, found: Found, doc: Document) -> list[tuple[float, str]]:
+        """The sentences of `doc`'s hits that carry question terms, by the weight they carry."""
+        weights = asked.weights
+        # A title is not evidence, however its quotation marks were stored.
+        title = _letters(doc.title)
+        scored: dict[str, float] = {}
+        for hit in found.hits:
+            if hit.doc_id != doc.id:
+                continue
+            for sentence, morphemes in self.retriever.sentence_terms(hit.text):
+                if _letters(sentence) != title:
+                    scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
+        return sorted(((score, s) for s, score in scored.items() if score > 0),
+                      key=lambda x: -x[0])
+
     def lines(self, asked: Asked, found: Found, limit: int) -> list[tuple[Document, str]]:
         """The sentences of the chosen documents' hits that carry the most question terms."""
-        weights = asked.weights
         per_doc = max(2, limit // max(1, len(found.docs)))
-        picked: list[tuple[float, Document, str]] = []
-        for doc in found.docs:  # best sentences of each chosen document, none crowded out
-            # A title is not evidence, however its quotation marks were stored.
-            title = _letters(doc.title)
-            scored: dict[str, float] = {}
-            for hit in found.hits:
-                if hit.doc_id != doc.id:
-                    continue
-                for sentence, morphemes in self.retriever.sentence_terms(hit.text):
-                    if _letters(sentence) != title:
-                        scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
-            ranked = sorted(scored, key=lambda s: -scored[s])[:per_doc]
-            picked.extend((scored[s], doc, s) for s in ranked if scored[s] > 0)
+        picked = [(score, doc, s) for doc in found.docs  # none crowded out
+                  for score, s in self._ranked(asked, found, doc)[:per_doc]]
         picked.sort(key=lambda p: -p[0])
         top = picked[0][0] if picked else 0.0
         # Weak matches only distract a small model; keep those close to the best.
