@@ -88,7 +88,8 @@ def test_rendering_a_prompt_with_a_missing_variable_raises():
     with pytest.raises(prompts.PromptError):
         prompts.render("answer_system")
     with pytest.raises(prompts.PromptError):
-        prompts.render("answer_user_several", evidence="x", question="y", extra="z")
+        prompts.render("answer_user_several", documents="x", context="", evidence="x",
+                       question="y", extra="z")
 
 
 def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers, lead_services):
@@ -101,12 +102,9 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers
     assert all(doc.summary in plan.messages[0]["content"] for doc in shared)
     turn = plan.messages[-1]["content"]
     numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
-    blocks = turn.split("\n", 1)[1].split("\n\n")
     for doc in plan.docs:  # the turn names the documents the question needs, by their number
-        [block] = [b for b in blocks if b.startswith(f"[문서 {numbers[doc.id]}]")]
-        heading, *sentences = block.split("\n")
-        assert heading == f"[문서 {numbers[doc.id]}]"  # the prefix holds its title and summary
-        assert sentences and all(s in doc.text for s in sentences)  # its best sentences
+        assert f"[문서 {numbers[doc.id]}]" in turn.split("\n")[0]
+    assert turn.count("- [문서 ") >= 2  # and quotes their best sentences
     assert turn.endswith("공통으로 걱정하는 점은 무엇인가요?")
 
 
@@ -119,8 +117,8 @@ def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fa
     plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
     turn = plan.messages[-1]["content"]
     assert answers.collection() == [] and len(plan.docs) >= 2
-    for n, doc in enumerate(plan.docs, 1):  # its heading, then its best sentences
-        assert f"[문서 {n}] {doc.title} ({doc.meta})\n" in turn
+    for n, doc in enumerate(plan.docs, 1):  # its heading, and its best sentences
+        assert f"\n[문서 {n}] {doc.title} ({doc.meta})\n" in turn and f"- [문서 {n}] " in turn
         assert doc.summary not in turn  # quoted, so not summarised too
     # A document with nothing to quote for the question is given by its summary instead.
     grounds = answers.stages.evidence.run(plan.asked, Found("model", plan.found.docs, ()))

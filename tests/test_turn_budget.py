@@ -3,6 +3,8 @@ token, so a question across documents quotes each document's best sentences with
 and brings no summary of a document it quotes."""
 from __future__ import annotations
 
+import re
+
 from bot.ingest.pipeline import ingest_folder
 from bot.services import Services
 from bot.store import Store
@@ -44,6 +46,12 @@ def services_with_old_articles(tmp_path, korean) -> tuple[Services, FakeLLM]:
     return services, llm
 
 
+def quoted_lines(turn: str) -> list[tuple[int, str]]:
+    """The turn's evidence lines, "- [문서 N] sentence", as (N, sentence)."""
+    return [(int(n), sentence) for n, sentence in re.findall(r"^- \[문서 (\d+)\] (.+)$", turn,
+                                                             flags=re.M)]
+
+
 def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean):
     services, llm = services_with_old_articles(tmp_path, korean)
     answers = services.answers
@@ -53,19 +61,16 @@ def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean)
     assert not shared & {d.id for d in plan.docs}  # none of them is in the shared prefix
     turn = plan.messages[-1]["content"]
     assert SUMMARY not in turn  # they are quoted: no summary of theirs
-    blocks = turn.split("\n", 1)[1].split("\n\n")  # after the line that introduces them
-    quoted: list[str] = []
-    for doc in plan.docs:  # each is named by its heading, with its best sentences under it
-        [block] = [b for b in blocks if doc.title in b]
-        heading, *sentences = block.split("\n")
-        assert heading.startswith("[문서 ") and heading.endswith(f"({doc.meta})")
-        assert sentences and all(s in doc.text for s in sentences)
-        quoted += sentences
-    # Within the budget, counting each document's best sentence, which every document gets.
-    budget = answers.options.turn_tokens
-    firsts = sum(llm.count_tokens(b.split("\n")[1]) for b in blocks if b.startswith("[문서 "))
-    assert sum(llm.count_tokens(s) for s in quoted) <= max(budget, firsts)
-    assert len(quoted) > len(plan.docs) or firsts >= budget  # the budget is used, not wasted
+    numbers = {doc.id: n for n, doc in plan.grounds.numbers.items()}
+    lines = quoted_lines(turn)
+    for doc in plan.docs:  # each named by its heading, and quoted
+        assert f"\n[문서 {numbers[doc.id]}] {doc.title} ({doc.meta})\n" in turn
+        own = [sentence for n, sentence in lines if n == numbers[doc.id]]
+        assert own and all(sentence in doc.text for sentence in own)
+    # Each document's best sentence is quoted whatever it costs; the others within the budget.
+    firsts = {next(s for n, s in lines if n == numbers[doc.id]) for doc in plan.docs}
+    others = [s for _, s in lines if s not in firsts]
+    assert others and sum(llm.count_tokens(s) for s in others) <= answers.options.turn_tokens
     assert turn.endswith("각각 뭐라고 하나요?")
     services.close()
 
@@ -76,10 +81,9 @@ def test_a_smaller_budget_quotes_fewer_sentences_and_every_document_still(tmp_pa
     question = "자료들은 해운대 AI 데이터센터 건립에 대해 각각 뭐라고 하나요?"
     wide = answers.plan(question).messages[-1]["content"]
     answers.options.turn_tokens = 1
-    narrow_plan = answers.plan(question)
-    narrow = narrow_plan.messages[-1]["content"]
+    plan = answers.plan(question)
+    narrow = plan.messages[-1]["content"]
     assert llm.count_tokens(narrow) < llm.count_tokens(wide)
-    for doc in narrow_plan.docs:  # one sentence each, the best: never none
-        [block] = [b for b in narrow.split("\n", 1)[1].split("\n\n") if doc.title in b]
-        assert len(block.split("\n")) == 2
+    # One sentence each, the best: never none.
+    assert sorted(n for n, _ in quoted_lines(narrow)) == sorted(plan.grounds.numbers)[-3:]
     services.close()

@@ -88,8 +88,8 @@ class ChooseEvidence:
         doc = found.docs[0]
         context = prompting.doc_block(1, doc, doc.text)
         turn = prompts.render("answer_user", question=asked.text)
-        if self.options.hint_lines and (hints := self.lines(asked, found,
-                                                            self.options.hint_lines)):
+        if self.options.hint_lines and (hints := self.passages(asked, found,
+                                                               limit=self.options.hint_lines)):
             turn = prompts.render("answer_user_hint", question=asked.text,
                                   evidence="\n".join(f"- {s}" for _, s in hints))
         return Grounds("model", found.docs, prompting.messages(context, asked.history, turn),
@@ -97,34 +97,29 @@ class ChooseEvidence:
 
     def _collection(self, asked: Asked, found: Found) -> Grounds:
         """Several documents (or one too long to go whole): the cached prefix holds the
-        summaries of the newest documents; the turn quotes each document this question needs
-        with its best sentences, within `Options.turn_tokens` (`passages`), under a heading
-        that names it — its number alone when the prefix holds its summary. A document that
-        has sentences quoted brings no summary: every token of the turn is prompt processing
-        before the first token."""
+        summaries of the newest documents; the turn names the documents this question needs
+        and quotes their best sentences within `Options.turn_tokens` (`passages`). A document
+        the prefix lacks is named by its heading, and brings its summary only when it has no
+        sentence to quote: every token of the turn is prompt processing before the first
+        token."""
         shared = self.collection()
         numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
         for doc in found.docs:
             numbers.setdefault(doc.id, len(numbers) + 1)
-        quoted = self.passages(asked, found, self.options.turn_tokens,
-                               frozenset(d.id for d in shared))
-        blocks = []
-        for doc in found.docs:
-            heading = f"[문서 {numbers[doc.id]}]"
-            if numbers[doc.id] > len(shared):  # the prefix does not name it
-                heading += " " + self.heading(asked, doc)
-            if doc.id in quoted:
-                blocks.append("\n".join([heading, *quoted[doc.id]]))
-            elif numbers[doc.id] > len(shared):  # nothing to quote: its summary stands in
-                blocks.append(prompting.summary_block(numbers[doc.id], doc))
-            else:  # nothing to quote, and the prefix summarises it
-                blocks.append(heading)
-        evidence = "\n\n".join(blocks)
-        turn = prompts.render("answer_user_several", evidence=evidence, question=asked.text)
+        unknown = [doc for doc in found.docs if numbers[doc.id] > len(shared)]
+        best = self.passages(asked, found, budget=self.options.turn_tokens,
+                             owed=frozenset(doc.id for doc in unknown))
+        quoted = {doc.id for doc, _ in best}
+        extra = [f"[문서 {numbers[doc.id]}] {self.heading(asked, doc)}" if doc.id in quoted
+                 else prompting.summary_block(numbers[doc.id], doc) for doc in unknown]
+        lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in best)
+        named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
+        turn = prompts.render("answer_user_several", documents=named, context="\n".join(extra),
+                              evidence=lines, question=asked.text).replace("\n\n\n", "\n\n")
         shared_context = prompting.collection_context(shared)
         return Grounds("model", found.docs,
                        prompting.messages(shared_context, asked.history, turn),
-                       "\n\n".join([shared_context, evidence]),
+                       "\n\n".join([shared_context, *extra, lines]),
                        {n: doc for doc in [*shared, *found.docs] for n in [numbers[doc.id]]},
                        cache_prefix=1)
 
@@ -137,7 +132,9 @@ class ChooseEvidence:
         shared = self.collection()
         doc = found.docs[0]
         number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
-        lines = "\n".join(self.passages(asked, found, self.options.passage_tokens).get(doc.id, []))
+        best = self.passages(asked, found, budget=self.options.passage_tokens,
+                             owed=frozenset([doc.id]))
+        lines = "\n".join(sentence for _, sentence in best)
         turn = prompts.render("answer_user_cold", number=number, heading=self.heading(asked, doc),
                               evidence=lines, question=asked.text)
         shared_context = prompting.collection_context(shared)
@@ -154,30 +151,32 @@ class ChooseEvidence:
         quoted = _letters(doc.title) in _letters(asked.text)
         return f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
 
-    def passages(self, asked: Asked, found: Found, budget: int,
-                 summarised: frozenset[str] = frozenset()) -> dict[str, list[str]]:
-        """The chosen documents' best sentences for a turn, by document id, best first. A
-        sentence is quoted when it scores at least half the best one (weak matches only
-        distract a small model) — except each document's best, which is quoted whatever it
-        scores unless the prompt holds the document's summary (`summarised`): the turn names
-        the document and has to give something of it. Then the next best of any document,
-        while they fit in `budget` tokens and number at most EVIDENCE_LINES (or one per
-        document); each document's best one is quoted whatever it costs."""
-        ranked = {doc.id: r for doc in found.docs if (r := self._ranked(asked, found, doc))}
-        if not ranked:
-            return {}
-        top = max(r[0][0] for r in ranked.values())
-        kept = {doc_id: [r[0][1]] for doc_id, r in ranked.items()
-                if doc_id not in summarised or r[0][0] >= top * 0.5}
-        most = max(EVIDENCE_LINES, len(found.docs))
-        used = sum(self._tokens(sentences[0]) for sentences in kept.values())
-        rest = sorted(((score, doc_id, sentence) for doc_id, r in ranked.items()
-                       for score, sentence in r[1:] if doc_id in kept), key=lambda x: -x[0])
-        for score, doc_id, sentence in rest:
-            used += self._tokens(sentence)
-            if score < top * 0.5 or sum(map(len, kept.values())) >= most or used > budget:
-                break
-            kept[doc_id].append(sentence)
+    def passages(self, asked: Asked, found: Found, *, limit: int = EVIDENCE_LINES,
+                 budget: int | None = None, owed: frozenset[str] = frozenset()
+                 ) -> list[tuple[Document, str]]:
+        """The sentences of the chosen documents' hits that carry the most question terms,
+        best first: at most `limit` (or one per document), a few of each document so none is
+        crowded out, each at least half the best one (weak matches only distract a small
+        model), and while they fit in `budget` tokens (the first one whatever it costs). The
+        best sentence of each document in `owed` is quoted whatever it scores or costs: the
+        turn names that document, and the prompt holds nothing else of it."""
+        ranked = {doc.id: self._ranked(asked, found, doc) for doc in found.docs}
+        per_doc = max(2, limit // max(1, len(found.docs)))
+        picked = sorted(((score, doc, s) for doc in found.docs
+                         for score, s in ranked[doc.id][:per_doc]), key=lambda p: -p[0])
+        top = picked[0][0] if picked else 0.0
+        most = max(limit, len(found.docs))
+        kept: list[tuple[Document, str]] = []
+        used, full = 0, False
+        for n, (score, doc, sentence) in enumerate(picked):
+            cost = self._tokens(sentence) if budget is not None else 0
+            if doc.id not in owed or sentence != ranked[doc.id][0][1]:
+                full = full or n >= most or score < top * 0.5 or (
+                    budget is not None and bool(kept) and used + cost > budget)
+                if full:
+                    continue
+            kept.append((doc, sentence))
+            used += cost
         return kept
 
     def _ranked(self, asked: Asked, found: Found, doc: Document) -> list[tuple[float, str]]:
@@ -194,17 +193,6 @@ class ChooseEvidence:
                     scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
         return sorted(((score, s) for s, score in scored.items() if score > 0),
                       key=lambda x: -x[0])
-
-    def lines(self, asked: Asked, found: Found, limit: int) -> list[tuple[Document, str]]:
-        """The sentences of the chosen documents' hits that carry the most question terms."""
-        per_doc = max(2, limit // max(1, len(found.docs)))
-        picked = [(score, doc, s) for doc in found.docs  # none crowded out
-                  for score, s in self._ranked(asked, found, doc)[:per_doc]]
-        picked.sort(key=lambda p: -p[0])
-        top = picked[0][0] if picked else 0.0
-        # Weak matches only distract a small model; keep those close to the best.
-        return [(doc, s) for score, doc, s in picked[: max(limit, len(found.docs))]
-                if score >= top * 0.5]
 
     # --- the prefixes the background worker evaluates ahead of questions -------------------
     def collection(self) -> list[Document]:

@@ -16,7 +16,7 @@ HINT_LINES = 0
 PASSAGE_TOKENS = 100
 # The best sentences of a turn across documents (or from one too long to go whole), in tokens:
 # what its EVIDENCE_LINES sentences of ~40 tokens cost, counted so that long sentences do not
-# run it over, whatever the number of documents (each one's best is quoted all the same).
+# run it over (a document the shared prefix lacks has its best one quoted all the same).
 TURN_TOKENS = EVIDENCE_LINES * 40
 CONTEXT_TOKENS = 2600  # a document up to this long goes into a prompt whole
 
