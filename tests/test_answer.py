@@ -108,16 +108,23 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers
     assert turn.endswith("공통으로 걱정하는 점은 무엇인가요?")
 
 
-def test_documents_outside_the_shared_prefix_bring_their_summary_in_the_turn(fake_answers,
-                                                                              monkeypatch):
+def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fake_answers,
+                                                                             monkeypatch):
     answers, fake = fake_answers
     import bot.answer.evidence
+    from bot.answer.retrieve import Found
     monkeypatch.setattr(bot.answer.evidence, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
     plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
     turn = plan.messages[-1]["content"]
     assert answers.collection() == [] and len(plan.docs) >= 2
+    for n, doc in enumerate(plan.docs, 1):  # its heading, and its best sentences
+        assert f"\n[문서 {n}] {doc.title} ({doc.meta})\n" in turn and f"- [문서 {n}] " in turn
+        assert doc.summary not in turn  # quoted, so not summarised too
+    # A document with nothing to quote for the question is given by its summary instead.
+    grounds = answers.stages.evidence.run(plan.asked, Found("model", plan.found.docs, ()))
+    turn = grounds.messages[-1]["content"]
     for n, doc in enumerate(plan.docs, 1):
-        assert f"[문서 {n}] {doc.title}" in turn and doc.summary in turn
+        assert f"[문서 {n}] {doc.title} ({doc.meta})\n요약: {doc.summary}" in turn
 
 
 def test_document_numbers_in_an_answer_become_names_a_reader_knows(fake_answers):

@@ -127,3 +127,22 @@ def test_last_weeks_article_is_the_one_dated_last_week(tmp_path, korean):
     answers.options.today = lambda: date(2025, 5, 28)
     assert [d.id for d in answers.plan(question).docs] == ["0.txt"]
     assert "지난주" not in answers.plan(question).topic  # when, not what
+
+
+def test_a_title_is_not_quoted_as_evidence_whatever_its_quotation_marks(tmp_path, korean):
+    """A title that ends in a quotation is stored without its closing mark; the page's own
+    title line still has it, and is no evidence for the turn either."""
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    title = '해운대 AI 데이터센터 4조 2천억 투입…주민들 "설명 부족"'
+    (settings.SEEDS_DIR / "0.txt").write_text(article(title, fact=FACT), encoding="utf-8")
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=ColdLLM())
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    [doc] = services.store.documents()
+    assert doc.title != title and f"{title}\n" in doc.text  # stored without its last mark
+    plan = services.answers.plan("해운대 AI 데이터센터에 4조 2천억 원이 투입되나요?")
+    assert plan.cold == "0.txt"
+    passages = plan.messages[-1]["content"].split("\n\n")[0].split("\n")[1:]
+    assert FACT in passages and title not in passages
+    services.close()

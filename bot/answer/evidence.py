@@ -88,8 +88,8 @@ class ChooseEvidence:
         doc = found.docs[0]
         context = prompting.doc_block(1, doc, doc.text)
         turn = prompts.render("answer_user", question=asked.text)
-        if self.options.hint_lines and (hints := self.lines(asked, found,
-                                                            self.options.hint_lines)):
+        if self.options.hint_lines and (hints := self.passages(asked, found,
+                                                               limit=self.options.hint_lines)):
             turn = prompts.render("answer_user_hint", question=asked.text,
                                   evidence="\n".join(f"- {s}" for _, s in hints))
         return Grounds("model", found.docs, prompting.messages(context, asked.history, turn),
@@ -97,19 +97,24 @@ class ChooseEvidence:
 
     def _collection(self, asked: Asked, found: Found) -> Grounds:
         """Several documents (or one too long to go whole): the cached prefix holds the
-        summaries of the newest documents; the turn names the documents this question needs,
-        with their best sentences and the summaries the prefix lacks."""
+        summaries of the newest documents; the turn names the documents this question needs
+        and quotes their best sentences within `Options.turn_tokens` (`passages`). A document
+        the prefix lacks is named by its heading, and brings its summary only when it has no
+        sentence to quote: every token of the turn is prompt processing before the first
+        token."""
         shared = self.collection()
         numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
-        extra = []
         for doc in found.docs:
-            if doc.id not in numbers:
-                numbers[doc.id] = len(numbers) + 1
-                extra.append(prompting.summary_block(numbers[doc.id], doc))
-        best = self.lines(asked, found, EVIDENCE_LINES)
+            numbers.setdefault(doc.id, len(numbers) + 1)
+        unknown = [doc for doc in found.docs if numbers[doc.id] > len(shared)]
+        best = self.passages(asked, found, budget=self.options.turn_tokens,
+                             owed=frozenset(doc.id for doc in unknown))
+        quoted = {doc.id for doc, _ in best}
+        extra = [f"[문서 {numbers[doc.id]}] {self.heading(asked, doc)}" if doc.id in quoted
+                 else prompting.summary_block(numbers[doc.id], doc) for doc in unknown]
         lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in best)
         named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
-        turn = prompts.render("answer_user_several", documents=named, context="\n\n".join(extra),
+        turn = prompts.render("answer_user_several", documents=named, context="\n".join(extra),
                               evidence=lines, question=asked.text).replace("\n\n\n", "\n\n")
         shared_context = prompting.collection_context(shared)
         return Grounds("model", found.docs,
@@ -120,25 +125,18 @@ class ChooseEvidence:
 
     def _cold(self, asked: Asked, found: Found) -> Grounds:
         """One document whose evaluated prefix is not at hand: the shared prefix (evaluated
-        already), then a turn with the document's name and its best sentences only. Every
-        token of the turn is prompt processing before the first token (~10 ms each on two
-        cores), so it carries no summary and no list markup."""
+        already), then a turn with the document's name and its best sentences only, within
+        `Options.passage_tokens`. Every token of the turn is prompt processing before the
+        first token (~10 ms each on two cores), so it carries no summary and no list
+        markup."""
         shared = self.collection()
         doc = found.docs[0]
         number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
-        kept: list[str] = []
-        used = 0
-        for _, sentence in self.lines(asked, found, EVIDENCE_LINES):  # best first
-            used += self._tokens(sentence)
-            if kept and used > self.options.passage_tokens:
-                break
-            kept.append(sentence)
-        lines = "\n".join(kept)
-        # A question that quotes the title has said it already: 40-odd tokens not to repeat.
-        quoted = re.sub(r"\W", "", doc.title) in re.sub(r"\W", "", asked.text)
-        name = f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
-        turn = prompts.render("answer_user_cold", number=number, heading=name, evidence=lines,
-                              question=asked.text)
+        best = self.passages(asked, found, budget=self.options.passage_tokens,
+                             owed=frozenset([doc.id]))
+        lines = "\n".join(sentence for _, sentence in best)
+        turn = prompts.render("answer_user_cold", number=number, heading=self.heading(asked, doc),
+                              evidence=lines, question=asked.text)
         shared_context = prompting.collection_context(shared)
         return Grounds("model", found.docs,
                        prompting.messages(shared_context, asked.history, turn),
@@ -146,26 +144,55 @@ class ChooseEvidence:
                        dict(enumerate(shared, 1)) | {number: doc}, cache_prefix=1,
                        cold=doc.id)
 
-    def lines(self, asked: Asked, found: Found, limit: int) -> list[tuple[Document, str]]:
-        """The sentences of the chosen documents' hits that carry the most question terms."""
-        weights = asked.weights
+    @staticmethod
+    def heading(asked: Asked, doc: Document) -> str:
+        """A document's name in a turn: its title and byline, without the title when the
+        question quotes it (it has said it already: 40-odd tokens not to repeat)."""
+        quoted = _letters(doc.title) in _letters(asked.text)
+        return f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
+
+    def passages(self, asked: Asked, found: Found, *, limit: int = EVIDENCE_LINES,
+                 budget: int | None = None, owed: frozenset[str] = frozenset()
+                 ) -> list[tuple[Document, str]]:
+        """The sentences of the chosen documents' hits that carry the most question terms,
+        best first: at most `limit` (or one per document), a few of each document so none is
+        crowded out, each at least half the best one (weak matches only distract a small
+        model), and while they fit in `budget` tokens (the first one whatever it costs). The
+        best sentence of each document in `owed` is quoted whatever it scores or costs: the
+        turn names that document, and the prompt holds nothing else of it."""
+        ranked = {doc.id: self._ranked(asked, found, doc) for doc in found.docs}
         per_doc = max(2, limit // max(1, len(found.docs)))
-        picked: list[tuple[float, Document, str]] = []
-        for doc in found.docs:  # best sentences of each chosen document, none crowded out
-            scored: dict[str, float] = {}
-            for hit in found.hits:
-                if hit.doc_id != doc.id:
-                    continue
-                for sentence, morphemes in self.retriever.sentence_terms(hit.text):
-                    if sentence.strip() != doc.title.strip():  # a title is not evidence
-                        scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
-            ranked = sorted(scored, key=lambda s: -scored[s])[:per_doc]
-            picked.extend((scored[s], doc, s) for s in ranked if scored[s] > 0)
-        picked.sort(key=lambda p: -p[0])
+        picked = sorted(((score, doc, s) for doc in found.docs
+                         for score, s in ranked[doc.id][:per_doc]), key=lambda p: -p[0])
         top = picked[0][0] if picked else 0.0
-        # Weak matches only distract a small model; keep those close to the best.
-        return [(doc, s) for score, doc, s in picked[: max(limit, len(found.docs))]
-                if score >= top * 0.5]
+        most = max(limit, len(found.docs))
+        kept: list[tuple[Document, str]] = []
+        used, full = 0, False
+        for n, (score, doc, sentence) in enumerate(picked):
+            cost = self._tokens(sentence) if budget is not None else 0
+            if doc.id not in owed or sentence != ranked[doc.id][0][1]:
+                full = full or n >= most or score < top * 0.5 or (
+                    budget is not None and bool(kept) and used + cost > budget)
+                if full:
+                    continue
+            kept.append((doc, sentence))
+            used += cost
+        return kept
+
+    def _ranked(self, asked: Asked, found: Found, doc: Document) -> list[tuple[float, str]]:
+        """The sentences of `doc`'s hits that carry question terms, by the weight they carry."""
+        weights = asked.weights
+        # A title is not evidence, however its quotation marks were stored.
+        title = _letters(doc.title)
+        scored: dict[str, float] = {}
+        for hit in found.hits:
+            if hit.doc_id != doc.id:
+                continue
+            for sentence, morphemes in self.retriever.sentence_terms(hit.text):
+                if _letters(sentence) != title:
+                    scored[sentence] = sum(weights[t] for t in morphemes & set(weights))
+        return sorted(((score, s) for s, score in scored.items() if score > 0),
+                      key=lambda x: -x[0])
 
     # --- the prefixes the background worker evaluates ahead of questions -------------------
     def collection(self) -> list[Document]:
@@ -197,3 +224,8 @@ class ChooseEvidence:
 
     def _tokens(self, text: str) -> int:
         return self.llm.count_tokens(text) if self.llm else len(text) // 2
+
+
+def _letters(text: str) -> str:
+    """Text without its spaces and punctuation, to compare what it says."""
+    return re.sub(r"\W", "", text)

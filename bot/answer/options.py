@@ -14,6 +14,10 @@ EVIDENCE_LINES = 4
 HINT_LINES = 0
 # The best sentences a cold document brings into the turn, in tokens (the best one always).
 PASSAGE_TOKENS = 100
+# The best sentences of a turn across documents (or from one too long to go whole), in tokens:
+# what its EVIDENCE_LINES sentences of ~40 tokens cost, counted so that long sentences do not
+# run it over (a document the shared prefix lacks has its best one quoted all the same).
+TURN_TOKENS = EVIDENCE_LINES * 40
 CONTEXT_TOKENS = 2600  # a document up to this long goes into a prompt whole
 
 
@@ -24,6 +28,7 @@ class Options:
     # "always" or "never" (bench/eval.py --passages compares them).
     passages: str = "cold"
     passage_tokens: int = PASSAGE_TOKENS  # its best sentences' budget (at least one)
+    turn_tokens: int = TURN_TOKENS  # the best sentences of a turn across documents
     # Sentences of a whole document repeated beside the question (bench/eval.py --hint-lines
     # measures the trade: answers against time to the first token).
     hint_lines: int = HINT_LINES

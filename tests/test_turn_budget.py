@@ -1,0 +1,89 @@
+"""What a question's own turn holds: every token of it is prompt processing before the first
+token, so a question across documents quotes each document's best sentences within a budget,
+and brings no summary of a document it quotes."""
+from __future__ import annotations
+
+import re
+
+from bot.ingest.pipeline import ingest_folder
+from bot.services import Services
+from bot.store import Store
+from tests.conftest import make_settings
+from tests.corpus import article
+from tests.fakes import FakeLLM
+
+SUMMARY = "정부와 업계는 인공지능 인프라 확충과 인재 양성을 두고 서로 다른 우선순위를 내세웠다."
+# Three old articles on one topic, each with its own sentences about it; the rest are newer
+# and fill the shared prefix, so the three bring their headings into the turn. (Their files
+# are read first: a minute of ingest time counts before the date in what is newest.)
+FACTS = [
+    ["해운대 AI 데이터센터 건립에는 총 4조 2천억 원이 투입될 예정이다.",
+     "해운대 AI 데이터센터의 전력은 인근 변전소 두 곳에서 끌어온다."],
+    ["해운대 AI 데이터센터 건립 예산은 지방비 8천억 원을 포함한다.",
+     "해운대 AI 데이터센터 부지는 옛 군부대 터 12만 제곱미터다."],
+    ["해운대 AI 데이터센터 건립을 두고 주민 설명회가 세 차례 열렸다.",
+     "해운대 AI 데이터센터 운영 인력은 300명 규모로 예상된다."],
+]
+
+
+def services_with_old_articles(tmp_path, korean) -> tuple[Services, FakeLLM]:
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    for n, facts in enumerate(FACTS):
+        (settings.SEEDS_DIR / f"early{n}.txt").write_text(
+            article(f"부산 데이터센터 소식 {n}", seed=n, date=f"2024-03-0{n + 1}",
+                    fact=" ".join(facts)), encoding="utf-8")
+    for n in range(24):  # newer: the shared prefix holds as many of these as fit
+        (settings.SEEDS_DIR / f"new{n:02d}.txt").write_text(
+            article(f"인공지능 정책 동향 {n}", seed=10 + n, date=f"2025-06-{n + 1:02d}"),
+            encoding="utf-8")
+    llm = FakeLLM()
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=llm)
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    for doc in services.store.documents():
+        services.store.set_summary(doc.id, SUMMARY, "k")
+    return services, llm
+
+
+def quoted_lines(turn: str) -> list[tuple[int, str]]:
+    """The turn's evidence lines, "- [문서 N] sentence", as (N, sentence)."""
+    return [(int(n), sentence) for n, sentence in re.findall(r"^- \[문서 (\d+)\] (.+)$", turn,
+                                                             flags=re.M)]
+
+
+def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean):
+    services, llm = services_with_old_articles(tmp_path, korean)
+    answers = services.answers
+    plan = answers.plan("자료들은 해운대 AI 데이터센터 건립에 대해 각각 뭐라고 하나요?")
+    assert len(plan.docs) >= 2 and all(d.id.startswith("early") for d in plan.docs)
+    shared = {d.id for d in answers.collection()}
+    assert not shared & {d.id for d in plan.docs}  # none of them is in the shared prefix
+    turn = plan.messages[-1]["content"]
+    assert SUMMARY not in turn  # they are quoted: no summary of theirs
+    numbers = {doc.id: n for n, doc in plan.grounds.numbers.items()}
+    lines = quoted_lines(turn)
+    for doc in plan.docs:  # each named by its heading, and quoted
+        assert f"\n[문서 {numbers[doc.id]}] {doc.title} ({doc.meta})\n" in turn
+        own = [sentence for n, sentence in lines if n == numbers[doc.id]]
+        assert own and all(sentence in doc.text for sentence in own)
+    # Each document's best sentence is quoted whatever it costs; the others within the budget.
+    firsts = {next(s for n, s in lines if n == numbers[doc.id]) for doc in plan.docs}
+    others = [s for _, s in lines if s not in firsts]
+    assert others and sum(llm.count_tokens(s) for s in others) <= answers.options.turn_tokens
+    assert turn.endswith("각각 뭐라고 하나요?")
+    services.close()
+
+
+def test_a_smaller_budget_quotes_fewer_sentences_and_every_document_still(tmp_path, korean):
+    services, llm = services_with_old_articles(tmp_path, korean)
+    answers = services.answers
+    question = "자료들은 해운대 AI 데이터센터 건립에 대해 각각 뭐라고 하나요?"
+    wide = answers.plan(question).messages[-1]["content"]
+    answers.options.turn_tokens = 1
+    plan = answers.plan(question)
+    narrow = plan.messages[-1]["content"]
+    assert llm.count_tokens(narrow) < llm.count_tokens(wide)
+    # One sentence each, the best: never none.
+    assert sorted(n for n, _ in quoted_lines(narrow)) == sorted(plan.grounds.numbers)[-3:]
+    services.close()
