@@ -130,8 +130,8 @@ def test_last_weeks_article_is_the_one_dated_last_week(tmp_path, korean):
 
 
 def test_a_title_is_not_quoted_as_evidence_whatever_its_quotation_marks(tmp_path, korean):
-    """A title that ends in a quotation is stored without its closing mark; the page's own
-    title line still has it, and is no evidence for the turn either."""
+    """A title that ends in a quotation (once stored without its closing mark) is the page's
+    own title line, and no evidence for the turn."""
     settings = make_settings(tmp_path)
     settings.SEEDS_DIR.mkdir(parents=True)
     title = '해운대 AI 데이터센터 4조 2천억 투입…주민들 "설명 부족"'
@@ -140,7 +140,7 @@ def test_a_title_is_not_quoted_as_evidence_whatever_its_quotation_marks(tmp_path
                         llm=ColdLLM())
     ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
     [doc] = services.store.documents()
-    assert doc.title != title and f"{title}\n" in doc.text  # stored without its last mark
+    assert doc.title.rstrip('"') == title.rstrip('"') and f"{title}\n" in doc.text
     plan = services.answers.plan("해운대 AI 데이터센터에 4조 2천억 원이 투입되나요?")
     assert plan.cold == "0.txt"
     passages = plan.messages[-1]["content"].split("\n\n")[0].split("\n")[1:]
