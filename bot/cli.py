@@ -260,12 +260,11 @@ def summary(ctx: click.Context, doc: str | None, latest: int | None, as_json: bo
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--send", is_flag=True,
-              help="Deliver a briefing to every subscribed chat now, through the outbox "
-                   "(at most one manual briefing per chat and day; the scheduled one still goes).")
+@click.option("--send", is_flag=True, help="Deliver a briefing to every subscribed chat now, "
+              "through the outbox (one manual briefing per chat and day; the scheduled one too).")
 @click.pass_context
 def brief(ctx: click.Context, as_json: bool, send: bool) -> None:
-    """The morning briefing text, composed from stored summaries."""
+    """The briefing of the latest documents, every page (as /brief, without buttons)."""
     services = _services(ctx)
     if send:
         if not services.settings.token:
@@ -277,14 +276,14 @@ def brief(ctx: click.Context, as_json: bool, send: bool) -> None:
         if report.busy:
             click.echo("the running bot holds the outbox; it will send what is left", err=True)
         return
-    since = services.store.get_meta("console_last_brief")
-    digest = compose_briefing(services.store, services.korean, since=since,
+    digest = compose_briefing(services.store, services.korean,
+                              since=services.store.get_meta("console_last_brief"),
                               today=datetime.now(services.settings.tz).date())
     if as_json:
-        _echo_json({"text": digest.text, "pages": [text for _, text in digest.pages],
+        _echo_json({"text": digest.text, "pages": [t for _, t in digest.pages],
                     "doc_ids": list(digest.doc_ids), "positions": digest.positions})
-    else:
-        click.echo(all_pages(digest))
+        return
+    click.echo(all_pages(digest))
 
 
 @main.command()

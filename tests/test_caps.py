@@ -9,10 +9,9 @@ import pytest
 
 from bot import render
 from bot.answer.retrieval import Retriever
-from bot.briefing import compose_brief
 from bot.debate import view
 from bot.debate.actors import Actors, Line
-from bot.delivery.digest import compose_push
+from bot.delivery.digest import compose_briefing, compose_push
 from bot.ingest.pipeline import ingest_folder
 from bot.types import ACTOR_MAX, NAME_MAX, TITLE_MAX, Document, Position, Proposition, clip
 
@@ -89,7 +88,7 @@ def test_names_stored_before_the_caps_are_read_capped_by_every_rendering(store, 
         "/sources": render.sources_plain(store.documents()),
         "/summary": render.summary_plain(read),
         "push": compose_push([read]).text,
-        "briefing": compose_brief(store, korean, since=None, today=date(2026, 3, 3)).text,
+        "briefing": compose_briefing(store, korean, since=None, today=date(2026, 3, 3)).text,
         "/debate": view.plain(view.topic_lines(topic)),
     }
     for name, text in renderings.items():
