@@ -1,15 +1,24 @@
-"""Generation at the hardware's pace: tokens/s of llama.cpp's own single-token decode loop
-(what `llama-bench` tg measures: one token per pass, no sampling) against our streaming path,
-with the same loaded model, threads and context, in one run. Medians of `--runs` runs of
-`--tokens` tokens each, interleaved so a noisy neighbour hits every side alike.
+"""Generation at the hardware's pace: tokens/s of `llama-bench` tg (the same llama.cpp sources,
+built with the wheel's flags: bench/llama_bench.py; skipped when it is not built) and of
+llama.cpp's own single-token decode loop in this process (one token per pass, no sampling)
+against our streaming path, with the same model, threads and context, in one run. Medians of
+`--runs` runs of `--tokens` tokens each, interleaved so a noisy neighbour hits every side alike;
+each row's ratio is the median of its per-run ratios to the first row measured in that run.
 
-    .venv/bin/python bench/decode_speed.py [--runs 3] [--tokens 128] [--lookup 0,4,4a]"""
+    .venv/bin/python bench/decode_speed.py [--runs 3] [--tokens 128] [--lookup 0,4,4f,4a]
+
+`--lookup`: guessed tokens per pass at most, as the bot guesses (`N`), always `N` tokens a
+guess (`Nf`, as before guesses grew with what was kept), or whenever any last token repeats
+(`Na`, as before guesses were gated)."""
 from __future__ import annotations
 
 import argparse
 import statistics
 import sys
 import time
+from pathlib import Path
+
+import llama_bench
 
 from bot.config import load_settings
 from bot.llm.build import build_llm
@@ -48,55 +57,76 @@ def raw_tps(llm, tokens: int, context: int) -> float:
 
 def stream_tps(llm, tokens: int, lookup: str, messages=None) -> tuple[float, int]:
     """Our streaming path from the first piece to the last: (tokens/s after the first token,
-    tokens generated). "4a": 4 guessed tokens whenever any last token repeats, as before
-    guesses were gated (bot/llm/lookup.py's Guesser)."""
+    tokens generated). `lookup` as --lookup says."""
     from bot.llm import lookup as guesses
-    always = lookup.endswith("a")
-    saved = guesses.MIN_NGRAM, guesses.BACKOFF
-    guesses.MIN_NGRAM, guesses.BACKOFF = (1, 0) if always else saved
-    llm.lookup = int(lookup.rstrip("a"))
+    count = int(lookup.rstrip("af"))
+    saved = guesses.MIN_NGRAM, guesses.BACKOFF, guesses.FIRST_GUESS
+    if lookup.endswith("a"):
+        guesses.MIN_NGRAM, guesses.BACKOFF, guesses.FIRST_GUESS = 1, 0, count
+    elif lookup.endswith("f"):
+        guesses.FIRST_GUESS = count
+    llm.lookup = count
     llm._llama.reset()
     times = []
     messages = messages or [{"role": "user", "content": PROMPT}]
-    for _ in llm.stream(messages, max_tokens=tokens):
-        times.append(time.perf_counter())
-    guesses.MIN_NGRAM, guesses.BACKOFF = saved
+    try:
+        for _ in llm.stream(messages, max_tokens=tokens):
+            times.append(time.perf_counter())
+    finally:
+        guesses.MIN_NGRAM, guesses.BACKOFF, guesses.FIRST_GUESS = saved
     generated, _ = llm.last_decode
     seconds = times[-1] - times[0]
     return (generated - 1) / seconds if seconds > 0 else 0.0, generated
+
+
+def bench_tps(model: str, threads: int, tokens: int) -> float | None:
+    """`llama-bench` tg over `tokens` tokens, once; None when it is not built or fails."""
+    binary = llama_bench.binary_path(llama_bench.llama_cpp_version())
+    if not binary.is_file():
+        return None
+    try:
+        return llama_bench.run(binary, Path(model), threads, prompt=0, gen=tokens,
+                               repetitions=1)["tg_tps"]
+    except llama_bench.BenchUnavailable:
+        return None
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tokens", type=int, default=128)
-    parser.add_argument("--lookup", default="0,4,4a",
-                        help="guessed tokens per pass to try (4a: guess whenever possible)")
+    parser.add_argument("--lookup", default="0,4,4f,4a",
+                        help="guessed tokens per pass to try (see above)")
     args = parser.parse_args()
     settings = load_settings()
     llm = build_llm(settings)
     default = llm.lookup
     tries = [x.strip() for x in args.lookup.split(",") if x.strip()]
-    rows: dict[str, list[float]] = {"llama.cpp decode loop": []}
+    rows: dict[str, list[float]] = {"llama-bench tg": [], "llama.cpp decode loop": []}
     rows |= {f"ours, lookup {n}": [] for n in tries}
     rows |= {f"copying, lookup {n}": [] for n in tries}
     made: dict[str, int] = {}
     for _ in range(args.runs):
+        if (theirs := bench_tps(str(settings.MODEL_PATH), settings.LLM_THREADS,
+                                args.tokens)) is not None:
+            rows["llama-bench tg"].append(theirs)
         rows["llama.cpp decode loop"].append(raw_tps(llm, args.tokens, 0))
         for n in tries:
             tps, made[f"ours, lookup {n}"] = stream_tps(llm, args.tokens, n)
             rows[f"ours, lookup {n}"].append(tps)
             tps, made[f"copying, lookup {n}"] = stream_tps(llm, args.tokens, n, COPY)
             rows[f"copying, lookup {n}"].append(tps)
-        print("  run:", ", ".join(f"{k} {v[-1]:.1f}" for k, v in rows.items()), flush=True)
+        print("  run:", ", ".join(f"{k} {v[-1]:.1f}" for k, v in rows.items() if v), flush=True)
     llm.lookup = default
-    base = statistics.median(rows["llama.cpp decode loop"])
+    rows = {k: v for k, v in rows.items() if v}
+    base_name = next(iter(rows))
     print(f"{settings.MODEL_PATH}, {settings.LLM_THREADS} threads, n_ctx {settings.LLM_CTX}, "
-          f"median of {args.runs} × {args.tokens} tokens")
+          f"median of {args.runs} × {args.tokens} tokens; ratios to {base_name} in the same run")
     for name, samples in rows.items():
         tps = statistics.median(samples)
+        ratio = statistics.median(s / b for s, b in zip(samples, rows[base_name]))
         extra = f" ({made[name]} tokens before the end)" if name in made else ""
-        print(f"{name:<24} {tps:5.1f} tok/s  {tps / base:4.2f} ×  "
+        print(f"{name:<24} {tps:5.1f} tok/s  {ratio:4.2f} ×  "
               f"[{', '.join(f'{s:.1f}' for s in samples)}]{extra}")
     return 0
 
