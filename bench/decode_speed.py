@@ -5,11 +5,10 @@ against our streaming path, with the same model, threads and context, in one run
 `--runs` runs of `--tokens` tokens each, interleaved so a noisy neighbour hits every side alike;
 each row's ratio is the median of its per-run ratios to the first row measured in that run.
 
-    .venv/bin/python bench/decode_speed.py [--runs 3] [--tokens 128] [--lookup 0,4,4f,4a]
+    .venv/bin/python bench/decode_speed.py [--runs 3] [--tokens 128] [--lookup 0,4,4a]
 
-`--lookup`: guessed tokens per pass at most, as the bot guesses (`N`), always `N` tokens a
-guess (`Nf`, as before guesses grew with what was kept), or whenever any last token repeats
-(`Na`, as before guesses were gated)."""
+`--lookup`: guessed tokens per pass, as the bot guesses (`N`), or whenever any last token
+repeats (`Na`, as before guesses were gated)."""
 from __future__ import annotations
 
 import argparse
@@ -59,12 +58,10 @@ def stream_tps(llm, tokens: int, lookup: str, messages=None) -> tuple[float, int
     """Our streaming path from the first piece to the last: (tokens/s after the first token,
     tokens generated). `lookup` as --lookup says."""
     from bot.llm import lookup as guesses
-    count = int(lookup.rstrip("af"))
-    saved = guesses.MIN_NGRAM, guesses.BACKOFF, guesses.FIRST_GUESS
+    count = int(lookup.rstrip("a"))
+    saved = guesses.MIN_NGRAM, guesses.BACKOFF
     if lookup.endswith("a"):
-        guesses.MIN_NGRAM, guesses.BACKOFF, guesses.FIRST_GUESS = 1, 0, count
-    elif lookup.endswith("f"):
-        guesses.FIRST_GUESS = count
+        guesses.MIN_NGRAM, guesses.BACKOFF = 1, 0
     llm.lookup = count
     llm._llama.reset()
     times = []
@@ -73,7 +70,7 @@ def stream_tps(llm, tokens: int, lookup: str, messages=None) -> tuple[float, int
         for _ in llm.stream(messages, max_tokens=tokens):
             times.append(time.perf_counter())
     finally:
-        guesses.MIN_NGRAM, guesses.BACKOFF, guesses.FIRST_GUESS = saved
+        guesses.MIN_NGRAM, guesses.BACKOFF = saved
     generated, _ = llm.last_decode
     seconds = times[-1] - times[0]
     return (generated - 1) / seconds if seconds > 0 else 0.0, generated
@@ -95,7 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tokens", type=int, default=128)
-    parser.add_argument("--lookup", default="0,4,4f,4a",
+    parser.add_argument("--lookup", default="0,4,4a",
                         help="guessed tokens per pass to try (see above)")
     args = parser.parse_args()
     settings = load_settings()

@@ -22,11 +22,6 @@ MAX_NGRAM = 3  # the longest run of last tokens looked up
 # doubling while guesses keep failing.
 MIN_NGRAM = 2
 BACKOFF, MAX_BACKOFF = 4, 64
-# How many tokens to guess: on some CPUs a pass costs nearly its token count, so the longer
-# the guess, the more a rejected one costs. A guess starts short and grows only while the
-# model keeps what was guessed: twice the tokens it kept last, at most `count`. A copied run
-# tends to go on about as long again; a lone agreement does not.
-FIRST_GUESS = 2
 
 
 class Guesser:
@@ -35,7 +30,6 @@ class Guesser:
     def __init__(self, count: int):
         self.count = count
         self._wait, self._backoff = 0, BACKOFF
-        self._size = min(count, FIRST_GUESS)
 
     def guess(self, history: Sequence[int]) -> list[int]:
         if self.count <= 0:
@@ -43,16 +37,13 @@ class Guesser:
         if self._wait > 0:
             self._wait -= 1
             return []
-        return draft(history, self._size, min_ngram=MIN_NGRAM)
+        return draft(history, self.count, min_ngram=MIN_NGRAM)
 
     def checked(self, guessed: int, kept: int) -> None:
         """A pass checked `guessed` tokens and the model agreed with the first `kept`."""
-        if not guessed:
-            return
-        self._size = min(self.count, max(FIRST_GUESS, 2 * kept))
-        if not kept:
+        if guessed and not kept:
             self._wait, self._backoff = self._backoff, min(MAX_BACKOFF, self._backoff * 2)
-        else:
+        elif kept:
             self._backoff = BACKOFF
 
 
