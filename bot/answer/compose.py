@@ -17,11 +17,15 @@ from bot.answer.stances import Stances
 from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
+from bot.news.facts import FactReader
+from bot.news.points import PointReader, key_sentences
+from bot.news.stories import idf
 from bot.store import Store
 from bot.types import Answer, Document, Source
 
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
 GIST_STANCES = 3  # debate-map positions a gist answer lists
+GIST_DOCS = 4  # documents a gist of several lists, each by its point
 THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
 
 
@@ -30,6 +34,8 @@ class Composer:
         self.store = store
         self.retriever = retriever
         self.stances = stances
+        self.facts = FactReader(store, retriever.korean)
+        self.points = PointReader(store, self.facts)
 
     def compose(self, asked: Asked, found: Found, grounds: Grounds) -> Answer:
         """The draft of a route that needs no model; its sources are the quotes it shows."""
@@ -37,8 +43,10 @@ class Composer:
             return found.refusal
         if found.sides is not None:  # who is for and who against (bot/answer/stances.py)
             return self.stances.compose(found.sides)
-        if found.route == "gist":
+        if found.route == "gist" and len(grounds.docs) == 1:
             return self._gist(asked, grounds.docs[0], grounds)
+        if found.route == "gist":
+            return self._gists(asked, grounds)
         if found.route == "figures":  # each source's own figure (bot/answer/figures.py)
             text, sources = figures.compose(found.figures)
             return Answer(text, sources)
@@ -50,25 +58,59 @@ class Composer:
                                              asked.plural, text))
 
     def _gist(self, asked: Asked, doc: Document, grounds: Grounds) -> Answer:
-        """A document's stored, checked summary, the sentence that says what its title says,
-        and what it argues on the debate map."""
-        text = doc.summary or ""
-        if thesis := self._thesis(asked, doc):
-            text += "\n\n" + texts.GIST_QUOTE.format(quote=thesis)
+        """A document's gist: its stored, checked summary when there is one, then its point
+        (a report's lede, a column's own argument) and the sentences that between them cover
+        the rest of what it is about, quoted in the order they stand; and what it argues on
+        the debate map."""
+        point = self.points.point(doc)
+        lead = point.sentence if point else ""
+        quotes = [lead] if lead else []
+        facts = self.facts.facts(doc)
+        rarity = idf(self.store, {w for _, nouns in facts.sentences for w in nouns})
+        quotes += key_sentences(facts, besides=lead, rarity=rarity)
+        if not quotes and (thesis := self._thesis(asked, doc)):
+            quotes = [thesis]
+        parts = [doc.summary] if doc.summary else []
+        if quotes:
+            parts.append("\n".join([texts.GIST_HEAD.format(name=_dated(doc)),
+                                     *(texts.GIST_LINE.format(quote=q) for q in quotes)]))
         if stances := self._stances(doc):
-            text += "\n\n" + "\n".join([texts.GIST_POSITIONS, *stances])
-        return self._cited(asked, grounds, text)
+            parts.append("\n".join([texts.GIST_POSITIONS, *stances]))
+        if not parts:
+            return self._cited(asked, grounds, doc.text[:200])
+        sources = [Source(doc_id=doc.id, title=doc.title, quote=quotes[0], date=doc.date,
+                          outlet=doc.outlet)] if quotes else None
+        return self._cited(asked, grounds, "\n\n".join(parts), sources)
+
+    def _gists(self, asked: Asked, grounds: Grounds) -> Answer:
+        """Several documents on what was asked: each one's point, with who and when."""
+        lines, sources = [texts.GISTS_HEAD], []
+        for doc in grounds.docs[:GIST_DOCS]:
+            if (point := self.points.point(doc)) is None:
+                continue
+            lines.append(texts.GISTS_LINE.format(name=_dated(doc), quote=point.sentence))
+            sources.append(Source(doc_id=doc.id, title=doc.title, quote=point.sentence,
+                                  date=doc.date, outlet=doc.outlet))
+        if not sources:
+            return self._compare(asked, grounds)
+        return self._cited(asked, grounds, "\n".join(lines), sources)
 
     def _compare(self, asked: Asked, grounds: Grounds) -> Answer:
         """What each named document says on the topic, quoted."""
         lines, sources = [texts.COMPARE_HEAD], []
         arguing = takes_side if asked.read.views else None
         for doc in grounds.docs:
-            quotes = verify.top_statements(gather(self.retriever, asked, [doc]), {doc.title},
-                                           COMPARE_QUOTES, arguing)
+            # A piece that argues is compared by its own argument first, then by what it
+            # says on the topic that argues most.
+            point = self.points.point(doc)
+            own = [point.sentence] if point and point.argues else []
+            found = verify.top_statements(gather(self.retriever, asked, [doc]), {doc.title},
+                                          COMPARE_QUOTES, arguing or (takes_side if own else None))
+            quotes = own + [q for q in found if not any(q in o or o in q for o in own)]
+            quotes = quotes[:COMPARE_QUOTES]
             if quotes:
                 lines.append(texts.COMPARE_QUOTE.format(
-                    name=doc.display_name, quote="” “".join(quotes)))
+                    name=_dated(doc), quote="” “".join(quotes)))
                 sources.append(Source(doc_id=doc.id, title=doc.title, quote=quotes[0],
                                       date=doc.date, outlet=doc.outlet))
             else:
@@ -118,3 +160,8 @@ class Composer:
             topic=self.retriever.idf(self.retriever.query_terms(doc.title)))
         quote, share = verify.best_statement(evidence, {doc.title})
         return quote if share >= THESIS_SHARE else None
+
+
+def _dated(doc: Document) -> str:
+    """A document's name with its day, for a line that stands for it: "한빛일보(2026-12-01)"."""
+    return f"{doc.display_name}({doc.date[:10]})" if doc.date else doc.display_name

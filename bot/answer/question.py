@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 # The words for a document; the one to three words before them name it.
-DOC_NOUN = re.compile(r"(?<=\s)(칼럼|기사|글|강연|연설|기조연설|게시판|게시글|게시물|보도|인터뷰|뉴스)"
+DOC_NOUN = re.compile(r"(?<=\s)(칼럼|기사|글|강연|연설|기조연설|게시판|게시글|게시물|보도|인터뷰|뉴스|"
+                      r"사설|기고|시론|성명서|성명|논평|입장문|좌담회|좌담|대담|토론회|기자수첩|"
+                      r"커버스토리|보고서|단독)"
                       r"(?=[은는이가을를과와랑에의도만]|이랑|에서|하고|\s|$|[?？.,])")
 # A word that ends a phrase of its own ("딥시크를 씽크포비엘 칼럼"): not part of a name.
 PARTICLE_END = re.compile(r"(을|를|은|는|이|가|에서|에게|으로|로|과|와|랑|이랑|하고|도|의|에|대해|관해|관한|위해|실린|"
@@ -79,6 +81,9 @@ class Question:
     reason: bool = False  # asks why
     leans_back: bool = False  # "그 사람은 …?": reads the previous turn
     mentions: tuple[str, ...] = field(default_factory=tuple)  # "이해민 의원", "네이트 뉴스"
+    # Each document described, as (the words naming it, the kind of piece): "한빛일보 사설이랑
+    # 새날경제 사설" → ("한빛일보", "사설"), ("새날경제", "사설"); the words may be "".
+    described: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     quoted: tuple[str, ...] = field(default_factory=tuple)  # '…' spans: a title, or words cited
     role: str | None = None  # "위원장은 누구예요?" → "위원장"
     counted: str | None = None  # "GPU를 몇 개" → "gpu": what the figure asked for counts
@@ -133,6 +138,7 @@ def read(text: str) -> Question:
                           else None),
                     counted=counted,
                     mentions=tuple(mentions(text)),
+                    described=tuple(descriptions(text)),
                     quoted=quotations(text))
 
 
@@ -171,11 +177,15 @@ def quotations(text: str) -> tuple[str, ...]:
 def mentions(text: str) -> list[str]:
     """The phrases that name a document: up to three words before "칼럼", "기사", "글" …,
     stopping at a word that ends in a particle (it belongs to another phrase)."""
+    return list(dict.fromkeys(phrase for phrase, _ in descriptions(text) if phrase))
+
+
+def descriptions(text: str) -> list[tuple[str, str]]:
+    """Each document the question describes: the words before the noun for a piece ("칼럼",
+    "사설", "기고" …; up to three, stopping at a word that ends in a particle) and that noun."""
     found = []
     for match in DOC_NOUN.finditer(text):
         words = text[:match.start()].split()
-        if not words:
-            continue
         phrase: list[str] = []
         for word in reversed(words[-3:]):
             word = word.strip("'\"‘’“”")
@@ -183,6 +193,5 @@ def mentions(text: str) -> list[str]:
                     or word.endswith(("?", "？", ".", "!", ",")):
                 break
             phrase.insert(0, word)
-        if phrase:
-            found.append(" ".join(phrase))
+        found.append((" ".join(phrase), match.group(1)))
     return list(dict.fromkeys(found))

@@ -18,6 +18,10 @@ from bot.types import Answer, Document, Hit
 MIN_COVERAGE = 0.4  # idf-weighted share of the question's terms the best document must hold
 MULTI_DOC_RATIO = 0.8
 SEARCHED = 12  # chunks a question's search ranks
+# A gist question about one named document asks about the whole of it when no more than this
+# many of its words are left once the naming words are out ("요약", "핵심"): "그 칼럼이
+# 보조금을 두고 뭘 주장해?" asks about a part, for the model to answer from its passages.
+GIST_TOPIC = 2
 
 Route = Literal["refuse", "sides", "compare", "gist", "figures", "model"]
 
@@ -57,12 +61,14 @@ class Retrieve:
         if named:
             docs = named[:1] if not read.compare else named
             hits = [h for h in hits if h.doc_id in {d.id for d in docs}] or hits
-            if read.gist and len(docs) == 1 and docs[0].summary and len(asked.topic) <= 1:
+            if read.gist and len(docs) == 1 and len(asked.topic) <= GIST_TOPIC:
                 return Found("gist", tuple(docs), tuple(hits), tuple(coverage))
             return Found("model", tuple(docs), tuple(hits), tuple(coverage))
         if not coverage or max(c.share for c in coverage) < MIN_COVERAGE and not asked.leaning:
             return Found("refuse", refusal=self.not_covered())
         docs = self._choose_docs(asked, coverage)
+        if read.gist and not read.slot:  # "… 논란 요약": each document's point, or the one's
+            return Found("gist", tuple(docs), tuple(hits), tuple(coverage))
         if quoted := figures.across(self.store, self.retriever, asked, docs, coverage):
             return Found("figures", tuple(d for d, _ in quoted), tuple(hits), tuple(coverage),
                          figures=tuple(quoted))

@@ -14,6 +14,7 @@ from bot.answer.options import Options
 from bot.answer.question import PERSON, Question, read, window
 from bot.answer.retrieval import Retriever
 from bot.answer.verify import NAME_TAGS
+from bot.news.facts import kind_match, kind_words, specific_kind
 from bot.store import Store, Turn
 from bot.types import Document
 
@@ -23,6 +24,8 @@ PLURAL_CUES = re.compile(r"(자료들|문서들|기사들|공통|여러|각\s?(�
 HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 # A document named in a question: the share of the naming words' weight it must hold.
 NAMED_SHARE = 0.7
+# Chunks searched for the documents a question is about, to tell apart pages named alike.
+ABOUT_SEARCHED = 30
 # A follow-up that asks who ("그 사람이 예로 든 교수는 누구예요?") borrows the question before's
 # topic at this share of its weight (the one asked about before is the way in, not the answer);
 # other follow-ups at BORROWED_SHARE.
@@ -115,8 +118,9 @@ class Understand:
 
     def named(self, question: Question) -> list[Document]:
         """The documents a question names ("이해민 의원 칼럼", "'AGI서 한발 물러난 빅테크'
-        기사"), in the order named: each the one document that holds the naming words (in
-        its title, outlet, author or text) clearly better than any other."""
+        기사") or describes ("한빛일보 사설이랑 새날경제 사설"), in the order named: each the
+        one document that holds the naming words (in its title, outlet, author or text) and is
+        the kind of piece named clearly better than any other."""
         found: dict[str, Document] = {}
         for quoted in question.quoted:  # a title in quotes
             flat = re.sub(r"\W", "", quoted)
@@ -127,42 +131,74 @@ class Understand:
                 doc = self.store.document(doc_id)
                 if doc and flat in re.sub(r"\W", "", doc.title):
                     found.setdefault(doc.id, doc)
-        for phrase in question.mentions:
-            if best := self._named_by(phrase):
+        about: dict[str, float] | None = None  # each document's share of the whole question
+        for phrase, kind in question.described:
+            if not phrase and not specific_kind(kind):
+                continue
+            if about is None:  # what the question asks about, without the words describing
+                rest = question.text
+                for naming_words, noun in question.described:
+                    rest = rest.replace(naming_words, " ").replace(noun, " ")
+                hits = self.retriever.search(rest, limit=ABOUT_SEARCHED)
+                about = {c.doc_id: c.rank for c in self.retriever.coverage(rest, hits)}
+            if best := self._named_by(phrase, kind, about, set(found)):
                 found.setdefault(best.id, best)
         return list(found.values())
 
-    def _named_by(self, phrase: str) -> Document | None:
-        """The one document `phrase` names clearly better than any other, if any."""
+    def _named_by(self, phrase: str, kind: str, about: dict[str, float],
+                  taken: set[str]) -> Document | None:
+        """The one document `phrase` and `kind` name clearly better than any other not yet
+        `taken`, if any: of those holding the naming words and most the kind of piece named,
+        the one alone in holding them, or else the one clearly most about the question
+        (`about`)."""
         terms = [t for t in self.retriever.query_terms(phrase) if t not in ASKING_WORDS]
         _, df = self.store.term_frequencies(terms)
         naming = {t: self.store.documents_naming(t) for t in terms if len(t) >= 2}
         # A word no document holds ("의원" where they say "국회의원") tells them apart not.
         terms = [t for t in terms if df.get(t) or naming.get(t) or " " in t]
-        if not terms:
+        specific = specific_kind(kind)
+        if not terms and not specific:
             return None
         weights = self.retriever.idf(terms)
         total = sum(weights.values())
-        shares = []
-        candidates = {h.doc_id for h in self.retriever.search(phrase, limit=12)}
+        candidates = {h.doc_id for h in self.retriever.search(phrase, limit=12)} if terms \
+            else set()
         candidates.update(d for ids in naming.values() for d in ids)
-        for doc_id in candidates:
+        candidates.update(about)
+        rows = []
+        for doc_id in candidates - taken:
             doc = self.store.document(doc_id)
             if not doc:
                 continue
-            fields = " ".join(x for x in (doc.title, doc.outlet, doc.author, doc.credits) if x)
+            fields = " ".join(x for x in (doc.title, doc.outlet, doc.author, doc.credits,
+                                          kind_words(doc)) if x)
             vocabulary = set(self.store.doc_morphemes(doc_id)) | set(
                 self.retriever.korean.morphemes(fields))
             # "이해민 의원" names the column of "국회의원 이해민": a Korean word held inside a
             # longer one counts (a number inside another does not).
             held = [t for t in terms if t in vocabulary or t in fields.lower() or
                     HANGUL_WORD.fullmatch(t) and t in doc.text]
-            shares.append((sum(weights[t] for t in held) / total, doc))
-        shares.sort(key=lambda s: -s[0])
-        if shares and shares[0][0] >= NAMED_SHARE and (
-                len(shares) == 1 or shares[1][0] < shares[0][0] * 0.8):
-            return shares[0][1]
-        return None
+            share = sum(weights[t] for t in held) / total if total else 1.0
+            rows.append((share, kind_match(doc, kind) if specific else 0, doc))
+        # A page whose own label says it is the kind named ("[사설]" for "사설") needs half
+        # the naming words: the label is the other half.
+        rows = [r for r in rows if r[0] >= (NAMED_SHARE / 2 if r[1] == 2 else NAMED_SHARE)]
+        if specific and rows:  # "사설": of the pages so named, those most the kind named
+            most = max(r[1] for r in rows)
+            rows = [r for r in rows if r[1] == most]
+        rows.sort(key=lambda r: -r[0])
+        if not rows:
+            return None
+        if len(rows) == 1 or rows[1][0] < rows[0][0] * 0.8:
+            return rows[0][2]
+        if not specific:
+            return None
+        # Several pages of the kind named hold the naming words alike ("한빛일보" names all
+        # its pages): the one the rest of the question is clearly most about.
+        tied = sorted((r for r in rows if r[0] >= rows[0][0] * 0.8),
+                      key=lambda r: -about.get(r[2].id, 0.0))
+        first, second = (about.get(r[2].id, 0.0) for r in (tied + tied)[:2])
+        return tied[0][2] if first > 0 and second < first * 0.8 else None
 
     def topic(self, question: Question, weights: dict[str, float],
               named: Sequence[Document]) -> dict[str, float]:

@@ -186,6 +186,44 @@ def argues(doc: Document, sentences: list[str]) -> bool:
     return len(own_voice(sentences)) >= OWN_VOICE
 
 
+# The kinds of piece a reader names a page by ("한빛일보 사설", "창작자 쪽 기고"), in families
+# of one way of writing: the kind a page's label gives, or its family, tells pages apart.
+KIND_FAMILIES = (
+    frozenset({"사설", "칼럼", "컬럼", "시론", "기고", "오피니언", "논단", "시평", "기자수첩",
+               "에세이", "데스크", "논평"}),
+    frozenset({"인터뷰", "대담", "좌담", "토론"}),
+    frozenset({"성명", "논평", "입장문"}),
+)
+HEAD_LINE = 40  # characters: a head line this short is a label or a section name, not prose
+
+
+def kind_words(doc: Document) -> str:
+    """What a page says it is: its bracketed labels and its short head lines ("[사설]",
+    "〔코드데일리 시론〕", "주간 논점 | 커버스토리")."""
+    head = [doc.title, *doc.text.splitlines()[:GENRE_LINES]]
+    labels = [m.group(1) for line in head for m in GENRE_LABEL.finditer(line)]
+    return " ".join(labels + [line for line in head if len(line.strip()) <= HEAD_LINE])
+
+
+def kind_match(doc: Document, kind: str) -> int:
+    """How well a page is the kind of piece named: 2 when it says so ("[사설]" for "사설",
+    "좌담" for "좌담회"), 1 when it says it is a piece of the same family ("[시론]" for
+    "칼럼"), else 0."""
+    stem = kind[:-1] if kind.endswith(("서", "회")) and len(kind) > 2 else kind
+    said = kind_words(doc)
+    if stem in said:
+        return 2
+    family = next((f for f in KIND_FAMILIES if stem in f), frozenset())
+    return 1 if any(word in said for word in family) else 0
+
+
+def specific_kind(kind: str) -> bool:
+    """Whether a noun for a piece names a kind pages mark ("사설", "좌담회"), not any page
+    ("기사", "글", "뉴스")."""
+    stem = kind[:-1] if kind.endswith(("서", "회")) and len(kind) > 2 else kind
+    return any(stem in f for f in KIND_FAMILIES) or stem in ("커버스토리", "보고서", "단독")
+
+
 def _credited(doc: Document) -> set[str]:
     """The page's own names (outlet, author): shared by an outlet's reports on any event."""
     return {w.lower() for field in (doc.outlet, doc.author, doc.credits) if field

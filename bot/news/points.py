@@ -20,6 +20,8 @@ from bot.store import Store
 from bot.types import Document, Position, clip
 
 POINT_MAX = 160  # characters of a line
+KEY_SENTENCES = 4  # a summary's sentences beside the point
+KEY_MAX = 240  # characters: a longer sentence is a list or a table row, not a summary's line
 LEAD_SENTENCES = 6  # how far into a report its point is looked for
 # Verbs by which a report says what happened or what someone stated.
 _REPORTS = re.compile(r"(?:밝혔|발표했|확정|의결|통과|결정|선정|공개|집계됐|나타났|조사됐|"
@@ -98,3 +100,44 @@ def _reported(facts: Facts) -> Point | None:
         if figures or nouns & facts.names or _REPORTS.search(sentence):
             return Point(facts.doc.id, clip(sentence, POINT_MAX), sentence, False)
     return None
+
+
+def key_sentences(facts: Facts, n: int = KEY_SENTENCES, besides: str = "",
+                  rarity: dict[str, float] | None = None) -> list[str]:
+    """A document's `n` sentences that between them cover most of what it is about, in the
+    order they stand, `besides` its point: a word the document says again and again is what it
+    is about, and each sentence taken counts only the words no sentence taken before holds
+    (what a later section adds: another speaker's proposal, another country's case).
+    `rarity`: each word's weight across the collection (idf): a word every page says ("AI")
+    says little of this one."""
+    candidates = [(at, sentence, nouns) for at, (sentence, nouns) in enumerate(facts.sentences)
+                  if _TOO_SHORT <= len(sentence) <= KEY_MAX and sentence != besides
+                  and _STATES.search(sentence) and not BYLINE.search(sentence)
+                  and not sentence.endswith("?") and not _CAPTION.search(sentence)]
+    counts: dict[str, int] = {}
+    for _, nouns in facts.sentences:
+        for noun in nouns:
+            counts[noun] = counts.get(noun, 0) + 1
+    # A word said once is a detail; the page's own name says nothing of its content.
+    weight = {w: (c - 1) * (rarity.get(w, 1.0) if rarity else 1.0) for w, c in counts.items()
+              if c > 1 and w not in facts.title_words}
+    covered = set(next((nouns for sentence, nouns in facts.sentences if sentence == besides),
+                       frozenset()))
+    chosen: list[tuple[int, str]] = []
+    while len(chosen) < n and candidates:
+        gains = [(_gain(nouns, weight, covered), -at, at, sentence, nouns)
+                 for at, sentence, nouns in candidates]
+        best = max(gains)
+        if best[0] <= 0:
+            break
+        chosen.append((best[2], best[3]))
+        covered |= best[4]
+        candidates = [c for c in candidates if c[0] != best[2]]
+    return [sentence for _, sentence in sorted(chosen)]
+
+
+def _gain(nouns: frozenset[str], weight: dict[str, float], covered: set[str]) -> float:
+    """What a sentence adds to a summary: the weight of its words no sentence taken holds,
+    per the square root of its length in words (a long sentence is not worth more for being
+    long)."""
+    return float(sum(weight.get(w, 0) for w in nouns - covered) / (1 + len(nouns)) ** 0.5)

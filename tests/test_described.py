@@ -1,0 +1,169 @@
+"""Documents described rather than titled ("한빛일보 사설이랑 새날경제 사설", "한빛 시론"), and
+what a question about a whole document or about two of them gets without the model: each
+piece's own sentences, verbatim, with who published it and when (issue 25, classes 3, 5 and
+the summaries). The pages are written here; the store, the ingest rules, Kiwi and retrieval are
+real, and the model is a FakeLLM whose prompts the tests read (none should be sent)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.answer.question import read
+from bot.ingest.pipeline import ingest_folder
+from bot.korean import Korean
+from bot.news.facts import FactReader, kind_match
+from bot.news.points import key_sentences
+from bot.services import Services
+from bot.store import Store
+from tests.conftest import make_settings
+from tests.fakes import FakeLLM
+
+PAGES = {
+    "a_hanbit_editorial.txt": """[사설] 또 미뤄진 로봇세, 이번엔 결론을 내야
+
+2026.11.20
+
+정부가 로봇세 도입 논의를 내년으로 또 미뤘다.
+기획재정부는 산업계 부담을 이유로 들었지만 같은 이유로 미룬 것이 벌써 세 번째다.
+로봇세 논의가 멈춘 사이 자동화로 일자리를 잃은 노동자에 대한 지원은 제자리걸음이다.
+재원 없이 전직 지원을 늘리겠다는 약속은 공허하다.
+정부는 이번만큼은 로봇세 과세 기준과 시행 시점을 분명히 밝혀야 한다.
+국회도 연내에 공청회를 열어 로봇세 쟁점을 정리해야 한다.
+
+Copyright ⓒ 한빛일보. All rights reserved.
+""",
+    "b_saenal_editorial.txt": """[사설] 로봇세보다 급한 것은 생산성이다
+
+2026.11.21
+
+로봇세 도입 논의가 내년으로 넘어갔다.
+늦은 감은 있지만 연기는 불가피한 선택이었다.
+로봇세는 자동화 투자를 늦춰 제조업 생산성을 떨어뜨릴 수 있다.
+세계 어느 나라도 로봇세를 본격 시행하지 않는다는 점도 따져 봐야 한다.
+정부는 로봇세 대신 전직 훈련 예산을 늘리는 방안부터 검토해야 한다.
+세금으로 기술을 막기보다 사람에게 투자해야 한다.
+
+Copyright ⓒ 새날경제 All rights reserved. 무단 전재 및 재배포 금지
+""",
+    "c_hanbit_news.txt": """로봇세 논의 내년으로…기재부 "산업계 부담 고려"
+
+김도윤 기자
+2026.11.19
+
+기획재정부가 로봇세 도입 논의를 내년으로 미루기로 했다고 19일 밝혔다.
+기재부는 산업계 부담과 해외 사례 부족을 이유로 들었다.
+노동계는 자동화로 일자리를 잃은 노동자 지원이 늦어진다며 반발했다.
+산업계는 로봇세가 자동화 투자를 늦출 수 있다는 입장이다.
+
+Copyright ⓒ 한빛일보. All rights reserved.
+""",
+    "d_hanbit_oped.txt": """[시론] 로봇세, 재원 논쟁이 아니라 분배 설계다
+
+2026.11.22
+
+로봇세를 둘러싼 논쟁은 늘 재원 규모에서 멈춘다.
+그러나 핵심은 자동화의 이익을 어떻게 나누느냐는 분배 설계다.
+자동화 설비에 직접 과세하기보다 자동화로 늘어난 이익에 과세하는 방식을 검토해야 한다.
+그 세수는 전직 훈련과 지역 일자리 사업에 쓰여야 한다.
+
+박지성 한울대 경제학과 교수
+
+Copyright ⓒ 한빛일보. All rights reserved.
+""",
+    "e_weekly_feature.txt": """로봇 공장의 세 가지 숙제
+
+주간 논점 | 2026.11.23
+
+경남의 한 자동차 부품 공장에는 용접 로봇 40대가 쉬지 않고 돌아간다.
+이 공장의 전력 사용량은 3년 새 두 배가 됐다.
+로봇이 늘수록 전력 요금 부담도 커진다.
+공장장은 전력 요금이 인건비만큼 나간다고 했다.
+숙련 인력도 모자란다.
+로봇을 고칠 정비 인력은 지역에서 구하기 어렵다.
+정비 인력 양성 과정은 도내에 한 곳뿐이다.
+해외에서는 싱가포르가 먼저 답을 내놨다.
+싱가포르는 자동화 설비 투자에 세액공제를 주면서 재교육 의무를 붙였다.
+싱가포르 방식이 한국에 맞을지는 따져 볼 일이다.
+
+ⓒ 주간 논점
+""",
+}
+
+
+@pytest.fixture
+def described(tmp_path: Path, korean: Korean) -> Iterator[tuple[Services, FakeLLM]]:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, text in PAGES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path)
+    store = Store(settings.BRIEFBOT_DB)
+    ingest_folder(store, korean, folder, max_bytes=1_000_000)
+    llm = FakeLLM()
+    svc = Services(settings=settings, store=store, korean=korean, llm=llm)
+    yield svc, llm
+    svc.close()
+
+
+def _doc(svc: Services, prefix: str):
+    return next(d for d in svc.store.documents() if d.id.startswith(prefix))
+
+
+def test_a_question_describes_each_document_by_its_words_and_its_kind():
+    # Up to three words before the noun, to the first that ends in a particle.
+    assert read("로봇세 두고 한빛일보 사설이랑 새날경제 사설 입장 어떻게 달라?").described == (
+        ("로봇세 두고 한빛일보", "사설"), ("새날경제", "사설"))
+    assert read("한빛 시론 요약해줘").described == (("한빛", "시론"),)
+
+
+def test_a_page_is_the_kind_its_own_label_says(described):
+    svc, _ = described
+    assert kind_match(_doc(svc, "a_"), "사설") == 2
+    assert kind_match(_doc(svc, "d_"), "칼럼") == 1  # a 시론 is a column of a kind
+    assert kind_match(_doc(svc, "c_"), "사설") == 0
+
+
+def test_pages_described_by_outlet_and_kind_are_told_apart_from_the_outlets_others(described):
+    svc, _ = described
+    understand = svc.answers.stages.understand
+    named = understand.named(read("로봇세 두고 한빛일보 사설이랑 새날경제 사설 입장 어떻게 달라?"))
+    assert [d.id[:2] for d in named] == ["a_", "b_"]  # not 한빛일보's report or its 시론
+    assert [d.id[:2] for d in understand.named(read("로봇세에 대한 한빛 시론 요약해줘"))] == ["d_"]
+
+
+def test_two_described_pieces_are_compared_by_their_own_words_without_the_model(described):
+    svc, llm = described
+    answer = svc.answers.ask("로봇세 두고 한빛일보 사설이랑 새날경제 사설 입장 어떻게 달라?")
+    assert llm.prompts == []
+    assert {s.doc_id[:2] for s in answer.sources} == {"a_", "b_"}
+    for source in answer.sources:
+        assert source.quote in svc.store.document(source.doc_id).text
+        assert f"“{source.quote}" in answer.text
+    # Each editorial is quoted by what it argues, not by the news both open with.
+    assert "시행 시점을 분명히 밝혀야 한다" in answer.text
+    assert "사람에게 투자해야 한다" in answer.text or "검토해야 한다" in answer.text
+    assert "2026-11-20" in answer.text and "2026-11-21" in answer.text
+
+
+def test_a_summary_of_a_page_with_no_stored_summary_quotes_its_point_and_the_rest(described):
+    svc, llm = described
+    doc = _doc(svc, "b_")
+    assert not doc.summary
+    answer = svc.answers.ask("새날경제 사설 요약해줘")
+    assert llm.prompts == []
+    quotes = [line[3:-1] for line in answer.text.splitlines() if line.startswith("• “")]
+    assert len(quotes) >= 2 and all(q in doc.text for q in quotes)
+    assert "사람에게 투자해야 한다" in answer.text or "검토해야 한다" in answer.text
+    assert answer.sources and answer.sources[0].doc_id == doc.id
+    assert answer.text.startswith("새날경제(2026-11-21)")
+
+
+def test_a_summary_covers_what_each_part_adds_not_one_part_again(described):
+    svc, _ = described
+    facts = FactReader(svc.store, svc.korean).facts(_doc(svc, "e_"))
+    keys = key_sentences(facts, n=3)
+    # One sentence of each part (power, staff, the foreign case), in the order they stand.
+    assert len(keys) == 3
+    assert "전력" in keys[0] and "인력" in keys[1] and "싱가포르" in keys[2]
