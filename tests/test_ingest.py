@@ -396,3 +396,14 @@ def test_a_column_signed_with_a_name_and_who_the_writer_is_names_its_author():
     text = ("[시론] 반도체 보조금, 이번엔 다르다\n정부가 내년부터 반도체 기업에 보조금을 직접 준다.\n"
             "업계는 환영했지만 재정 당국은 신중하다.\n마채운\n필자는 한빛반도체협회 회장이다.\n")
     assert extract_meta(text, clean_page(text)).author == "마채운 한빛반도체협회 회장"
+
+
+@pytest.mark.parametrize("rule", ["──", "―", "—", "-"])
+def test_a_column_signed_under_a_rule_names_its_author(rule):
+    from bot.ingest.clean import clean_page
+    from bot.ingest.meta import extract_meta
+    text = ("[시론] 반도체 보조금, 이번엔 다르다\n2026.11.20\n\n정부가 내년부터 반도체 기업에 보조금을 "
+            "직접 준다.\n업계는 환영했지만 재정 당국은 신중하다.\n\n"
+            f"{rule} 마채운 경제평론가·전 국책연구기관 연구위원\n\nⓒ 주간 논점\n")
+    assert extract_meta(text, clean_page(text)).author == \
+        "마채운 경제평론가·전 국책연구기관 연구위원"

@@ -26,7 +26,8 @@ DATE_LINE_REST = 40  # characters a publication line holds besides the date: a n
 # "2026년 5월호". The line that names it is the issue's publication line.
 ISSUE = re.compile(r"(?:제\s?\d[\d-]*\s?호|(?:(?:19|20)\d{2}년\s*)?\d{1,2}월호)(?=\s*(?:$|[|·─]))")
 # Who wrote it, in the shapes Korean pages print it: "(서울=가온뉴스통신) 류시온 기자 =",
-# "[OO일보=홍길동 기자]", "김민서 기자 minseo@…", "/ 이하늘 기자", "글: 박지후 ○○연구원 연구위원",
+# "[OO일보=홍길동 기자]", "김민서 기자 minseo@…", "/ 이하늘 기자", "── 윤보람 ○○대 교수" (a
+# column's signature under a rule), "글: 박지후 ○○연구원 연구위원",
 # a line that is only a name, an affiliation and a role under the headline or at the end
 # ("석다은 새봄과학기술정책연구소 연구위원"). A role ends it; the affiliation is up to four words.
 ROLES = ("기자", "특파원", "논설위원", "논설실장", "논설주간", "편집위원", "편집국장", "객원기자",
@@ -36,7 +37,7 @@ ROLES = ("기자", "특파원", "논설위원", "논설실장", "논설주간", 
          "연구소장", "박사", "평론가", "활동가")
 ROLE = "|".join(sorted(map(re.escape, ROLES), key=len, reverse=True))
 WRITER = re.compile(
-    r"(?:^|[=()\[]\s*|^\s*(?:글|글·사진|사진·글|기고|필자)\s*[:：]?\s*|^\s*[/—–-]\s*)"
+    r"(?:^|[=()\[]\s*|^\s*(?:글|글·사진|사진·글|기고|필자)\s*[:：]?\s*|^\s*[/—–\-─―]+\s*)"
     rf"(?P<who>[가-힣]{{2,4}}(?:\s+[^\s=\]]{{1,20}}){{0,4}}?\s*(?:{ROLE}))"
     r"(?=\s*(?:=|\]|$|[\w.+-]+@|\(|,|·\s))")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
