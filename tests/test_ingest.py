@@ -407,3 +407,14 @@ def test_a_column_signed_under_a_rule_names_its_author(rule):
             f"{rule} 마채운 경제평론가·전 국책연구기관 연구위원\n\nⓒ 주간 논점\n")
     assert extract_meta(text, clean_page(text)).author == \
         "마채운 경제평론가·전 국책연구기관 연구위원"
+
+
+@pytest.mark.parametrize("line", [
+    "목록 | 이전글: [논평] 개인정보 유출 과징금 1,347억, 숫자보다 중요한 것 | 다음글: [행사] 12월 정기 포럼",
+    "▲ 이전 기사: 로봇세 논의 내년으로…기재부 \"산업계 부담 고려\"",
+    "다음글 : 2026년 하반기 정책 토론회 개최 안내 (참가 신청 11월 30일까지)",
+])
+def test_a_posts_neighbours_on_a_board_are_page_furniture(line):
+    from bot.ingest.chrome import is_chrome
+    assert is_chrome(line)
+    assert not is_chrome("이전 글에서 다룬 로봇세 논의는 다음 글에서 이어가겠다고 필자는 밝혔다.")

@@ -18,6 +18,8 @@ NAV_WORDS = re.compile(
     r"(로그인|로그아웃|login|logout|sign in|회원가입|즐겨찾기|댓글|조회수|목록으로|이전글|다음글|"
     r"공유하기|구독하기|게시판|바로가기|메뉴|검색어|top\s*$|맨\s*위로|프린트|글씨\s*크기)",
     re.IGNORECASE)
+# A post's neighbours on a board or a site: "목록 | 이전글: … | 다음글: …", "▲ 이전 기사: …".
+NEIGHBOURS = re.compile(r"(이전|다음)\s?(글|기사|게시물)\s*[:：▲▼]")
 META_FIELD = re.compile(r"^(작성일|작성자|등록일|수정일|입력|승인|글쓴이|조회)\s*[:：]")
 LABEL = re.compile(r"^[-•·]?\s*\[?(사진|출처|관련\s*기사|그래픽|영상|자료)\]?\s*[:：]?\s*$")
 CREDIT_LABEL = re.compile(r"^[-•·]?\s*\[?(사진|그래픽|영상)\]?\s*[:：]?\s*$")
@@ -61,6 +63,7 @@ def is_chrome(line: str) -> bool:
         or IP_LINE.match(line) or URL_ONLY.match(line) or LABEL.match(line)
         or META_FIELD.match(line)
         or (short and NAV_WORDS.search(line))
+        or (len(line) <= 300 and NEIGHBOURS.search(line) and not is_sentence(line))
         or (len(line) <= 200 and COPYRIGHT.search(line))
         or (len(line) <= 200 and DATETIME.search(line) and not is_sentence(line))
     )
