@@ -94,7 +94,7 @@ def test_rendering_a_prompt_with_a_missing_variable_raises():
 
 def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers, lead_services):
     answers, fake = fake_answers
-    plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
+    plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 걱정하는 점은 무엇인가요?")
     assert len(plan.docs) >= 2 and plan.cache_prefix == 1
     shared = answers.collection()
     # The prefix is the same for every such question: the newest documents' summaries.
@@ -105,7 +105,7 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers
     for doc in plan.docs:  # the turn names the documents the question needs, by their number
         assert f"[문서 {numbers[doc.id]}]" in turn.split("\n")[0]
     assert turn.count("- [문서 ") >= 2  # and quotes their best sentences
-    assert turn.endswith("공통으로 걱정하는 점은 무엇인가요?")
+    assert turn.endswith("자료들이 걱정하는 점은 무엇인가요?")
 
 
 def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fake_answers,
@@ -114,7 +114,7 @@ def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fa
     import bot.answer.evidence
     from bot.answer.retrieve import Found
     monkeypatch.setattr(bot.answer.evidence, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
-    plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?")
+    plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 걱정하는 점은 무엇인가요?")
     turn = plan.messages[-1]["content"]
     assert answers.collection() == [] and len(plan.docs) >= 2
     for n, doc in enumerate(plan.docs, 1):  # its heading, and its best sentences
@@ -129,7 +129,7 @@ def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fa
 
 def test_document_numbers_in_an_answer_become_names_a_reader_knows(fake_answers):
     answers, fake = fake_answers
-    question = "한국의 AI 경쟁력에 대해 자료들이 공통으로 걱정하는 점은 무엇인가요?"
+    question = "한국의 AI 경쟁력에 대해 자료들이 걱정하는 점은 무엇인가요?"
     shared = answers.collection()
     fake.enqueue("[문서 1]과 문서 2는 모두 한국이 AI 경쟁에서 뒤처질 것을 걱정합니다.")
     answer = answers.ask(question)

@@ -89,6 +89,40 @@ Copyright ⓒ 한빛일보. All rights reserved.
 
 ⓒ 주간 논점
 """,
+    # The rest of a collection: other threads, other outlets.
+    "f_deepfake.txt": """딥페이크 합성앱 처벌법, 법사위 통과
+
+이서준 기자
+2026.11.25
+
+국회 법제사법위원회가 딥페이크 합성 프로그램의 제작과 배포를 처벌하는 개정안을 의결했다.
+플랫폼은 신고를 받은 뒤 24시간 안에 불법 합성물을 삭제해야 한다.
+피해 학생 단체는 삭제 지원이 처벌만큼 급하다고 말했다.
+
+ⓒ 국민시보
+""",
+    "g_textbook.txt": """AI 교과서, 내년에도 교육자료로
+
+정미경 기자
+2026.11.18
+
+교육부가 AI 디지털교과서를 내년에도 교육자료로 두기로 했다.
+교사 설문에서는 재도입 반대가 67.4%였다.
+구독료 지원 단가는 학생 1인당 5만 2천 원으로 올랐다.
+
+ⓒ 새날신문
+""",
+    "h_datacenter.txt": """광주 AI 집적단지 2단계 예타 통과
+
+박상훈 기자
+2026.12.04
+
+광주 AI 집적단지 2단계 사업이 예비타당성조사를 통과했다.
+총사업비는 6,024억 원이다.
+전력 공급 계획은 아직 정해지지 않았다.
+
+ⓒ 호남매일
+""",
 }
 
 
@@ -167,3 +201,37 @@ def test_a_summary_covers_what_each_part_adds_not_one_part_again(described):
     # One sentence of each part (power, staff, the foreign case), in the order they stand.
     assert len(keys) == 3
     assert "전력" in keys[0] and "인력" in keys[1] and "싱가포르" in keys[2]
+
+
+@pytest.mark.parametrize(("question", "gist", "compare"), [
+    ("KBN 청소년 챗봇 리포트 내용 정리", True, False),
+    ("미래정책연구원 보고서 핵심만", True, False),
+    ("딥페이크 처벌법 논란 기사들 종합하면 쟁점이 뭐야?", True, False),
+    ("디지털인권연대 성명이랑 국민시보 시론 뭐가 다른 거야", False, True),
+    ("채용절차법 두고 연합회 성명이랑 노동 칼럼 어떻게 부딪혀?", False, True),
+])
+def test_summaries_and_comparisons_are_asked_for_in_everyday_words(question, gist, compare):
+    read_as = read(question)
+    assert (read_as.gist, read_as.compare) == (gist, compare)
+
+
+def test_a_comparison_naming_no_document_quotes_two_without_the_model(described):
+    svc, llm = described
+    answer = svc.answers.ask("로봇세 두고 신문들 입장 어떻게 달라?")
+    assert llm.prompts == []  # a 1.5B model's comparison of two pieces is its own invention
+    assert len({s.doc_id for s in answer.sources}) >= 2
+    for source in answer.sources:
+        assert f"“{source.quote}" in answer.text
+        assert source.quote in svc.store.document(source.doc_id).text
+
+
+def test_a_debate_summed_up_gives_each_pieces_point_with_outlet_and_day(described):
+    svc, llm = described
+    answer = svc.answers.ask("로봇세 논란 한 번에 정리해줘")
+    assert llm.prompts == []
+    lines = [line for line in answer.text.splitlines() if line.startswith("• ")]
+    assert len(lines) >= 2 and len({s.doc_id for s in answer.sources}) == len(lines)
+    for line, source in zip(lines, answer.sources):
+        assert line.endswith(f"“{source.quote}”") and source.quote in \
+            svc.store.document(source.doc_id).text
+        assert f"({source.date[:10]})" in line

@@ -55,7 +55,7 @@ def quoted_lines(turn: str) -> list[tuple[int, str]]:
 def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean):
     services, llm = services_with_old_articles(tmp_path, korean)
     answers = services.answers
-    plan = answers.plan("자료들은 해운대 AI 데이터센터 건립에 대해 각각 뭐라고 하나요?")
+    plan = answers.plan("자료들은 해운대 AI 데이터센터 건립에 대해 뭐라고 하나요?")
     assert len(plan.docs) >= 2 and all(d.id.startswith("early") for d in plan.docs)
     shared = {d.id for d in answers.collection()}
     assert not shared & {d.id for d in plan.docs}  # none of them is in the shared prefix
@@ -71,14 +71,14 @@ def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean)
     firsts = {next(s for n, s in lines if n == numbers[doc.id]) for doc in plan.docs}
     others = [s for _, s in lines if s not in firsts]
     assert others and sum(llm.count_tokens(s) for s in others) <= answers.options.turn_tokens
-    assert turn.endswith("각각 뭐라고 하나요?")
+    assert turn.endswith("건립에 대해 뭐라고 하나요?")
     services.close()
 
 
 def test_a_smaller_budget_quotes_fewer_sentences_and_every_document_still(tmp_path, korean):
     services, llm = services_with_old_articles(tmp_path, korean)
     answers = services.answers
-    question = "자료들은 해운대 AI 데이터센터 건립에 대해 각각 뭐라고 하나요?"
+    question = "자료들은 해운대 AI 데이터센터 건립에 대해 뭐라고 하나요?"
     wide = answers.plan(question).messages[-1]["content"]
     answers.options.turn_tokens = 1
     plan = answers.plan(question)

@@ -6,6 +6,7 @@ on the topic, or its side on a debate-map proposition). Every word quoted is ver
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from bot import texts
 from bot.answer import figures, verify
@@ -18,12 +19,14 @@ from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
 from bot.news.facts import FactReader
-from bot.news.points import PointReader, key_sentences
+from bot.news.points import KEY_SENTENCES, Point, PointReader, key_sentences
 from bot.news.stories import idf
 from bot.store import Store
 from bot.types import Answer, Document, Source
 
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
+# A line of page furniture, not a sentence of the piece: "목록 | 이전글: … | 다음글: …".
+FURNITURE = re.compile(r"\s\|\s|이전글|다음글")
 GIST_STANCES = 3  # debate-map positions a gist answer lists
 GIST_DOCS = 4  # documents a gist of several lists, each by its point
 THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
@@ -63,11 +66,8 @@ class Composer:
         the rest of what it is about, quoted in the order they stand; and what it argues on
         the debate map."""
         point = self.points.point(doc)
-        lead = point.sentence if point else ""
-        quotes = [lead] if lead else []
-        facts = self.facts.facts(doc)
-        rarity = idf(self.store, {w for _, nouns in facts.sentences for w in nouns})
-        quotes += key_sentences(facts, besides=lead, rarity=rarity)
+        quotes = [point.sentence] if point else []
+        quotes += self._keys(doc, point)
         if not quotes and (thesis := self._thesis(asked, doc)):
             quotes = [thesis]
         parts = [doc.summary] if doc.summary else []
@@ -81,6 +81,12 @@ class Composer:
         sources = [Source(doc_id=doc.id, title=doc.title, quote=quotes[0], date=doc.date,
                           outlet=doc.outlet)] if quotes else None
         return self._cited(asked, grounds, "\n\n".join(parts), sources)
+
+    def _keys(self, doc: Document, point: Point | None, n: int = KEY_SENTENCES) -> list[str]:
+        """The sentences besides its point that cover the rest of what `doc` is about."""
+        facts = self.facts.facts(doc)
+        rarity = idf(self.store, {w for _, nouns in facts.sentences for w in nouns})
+        return key_sentences(facts, n, besides=point.sentence if point else "", rarity=rarity)
 
     def _gists(self, asked: Asked, grounds: Grounds) -> Answer:
         """Several documents on what was asked: each one's point, with who and when."""
@@ -106,7 +112,10 @@ class Composer:
             own = [point.sentence] if point and point.argues else []
             found = verify.top_statements(gather(self.retriever, asked, [doc]), {doc.title},
                                           COMPARE_QUOTES, arguing or (takes_side if own else None))
-            quotes = own + [q for q in found if not any(q in o or o in q for o in own)]
+            quotes = own + [q for q in found if not any(q in o or o in q for o in own)
+                            and not FURNITURE.search(q)]
+            if not quotes:  # nothing on the question's words: what the piece says first
+                quotes = ([point.sentence] if point else []) + self._keys(doc, point)
             quotes = quotes[:COMPARE_QUOTES]
             if quotes:
                 lines.append(texts.COMPARE_QUOTE.format(

@@ -11,15 +11,16 @@ from datetime import date, timedelta
 # The words for a document; the one to three words before them name it.
 DOC_NOUN = re.compile(r"(?<=\s)(칼럼|기사|글|강연|연설|기조연설|게시판|게시글|게시물|보도|인터뷰|뉴스|"
                       r"사설|기고|시론|성명서|성명|논평|입장문|좌담회|좌담|대담|토론회|기자수첩|"
-                      r"커버스토리|보고서|단독)"
+                      r"커버스토리|보고서|리포트|단독)"
                       r"(?=[은는이가을를과와랑에의도만]|이랑|에서|하고|\s|$|[?？.,])")
 # A word that ends a phrase of its own ("딥시크를 씽크포비엘 칼럼"): not part of a name.
 PARTICLE_END = re.compile(r"(을|를|은|는|이|가|에서|에게|으로|로|과|와|랑|이랑|하고|도|의|에|대해|관해|관한|위해|실린|"
                           r"올라온|다룬|나온|쓴)$")
-SUMMARY_CUES = re.compile(r"(요약|요지|핵심이 뭐|핵심은 뭐|하고 싶은 말|무슨 내용|어떤 내용|뭘 주장|"
-                          r"무엇을 주장|뭐라고 주장|주장하는 거|말하려는 것|짧게 정리)")
-COMPARE_CUES = re.compile(r"(비교|각각|같은 시각|같은 생각|같은 입장|다르|달라|차이|둘 다|두 (칼럼|기사|글|자료)|"
-                          r"공통|어떻게 다른)")
+SUMMARY_CUES = re.compile(r"(요약|요지|핵심이 뭐|핵심은 뭐|핵심만|하고 싶은 말|무슨 내용|어떤 내용|뭘 주장|"
+                          r"무엇을 주장|뭐라고 주장|주장하는 거|말하려는 것|정리(해|좀|하면)|정리\s*[?？.!]?\s*$|"
+                          r"종합(해|하면)|무슨 얘기)")
+COMPARE_CUES = re.compile(r"(비교|각각|같은 시각|같은 생각|같은 입장|다르|달라|다른(지|가|거| 거| 점)|"
+                          r"차이|둘 다|두 (칼럼|기사|글|자료)|공통|어떻게 다른|부딪|엇갈|맞서|vs)")
 # Asks how someone sees or judges something ("어떻게 평가해요?", "얼마나 중요하게 보는지"): the
 # sentences that argue answer it better than those that report.
 VIEW_CUES = re.compile(r"(평가|어떻게 (보|봐)|보는지|보나요|봐요|시각|관점|입장|생각|주장|"
@@ -172,6 +173,15 @@ def quotations(text: str) -> tuple[str, ...]:
     if (outer := OUTER_QUOTED.search(text)) and (whole := outer.group(1).strip()) not in spans:
         spans.insert(0, whole)
     return tuple(spans)
+
+
+def asking_removed(text: str, question: Question) -> str:
+    """The question without the words that ask for a summary or a comparison ("요약해줘",
+    "어떻게 달라?"): they say how to answer, and no document holds them."""
+    for asks, cues in ((question.gist, SUMMARY_CUES), (question.compare, COMPARE_CUES)):
+        if asks:
+            text = cues.sub(" ", text)
+    return text.strip() or question.text
 
 
 def mentions(text: str) -> list[str]:

@@ -127,8 +127,11 @@ class Retriever:
         return {form.lower(): tag.split("-")[0]
                 for form, tag in self.korean.tokens(normalize_text(query))}
 
-    def search(self, query: str, limit: int = 8) -> list[Hit]:
-        terms = self.query_terms(query)
+    def search(self, query: str, limit: int = 8, drop: frozenset[str] = frozenset()
+               ) -> list[Hit]:
+        """The `limit` best chunks for the query's terms (less those in `drop`: words that
+        ask how, not what about)."""
+        terms = [t for t in self.query_terms(query) if t not in drop]
         if not terms:
             return []
         words = {t: index_terms(t) for t in terms}  # "젠슨 황" is a phrase of two index terms
@@ -213,9 +216,11 @@ class Retriever:
         the sentence's morphemes."""
         return _best(self.document_sentence_terms(doc_id), terms, weights)
 
-    def coverage(self, query: str, hits: list[Hit]) -> list[Coverage]:
-        """Per document in the hits, the idf-weighted share of query terms it contains."""
-        weights = self.weights(query)
+    def coverage(self, query: str, hits: list[Hit], drop: frozenset[str] = frozenset()
+                 ) -> list[Coverage]:
+        """Per document in the hits, the idf-weighted share of query terms it contains (less
+        those in `drop`)."""
+        weights = {t: w for t, w in self.weights(query).items() if t not in drop}
         terms = list(weights)
         if not terms:
             return []

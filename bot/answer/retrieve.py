@@ -9,8 +9,9 @@ from typing import ClassVar, Literal
 from bot import texts
 from bot.answer import figures
 from bot.answer.retrieval import Coverage, Retriever
+from bot.answer.question import asking_removed
 from bot.answer.stances import Sides, Stances
-from bot.answer.understand import Asked
+from bot.answer.understand import ASKING_WORDS, Asked
 from bot.answer.verify import YEAR_WORD
 from bot.store import Store
 from bot.types import Answer, Document, Hit
@@ -18,10 +19,6 @@ from bot.types import Answer, Document, Hit
 MIN_COVERAGE = 0.4  # idf-weighted share of the question's terms the best document must hold
 MULTI_DOC_RATIO = 0.8
 SEARCHED = 12  # chunks a question's search ranks
-# A gist question about one named document asks about the whole of it when no more than this
-# many of its words are left once the naming words are out ("요약", "핵심"): "그 칼럼이
-# 보조금을 두고 뭘 주장해?" asks about a part, for the model to answer from its passages.
-GIST_TOPIC = 2
 
 Route = Literal["refuse", "sides", "compare", "gist", "figures", "model"]
 
@@ -58,15 +55,31 @@ class Retrieve:
         read, named = asked.read, list(asked.named)
         if read.compare and len(named) >= 2:
             return Found("compare", tuple(named[:3]), tuple(hits), tuple(coverage))
+        if read.compare and len(named) == 1 and not read.slot and (
+                runner := next((c for c in coverage if c.doc_id != named[0].id
+                                and c.share >= MIN_COVERAGE), None)) and \
+                (counterpart := self.store.document(runner.doc_id)):
+            # "A 칼럼이랑 정부 쪽 말은 어떻게 달라?": the one named, and the other side as
+            # the question's words find it.
+            return Found("compare", (named[0], counterpart), tuple(hits), tuple(coverage))
         if named:
             docs = named[:1] if not read.compare else named
             hits = [h for h in hits if h.doc_id in {d.id for d in docs}] or hits
-            if read.gist and len(docs) == 1 and len(asked.topic) <= GIST_TOPIC:
+            if read.gist and len(docs) == 1 and not read.slot:
                 return Found("gist", tuple(docs), tuple(hits), tuple(coverage))
             return Found("model", tuple(docs), tuple(hits), tuple(coverage))
         if not coverage or max(c.share for c in coverage) < MIN_COVERAGE and not asked.leaning:
             return Found("refuse", refusal=self.not_covered())
         docs = self._choose_docs(asked, coverage)
+        # Several documents weighed against each other, or summed up, are quoted, each by its
+        # own sentences: a 1.5B model's comparison or summary of them is its own invention.
+        if read.compare and not read.slot:
+            if len(docs) < 2:  # the other side, as far as the question's words find one
+                docs += [d for c in coverage[1:] if c.share >= MIN_COVERAGE
+                         and c.doc_id not in {x.id for x in docs}
+                         and (d := self.store.document(c.doc_id))][:1]
+            if len(docs) >= 2:
+                return Found("compare", tuple(docs[:3]), tuple(hits), tuple(coverage))
         if read.gist and not read.slot:  # "… 논란 요약": each document's point, or the one's
             return Found("gist", tuple(docs), tuple(hits), tuple(coverage))
         if quoted := figures.across(self.store, self.retriever, asked, docs, coverage):
@@ -78,9 +91,10 @@ class Retrieve:
         return Found("model", tuple(docs), tuple(hits), tuple(coverage))
 
     def _search(self, asked: Asked) -> tuple[list[Hit], list[Coverage]]:
-        question = asked.text
-        hits = self.retriever.search(question, limit=SEARCHED)
-        coverage = self.retriever.coverage(question, hits)
+        # "… 요약해줘", "… 어떻게 달라?" say how to answer, not what about: not searched for.
+        question = asking_removed(asked.text, asked.read)
+        hits = self.retriever.search(question, limit=SEARCHED, drop=ASKING_WORDS)
+        coverage = self.retriever.coverage(question, hits, drop=ASKING_WORDS)
         if asked.asked_before is not None:
             # A follow-up ("그럼 대안으로 무엇을 제안했나요?") leans on the previous question;
             # read it together with that one unless it stands better on its own (a new topic).

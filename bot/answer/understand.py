@@ -20,7 +20,7 @@ from bot.types import Document
 
 # Questions that ask across the collection ("자료들이 공통으로 …", "각 문서 …").
 PLURAL_CUES = re.compile(r"(자료들|문서들|기사들|공통|여러|각\s?(자료|문서|기사)|모든|비교|"
-                         r"전반|종합)")
+                         r"전반|종합|논쟁|논란|찬반|쟁점)")
 HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 # A document named in a question: the share of the naming words' weight it must hold.
 NAMED_SHARE = 0.7
@@ -38,6 +38,9 @@ ASKING_WORDS = frozenset({
     "대략", "정도", "전하", "실리", "올라오", "다루", "꼽", "들", "뭘", "어느", "구체", "지금",
     "원래", "총", "대체", "혹시", "요즘", "그럼", "거기", "사람", "이름", "명칭", "명단", "발언",
     "그거", "그것", "그게", "이것", "그곳", "그분", "번째", "거",
+    # A debate and who takes part in it, as the asker frames it ("… 논란 정리해줘", "신문들
+    # 입장"): the shape of the answer, not its subject.
+    "논란", "논쟁", "쟁점", "찬반", "신문", "언론", "매체", "요약", "정리", "종합",
     # When, not what: "지난주 칼럼" (bot.answer.question.window places it).
     "지난주", "지난달", "어제", "오늘", "그저께", "이번", "달", "지나",
 })
