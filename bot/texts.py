@@ -7,6 +7,7 @@ EMPTY_QUESTION = "질문을 입력해 주세요. 예: 딥시크 이후 GPU 투�
 EXTRACTIVE = "자료에서 가장 관련 있는 대목은 다음과 같습니다: “{quote}”"
 # When the model's answer does not stand up to the checks: the evidence itself, said honestly.
 QUOTED_ANSWER = "{name}에 이렇게 나옵니다: “{quote}”"
+QUOTED_ANSWER_BY = "{name}에 {speaker}의 말로 이렇게 나옵니다: “{quote}”"
 QUOTED_ANSWER_SAID = "{name}에 이렇게 나옵니다: “{quote}” 이어서: “{said}”"
 ABSENT = "자료에는 {what} 나와 있지 않습니다."
 ABSENT_RELATED = " 관련해 {name}에 나오는 대목은 이렇습니다: “{quote}”"

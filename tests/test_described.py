@@ -123,6 +123,21 @@ Copyright ⓒ 한빛일보. All rights reserved.
 
 ⓒ 호남매일
 """,
+    "i_roundtable.txt": """[좌담] 로봇과 함께 일하는 공장, 무엇을 준비하나
+
+주간 논점 | 2026.11.24
+
+참석자
+· 한도윤 한울대 기계공학과 교수
+· 오세린 금속노조 정책실장
+
+한도윤 로봇 도입 속도는 생각보다 빠릅니다. 중소 공장도 협동로봇을 들이고 있습니다.
+오세린 현장에서는 재교육 약속이 지켜지지 않는다는 불만이 큽니다. 저는 재교육 시간을 단체협약에 적어 두자고 제안합니다.
+한도윤 정비 인력을 지역에서 길러야 합니다. 그래서 저는 공고와 폴리텍에 로봇 정비 과정을 묶어 여는 방안을 권합니다.
+오세린 노조도 그 방안에는 동의합니다. 다만 비용을 누가 내느냐가 남습니다.
+
+ⓒ 주간 논점
+""",
 }
 
 
@@ -235,3 +250,21 @@ def test_a_debate_summed_up_gives_each_pieces_point_with_outlet_and_day(describe
         assert line.endswith(f"“{source.quote}”") and source.quote in \
             svc.store.document(source.doc_id).text
         assert f"({source.date[:10]})" in line
+
+
+def test_who_said_it_in_a_round_table_is_the_speaker_opening_the_turn(described):
+    svc, llm = described
+    llm.enqueue("잘 모르겠습니다.")  # the model's draft fails; the quote must name the speaker
+    answer = svc.answers.ask("재교육 시간을 단체협약에 적자고 제안한 사람 누구야?")
+    assert "오세린 금속노조 정책실장" in answer.text
+    assert "재교육 시간을 단체협약에 적어 두자고 제안합니다" in answer.text
+    assert not answer.text.startswith("자료에는")
+
+
+def test_who_argued_it_in_a_column_is_its_writer_in_the_byline(described):
+    svc, llm = described
+    assert _doc(svc, "d_").author == "박지성 한울대 경제학과 교수"
+    llm.enqueue("잘 모르겠습니다.")
+    answer = svc.answers.ask("자동화로 늘어난 이익에 과세하자고 쓴 사람 누구야?")
+    assert "박지성 한울대 경제학과 교수의 말로" in answer.text
+    assert "자동화로 늘어난 이익에 과세하는 방식을 검토해야 한다" in answer.text

@@ -18,7 +18,7 @@ from bot.answer.rules import Case, Checked, naming_words
 from bot.answer.sources import cited
 from bot.answer.synonyms import widen
 from bot.answer.understand import Asked
-from bot.types import Answer
+from bot.types import Answer, Document
 
 # A sentence that says who said something ("…고 말했다", "…라고 밝혔다").
 SAID = re.compile(r"(말했다|밝혔다|설명했다|강조했다|주장했다|덧붙였다|전했다|평가했다|언급했다|"
@@ -27,6 +27,7 @@ ABSENT_SHARE = 0.5  # of the question's topic the best evidence sentence must ho
 MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the detail is not there
 COUNTED_MISSING = 0.5  # the same, when the quote's figure counts the very thing asked about
 ASKED_NAME = 0.8  # of the topic's heaviest term's weight: a name the question turns on
+SPEAKER_LINE = 60  # characters: a participant's line in a transcript's list, not a turn
 
 
 class FallBack:
@@ -91,7 +92,11 @@ class FallBack:
         # A figure for a year other than the one asked about does not answer it.
         dated = owner.date if owner else None
         year = int(dated[:4]) if dated and dated[:4].isdigit() else None
-        filled = bool(quote) and case.filled(quote) and not (
+        # Who said it may stand beside the quote: a round-table's speaker opening the turn,
+        # a column's writer in its byline.
+        speaker = _speaker(case, quote, owner) if quote and owner and (
+            read.who or read.slot == "name") else None
+        filled = bool(quote) and (case.filled(quote) or bool(speaker)) and not (
             read.slot == "figure" and verify.for_other_year(asked.text, quote, year))
         # A figure of the very thing counted answers it though a word the question describes
         # them by is not there.
@@ -100,6 +105,8 @@ class FallBack:
         if quote and (share >= ABSENT_SHARE or names_role or on_new) and filled and \
                 (absent < MISSING_SHARE or counted and absent < COUNTED_MISSING) and \
                 (not names or any(n in quote.lower() for n in names)):
+            if speaker:  # the turn it stands in, the byline of the piece it argues in
+                return texts.QUOTED_ANSWER_BY.format(name=name, speaker=speaker, quote=quote)
             if read.who and (said := self._attribution(case, quote)):
                 return texts.QUOTED_ANSWER_SAID.format(name=name, quote=quote, said=said)
             return texts.QUOTED_ANSWER.format(name=name, quote=quote)
@@ -139,3 +146,30 @@ class FallBack:
         top = max(topic.values(), default=0.0)
         return {n for n in asked if topic.get(n, 0.0) >= ASKED_NAME * top
                 and n not in naming and verify.holds(case.evidence.vocabulary, n)}
+
+
+# A round-table's or an interview's turn opens with its speaker's name ("고은비 여기가 가장
+# …"); the participants are listed once with who they are ("고은비 ○○대 법학전문대학원 교수").
+TURN = re.compile(r"^\s*([가-힣]{2,4})\s+\S")
+QUOTE_MARKS = re.compile(r"[\"“”]")
+REPORTER = ("기자", "특파원", "앵커")
+
+
+def _speaker(case: Case, quote: str, owner: Document) -> str | None:
+    """Who says `quote` when the quote does not name them itself: the speaker whose turn of a
+    transcript it stands in, or the writer of a piece that argues in its own voice (its
+    byline), not a reporter's."""
+    if verify.names(quote, case.korean) - set(case.asked.names):
+        return None
+    lines = owner.text.splitlines()
+    line = next((ln for ln in lines if quote[:30] in ln), "")
+    if (turn := TURN.match(line)) and sum(
+            1 for ln in lines if ln.lstrip().startswith(turn.group(1) + " ")) >= 2:
+        who = turn.group(1)
+        listed = next((ln.strip(" ·-") for ln in lines if ln.strip(" ·-").startswith(who + " ")
+                       and len(ln) <= SPEAKER_LINE and ln != line), who)
+        return listed
+    if owner.author and not owner.author.endswith(REPORTER) and \
+            not QUOTE_MARKS.search(quote) and not SAID.search(quote):
+        return owner.author
+    return None

@@ -8,8 +8,8 @@ from typing import ClassVar, Literal
 
 from bot import texts
 from bot.answer import figures
-from bot.answer.retrieval import Coverage, Retriever
 from bot.answer.question import asking_removed
+from bot.answer.retrieval import Coverage, Retriever
 from bot.answer.stances import Sides, Stances
 from bot.answer.understand import ASKING_WORDS, Asked
 from bot.answer.verify import YEAR_WORD

@@ -41,8 +41,14 @@ ASKING_WORDS = frozenset({
     # A debate and who takes part in it, as the asker frames it ("… 논란 정리해줘", "신문들
     # 입장"): the shape of the answer, not its subject.
     "논란", "논쟁", "쟁점", "찬반", "신문", "언론", "매체", "요약", "정리", "종합",
-    # When, not what: "지난주 칼럼" (bot.answer.question.window places it).
-    "지난주", "지난달", "어제", "오늘", "그저께", "이번", "달", "지나",
+    # The kinds of piece a question names a page by ("국민시보 변호사 시론"): how it is named.
+    "사설", "시론", "기고", "성명", "성명서", "논평", "좌담", "좌담회", "대담", "인터뷰",
+    "보도자료", "리포트", "커버스토리", "단독",
+    # When, not what: "지난주 칼럼" (bot.answer.question.window places it), "지난주 수요일",
+    # "지난달 하순에 나온".
+    "지난주", "지난달", "어제", "오늘", "그저께", "그제", "이번", "달", "지나", "이달", "최근",
+    "월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일", "주말", "초순",
+    "상순", "중순", "하순",
 })
 
 
