@@ -108,6 +108,7 @@ Copyright ⓒ 한빛일보. All rights reserved.
 
 교육부가 AI 디지털교과서를 내년에도 교육자료로 두기로 했다.
 교사 설문에서는 재도입 반대가 67.4%였다.
+교육부는 구독료 지원 총액은 밝히지 않았다.
 구독료 지원 단가는 학생 1인당 5만 2천 원으로 올랐다.
 
 ⓒ 새날신문
@@ -268,3 +269,11 @@ def test_who_argued_it_in_a_column_is_its_writer_in_the_byline(described):
     answer = svc.answers.ask("자동화로 늘어난 이익에 과세하자고 쓴 사람 누구야?")
     assert "박지성 한울대 경제학과 교수의 말로" in answer.text
     assert "자동화로 늘어난 이익에 과세하는 방식을 검토해야 한다" in answer.text
+
+
+def test_a_figure_from_a_sentence_that_does_not_name_what_is_counted_does_not_answer(described):
+    svc, llm = described
+    llm.enqueue("AI 교과서 구독료 지원 총액은 5만 2천 원입니다.")  # the per-pupil rate
+    answer = svc.answers.ask("AI 교과서 구독료 지원 총액은 얼마야?")
+    assert answer.text.startswith("자료에는 질문하신 수치가 나와 있지 않습니다.")
+    assert "총액은 5만 2천 원입니다" not in answer.text

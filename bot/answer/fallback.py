@@ -102,6 +102,11 @@ class FallBack:
         # them by is not there.
         counted = bool(quote and read.counted and (
             read.counted in quote.lower() or read.counted in widen(korean.morphemes(quote))))
+        # A figure of something the pages name but the quote does not ("사용률은 몇 %" with
+        # "42%" from a sentence about something else) does not answer it.
+        if read.slot == "figure" and read.counted and len(read.counted) >= 2 and \
+                read.counted in evidence.text.lower() and not counted:
+            filled = False
         if quote and (share >= ABSENT_SHARE or names_role or on_new) and filled and \
                 (absent < MISSING_SHARE or counted and absent < COUNTED_MISSING) and \
                 (not names or any(n in quote.lower() for n in names)):

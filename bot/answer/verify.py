@@ -171,6 +171,11 @@ def figures_in_context(sentence: str, question: Question, evidence: Evidence) ->
     # amount from a sentence without it is some other sum ("정부 1조+민간 5곳 5천억원").
     cues = {c for c in MONEY_CUES.findall(question.text) if c in evidence.text} \
         if question.counter == "money" else set()
+    # So for whatever is counted ("사용률은 몇 %", "총액이 얼마"): a page gives a figure in
+    # the sentence that names what it counts.
+    if question.counted and len(question.counted) >= 2 and \
+            question.counted in evidence.text.lower():
+        cues.add(question.counted)
     for number in NUMBER.findall(sentence):
         number = number.rstrip(".,")
         if number in question.text:
@@ -179,7 +184,7 @@ def figures_in_context(sentence: str, question: Question, evidence: Evidence) ->
         holding = [(s, terms) for s, terms in evidence.sentences if flat in s.replace(",", "")]
         context = max((weight(terms, evidence.topic) for _, terms in holding), default=0.0)
         if context < FIGURE_CONTEXT * total or \
-                cues and not any(c in s for s, _ in holding for c in cues):
+                cues and not any(c in s.lower() for s, _ in holding for c in cues):
             return False
     return not any(_of_other_years(flat, question, evidence) for flat in
                    (re.sub(r"[\s,]", "", a) for a in AMOUNT_SPAN.findall(sentence))
