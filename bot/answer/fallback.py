@@ -83,6 +83,12 @@ class FallBack:
         owner = next((d for d in case.docs if quote and quote in d.text), None)
         name = owner.display_name if owner else ""
         missing, absent = verify.missing(evidence, read)
+        # A noun no page holds says a detail is absent when the question asks for one (a
+        # figure, a date, a name, the holder of a role); in an open question ("그 여파는
+        # 어떻게 나타났어?", "제재는 있어?") it is how the asker puts it, and the sentence most
+        # about the rest answers or shows what the pages say instead.
+        if not (read.slot or read.role):
+            absent = 0.0
         # A sentence that says the role and names someone not asked about yet answers "교수는
         # 누구", however little else of a follow-up's borrowed topic it holds.
         names_role = bool(role and quote and role in quote and case.names_new(quote))
