@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
 import json
 import shutil
 import sys
@@ -68,6 +69,11 @@ def judge_stories(stories: list[Story], labels: list[dict]) -> tuple[int, int]:
     return right, reported
 
 
+def _digits(text: str) -> set[str]:
+    """The numbers a text writes, without separators: "1만 2,340원" → {"1", "2340"}."""
+    return set(re.findall(r"\d+(?:\.\d+)?", text.replace(",", "")))
+
+
 def judge_figures(conflicts: list[FigureConflict], labels: list[dict]) -> tuple[int, int]:
     differ = {frozenset((c["a"], c["b"])): c for c in labels if c["differ"]}
     apart = {frozenset((c["a"], c["b"])): c for c in labels if not c["differ"]}
@@ -76,7 +82,12 @@ def judge_figures(conflicts: list[FigureConflict], labels: list[dict]) -> tuple[
     for conflict in conflicts:
         pairs = {frozenset((x.doc.id, y.doc.id))
                  for x, y in itertools.combinations(conflict.values, 2) if x.written != y.written}
-        hits = pairs & differ.keys()
+        # A pair of pages labelled both ways (two quantities, one differing, one a trap) is
+        # right only when the values reported are the differing quantity's.
+        shown = set().union(*(_digits(v.written) for v in conflict.values))
+        hits = {p for p in pairs & differ.keys()
+                if p not in apart or shown & _digits(differ[p]["quantity"])
+                and not shown <= _digits(apart[p]["quantity"])}
         covered |= hits
         right += bool(hits)
         trap = " (a labelled trap)" if pairs & apart.keys() else ""
