@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import re
 import json
+import re
 import shutil
 import sys
 import tempfile
