@@ -11,6 +11,7 @@ from bot.answer.question import read
 from bot.answer.rules import RULES, Case, Part
 from bot.answer.understand import Asked
 from bot.korean import Korean
+from bot.types import Document
 from tests.answer_fixture import fake_answers, lead_db_template, lead_services  # noqa: F401
 
 FACT = "MS가 코파일럿 스튜디오 정식 출시한 행사는 어느 도시에서 열렸어요?"
@@ -74,7 +75,8 @@ def test_the_fake_model_is_typed_against_the_llm_protocol():
 # fails, and an ordinary part it passes.
 def case(korean: Korean, question: str = FACT, sentences=(), topic=None, *,
          before: str | None = None, headings: tuple[str, ...] = (),
-         subjects: frozenset[str] = frozenset(), follow_up: frozenset[str] = frozenset()) -> Case:
+         subjects: frozenset[str] = frozenset(), follow_up: frozenset[str] = frozenset(),
+         docs: tuple = ()) -> Case:
     pairs = [s if isinstance(s, tuple) else (s, frozenset(korean.morphemes(s)))
              for s in sentences]
     asked = Asked(text=question, read=read(question), topic=dict(topic or {}),
@@ -82,7 +84,7 @@ def case(korean: Korean, question: str = FACT, sentences=(), topic=None, *,
                   forms=frozenset(f.lower() for f, _ in korean.tokens(question)))
     evidence = verify.Evidence(text=" ".join(s for s, _ in pairs), sentences=pairs,
                                topic=dict(topic or {}), headings=headings)
-    return Case(asked, evidence, (), subjects, follow_up, korean, set)
+    return Case(asked, evidence, tuple(docs), subjects, follow_up, korean, set)
 
 
 CHICAGO = "마이크로소프트는 시카고에서 열린 이그나이트 행사에서 코파일럿 스튜디오를 정식 출시했다."
@@ -93,6 +95,10 @@ COUNTS = ["국내에는 AI를 쓰는 기업 160만 개가 있다고 한다.",
 META = [("메타는 광고 수익화에 속도를 낸다.", frozenset({"메타", "광고", "수익화", "속도"})),
         ("날씨가 맑다.", frozenset({"날씨"})), ("점심을 먹었다.", frozenset({"점심"})),
         ("마이크로소프트는 클라우드에 투자한다.", frozenset({"마이크로소프트", "클라우드", "투자"}))]
+
+LAWMAKER = "윤미란 의원은 “도구를 만드는 사람은 놔두고 이용자만 쫓아서는 끝이 없다”고 말했다."
+REPORTED = Document(id="d04.txt", title="합성앱 처벌 법사위 통과", text=LAWMAKER,
+                    content_hash="h", author="정유진 기자")
 
 EXAMPLES = {
     "not_a_refusal": (dict(sentences=[CHICAGO]), Part(PAST_DUE), Part(CHICAGO)),
@@ -129,6 +135,10 @@ EXAMPLES = {
                                before="젠슨 황은 강연에서 뭐라고 했어요?", sentences=[CHICAGO]),
                           Part("젠슨 황입니다.", names=frozenset({"젠슨"})),
                           Part("모네입니다.", names=frozenset({"모네"}))),
+    "not_the_reporter": (dict(question="도구 만드는 사람은 놔두고 이용자만 쫓는다고 말한 의원은 누구야?",
+                              sentences=[LAWMAKER], docs=(REPORTED,)),
+                         Part("말한 의원은 정유진 기자입니다.", names=frozenset({"정유진"})),
+                         Part("윤미란 의원입니다.", names=frozenset({"윤미란"}))),
     "holds_the_role": (dict(question="국가AI위원회 위원장은 누구예요?", sentences=[CHICAGO]),
                        Part("위원장은 홍길동입니다."), None),
     "answers_the_follow_up": (dict(sentences=[CHICAGO], follow_up=frozenset({"팀즈"})),

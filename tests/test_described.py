@@ -277,3 +277,12 @@ def test_a_figure_from_a_sentence_that_does_not_name_what_is_counted_does_not_an
     answer = svc.answers.ask("AI 교과서 구독료 지원 총액은 얼마야?")
     assert answer.text.startswith("자료에는 질문하신 수치가 나와 있지 않습니다.")
     assert "총액은 5만 2천 원입니다" not in answer.text
+
+
+def test_who_said_it_is_not_the_reporter_whose_byline_the_page_carries(described):
+    svc, llm = described
+    assert _doc(svc, "c_").author == "김도윤 기자"
+    llm.enqueue("노동자 지원이 늦어진다며 반발한 사람은 김도윤 기자입니다.")
+    answer = svc.answers.ask("노동자 지원이 늦어진다며 반발한 건 누구야?")
+    assert "김도윤" not in answer.text
+    assert "노동계는 자동화로 일자리를 잃은 노동자 지원이 늦어진다며 반발했다." in answer.text

@@ -182,6 +182,25 @@ def names_someone_new(case: Case, part: Part) -> bool:
     return case.asked.read.names_someone(set(part.names), case.asked.asked_before or "")
 
 
+# A question about who wrote or reported the page, not who said something in it.
+WRITER_ASKED = re.compile(r"(쓴|작성|기자|필자|글쓴이|저자|취재|보도한)")
+REPORTERS = ("기자", "특파원")
+
+
+@rule("answer")
+def not_the_reporter(case: Case, part: Part) -> bool:
+    """Asked who said or argued something, the answer is not the reporter whose byline the
+    page carries ("법사위에서 말한 의원은 정유진 기자입니다"), unless the question asks who
+    wrote it."""
+    read = case.asked.read
+    if not read.who or WRITER_ASKED.search(read.text):
+        return True
+    reporters = {doc.author.split()[0].lower() for doc in case.docs
+                 if doc.author and doc.author.endswith(REPORTERS)}
+    named = {n.lower() for n in part.names}
+    return not named or not named <= reporters
+
+
 @rule("answer")
 def holds_the_role(case: Case, part: Part) -> bool:
     """Asked who holds a role, the documents and the answer both say the role: whatever the
