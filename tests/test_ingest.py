@@ -418,3 +418,15 @@ def test_a_posts_neighbours_on_a_board_are_page_furniture(line):
     from bot.ingest.chrome import is_chrome
     assert is_chrome(line)
     assert not is_chrome("이전 글에서 다룬 로봇세 논의는 다음 글에서 이어가겠다고 필자는 밝혔다.")
+
+
+@pytest.mark.parametrize("line", [
+    "담당부서: 금융데이터정책과 책임자: 과장 이정민 (02-2100-0000) 담당자: 사무관 김서윤",
+    "▶ 동영상 재생 (01:58)",
+    "코스피 3,287.14 ▲21.06 코스닥 871.50 ▲4.33 원/달러 1,391.80",
+    "글자크기 [+] [-] 인쇄 공유",
+])
+def test_a_press_releases_contacts_a_player_a_ticker_and_buttons_are_furniture(line):
+    from bot.ingest.chrome import is_chrome
+    assert is_chrome(line)
+    assert not is_chrome("코스피는 이날 3,287.14로 마감해 전날보다 21.06포인트 올랐다.")

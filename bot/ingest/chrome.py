@@ -16,10 +16,15 @@ COPYRIGHT = re.compile(r"(copyright|ⓒ|©|\(c\)\s|무단\s*전재|재배포\s*�
 IP_LINE = re.compile(r"^IP\s*[:：]\s*[\d.x*]+$", re.IGNORECASE)
 NAV_WORDS = re.compile(
     r"(로그인|로그아웃|login|logout|sign in|회원가입|즐겨찾기|댓글|조회수|목록으로|이전글|다음글|"
-    r"공유하기|구독하기|게시판|바로가기|메뉴|검색어|top\s*$|맨\s*위로|프린트|글씨\s*크기)",
+    r"공유하기|구독하기|게시판|바로가기|메뉴|검색어|top\s*$|맨\s*위로|프린트|글씨\s*크기|글자\s*크기)",
     re.IGNORECASE)
 # A post's neighbours on a board or a site: "목록 | 이전글: … | 다음글: …", "▲ 이전 기사: …".
 NEIGHBOURS = re.compile(r"(이전|다음)\s?(글|기사|게시물)\s*[:：▲▼]")
+# A press release's contact fields ("담당부서: … 책임자: 과장 …"), a video player's line ("▶
+# 동영상 재생 (01:58)"), a market ticker ("코스피 3,287.14 ▲21.06 코스닥 …").
+PRESS_FIELD = re.compile(r"^(담당\s?부서|담당자|책임자|문의처?|배포\s?일시|보도\s?일시|엠바고)\s*[:：]")
+PLAYER = re.compile(r"^[▶►]\s*(동영상|영상|음성)?\s*(재생|보기|듣기)")
+TICKER = re.compile(r"(코스피|코스닥|나스닥|다우|원/달러)\s*[\d,]+\.\d+\s*[▲▼△▽+-]")
 META_FIELD = re.compile(r"^(작성일|작성자|등록일|수정일|입력|승인|글쓴이|조회)\s*[:：]")
 LABEL = re.compile(r"^[-•·]?\s*\[?(사진|출처|관련\s*기사|그래픽|영상|자료)\]?\s*[:：]?\s*$")
 CREDIT_LABEL = re.compile(r"^[-•·]?\s*\[?(사진|그래픽|영상)\]?\s*[:：]?\s*$")
@@ -64,6 +69,8 @@ def is_chrome(line: str) -> bool:
         or META_FIELD.match(line)
         or (short and NAV_WORDS.search(line))
         or (len(line) <= 300 and NEIGHBOURS.search(line) and not is_sentence(line))
+        or (len(line) <= 200 and (PRESS_FIELD.match(line) or PLAYER.match(line)
+                                  or TICKER.search(line)) and not is_sentence(line))
         or (len(line) <= 200 and COPYRIGHT.search(line))
         or (len(line) <= 200 and DATETIME.search(line) and not is_sentence(line))
     )
