@@ -22,7 +22,8 @@ NAV_WORDS = re.compile(
 NEIGHBOURS = re.compile(r"(이전|다음)\s?(글|기사|게시물)\s*[:：▲▼]")
 # A press release's contact fields ("담당부서: … 책임자: 과장 …"), a video player's line ("▶
 # 동영상 재생 (01:58)"), a market ticker ("코스피 3,287.14 ▲21.06 코스닥 …").
-PRESS_FIELD = re.compile(r"^(담당\s?부서|담당자|책임자|문의처?|배포\s?일시|보도\s?일시|엠바고)\s*[:：]")
+PRESS_FIELD = re.compile(r"^(담당\s?부서|담당자|책임자|문의처?|배포\s?일시|보도\s?일시|엠바고)"
+                         r"\s*[:：]")
 PLAYER = re.compile(r"^[▶►]\s*(동영상|영상|음성)?\s*(재생|보기|듣기)")
 TICKER = re.compile(r"(코스피|코스닥|나스닥|다우|원/달러)\s*[\d,]+\.\d+\s*[▲▼△▽+-]")
 META_FIELD = re.compile(r"^(작성일|작성자|등록일|수정일|입력|승인|글쓴이|조회)\s*[:：]")
