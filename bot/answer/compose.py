@@ -108,10 +108,16 @@ class Composer:
         for doc in grounds.docs:
             # A piece that argues is compared by its own argument first, then by what it
             # says on the topic that argues most.
+            # (When it says something of what was asked: "각각 정부 대응을 어떻게 설명해요?"
+            # is answered by what each says of that, not by each one's thesis.)
             point = self.points.point(doc)
-            own = [point.sentence] if point and point.argues else []
-            found = verify.top_statements(gather(self.retriever, asked, [doc]), {doc.title},
-                                          COMPARE_QUOTES, arguing or (takes_side if own else None))
+            evidence = gather(self.retriever, asked, [doc])
+            own = [point.sentence] if point and point.argues and (
+                not evidence.topic or verify.weight(dict(evidence.sentences).get(
+                    point.sentence, frozenset()), evidence.topic)) else []
+            found = verify.top_statements(evidence, {doc.title}, COMPARE_QUOTES,
+                                          arguing or (takes_side if point and point.argues
+                                                      else None))
             quotes = own + [q for q in found if not any(q in o or o in q for o in own)
                             and not FURNITURE.search(q)]
             if not quotes:  # nothing on the question's words: what the piece says first
