@@ -6,7 +6,6 @@ on the topic, or its side on a debate-map proposition). Every word quoted is ver
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from bot import texts
 from bot.answer import figures, verify
@@ -18,15 +17,13 @@ from bot.answer.stances import Stances
 from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
-from bot.news.facts import FactReader
+from bot.news.facts import BYLINE, FactReader
 from bot.news.points import KEY_SENTENCES, Point, PointReader, key_sentences
 from bot.news.stories import idf
 from bot.store import Store
 from bot.types import Answer, Document, Source
 
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
-# A line of page furniture, not a sentence of the piece: "목록 | 이전글: … | 다음글: …".
-FURNITURE = re.compile(r"\s\|\s|이전글|다음글")
 GIST_STANCES = 3  # debate-map positions a gist answer lists
 GIST_DOCS = 4  # documents a gist of several lists, each by its point
 THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
@@ -119,7 +116,7 @@ class Composer:
                                           arguing or (takes_side if point and point.argues
                                                       else None))
             quotes = own + [q for q in found if not any(q in o or o in q for o in own)
-                            and not FURNITURE.search(q)]
+                            and not BYLINE.search(q)]  # a byline or a bar of links
             if not quotes:  # nothing on the question's words: what the piece says first
                 quotes = ([point.sentence] if point else []) + self._keys(doc, point)
             quotes = quotes[:COMPARE_QUOTES]
