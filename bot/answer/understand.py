@@ -189,9 +189,7 @@ class Understand:
                     HANGUL_WORD.fullmatch(t) and t in doc.text]
             share = sum(weights[t] for t in held) / total if total else 1.0
             rows.append((share, kind_match(doc, kind) if specific else 0, doc))
-        # A page whose own label says it is the kind named ("[사설]" for "사설") needs half
-        # the naming words: the label is the other half.
-        rows = [r for r in rows if r[0] >= (NAMED_SHARE / 2 if r[1] == 2 else NAMED_SHARE)]
+        rows = [r for r in rows if r[0] >= NAMED_SHARE]
         if specific and rows:  # "사설": of the pages so named, those most the kind named
             most = max(r[1] for r in rows)
             rows = [r for r in rows if r[1] == most]
