@@ -24,8 +24,8 @@ PLURAL_CUES = re.compile(r"(자료들|문서들|기사들|공통|여러|각\s?(�
 HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 # A document named in a question: the share of the naming words' weight it must hold.
 NAMED_SHARE = 0.7
-# Chunks searched for the documents a question is about, to tell apart pages named alike.
-ABOUT_SEARCHED = 30
+# Chunks searched for the documents a phrase names, and those the rest of the question is about.
+NAMING_SEARCHED = 12
 # A follow-up that asks who ("그 사람이 예로 든 교수는 누구예요?") borrows the question before's
 # topic at this share of its weight (the one asked about before is the way in, not the answer);
 # other follow-ups at BORROWED_SHARE.
@@ -148,7 +148,7 @@ class Understand:
                 rest = question.text
                 for naming_words, noun in question.described:
                     rest = rest.replace(naming_words, " ").replace(noun, " ")
-                hits = self.retriever.search(rest, limit=ABOUT_SEARCHED)
+                hits = self.retriever.search(rest, limit=NAMING_SEARCHED)
                 about = {c.doc_id: c.rank for c in self.retriever.coverage(rest, hits)}
             if best := self._named_by(phrase, kind, about, set(found)):
                 found.setdefault(best.id, best)
@@ -170,8 +170,8 @@ class Understand:
             return None
         weights = self.retriever.idf(terms)
         total = sum(weights.values())
-        candidates = {h.doc_id for h in self.retriever.search(phrase, limit=12)} if terms \
-            else set()
+        found = self.retriever.search(phrase, limit=NAMING_SEARCHED) if terms else []
+        candidates = {h.doc_id for h in found}
         candidates.update(d for ids in naming.values() for d in ids)
         candidates.update(about)
         rows = []
