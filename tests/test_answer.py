@@ -116,10 +116,19 @@ def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fa
     monkeypatch.setattr(bot.answer.evidence, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
     plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 걱정하는 점은 무엇인가요?")
     turn = plan.messages[-1]["content"]
-    assert answers.collection() == [] and len(plan.docs) >= 2
-    for n, doc in enumerate(plan.docs, 1):  # its heading, and its best sentences
+    assert answers.collection() == [] and len(plan.grounds.docs) >= 2
+    for n, doc in enumerate(plan.grounds.docs, 1):  # its heading, and its best sentences
         assert f"\n[문서 {n}] {doc.title} ({doc.meta})\n" in turn and f"- [문서 {n}] " in turn
         assert doc.summary not in turn  # quoted, so not summarised too
+    # The headings and sentences fit the turn's budget, beyond the two best documents' best.
+    quoted = [line for line in turn.split("\n") if line.startswith("- [문서 ")]
+    if len(quoted) > 2:
+        evidence = answers.stages.evidence
+        assert sum(evidence._tokens(line.split("] ", 1)[1]) for line in quoted) + sum(
+            evidence._tokens(evidence.heading(plan.asked, d)) for d in plan.grounds.docs
+        ) <= evidence.options.turn_tokens
+    left_out = [d for d in plan.docs if d not in plan.grounds.docs]
+    assert all(f"{d.title} (" not in turn for d in left_out)
     # A document with nothing to quote for the question is given by its summary instead.
     grounds = answers.stages.evidence.run(plan.asked, Found("model", plan.found.docs, ()))
     turn = grounds.messages[-1]["content"]

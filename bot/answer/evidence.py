@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from bot import prompts
@@ -69,7 +69,9 @@ class ChooseEvidence:
         if found.route != "model":  # answered without the model: nothing to prompt with
             return Grounds(found.route, found.docs)
         docs = found.docs
-        if len(docs) == 1 and self.fits_whole(docs[0]):
+        if len(docs) == 1:
+            if not self.fits_whole(docs[0]):  # a long report: its best passages, for good
+                return self._cold(asked, found, queue=False)
             if self._whole(docs[0]):
                 return self._document(asked, found)
             return self._cold(asked, found)  # its whole prefix is worth computing: soon
@@ -107,14 +109,24 @@ class ChooseEvidence:
         for doc in found.docs:
             numbers.setdefault(doc.id, len(numbers) + 1)
         unknown = [doc for doc in found.docs if numbers[doc.id] > len(shared)]
-        best = self.passages(asked, found, budget=self.options.turn_tokens,
-                             owed=frozenset(doc.id for doc in unknown))
+        named = {doc.id for doc in asked.named}
+        best = self._within_turn(asked, self.passages(
+            asked, found, budget=self.options.turn_tokens,
+            owed=frozenset(doc.id for doc in unknown), owed_weak=frozenset(named)),
+            {doc.id for doc in unknown} - named)
         quoted = {doc.id for doc, _ in best}
+        # A document found beside the best whose sentences are far from the question (or
+        # have no room left) is left out of the turn: its heading would only distract and
+        # cost time. One with no sentence on the question's words at all brings its summary.
+        unknown = [doc for doc in unknown if doc.id in quoted or doc.id in named
+                   or not self._ranked(asked, found, doc)]
+        found = replace(found, docs=tuple(doc for doc in found.docs
+                                          if numbers[doc.id] <= len(shared) or doc in unknown))
         extra = [f"[문서 {numbers[doc.id]}] {self.heading(asked, doc)}" if doc.id in quoted
                  else prompting.summary_block(numbers[doc.id], doc) for doc in unknown]
         lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in best)
-        named = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
-        turn = prompts.render("answer_user_several", documents=named, context="\n".join(extra),
+        listed = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
+        turn = prompts.render("answer_user_several", documents=listed, context="\n".join(extra),
                               evidence=lines, question=asked.text).replace("\n\n\n", "\n\n")
         shared_context = prompting.collection_context(shared)
         return Grounds("model", found.docs,
@@ -123,12 +135,12 @@ class ChooseEvidence:
                        {n: doc for doc in [*shared, *found.docs] for n in [numbers[doc.id]]},
                        cache_prefix=1)
 
-    def _cold(self, asked: Asked, found: Found) -> Grounds:
-        """One document whose evaluated prefix is not at hand: the shared prefix (evaluated
-        already), then a turn with the document's name and its best sentences only, within
-        `Options.passage_tokens`. Every token of the turn is prompt processing before the
-        first token (~10 ms each on two cores), so it carries no summary and no list
-        markup."""
+    def _cold(self, asked: Asked, found: Found, *, queue: bool = True) -> Grounds:
+        """One document whose evaluated prefix is not at hand (or too long to go whole): the
+        shared prefix (evaluated already), then a turn with the document's name and its best
+        sentences only, within `Options.passage_tokens`. Every token of the turn is prompt
+        processing before the first token (~7 ms each on two cores), so it carries no summary
+        and no list markup. `queue`: the worker is to evaluate the document's own prefix."""
         shared = self.collection()
         doc = found.docs[0]
         number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
@@ -142,7 +154,28 @@ class ChooseEvidence:
                        prompting.messages(shared_context, asked.history, turn),
                        "\n\n".join([shared_context, lines]),
                        dict(enumerate(shared, 1)) | {number: doc}, cache_prefix=1,
-                       cold=doc.id)
+                       cold=doc.id if queue else None)
+
+    def _within_turn(self, asked: Asked, best: list[tuple[Document, str]],
+                     headed: set[str]) -> list[tuple[Document, str]]:
+        """The best sentences, best first, while they and the headings of the documents in
+        `headed` they bring fit `Options.turn_tokens` — except the best sentence of each of
+        the first two documents, whatever it costs (a question across documents weighs at least
+        two): every token of the turn is prompt processing before the first token (~7 ms each
+        here)."""
+        kept: list[tuple[Document, str]] = []
+        used, named = 0, set[str]()
+        for doc, sentence in best:
+            cost = self._tokens(sentence)
+            if doc.id in headed and doc.id not in named:
+                cost += self._tokens(self.heading(asked, doc))
+            owed = doc.id not in named and len(named) < 2
+            if not owed and used + cost > self.options.turn_tokens:
+                continue
+            kept.append((doc, sentence))
+            used += cost
+            named.add(doc.id)
+        return kept
 
     @staticmethod
     def heading(asked: Asked, doc: Document) -> str:
@@ -152,14 +185,15 @@ class ChooseEvidence:
         return f"({doc.meta})" if quoted else f"{doc.title} ({doc.meta})"
 
     def passages(self, asked: Asked, found: Found, *, limit: int = EVIDENCE_LINES,
-                 budget: int | None = None, owed: frozenset[str] = frozenset()
-                 ) -> list[tuple[Document, str]]:
+                 budget: int | None = None, owed: frozenset[str] = frozenset(),
+                 owed_weak: frozenset[str] | None = None) -> list[tuple[Document, str]]:
         """The sentences of the chosen documents' hits that carry the most question terms,
         best first: at most `limit` (or one per document), a few of each document so none is
         crowded out, each at least half the best one (weak matches only distract a small
         model), and while they fit in `budget` tokens (the first one whatever it costs). The
-        best sentence of each document in `owed` is quoted whatever it scores or costs: the
-        turn names that document, and the prompt holds nothing else of it."""
+        best sentence of each document in `owed` is quoted whatever it costs (the turn names
+        that document, and the prompt holds nothing else of it) and, unless `owed_weak` is
+        given and lacks the document, whatever it scores."""
         ranked = {doc.id: self._ranked(asked, found, doc) for doc in found.docs}
         per_doc = max(2, limit // max(1, len(found.docs)))
         picked = sorted(((score, doc, s) for doc in found.docs
@@ -170,8 +204,11 @@ class ChooseEvidence:
         used, full = 0, False
         for n, (score, doc, sentence) in enumerate(picked):
             cost = self._tokens(sentence) if budget is not None else 0
+            weak = score < top * 0.5
+            if owed_weak is not None and weak and doc.id not in owed_weak:
+                continue
             if doc.id not in owed or sentence != ranked[doc.id][0][1]:
-                full = full or n >= most or score < top * 0.5 or (
+                full = full or n >= most or weak or (
                     budget is not None and bool(kept) and used + cost > budget)
                 if full:
                     continue
