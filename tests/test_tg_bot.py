@@ -120,7 +120,8 @@ async def test_private_question_is_answered_by_the_real_model_with_its_source(
     assert failed_calls(botapi) == []
 
 
-async def test_answer_streams_by_editing_the_placeholder_about_once_a_second(start_bot, botapi):
+async def test_answer_streams_its_first_words_at_once_then_about_once_a_second(
+        start_bot, botapi):
     # ~5,000 characters of distinct sentences (a model repeating one sentence is cut to one)
     reply = " ".join(f"({a}·{b}) {GROUNDED}" for a in "가나다라마바사아" for b in "가나다라마바사아자차")
     app, services = await start_bot(llm=SlowLLM(reply, piece_chars=250, delay=0.2))
@@ -129,6 +130,8 @@ async def test_answer_streams_by_editing_the_placeholder_about_once_a_second(sta
     edits = [c for c in botapi.calls("editMessageText") if c["params"]["chat_id"] == CHAT]
     previews = [c for c in edits if c["params"]["text"].endswith(" …")]
     assert len(previews) >= 2
+    # The first piece (250 characters) is shown as it arrives, not held for the interval.
+    assert previews[0]["params"]["text"] == reply[:250].rstrip() + " …"
     gaps = [b["time"] - a["time"] for a, b in zip(previews, previews[1:])]
     assert min(gaps) >= 0.95
     assert all(utf16_len(c["params"]["text"]) <= 4096 for c in edits)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 
 from telegram import Message, Update
@@ -106,12 +107,13 @@ def _clean(text: str) -> tuple[str, list[str]]:
 
 async def _stream(context: BotContext, placeholder: Message, question: str,
                   history: list[Turn], shown: str) -> Answer:
-    """Relay the growing answer into the placeholder, at most one edit per EDIT_INTERVAL."""
+    """Relay the growing answer into the placeholder: its first words as soon as they exist
+    (what the person waits for), then at most one edit per EDIT_INTERVAL."""
     services, bot = context.services, context.bot
     loop = asyncio.get_running_loop()
     # plan() counts tokens on the event loop; a lazily loaded model would load right there.
     await asyncio.to_thread(services.llm.count_tokens, question)
-    last_edit = loop.time()
+    last_edit = -math.inf
     async for item in services.answers.ask_stream(question, history):
         if isinstance(item, Answer):
             return item
