@@ -146,3 +146,39 @@ def test_a_title_is_not_quoted_as_evidence_whatever_its_quotation_marks(tmp_path
     passages = plan.messages[-1]["content"].split("\n\n")[0].split("\n")[1:]
     assert FACT in passages and title not in passages
     services.close()
+
+
+def test_while_the_shared_prefix_is_evaluated_questions_start_from_the_instructions(
+        tmp_path, korean):
+    """Right after a bulk import the worker needs ~10 s for the new shared prefix; a question
+    then starts from the instructions alone (evaluated once, kept) and names its document in
+    the turn, rather than evaluating the shared prefix itself."""
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    llm = ColdLLM()
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=llm)
+    worker = build_worker(services)
+    instructions = services.answers.collection_prefix([])
+    for n in range(3):
+        (settings.SEEDS_DIR / f"{n}.txt").write_text(
+            article(f"기사 {n}", seed=n, date=f"2025-06-0{n + 1}",
+                    fact=FACT if n == 0 else GOOD), encoding="utf-8")
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    shared = services.answers.collection_prefix()
+    assert services.answers.collection() and shared != instructions
+    question = "해운대 AI 데이터센터 건립에 얼마가 투입되나요?"
+    # Neither evaluated: the question starts from the shared prefix (and evaluates it).
+    assert services.answers.plan(question).messages[0] == shared[0]
+    step = worker.next_step()
+    assert step.kind == COLLECTION
+    worker.run_step(step)  # the instructions alone first, then the shared prefix
+    assert llm.kept == [instructions, shared]
+    llm.kept.remove(shared)  # as if a question had interrupted the worker before its end
+    plan = services.answers.plan(question)
+    assert plan.messages[0] == instructions[0] and plan.cold == "0.txt"
+    turn = plan.messages[-1]["content"]
+    assert turn.startswith("[문서 1] 기사 0") and FACT in turn
+    llm.kept.append(shared)  # evaluated: back to the shared prefix
+    assert services.answers.plan(question).messages[0] == shared[0]
+    services.close()

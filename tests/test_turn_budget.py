@@ -75,7 +75,8 @@ def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean)
     services.close()
 
 
-def test_a_smaller_budget_quotes_fewer_sentences_and_every_document_still(tmp_path, korean):
+def test_a_smaller_budget_quotes_fewer_sentences_and_the_two_best_documents_still(tmp_path,
+                                                                                 korean):
     services, llm = services_with_old_articles(tmp_path, korean)
     answers = services.answers
     question = "자료들은 해운대 AI 데이터센터 건립에 대해 뭐라고 하나요?"
@@ -84,6 +85,12 @@ def test_a_smaller_budget_quotes_fewer_sentences_and_every_document_still(tmp_pa
     plan = answers.plan(question)
     narrow = plan.messages[-1]["content"]
     assert llm.count_tokens(narrow) < llm.count_tokens(wide)
-    # One sentence each, the best: never none.
-    assert sorted(n for n, _ in quoted_lines(narrow)) == sorted(plan.grounds.numbers)[-3:]
+    # The best sentence of each of the two best documents, whatever it costs; the third
+    # document, for which no room is left, is not in the turn at all (nor its heading).
+    assert len(plan.docs) == 3 and len(plan.grounds.docs) == 2
+    numbers = {doc.id: n for n, doc in plan.grounds.numbers.items()}
+    assert sorted(n for n, _ in quoted_lines(narrow)) == sorted(
+        numbers[d.id] for d in plan.grounds.docs)
+    [left_out] = [d for d in plan.docs if d not in plan.grounds.docs]
+    assert left_out.title not in narrow and left_out.title in wide
     services.close()

@@ -244,9 +244,12 @@ def test_prefix_steps_only_where_the_model_keeps_prefixes(tmp_path, korean, back
     kinds = []
     worker.drain(lambda step, ok: kinds.append(step.kind))
     if backend_prefixes:
-        # The shared prefix first (the lead), again once the summary replaced the lead.
+        # The shared prefix first (the lead), again once the summary replaced the lead; each
+        # time after the instructions alone (kept: what questions start from meanwhile).
         assert kinds == ["collection", POSITIONS, SUMMARY, "collection", PREFIX]
-        assert len(warmed) == 3
+        instructions = services.answers.collection_prefix([])
+        assert len(warmed) == 5 and warmed[0] == warmed[2] == instructions
+        assert warmed[1] != warmed[3] and instructions not in warmed[3:]
     else:
         assert kinds == [POSITIONS, SUMMARY] and warmed == []
     assert worker.backlog().total == 0

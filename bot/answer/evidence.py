@@ -104,7 +104,7 @@ class ChooseEvidence:
         the prefix lacks is named by its heading, and brings its summary only when it has no
         sentence to quote: every token of the turn is prompt processing before the first
         token."""
-        shared = self.collection()
+        shared = self.shared()
         numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
         for doc in found.docs:
             numbers.setdefault(doc.id, len(numbers) + 1)
@@ -141,7 +141,7 @@ class ChooseEvidence:
         sentences only, within `Options.passage_tokens`. Every token of the turn is prompt
         processing before the first token (~7 ms each on two cores), so it carries no summary
         and no list markup. `queue`: the worker is to evaluate the document's own prefix."""
-        shared = self.collection()
+        shared = self.shared()
         doc = found.docs[0]
         number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
         best = self.passages(asked, found, budget=self.options.passage_tokens,
@@ -245,6 +245,18 @@ class ChooseEvidence:
             chosen.append(doc)
             used += cost
         return chosen
+
+    def shared(self) -> list[Document]:
+        """The documents of the shared prefix a question starts from: `collection()`, or none
+        while that prefix is not evaluated yet and the instructions alone are (right after a
+        bulk import, or after a summary changed it, the worker takes ~10 s to evaluate it: a
+        question then brings its documents' headings itself rather than evaluating it)."""
+        shared = self.collection()
+        if shared and self.llm is not None and \
+                not self.llm.has_prefix(self.collection_prefix(shared)) and \
+                self.llm.has_prefix(self.collection_prefix([])):
+            return []
+        return shared
 
     def document_prefix(self, doc: Document) -> list[Message]:
         """The cacheable start of every single-document prompt about `doc`."""

@@ -212,9 +212,13 @@ class ModelWorker:
 
     def _run(self, step: Step, doc: Document | None) -> None:
         if doc is None:  # COLLECTION, the one step without a document
-            # Even with no summaries yet, the instructions are what every cold question needs.
+            # Even with no summaries yet, the instructions are what every cold question needs;
+            # alone, they are what questions start from while this prefix is being evaluated
+            # (~300 tokens, kept on disk: evaluated once per model and prompt).
             shared = self.answers.collection()
             text = self._collection_text()
+            if shared:
+                self.llm.warm(self.answers.collection_prefix([]), self._interrupt)
             self.llm.warm(self.answers.collection_prefix(shared), self._interrupt)
             self._collection_warmed = text
         elif step.kind == SUMMARY:
