@@ -2,8 +2,11 @@
 uses, against their targets. Prints one table and writes it to bench/results.json.
 
     .venv/bin/python bench/bench.py [--quick] [--model PATH] [--threads N] [--runs N]
+                                    [--only PHASE,PHASE]
 
 --quick: the small model, 10⁴/10⁵ chunks only, one run of each question kind (a smoke test).
+--only: these phases alone (PHASES; `questions` runs `prepare` first), for a look at one target
+between whole runs.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ import report  # noqa: E402
 import retrieval_latency  # noqa: E402
 import startup  # noqa: E402
 import synthetic  # noqa: E402
+import telegram_first  # noqa: E402
 import workload  # noqa: E402
 from probes import time_spent  # noqa: E402
 from report import Figure, higher_is_better, info, lower_is_better  # noqa: E402
@@ -343,6 +347,15 @@ def measure_real(tmp: Path, model: Path, threads: int, *,
     return real_articles.figures(r), r
 
 
+def measure_telegram(tmp: Path, model: Path, threads: int, *,
+                     quick: bool) -> tuple[list[Figure], dict]:
+    """The first words of answers in Telegram right after a bulk import
+    (bench/telegram_first.py)."""
+    r = telegram_first.measure(tmp, model, threads, documents=20 if quick else 60,
+                               count=5 if quick else None, log=say)
+    return telegram_first.figures(r), r
+
+
 def measure_memory(tmp: Path, seeds: Path, model: Path, threads: int) -> tuple[Figure, dict]:
     # Its database sits next to the benchmark's, so it shares the evaluated prefixes (as the
     # bot would after its first ingest with summaries).
@@ -398,6 +411,10 @@ def llama_bench_binary(quick: bool) -> tuple[Path | None, str]:
 
 
 # --- main ---------------------------------------------------------------------------------
+PHASES = ("ingest", "retrieval", "prepare", "replies", "questions", "real", "telegram",
+          "generation", "collection", "lookup", "startup", "memory", "load")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -407,7 +424,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="LLM_THREADS (default 2)")
     parser.add_argument("--runs", type=int, help="runs of the question mix (default 3; 1 quick)")
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
-    return parser.parse_args(argv)
+    parser.add_argument("--only", type=lambda v: [x.strip() for x in v.split(",") if x.strip()],
+                        help="comma-separated phases: " + ", ".join(PHASES))
+    args = parser.parse_args(argv)
+    if unknown := set(args.only or []) - set(PHASES):
+        parser.error(f"unknown phase(s): {', '.join(sorted(unknown))}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -424,10 +446,15 @@ def main(argv: list[str] | None = None) -> int:
     clock = Clock()
     cpu = report.CpuShare()
     found: dict[str, list[Figure]] = {}
-    details: dict = {"runs": runs, "quick": args.quick}
+    details: dict = {"runs": runs, "quick": args.quick, "only": args.only}
 
-    clock.phase("llama-bench binary")
-    binary, unavailable = llama_bench_binary(args.quick)
+    def want(phase: str) -> bool:
+        return not args.only or phase in args.only
+
+    binary, unavailable = None, "not measured (--only)"
+    if want("generation"):
+        clock.phase("llama-bench binary")
+        binary, unavailable = llama_bench_binary(args.quick)
 
     with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -438,9 +465,10 @@ def main(argv: list[str] | None = None) -> int:
         korean.morphemes("모델을 불러온다")
         seed = synthetic.read_seeds(seeds, settings.INGEST_MAX_BYTES)
 
-        clock.phase(f"ingestion: seeds + {pages} synthetic documents")
-        figure, details["ingest"] = measure_ingest(tmp, korean, seed, seeds, pages, settings)
-        found["ingest"] = [figure]
+        if want("ingest"):
+            clock.phase(f"ingestion: seeds + {pages} synthetic documents")
+            figure, details["ingest"] = measure_ingest(tmp, korean, seed, seeds, pages, settings)
+            found["ingest"] = [figure]
 
         # build_services, but sharing the Kiwi instance loaded above.
         recorder = workload.RecordingLLM(LazyLLM(settings))
@@ -448,73 +476,91 @@ def main(argv: list[str] | None = None) -> int:
                             llm=recorder)
         ingest_folder(services.store, korean, seeds, max_bytes=settings.INGEST_MAX_BYTES)
 
-        clock.phase("retrieval latency: " + ", ".join(f"{n:,}" for n in sizes) + " chunks")
-        found["retrieval"], details["retrieval"] = measure_retrieval(
-            sizes, korean, synthetic.seed_vocabulary(services.store), seed)
+        if want("retrieval"):
+            clock.phase("retrieval latency: " + ", ".join(f"{n:,}" for n in sizes) + " chunks")
+            found["retrieval"], details["retrieval"] = measure_retrieval(
+                sizes, korean, synthetic.seed_vocabulary(services.store), seed)
 
-        clock.phase(f"model {model.name}: summaries and document prefixes")
-        found["prepare"], details["prepare"] = prepare_model(services, recorder, settings)
+        if want("prepare") or want("questions"):
+            clock.phase(f"model {model.name}: summaries and document prefixes")
+            found["prepare"], details["prepare"] = prepare_model(services, recorder, settings)
 
-        clock.phase("/summary, /brief, /sources")
-        found["replies"], details["replies_ms"] = measure_replies(services)
+        if want("replies"):
+            clock.phase("/summary, /brief, /sources")
+            found["replies"], details["replies_ms"] = measure_replies(services)
 
-        clock.phase(f"questions: {runs} run(s) of the mix")
-        cold_settings = settings.model_copy(update={"LLM_CACHE_MB": 0})
-        cold_recorder = workload.RecordingLLM(LazyLLM(cold_settings))
-        cold_recorder.get()  # loaded now, so no question's time includes loading the model
-        cold = Services(settings=cold_settings, store=services.store, korean=korean,
-                        llm=cold_recorder)
-        work = workload.run_questions(services, recorder, runs, log=say, cold=cold,
-                                      cold_recorder=cold_recorder)
-        found["questions"] = question_figures(work)
-        details["questions"] = [vars(s) for s in work.samples]
+        if want("questions"):
+            clock.phase(f"questions: {runs} run(s) of the mix")
+            cold_settings = settings.model_copy(update={"LLM_CACHE_MB": 0})
+            cold_recorder = workload.RecordingLLM(LazyLLM(cold_settings))
+            cold_recorder.get()  # loaded now, so no question's time includes loading the model
+            cold = Services(settings=cold_settings, store=services.store, korean=korean,
+                            llm=cold_recorder)
+            work = workload.run_questions(services, recorder, runs, log=say, cold=cold,
+                                          cold_recorder=cold_recorder)
+            found["questions"] = question_figures(work)
+            details["questions"] = [vars(s) for s in work.samples]
 
-        clock.phase("real articles: `ingest --no-summaries`, then a fresh `briefbot ask` per "
-                    "question, cold and after the background worker")
-        found["real"], details["real"] = measure_real(tmp, model, args.threads,
-                                                      quick=args.quick)
+        if want("real"):
+            clock.phase("real articles: `ingest --no-summaries`, then a fresh `briefbot ask` "
+                        "per question, cold and after the background worker")
+            found["real"], details["real"] = measure_real(tmp, model, args.threads,
+                                                          quick=args.quick)
 
-        clock.phase("generation speed: our streaming, then llama-bench")
-        found["generation"], details["generation"] = measure_generation(
-            recorder, model, args.threads, binary, unavailable)
+        if want("telegram"):
+            clock.phase("Telegram: real articles dropped into a running bot's folder, then "
+                        "questions through the fake Bot API")
+            found["telegram"], details["telegram"] = measure_telegram(tmp, model, args.threads,
+                                                                      quick=args.quick)
 
-        scale = 200 if args.quick else 1000
-        clock.phase(f"a collection of {scale:,} documents: cold, on-disk and warm questions")
-        found["collection"], details["collection"] = measure_collection(
-            tmp, seed, seeds, settings, korean, scale, 3 if args.quick else 8)
+        if want("generation"):
+            clock.phase("generation speed: our streaming, then llama-bench")
+            found["generation"], details["generation"] = measure_generation(
+                recorder, model, args.threads, binary, unavailable)
 
-        clock.phase("prompt lookup: tokens/s inside answers, against one token per pass")
-        found["lookup"], details["lookup"] = measure_lookup(services, quick=args.quick)
+        if want("collection"):
+            scale = 200 if args.quick else 1000
+            clock.phase(f"a collection of {scale:,} documents: cold, on-disk and warm questions")
+            found["collection"], details["collection"] = measure_collection(
+                tmp, seed, seeds, settings, korean, scale, 3 if args.quick else 8)
 
-        clock.phase("`briefbot run` with the seeds plus 60 more documents pending")
-        found["startup"], details["startup"] = measure_startup(tmp, seeds, model, args.threads,
-                                                               quick=args.quick)
+        if want("lookup"):
+            clock.phase("prompt lookup: tokens/s inside answers, against one token per pass")
+            found["lookup"], details["lookup"] = measure_lookup(services, quick=args.quick)
 
-        clock.phase("peak memory of `briefbot run`")
-        figure, details["memory"] = measure_memory(tmp, seeds, model, args.threads)
-        found["memory"] = [figure]
+        if want("startup"):
+            clock.phase("`briefbot run` with the seeds plus 60 more documents pending")
+            found["startup"], details["startup"] = measure_startup(
+                tmp, seeds, model, args.threads, quick=args.quick)
 
-        clock.phase("load: 40 chats asking at once, a group flooding commands, /help")
-        found["load"], details["load"] = load.measure_load(services)
+        if want("memory"):
+            clock.phase("peak memory of `briefbot run`")
+            figure, details["memory"] = measure_memory(tmp, seeds, model, args.threads)
+            found["memory"] = [figure]
+
+        if want("load"):
+            clock.phase("load: 40 chats asking at once, a group flooding commands, /help")
+            found["load"], details["load"] = load.measure_load(services)
         services.close()
 
     clock.phase("done")
     llama_version = llama_bench.llama_cpp_version()
     context = {"llm_threads": args.threads, "model_file": model.name,
                "model_bytes": model.stat().st_size, "llama_cpp_python": llama_version,
-               "quick": args.quick, "runs": runs,
+               "quick": args.quick, "runs": runs, "only": args.only,
                "elapsed_s": round(time.perf_counter() - clock.started)}
     context.update(cpu.others(context["elapsed_s"]))
     # The targets in the design's order, then the informational rows.
-    order = ["real", "questions", "collection", "replies", "startup", "generation", "lookup",
-             "retrieval", "ingest", "memory", "load", "prepare"]
+    order = ["real", "telegram", "questions", "collection", "replies", "startup", "generation",
+             "lookup", "retrieval", "ingest", "memory", "load", "prepare"]
     figures = [f for name in order for f in found.get(name, [])]
     figures.sort(key=lambda f: f.target == "—")
     report.write_json(args.out, figures, context, details)
     machine = report.machine()
     say(f"\nbriefbot bench — {machine['cpu_model']}, {machine['cores']} cores, LLM_THREADS="
         f"{args.threads}, {model.name}, llama-cpp-python {llama_version}"
-        f"{' (--quick)' if args.quick else ''}\n")
+        f"{' (--quick)' if args.quick else ''}"
+        f"{' (only ' + ', '.join(args.only) + ')' if args.only else ''}\n")
     say(report.table(figures))
     if context["other_share"] > 0.05:
         say(f"\nwarning: other processes used {context['other_share']:.0%} of the machine's CPU "
