@@ -202,3 +202,28 @@ def test_a_column_without_positions_says_its_own_case_not_its_opening(tmp_path, 
                                   "원칙으로 삼아야 한다고 본다.”")  # with its writer's name
     assert "국회 본회의를 통과했다" in lines["c030"]
     store.close()
+
+
+def test_a_line_said_alone_does_not_lean_on_the_sentence_before_it():
+    from bot.news.points import standalone, stands_alone
+    rebuttal = "그러나 이 논리에는 결정적인 공백이 있다."
+    assert standalone(rebuttal) and not stands_alone(rebuttal)  # beside its page: fine
+    assert not stands_alone("이런 주장은 현장을 모르는 이야기다.")
+    assert stands_alone("법원은 내년 3월부터 재판지원 AI를 시범 운영한다.")
+
+
+def test_a_piece_that_argues_is_not_quoted_by_the_words_it_answers_nor_by_its_signature():
+    from bot.news.points import standalone
+    answered = ('한 일간지는 사설에서 "보안 기준만 지킨다면 공공부문은 생성형 AI를 더 적극적으로 '
+                '써야 한다"며 "늦었으면 늦었지 이르지 않다"고 했다.')
+    assert standalone(answered) and not standalone(answered, argues=True)
+    own = "나는 공공부문의 생성형 AI 도입은 단계적으로 넓혀야 한다고 본다."
+    assert standalone(own, argues=True)
+    spoken = "저는 한국 AI 기업이 처음부터 글로벌 시장을 겨냥해야 한다고 봐요."
+    assert standalone(spoken, argues=True)  # a round-table's speech ends so
+    for line in ["── 류건우 픽셀나무 대표(웹툰 제작 보조 AI 스타트업)",
+                 "강민호 / 공공 IT 조달 컨설턴트, 전 공공기관 정보화 담당관",
+                 "[사진] 왼쪽부터 조현태 부회장, 임도윤 연구위원, 백승아 대표.",
+                 "※ 본 브리프의 내용은 연구진의 견해이며 연구원의 공식 입장이 아닙니다.",
+                 "— 그럼 TDM 면책에 찬성하십니까?"]:
+        assert not standalone(line, argues=True), line

@@ -17,8 +17,8 @@ from bot.answer.stances import Stances
 from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
-from bot.news.facts import BYLINE, FactReader
-from bot.news.points import KEY_SENTENCES, Point, PointReader, key_sentences
+from bot.news.facts import FactReader
+from bot.news.points import KEY_SENTENCES, Point, PointReader, key_sentences, standalone
 from bot.news.stories import idf
 from bot.store import Store
 from bot.types import Answer, Document, Source
@@ -115,8 +115,11 @@ class Composer:
             found = verify.top_statements(evidence, {doc.title}, COMPARE_QUOTES,
                                           arguing or (takes_side if point and point.argues
                                                       else None))
+            # Not a byline, a signature or a caption, not someone else's words in a piece
+            # that argues, nothing that leans on the sentence before it.
+            argues = self.facts.facts(doc).argues
             quotes = own + [q for q in found if not any(q in o or o in q for o in own)
-                            and not BYLINE.search(q)]  # a byline or a bar of links
+                            and standalone(q, argues=argues)]
             if not quotes:  # nothing on the question's words: what the piece says first
                 quotes = ([point.sentence] if point else []) + self._keys(doc, point)
             quotes = quotes[:COMPARE_QUOTES]

@@ -29,9 +29,22 @@ _REPORTS = re.compile(r"(?:밝혔|발표했|확정|의결|통과|결정|선정|�
 _TOO_SHORT = 15
 # A sentence, not a headline or a subheadline: it ends as Korean prose does ("…했다.", "…된다.").
 _STATES = re.compile(r"다[.!]?[\"”’']?\s*$")
+# Prose a reader can be shown, spoken too (an interview's "…해야 해요.", "…거죠."): it ends as a
+# statement does.
+_PROSE = re.compile(r"(?:다|요|죠)[.!]?[\"”’']?\s*$")
 _SPEECH = re.compile(r"[\"“”]")  # someone's words, quoted: a report's lede is its own
-# A photo or graphic caption, as Korean pages mark one: "[사진] …", "▲ …", "(사진=…)".
-_CAPTION = re.compile(r"^\s*(?:[\[(（〔]\s*(?:사진|그래픽|영상|자료)|▲|△)|(?:사진|그래픽)\s*=")
+# A photo or graphic caption, as Korean pages mark one: "[사진] …", "▲ …", "(사진=…)"; and
+# a note set apart by "※" (a disclaimer, a source line).
+_CAPTION = re.compile(r"^\s*(?:[\[(（〔]\s*(?:사진|그래픽|영상|자료)|▲|△|※)|(?:사진|그래픽)\s*=")
+# A sentence that cannot be shown alone as a page's point: it points back at what the one
+# before it said ("그러나 이 논리에는 …", "이런 주장은 …", "그 결과 …"). (Beside other
+# sentences of its page, as in a comparison, it reads well enough.)
+_LEANS_BACK = re.compile(r"^(?:(?:그러나|하지만|그런데|그리고|다만|물론|또한?)\s*,?\s*)?"
+                         r"(?:이런|그런|이러한|그러한|이같은|이와 같은|이|그)\s")
+# Someone else's words reported: a quotation, then the verb that reports it ("…한 일간지는
+# 사설에서 "…"며 "…"고 했다."). In a piece that argues, that is the view it answers.
+_REPORTS_WORDS = re.compile(r"[\"“”'‘’]\s*(?:이?라?고|며|면서|라며)\s[^\"“”]{0,30}"
+                            r"(?:했|말했|밝혔|주장했|썼|적었|강조했|지적했|전했|물었)다[.!]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,8 @@ def _by(doc: Document, sentence: str) -> str:
 
 
 def _argued(doc: Document, positions: list[Position]) -> Point:
-    own = sorted(positions, key=lambda p: (p.actor != AUTHOR, -p.score))[0]
+    own = sorted(positions, key=lambda p: (not stands_alone(p.quote, argues=True),
+                                           p.actor != AUTHOR, -p.score))[0]
     who = (doc.author or AUTHOR) if own.actor == AUTHOR else own.actor
     line = texts.POINT_ARGUES.format(who=who, quote=clip(own.quote, POINT_MAX))
     return Point(doc.id, line, own.quote, True, own.proposition, own.side)
@@ -76,7 +90,8 @@ def _own_argument(facts: Facts) -> str | None:
     """A piece that argues in its own voice (two sentences or more that say what should be
     done, outside quotation marks) says its point in the one of them nearest its title."""
     voiced = set(own_voice([sentence for sentence, _ in facts.sentences]))
-    own = [(sentence, nouns) for sentence, nouns in facts.sentences if sentence in voiced]
+    own = [(sentence, nouns) for sentence, nouns in facts.sentences if sentence in voiced
+           and not _LEANS_BACK.search(sentence)]
     if len(own) < 2:
         return None
     # The one that names what the title names; among equals the later one: a column states
@@ -90,9 +105,8 @@ def _reported(facts: Facts) -> Point | None:
     figure with its unit or a reporting verb — in the report's own words (not someone's
     quoted speech, not a byline, a caption, a subheadline or a question)."""
     for sentence, nouns in facts.sentences[:LEAD_SENTENCES]:
-        if len(sentence) < _TOO_SHORT or BYLINE.search(sentence) or sentence.endswith("?") \
-                or not _STATES.search(sentence) or _SPEECH.search(sentence) \
-                or _CAPTION.search(sentence):
+        if not _STATES.search(sentence) or _SPEECH.search(sentence) \
+                or not stands_alone(sentence):
             continue
         if nouns and nouns <= facts.title_words:
             continue  # the title again, in other words
@@ -100,6 +114,21 @@ def _reported(facts: Facts) -> Point | None:
         if figures or nouns & facts.names or _REPORTS.search(sentence):
             return Point(facts.doc.id, clip(sentence, POINT_MAX), sentence, False)
     return None
+
+
+def standalone(sentence: str, *, argues: bool = False) -> bool:
+    """A sentence a reader can be shown as what a page says: prose that ends as a statement
+    does, not a byline, a caption, a note or a question, and — in a piece that argues — not the
+    words of someone it answers."""
+    return (len(sentence) >= _TOO_SHORT and bool(_PROSE.search(sentence))
+            and not BYLINE.search(sentence) and not sentence.endswith("?")
+            and not _CAPTION.search(sentence)
+            and not (argues and _REPORTS_WORDS.search(sentence)))
+
+
+def stands_alone(sentence: str, *, argues: bool = False) -> bool:
+    """`standalone`, and shown alone as a page's point: not leaning on the sentence before."""
+    return standalone(sentence, argues=argues) and not _LEANS_BACK.search(sentence)
 
 
 def key_sentences(facts: Facts, n: int = KEY_SENTENCES, besides: str = "",
@@ -111,9 +140,8 @@ def key_sentences(facts: Facts, n: int = KEY_SENTENCES, besides: str = "",
     `rarity`: each word's weight across the collection (idf): a word every page says ("AI")
     says little of this one."""
     candidates = [(at, sentence, nouns) for at, (sentence, nouns) in enumerate(facts.sentences)
-                  if _TOO_SHORT <= len(sentence) <= KEY_MAX and sentence != besides
-                  and _STATES.search(sentence) and not BYLINE.search(sentence)
-                  and not sentence.endswith("?") and not _CAPTION.search(sentence)]
+                  if len(sentence) <= KEY_MAX and sentence != besides
+                  and _STATES.search(sentence) and standalone(sentence, argues=facts.argues)]
     counts: dict[str, int] = {}
     for _, nouns in facts.sentences:
         for noun in nouns:
