@@ -393,3 +393,19 @@ def test_a_comparison_quotes_a_sentence_with_the_one_that_goes_on_about_it(fake_
     assert fake.prompts == []  # quoted, not generated
     assert ("동시다발적으로 풀어가야할 '그 어떤 것'입니다. 이에 싸워스코리아도 대통령 직속 "
             "국가AI위원회를 설치한 바 있지요.") in answer.text, answer.text
+
+
+def test_a_quantity_asked_without_how_many_is_still_a_quantity():
+    for asked in ["시범 법원 수 기사마다 다르던데 둘 다 알려줘", "생성형 AI 정식 도입률 각각?",
+                  "문서 초안 비율 부처랑 공공기관 각각?", "피해액 두 기사 숫자 비교", "예산은 얼마?"]:
+        assert read(asked).amount, asked
+    for asked in ["AI를 쓸 수 있는 기관은?", "수도권 집중을 어떻게 볼 수 있어?",
+                  "공공부문 AI 얼마나 빨리 써야 하는지 어떻게 달라?", "두 사설 입장 차이는?"]:
+        assert not read(asked).amount, asked
+
+
+def test_a_comparison_of_a_quantity_quotes_each_sources_figure():
+    from bot.answer.compose import _gives_figure
+    assert _gives_figure("법원행정처는 내년 3월부터 전국 14개 법원에서 시범 운영한다.")
+    assert not _gives_figure("법원행정처는 지난 11일 계획을 각급 법원에 통보했다.")
+    assert not _gives_figure("조사는 2026년 9~10월 진행됐다.")

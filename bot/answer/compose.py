@@ -6,10 +6,12 @@ on the topic, or its side on a debate-map proposition). Every word quoted is ver
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from bot import texts
 from bot.answer import figures, verify
 from bot.answer.evidence import Grounds, gather
+from bot.answer.question import QUANTITY
 from bot.answer.retrieval import Retriever
 from bot.answer.retrieve import Found
 from bot.answer.sources import cited
@@ -24,6 +26,8 @@ from bot.store import Store
 from bot.types import Answer, Document, Source
 
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
+# A date's figures: a year, a month, a day, a span of them ("2026년 9~10월", "11일", "1~10월").
+DATE_WORDS = re.compile(r"\d[\d~\-.]*\s*(?:년|월|일)(?:\s*\d[\d~\-]*\s*(?:월|일))*")
 GIST_STANCES = 3  # debate-map positions a gist answer lists
 GIST_DOCS = 4  # documents a gist of several lists, each by its point
 THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
@@ -109,10 +113,15 @@ class Composer:
             # is answered by what each says of that, not by each one's thesis.)
             point = self.points.point(doc)
             evidence = gather(self.retriever, asked, [doc])
-            own = [point.sentence] if point and point.argues and (
+            # "… 수치 각각", "도입률 둘 다": each one's figure, not each one's argument.
+            amount = asked.read.amount
+            own = [point.sentence] if point and point.argues and not amount and (
                 not evidence.topic or verify.weight(dict(evidence.sentences).get(
                     point.sentence, frozenset()), evidence.topic)) else []
+            # The kind of sentence the question asks for counts for more: one that gives a
+            # figure, or one that argues.
             found = verify.top_statements(evidence, {doc.title}, COMPARE_QUOTES,
+                                          _gives_figure if amount else
                                           arguing or (takes_side if point and point.argues
                                                       else None))
             # Not a byline, a signature or a caption, not someone else's words in a piece
@@ -175,6 +184,11 @@ class Composer:
             topic=self.retriever.idf(self.retriever.query_terms(doc.title)))
         quote, share = verify.best_statement(evidence, {doc.title})
         return quote if share >= THESIS_SHARE else None
+
+
+def _gives_figure(sentence: str) -> bool:
+    """A figure other than a date ("지난 11일", "2026년 9~10월" are no answer to "몇")."""
+    return bool(QUANTITY.search(DATE_WORDS.sub(" ", sentence)))
 
 
 def _dated(doc: Document) -> str:

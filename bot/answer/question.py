@@ -63,6 +63,11 @@ REASON_GIVEN = re.compile(r"(때문|이유|까닭|탓|덕분|원인|근거|점�
 # → 예산), without its particle.
 COUNTED = re.compile(r"(?:^|\s)([가-힣A-Za-z][가-힣A-Za-z0-9]*?)(은|는|이|가|을|를|의|도|에는|에서|에)?"
                      r"\s+((총|모두|대략|약|전부|정확히|구체적으로|지금까지)\s+)*$")
+# Asks how much or how many without "몇"/"얼마": a quantity's noun — a count ("법원 수"), a
+# rate or share ("도입률", "사용율", "비율"), a sum ("피해액", "금액", "규모"), a figure ("수치").
+# ("할 수 있다" is a bound noun, "수도권" a word of its own: neither asks a count.)
+QUANTITY_ASKED = re.compile(r"[가-힣](?:률|율|액)(?![가-힣])|비율|수치|숫자|금액|액수|규모|건수|"
+                            r"퍼센트|%|[가-힣]\s수(?:(?=\s(?!있|없))|가|는|를|도(?=\s|$)|$)")
 SLOTS = (
     ("date", re.compile(r"(언제|며칠|몇\s?월|몇\s?년도|날짜|시점)")),
     ("figure", re.compile(rf"(얼마(?!나\s(?!되|돼|된|될))|몇\s?({COUNTERS}|명이|개나|년 만)|규모|금액|액수|몇\s?배|몇\s?위)")),
@@ -88,6 +93,7 @@ class Question:
     quoted: tuple[str, ...] = field(default_factory=tuple)  # '…' spans: a title, or words cited
     role: str | None = None  # "위원장은 누구예요?" → "위원장"
     counted: str | None = None  # "GPU를 몇 개" → "gpu": what the figure asked for counts
+    amount: bool = False  # asks how much or how many ("몇", "얼마", "도입률", "법원 수")
 
     def filled(self, sentence: str, names: set[str] | frozenset[str] = frozenset()) -> bool:
         """Whether `sentence` holds the kind of thing the question asks for (always, for a
@@ -129,6 +135,7 @@ def read(text: str) -> Question:
     if slot == "figure" and counter is None and MONEY_CUES.search(text):
         counter = "money"
     return Question(text=text, slot=slot, counter=counter,
+                    amount=slot == "figure" or bool(QUANTITY_ASKED.search(text)),
                     who=bool(WHO.search(text)),
                     gist=bool(SUMMARY_CUES.search(text)),
                     compare=bool(COMPARE_CUES.search(text)),
