@@ -36,13 +36,25 @@ def _summarised(db: Path) -> int:
         return 0
 
 
-def _wait(predicate, timeout: float, interval: float = 0.2):
+def wait_for(predicate, timeout: float, interval: float = 0.2):
+    """The predicate's first true value within `timeout` seconds, else None."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if value := predicate():
             return value
         time.sleep(interval)
     return None
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Stop `briefbot run` as Ctrl+C does (killed after a minute); its stderr."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return str(err or "")
 
 
 def measure(tmp: Path, seeds: Path, model: Path, threads: int, *, extra: int = 60,
@@ -68,12 +80,12 @@ def measure(tmp: Path, seeds: Path, model: Path, threads: int, *, extra: int = 6
                                 cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True)
         try:
-            polled = _wait(lambda: api.calls("getUpdates"), timeout=180)
+            polled = wait_for(lambda: api.calls("getUpdates"), timeout=180)
             result["polling_s"] = round(time.monotonic() - started, 2) if polled else None
             log(f"  polling after {result['polling_s']} s with {total} documents pending")
             asked = time.monotonic()
             api.add_update_message(CHAT, QUESTION)
-            answered = _wait(lambda: any("출처" in m["text"] for m in api.sent(CHAT)), 300)
+            answered = wait_for(lambda: any("출처" in m["text"] for m in api.sent(CHAT)), 300)
             result["answer_s"] = round(time.monotonic() - asked, 2) if answered else None
             result["answer_from_start_s"] = (round(time.monotonic() - started, 2)
                                              if answered else None)
@@ -83,19 +95,14 @@ def measure(tmp: Path, seeds: Path, model: Path, threads: int, *, extra: int = 6
                 f"{result['summarised_when_answered']}/{total} summaries made by then")
             # Throughput: summaries made while nobody asks, over `watch_s` seconds.
             first, t0 = _summarised(db), time.monotonic()
-            _wait(lambda: proc.poll() is not None, watch_s)
+            wait_for(lambda: proc.poll() is not None, watch_s)
             made, span = _summarised(db) - first, time.monotonic() - t0
             result["summaries_per_hour"] = round(made * 3600 / span, 1)
             result["watched_s"] = round(span)
             log(f"  background: {made} summaries in {span:.0f} s = "
                 f"{result['summaries_per_hour']:.0f} documents/hour")
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                _, err = proc.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                _, err = proc.communicate()
+            err = stop(proc)
         result["exit_code"] = proc.returncode
         result["progress_lines"] = sum("background work:" in line for line in err.splitlines())
         # The worker's own failure lines ("background summary of X failed (…)"), not the

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -33,6 +32,7 @@ for path in (str(BENCH), str(ROOT)):
 
 from real_articles import _OWN, articles, percentile, questions  # noqa: E402
 from report import Figure, info, lower_is_better  # noqa: E402
+from startup import stop, wait_for  # noqa: E402
 
 from bot import texts  # noqa: E402
 from tests.botapi import BotAPIServer  # noqa: E402
@@ -41,15 +41,6 @@ TOKEN = "123456:BENCH-token_abcdefghijklmnopqrstuvwxyz"
 FIRST_CHAT = 7000
 ANSWER_TIMEOUT_S = 300.0
 DOCUMENTS = 60
-
-
-def _wait(predicate, timeout: float, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(interval)
-    return None
 
 
 def _indexed(db: Path) -> int:
@@ -107,13 +98,13 @@ def measure(tmp: Path, model: Path, threads: int, *, documents: int = DOCUMENTS,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         rows: list[dict] = []
         try:
-            if not _wait(lambda: api.calls("getUpdates"), timeout=180):
+            if not wait_for(lambda: api.calls("getUpdates"), timeout=180):
                 raise RuntimeError("briefbot run never polled the fake Bot API")
             result["polling_s"] = round(time.monotonic() - started, 1)
             for path in chosen:  # the bulk import: every file at once
                 shutil.copy2(path, folder / path.name)
             dropped = time.monotonic()
-            if not _wait(lambda: _indexed(db) >= len(chosen), timeout=300, interval=0.2):
+            if not wait_for(lambda: _indexed(db) >= len(chosen), timeout=300, interval=0.2):
                 raise RuntimeError(f"only {_indexed(db)} of {len(chosen)} documents indexed")
             result["indexed_s"] = round(time.monotonic() - dropped, 1)
             log(f"  polling after {result['polling_s']} s; {len(chosen)} articles dropped in "
@@ -122,7 +113,7 @@ def measure(tmp: Path, model: Path, threads: int, *, documents: int = DOCUMENTS,
                 chat = FIRST_CHAT + n
                 asked = time.time()
                 api.add_update_message(chat, case["q"])
-                done = _wait(lambda c=chat: _finished(api, c), ANSWER_TIMEOUT_S, interval=0.1)
+                done = wait_for(lambda c=chat: _finished(api, c), ANSWER_TIMEOUT_S, interval=0.1)
                 shown = _first_text_at(api, chat)
                 row = {"id": case["id"], "finished": bool(done),
                        "first_text_s": round(shown - asked, 2) if shown else None,
@@ -131,12 +122,7 @@ def measure(tmp: Path, model: Path, threads: int, *, documents: int = DOCUMENTS,
                 log(f"  {n + 1}/{len(cases)} {case['id']}: first words after "
                     f"{row['first_text_s']} s, finished after {row['answer_s']} s")
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                _, err = proc.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                _, err = proc.communicate()
+            err = stop(proc)
         result["exit_code"] = proc.returncode
         result["errors"] = [line for line in err.splitlines()
                             if " ERROR " in line or "Traceback" in line][:5]
