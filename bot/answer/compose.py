@@ -124,8 +124,8 @@ class Composer:
                                           _gives_figure if amount else
                                           arguing or (takes_side if point and point.argues
                                                       else None))
-            # Not a byline, a signature or a caption, not someone else's words in a piece
-            # that argues, nothing that leans on the sentence before it.
+            # Not a byline, a signature, a caption or a question, and not someone else's
+            # words in a piece that argues.
             argues = self.facts.facts(doc).argues
             quotes = own + [q for q in found if not any(q in o or o in q for o in own)
                             and standalone(q, argues=argues)]
