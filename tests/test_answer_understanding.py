@@ -404,8 +404,23 @@ def test_a_quantity_asked_without_how_many_is_still_a_quantity():
         assert not read(asked).amount, asked
 
 
-def test_a_comparison_of_a_quantity_quotes_each_sources_figure():
-    from bot.answer.compose import _gives_figure
-    assert _gives_figure("법원행정처는 내년 3월부터 전국 14개 법원에서 시범 운영한다.")
-    assert not _gives_figure("법원행정처는 지난 11일 계획을 각급 법원에 통보했다.")
-    assert not _gives_figure("조사는 2026년 9~10월 진행됐다.")
+def test_a_comparison_of_a_quantity_quotes_each_sources_figure(tmp_path, korean):
+    """What counts as a sentence giving a figure: the page's figures with their units (the
+    fact reader's), a date's being none."""
+    from bot.ingest.pipeline import ingest_folder
+    from bot.news.facts import DATE_UNITS, FactReader
+    from bot.store import Store
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    figure = "법원행정처는 내년 3월부터 전국 14개 법원에서 시범 운영한다."
+    dated = ["법원행정처는 지난 11일 계획을 각급 법원에 통보했다.", "조사는 2026년 9~10월 진행됐다."]
+    (folder / "a.txt").write_text("재판지원 AI 시범 운영\n\n" + " ".join([figure, *dated]) + "\n",
+                                  encoding="utf-8")
+    store = Store(tmp_path / "t.db")
+    ingest_folder(store, korean, folder, max_bytes=1_000_000)
+    [doc] = store.documents()
+    counted = {g.sentence for g in FactReader(store, korean).facts(doc).figures
+               if g.unit not in DATE_UNITS}
+    assert figure in counted
+    assert not any(d in c or c in d for d in dated for c in counted)
+    store.close()

@@ -6,12 +6,11 @@ on the topic, or its side on a debate-map proposition). Every word quoted is ver
 from __future__ import annotations
 
 import dataclasses
-import re
+from collections.abc import Callable
 
 from bot import texts
 from bot.answer import figures, verify
 from bot.answer.evidence import Grounds, gather
-from bot.answer.question import QUANTITY
 from bot.answer.retrieval import Retriever
 from bot.answer.retrieve import Found
 from bot.answer.sources import cited
@@ -19,15 +18,13 @@ from bot.answer.stances import Stances
 from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
-from bot.news.facts import FactReader
+from bot.news.facts import DATE_UNITS, FactReader, Facts
 from bot.news.points import KEY_SENTENCES, Point, PointReader, key_sentences, standalone
 from bot.news.stories import idf
 from bot.store import Store
 from bot.types import Answer, Document, Source
 
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
-# A date's figures: a year, a month, a day, a span of them ("2026년 9~10월", "11일", "1~10월").
-DATE_WORDS = re.compile(r"\d[\d~\-.]*\s*(?:년|월|일)(?:\s*\d[\d~\-]*\s*(?:월|일))*")
 GIST_STANCES = 3  # debate-map positions a gist answer lists
 GIST_DOCS = 4  # documents a gist of several lists, each by its point
 THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
@@ -119,14 +116,15 @@ class Composer:
                 not evidence.topic or verify.weight(dict(evidence.sentences).get(
                     point.sentence, frozenset()), evidence.topic)) else []
             # The kind of sentence the question asks for counts for more: one that gives a
-            # figure, or one that argues.
-            found = verify.top_statements(evidence, {doc.title}, COMPARE_QUOTES,
-                                          _gives_figure if amount else
-                                          arguing or (takes_side if point and point.argues
-                                                      else None))
+            # figure (other than a date), or one that argues.
+            facts = self.facts.facts(doc)
+            found = verify.top_statements(
+                evidence, {doc.title}, COMPARE_QUOTES,
+                _giving_figures(facts) if amount else
+                arguing or (takes_side if point and point.argues else None))
             # Not a byline, a signature, a caption or a question, and not someone else's
             # words in a piece that argues.
-            argues = self.facts.facts(doc).argues
+            argues = facts.argues
             quotes = own + [q for q in found if not any(q in o or o in q for o in own)
                             and standalone(q, argues=argues)]
             if not quotes:  # nothing on the question's words: what the piece says first
@@ -186,9 +184,10 @@ class Composer:
         return quote if share >= THESIS_SHARE else None
 
 
-def _gives_figure(sentence: str) -> bool:
-    """A figure other than a date ("지난 11일", "2026년 9~10월" are no answer to "몇")."""
-    return bool(QUANTITY.search(DATE_WORDS.sub(" ", sentence)))
+def _giving_figures(facts: Facts) -> Callable[[str], bool]:
+    """Whether a statement holds one of the page's figures other than a date."""
+    counted = {g.sentence for g in facts.figures if g.unit not in DATE_UNITS}
+    return lambda statement: any(sentence in statement for sentence in counted)
 
 
 def _dated(doc: Document) -> str:
