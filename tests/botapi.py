@@ -383,6 +383,7 @@ class BotAPIServer:
         self._calls: list[dict] = []
         self._paths: list[str] = []
         self._failures: list[dict] = []
+        self._holds: list[dict] = []  # calls answered only once their event is set
         self._blocked: set[int] = set()
         self._unknown: set[int] = set()
         self._chats: dict[int, dict] = {}
@@ -550,6 +551,14 @@ class BotAPIServer:
             self._failures.append({"method": method.lower(), "chat_id": chat_id, "times": times,
                                    "error": BotAPIError(status, description, parameters)})
 
+    def hold_next(self, method: str, *, timeout: float = 30.0) -> threading.Event:
+        """Keep the next call of ``method`` waiting for its answer until the returned event is
+        set (or ``timeout`` passes): a slow Bot API, for what the bot does meanwhile."""
+        release = threading.Event()
+        with self._lock:
+            self._holds.append({"method": method.lower(), "event": release, "timeout": timeout})
+        return release
+
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember answers for this user in this chat (otherwise "member")."""
         if status not in MEMBER_STATUSES:
@@ -639,6 +648,11 @@ class BotAPIServer:
                 "http_method": http_method}
         with self._lock:
             self._calls.append(call)
+            hold = next((h for h in self._holds if h["method"] == method.lower()), None)
+            if hold is not None:
+                self._holds.remove(hold)
+        if hold is not None:
+            hold["event"].wait(hold["timeout"])
         try:
             call["params"] = params = parse_params(url.query, content_type, body)
             self._raise_injected(method, params)

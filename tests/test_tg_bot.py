@@ -142,6 +142,26 @@ async def test_answer_streams_its_first_words_at_once_then_about_once_a_second(
     assert failed_calls(botapi) == []
 
 
+async def test_the_model_starts_while_the_placeholder_is_being_sent(start_bot, botapi):
+    # The placeholder's sendMessage is held; the question's prompt must reach the model anyway:
+    # planning and the prompt's first tokens do not wait for the Bot API's round trips. (The
+    # deadline stays under the client's read timeout, after which it would send again.)
+    llm = FakeLLM(GROUNDED)
+    app, _ = await start_bot(llm=llm)
+    release = botapi.hold_next("sendMessage")
+    botapi.add_update_message(CHAT, QUESTION)
+    try:
+        await botapi.wait_for(lambda: llm.prompts, timeout=4)
+        assert not botapi.sent(CHAT)  # the placeholder has not been answered yet
+    finally:
+        release.set()
+    await settle(botapi, app)
+    [answer] = texts_of(botapi, CHAT)
+    assert answer.startswith(GROUNDED)
+    assert botapi.calls("sendMessage")[0]["params"]["text"] == texts.TG_PLACEHOLDER
+    assert failed_calls(botapi) == []
+
+
 async def test_long_answer_is_split_into_valid_parts(start_bot, botapi):
     # ~9,000 characters; no digits, which the grounding check would look for in the sources
     paragraphs = [" ".join(f"<{mark}·{n}> & {GROUNDED}" for n in "가나다라마바사아자차카타파하거너더러")
