@@ -9,7 +9,7 @@ bulk import), then each question planned (`AnswerService.plan`: no generation) t
   passages behind the shared prefix;
 - warm: every document's own prefix is at hand, so a single document that fits is given whole.
 
-Per question: the route, how it was prompted (whole / passages / several), the documents, the
+Per question: the route, how it was prompted (`how`), the documents, the
 turn's tokens and the prefix's. The turn's tokens are the prompt's minus its cached prefix's,
 which is what `stages["prompt_tokens"]` reports for a fresh process once the prefix is loaded.
 
@@ -56,9 +56,14 @@ def turn(llm: LazyLLM, plan) -> tuple[int, int]:
 
 
 def how(plan) -> str:
-    if plan.cold:
+    """passages: one document's best sentences behind the shared prefix; whole: one document
+    in its own prefix; lead+: the best of several whole, the others' sentences in the turn;
+    several: the shared prefix, every document's sentences in the turn."""
+    if len(plan.docs) > 1:
+        return "lead+" if plan.cache_label else "several"
+    if plan.cold or not plan.cache_label:
         return "passages"
-    return "whole" if plan.cache_label else "several"
+    return "whole"
 
 
 def measure(tmp: Path, model: Path, turn_tokens: int | None = None) -> list[dict]:
@@ -105,7 +110,7 @@ def report(rows: list[dict]) -> None:
     for state in ("cold", "warm"):
         model = [r[state] for r in rows if r[state]["route"] == "model"]
         turns = [r["turn_tokens"] for r in model]
-        several = [r["turn_tokens"] for r in model if r["how"] == "several"]
+        several = [r["turn_tokens"] for r in model if r["how"] in ("several", "lead+")]
         line = (f"{state}: {len(model)} model prompts, turn tokens median "
                 f"{statistics.median(turns):.0f}, p95 {percentile(turns, 95)}, max {max(turns)}, "
                 f"total {sum(turns)}")

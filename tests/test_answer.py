@@ -92,8 +92,19 @@ def test_rendering_a_prompt_with_a_missing_variable_raises():
                        question="y", extra="z")
 
 
-def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers, lead_services):
+@pytest.fixture
+def documents_cold(fake_answers, lead_services, monkeypatch):
+    """No document's own evaluated prefix is at hand (the shared prefixes are)."""
     answers, fake = fake_answers
+    evidence = answers.stages.evidence
+    own = {evidence.document_prefix(doc)[0]["content"]
+           for doc in lead_services.store.documents()}
+    monkeypatch.setattr(fake, "has_prefix", lambda messages: messages[0]["content"] not in own)
+    return answers, fake
+
+
+def test_question_across_documents_uses_the_shared_summaries_prefix(documents_cold):
+    answers, fake = documents_cold
     plan = answers.plan("한국의 AI 경쟁력에 대해 자료들이 걱정하는 점은 무엇인가요?")
     assert len(plan.docs) >= 2 and plan.cache_prefix == 1
     shared = answers.collection()
@@ -108,9 +119,9 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(fake_answers
     assert turn.endswith("자료들이 걱정하는 점은 무엇인가요?")
 
 
-def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fake_answers,
+def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(documents_cold,
                                                                              monkeypatch):
-    answers, fake = fake_answers
+    answers, fake = documents_cold
     import bot.answer.evidence
     from bot.answer.retrieve import Found
     monkeypatch.setattr(bot.answer.evidence, "COLLECTION_TOKENS", 1)  # nothing fits the shared prefix
@@ -118,8 +129,10 @@ def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fa
     turn = plan.messages[-1]["content"]
     assert answers.collection() == [] and len(plan.grounds.docs) >= 2
     for n, doc in enumerate(plan.grounds.docs, 1):  # its heading, and its best sentences
-        assert f"\n[문서 {n}] {doc.title} ({doc.meta})\n" in turn and f"- [문서 {n}] " in turn
+        assert f"\n[문서 {n}] {doc.title} ({doc.meta})\n" in "\n" + turn
+        assert f"- [문서 {n}] " in turn
         assert doc.summary not in turn  # quoted, so not summarised too
+    assert "이 질문에 관련된 자료" not in turn  # every document is headed: no list before them
     # The headings and sentences fit the turn's budget, beyond the two best documents' best.
     quoted = [line for line in turn.split("\n") if line.startswith("- [문서 ")]
     if len(quoted) > 2:
@@ -136,8 +149,32 @@ def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(fa
         assert f"[문서 {n}] {doc.title} ({doc.meta})\n요약: {doc.summary}" in turn
 
 
-def test_document_numbers_in_an_answer_become_names_a_reader_knows(fake_answers):
+def test_question_across_documents_starts_from_the_best_document_whole_when_at_hand(
+        fake_answers, documents_cold, monkeypatch):
     answers, fake = fake_answers
+    question = "한국의 AI 경쟁력에 대해 자료들이 걱정하는 점은 무엇인가요?"
+    evidence = answers.stages.evidence
+    cold = answers.plan(question)
+    lead = cold.docs[0]
+    assert len(cold.docs) >= 2 and evidence.fits_whole(lead)
+    assert cold.grounds.cold == lead.id  # queued, so the next question finds it whole
+    at_hand = evidence.document_prefix(lead)
+    monkeypatch.setattr(fake, "has_prefix", lambda messages: messages == at_hand)
+    plan = answers.plan(question)
+    assert plan.messages[0] == at_hand[0] and plan.cache_prefix == 1
+    assert plan.grounds.cache_label == lead.id and plan.grounds.cold is None
+    turn = plan.messages[-1]["content"]
+    others = [d for d in plan.grounds.docs if d != lead]
+    assert others and plan.grounds.numbers[1] == lead
+    for doc in others:  # the others by their heading and best sentence; the lead is all there
+        n = next(k for k, d in plan.grounds.numbers.items() if d == doc)
+        assert f"[문서 {n}] {doc.title} ({doc.meta})" in turn and f"- [문서 {n}] " in turn
+    assert "[문서 1]" not in turn and "이 질문에 관련된 자료" not in turn
+    assert evidence._tokens(turn) < evidence._tokens(cold.messages[-1]["content"])
+
+
+def test_document_numbers_in_an_answer_become_names_a_reader_knows(documents_cold):
+    answers, fake = documents_cold
     question = "한국의 AI 경쟁력에 대해 자료들이 걱정하는 점은 무엇인가요?"
     shared = answers.collection()
     fake.enqueue("[문서 1]과 문서 2는 모두 한국이 AI 경쟁에서 뒤처질 것을 걱정합니다.")

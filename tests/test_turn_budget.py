@@ -43,6 +43,14 @@ def services_with_old_articles(tmp_path, korean) -> tuple[Services, FakeLLM]:
     ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
     for doc in services.store.documents():
         services.store.set_summary(doc.id, SUMMARY, "k")
+    # No document's own prefix is evaluated yet: a question across them starts from the
+    # shared prefix (`at_hand` says otherwise for one).
+    evidence = services.answers.stages.evidence
+    own = {evidence.document_prefix(doc)[0]["content"]: doc.id
+           for doc in services.store.documents()}
+    llm.at_hand = set()
+    llm.has_prefix = lambda messages: own.get(messages[0]["content"], "shared") in (
+        llm.at_hand | {"shared"})
     return services, llm
 
 
@@ -64,7 +72,7 @@ def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean)
     numbers = {doc.id: n for n, doc in plan.grounds.numbers.items()}
     lines = quoted_lines(turn)
     for doc in plan.docs:  # each named by its heading, and quoted
-        assert f"\n[문서 {numbers[doc.id]}] {doc.title} ({doc.meta})\n" in turn
+        assert f"\n[문서 {numbers[doc.id]}] {doc.title} ({doc.meta})\n" in "\n" + turn
         own = [sentence for n, sentence in lines if n == numbers[doc.id]]
         assert own and all(sentence in doc.text for sentence in own)
     # Each document's best sentence is quoted whatever it costs; the others within the budget.
@@ -93,4 +101,27 @@ def test_a_smaller_budget_quotes_fewer_sentences_and_the_two_best_documents_stil
         numbers[d.id] for d in plan.grounds.docs)
     [left_out] = [d for d in plan.docs if d not in plan.grounds.docs]
     assert left_out.title not in narrow and left_out.title in wide
+    services.close()
+
+
+def test_with_the_best_document_at_hand_the_turn_quotes_only_the_others(tmp_path, korean):
+    services, llm = services_with_old_articles(tmp_path, korean)
+    answers = services.answers
+    question = "자료들은 해운대 AI 데이터센터 건립에 대해 뭐라고 하나요?"
+    before = answers.plan(question)
+    lead = before.docs[0]
+    llm.at_hand = {lead.id}
+    plan = answers.plan(question)
+    turn = plan.messages[-1]["content"]
+    assert plan.grounds.numbers[1] == lead and lead.text in plan.messages[0]["content"]
+    assert lead.title not in turn and all(n != 1 for n, _ in quoted_lines(turn))
+    assert llm.count_tokens(turn) < llm.count_tokens(before.messages[-1]["content"])
+    # With no room at all, the best other document's best sentence still comes (one, not two:
+    # the prefix holds the lead whole); the third document is left out.
+    answers.options.turn_tokens = 1
+    narrow = answers.plan(question)
+    assert len(narrow.grounds.docs) == 2 and narrow.grounds.docs[0] == lead
+    [(n, sentence)] = quoted_lines(narrow.messages[-1]["content"])
+    assert narrow.grounds.numbers[n] == narrow.grounds.docs[1]
+    assert sentence in narrow.grounds.docs[1].text
     services.close()

@@ -75,6 +75,8 @@ class ChooseEvidence:
             if self._whole(docs[0]):
                 return self._document(asked, found)
             return self._cold(asked, found)  # its whole prefix is worth computing: soon
+        if self.fits_whole(docs[0]) and self._whole(docs[0]):
+            return self._collection(asked, found, lead=docs[0])
         return self._collection(asked, found)
 
     def _whole(self, doc: Document) -> bool:
@@ -97,23 +99,28 @@ class ChooseEvidence:
         return Grounds("model", found.docs, prompting.messages(context, asked.history, turn),
                        context, {1: doc}, cache_prefix=1, cache_label=doc.id)
 
-    def _collection(self, asked: Asked, found: Found) -> Grounds:
-        """Several documents (or one too long to go whole): the cached prefix holds the
-        summaries of the newest documents; the turn names the documents this question needs
-        and quotes their best sentences within `Options.turn_tokens` (`passages`). A document
-        the prefix lacks is named by its heading, and brings its summary only when it has no
-        sentence to quote: every token of the turn is prompt processing before the first
-        token."""
-        shared = self.shared()
+    def _collection(self, asked: Asked, found: Found, *,
+                    lead: Document | None = None) -> Grounds:
+        """Several documents. The cached prefix holds the summaries of the newest documents
+        — or, when the best document's own evaluated prefix is at hand (`lead`), that document
+        whole — and the turn names the other documents this question needs and quotes their
+        best sentences within `Options.turn_tokens` (`passages`). A document the prefix lacks
+        is named by its heading, and brings its summary only when it has no sentence to quote:
+        every token of the turn is prompt processing before the first token. A lead document
+        that fits whole but is not at hand is queued for the worker (`Grounds.cold`): the
+        next question about it starts from all of it, with a shorter turn."""
+        top = found.docs[0]
+        shared = [lead] if lead else self.shared()
         numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
         for doc in found.docs:
             numbers.setdefault(doc.id, len(numbers) + 1)
         unknown = [doc for doc in found.docs if numbers[doc.id] > len(shared)]
         named = {doc.id for doc in asked.named}
+        rest = replace(found, docs=tuple(doc for doc in found.docs if doc != lead))
         best = self._within_turn(asked, self.passages(
-            asked, found, budget=self.options.turn_tokens,
+            asked, rest, budget=self.options.turn_tokens,
             owed=frozenset(doc.id for doc in unknown), owed_weak=frozenset(named)),
-            {doc.id for doc in unknown} - named)
+            {doc.id for doc in unknown} - named, floor=1 if lead else 2)
         quoted = {doc.id for doc, _ in best}
         # A document found beside the best whose sentences are far from the question (or
         # have no room left) is left out of the turn: its heading would only distract and
@@ -125,15 +132,25 @@ class ChooseEvidence:
         extra = [f"[문서 {numbers[doc.id]}] {self.heading(asked, doc)}" if doc.id in quoted
                  else prompting.summary_block(numbers[doc.id], doc) for doc in unknown]
         lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in best)
+        # The list of the documents that matter is said only when the turn does not show them
+        # all: a document of the shared prefix is there by its summary alone.
         listed = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
-        turn = prompts.render("answer_user_several", documents=listed, context="\n".join(extra),
-                              evidence=lines, question=asked.text).replace("\n\n\n", "\n\n")
-        shared_context = prompting.collection_context(shared)
-        return Grounds("model", found.docs,
-                       prompting.messages(shared_context, asked.history, turn),
-                       "\n\n".join([shared_context, *extra, lines]),
+        fields = dict(context="\n".join(extra), evidence=lines, question=asked.text)
+        if lead or not set(found.docs) - set(unknown):
+            turn = prompts.render("answer_user_headed", **fields)
+        else:
+            turn = prompts.render("answer_user_several", documents=listed, **fields)
+        turn = turn.replace("\n\n\n", "\n\n")
+        if lead:
+            context = prompting.doc_block(1, lead, lead.text)
+            cold = None
+        else:
+            context = prompting.collection_context(shared)
+            cold = top.id if self.fits_whole(top) else None
+        return Grounds("model", found.docs, prompting.messages(context, asked.history, turn),
+                       "\n\n".join([context, *extra, lines]),
                        {n: doc for doc in [*shared, *found.docs] for n in [numbers[doc.id]]},
-                       cache_prefix=1)
+                       cache_prefix=1, cache_label=lead.id if lead else None, cold=cold)
 
     def _cold(self, asked: Asked, found: Found, *, queue: bool = True) -> Grounds:
         """One document whose evaluated prefix is not at hand (or too long to go whole): the
@@ -157,19 +174,19 @@ class ChooseEvidence:
                        cold=doc.id if queue else None)
 
     def _within_turn(self, asked: Asked, best: list[tuple[Document, str]],
-                     headed: set[str]) -> list[tuple[Document, str]]:
+                     headed: set[str], floor: int = 2) -> list[tuple[Document, str]]:
         """The best sentences, best first, while they and the headings of the documents in
         `headed` they bring fit `Options.turn_tokens` — except the best sentence of each of
-        the first two documents, whatever it costs (a question across documents weighs at least
-        two): every token of the turn is prompt processing before the first token (~7 ms each
-        here)."""
+        the first `floor` documents, whatever it costs (a question across documents weighs at
+        least two; one when the prefix holds the other whole): every token of the turn is
+        prompt processing before the first token (~7 ms each here)."""
         kept: list[tuple[Document, str]] = []
         used, named = 0, set[str]()
         for doc, sentence in best:
             cost = self._tokens(sentence)
             if doc.id in headed and doc.id not in named:
                 cost += self._tokens(self.heading(asked, doc))
-            owed = doc.id not in named and len(named) < 2
+            owed = doc.id not in named and len(named) < floor
             if not owed and used + cost > self.options.turn_tokens:
                 continue
             kept.append((doc, sentence))
