@@ -182,3 +182,42 @@ def test_while_the_shared_prefix_is_evaluated_questions_start_from_the_instructi
     llm.kept.append(shared)  # evaluated: back to the shared prefix
     assert services.answers.plan(question).messages[0] == shared[0]
     services.close()
+
+
+def test_a_long_report_is_answered_from_its_best_part_once_the_parts_are_warm(tmp_path, korean):
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir(parents=True)
+    (settings.SEEDS_DIR / "long.txt").write_text(
+        article("긴 보고서", 9000, seed=3, date="2025-06-01", fact=FACT, sections=True),
+        encoding="utf-8")
+    (settings.SEEDS_DIR / "short.txt").write_text(
+        article("짧은 기사", seed=4, date="2025-06-02"), encoding="utf-8")
+    llm = ColdLLM()
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=llm)
+    ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=1_000_000)
+    evidence = services.answers.stages.evidence
+    doc = services.store.document("long.txt")
+    assert not evidence.fits_whole(doc)
+    parts = evidence.parts(doc)
+    # Consecutive parts that each fit, cut between paragraphs, nothing lost or repeated.
+    assert len(parts) >= 2
+    assert all(llm.count_tokens(p) <= evidence.options.context_tokens for p in parts)
+    assert "\n".join(parts).split("\n") == [p for p in doc.text.split("\n") if p.strip()]
+    worker = build_worker(services)
+    question = "해운대 AI 데이터센터 건립에 얼마가 투입되나요?"
+    cold = services.answers.plan(question)
+    assert cold.cold == "long.txt" and FACT in cold.messages[-1]["content"]  # passages
+    services.answers.ask(question)
+    assert services.answers.cold_documents() == ["long.txt"]
+    while (step := worker.next_step()) and (step.kind, step.doc_id) != (PREFIX, "long.txt"):
+        worker.run_step(step)
+    worker.run_step(step)
+    assert services.answers.document_prefixes(doc) == [
+        evidence.part_prefix(doc, part) for part in parts]
+    assert all(prefix in llm.kept for prefix in services.answers.document_prefixes(doc))
+    warm = services.answers.plan(question)
+    [holding] = [part for part in parts if FACT in part]
+    assert warm.cold is None and warm.messages[0] == evidence.part_prefix(doc, holding)[0]
+    assert warm.messages[-1]["content"] == question  # the turn: the question alone
+    services.close()

@@ -70,8 +70,11 @@ class ChooseEvidence:
             return Grounds(found.route, found.docs)
         docs = found.docs
         if len(docs) == 1:
-            if not self.fits_whole(docs[0]):  # a long report: its best passages, for good
-                return self._cold(asked, found, queue=False)
+            if not self.fits_whole(docs[0]):  # a long report: the part holding its best line
+                part = self._part(asked, found, docs[0])
+                if part is not None and self._at_hand(self.part_prefix(docs[0], part)):
+                    return self._document(asked, found, part)
+                return self._cold(asked, found)  # its parts' prefixes are worth computing
             if self._whole(docs[0]):
                 return self._document(asked, found)
             return self._cold(asked, found)  # its whole prefix is worth computing: soon
@@ -83,14 +86,26 @@ class ChooseEvidence:
         """Whether to give the document whole: its evaluated prefix is at hand (in memory or
         on disk). A cold document is answered from its best passages behind the shared
         prefix (seconds), not after evaluating all of it (~30 s); see `Options.passages`."""
+        return self._at_hand(self.document_prefix(doc))
+
+    def _at_hand(self, prefix: list[Message]) -> bool:
         if self.options.passages != "cold":
             return self.options.passages == "never"
-        return self.llm is None or self.llm.has_prefix(self.document_prefix(doc))
+        return self.llm is None or self.llm.has_prefix(prefix)
 
-    def _document(self, asked: Asked, found: Found) -> Grounds:
-        """One document, whole, in the cached prefix: the turn holds only the question."""
+    def _part(self, asked: Asked, found: Found, doc: Document) -> str | None:
+        """The part of a long document (`parts`) that holds its sentence best on the
+        question, if any."""
+        ranked = self._ranked(asked, found, doc)
+        if not ranked:
+            return None
+        return next((part for part in self.parts(doc) if ranked[0][1] in part), None)
+
+    def _document(self, asked: Asked, found: Found, text: str | None = None) -> Grounds:
+        """One document, whole (or the part `text` of a long one), in the cached prefix: the
+        turn holds only the question."""
         doc = found.docs[0]
-        context = prompting.doc_block(1, doc, doc.text)
+        context = prompting.doc_block(1, doc, doc.text if text is None else text)
         turn = prompts.render("answer_user", question=asked.text)
         if self.options.hint_lines and (hints := self.passages(asked, found,
                                                                limit=self.options.hint_lines)):
@@ -152,12 +167,12 @@ class ChooseEvidence:
                        {n: doc for doc in [*shared, *found.docs] for n in [numbers[doc.id]]},
                        cache_prefix=1, cache_label=lead.id if lead else None, cold=cold)
 
-    def _cold(self, asked: Asked, found: Found, *, queue: bool = True) -> Grounds:
-        """One document whose evaluated prefix is not at hand (or too long to go whole): the
-        shared prefix (evaluated already), then a turn with the document's name and its best
-        sentences only, within `Options.passage_tokens`. Every token of the turn is prompt
+    def _cold(self, asked: Asked, found: Found) -> Grounds:
+        """One document whose evaluated prefix (or, for a long one, its best part's) is not at
+        hand: the shared prefix (evaluated already), then a turn with the document's name and
+        its best sentences only, within `Options.passage_tokens`. Every token of the turn is prompt
         processing before the first token (~7 ms each on two cores), so it carries no summary
-        and no list markup. `queue`: the worker is to evaluate the document's own prefix."""
+        and no list markup. The worker is to evaluate the document's own prefixes next (`Grounds.cold`)."""
         shared = self.shared()
         doc = found.docs[0]
         number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)
@@ -171,7 +186,7 @@ class ChooseEvidence:
                        prompting.messages(shared_context, asked.history, turn),
                        "\n\n".join([shared_context, lines]),
                        dict(enumerate(shared, 1)) | {number: doc}, cache_prefix=1,
-                       cold=doc.id if queue else None)
+                       cold=doc.id)
 
     def _within_turn(self, asked: Asked, best: list[tuple[Document, str]],
                      headed: set[str], floor: int = 2) -> list[tuple[Document, str]]:
@@ -278,6 +293,40 @@ class ChooseEvidence:
     def document_prefix(self, doc: Document) -> list[Message]:
         """The cacheable start of every single-document prompt about `doc`."""
         return prompting.system(prompting.doc_block(1, doc, doc.text))
+
+    def part_prefix(self, doc: Document, part: str) -> list[Message]:
+        """The cacheable start of a prompt about one part of a long document."""
+        return prompting.system(prompting.doc_block(1, doc, part))
+
+    def document_prefixes(self, doc: Document) -> list[list[Message]]:
+        """What the worker evaluates ahead of questions about `doc`: its own prefix, or one
+        per part of a document too long to go whole."""
+        if self.fits_whole(doc):
+            return [self.document_prefix(doc)]
+        return [self.part_prefix(doc, part) for part in self.parts(doc)]
+
+    def parts(self, doc: Document) -> list[str]:
+        """A document too long to go whole, cut between paragraphs into consecutive parts
+        that each fit (`Options.context_tokens`); a paragraph longer than that alone is cut
+        between sentences. The same cut every time, so a part's evaluated prefix is found."""
+        limit = self.options.context_tokens
+        pieces: list[tuple[str, int]] = []
+        for paragraph in (p for p in doc.text.split("\n") if p.strip()):
+            cost = self._tokens(paragraph) + 1
+            if cost <= limit:
+                pieces.append((paragraph, cost))
+                continue
+            for sentence in re.split(r"(?<=[.!?다])\s+", paragraph):
+                pieces.append((sentence, self._tokens(sentence) + 1))
+        parts: list[list[str]] = []
+        used = limit + 1
+        for piece, cost in pieces:
+            if used + cost > limit:
+                parts.append([])
+                used = 0
+            parts[-1].append(piece)
+            used += cost
+        return ["\n".join(part) for part in parts]
 
     def collection_prefix(self, shared: list[Document] | None = None) -> list[Message]:
         """The cacheable start of every prompt across documents."""

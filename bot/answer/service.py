@@ -143,5 +143,8 @@ class AnswerService:
     def document_prefix(self, doc: Document) -> list[Message]:
         return self.stages.evidence.document_prefix(doc)
 
+    def document_prefixes(self, doc: Document) -> list[list[Message]]:
+        return self.stages.evidence.document_prefixes(doc)
+
     def collection_prefix(self, shared: list[Document] | None = None) -> list[Message]:
         return self.stages.evidence.collection_prefix(shared)

@@ -231,8 +231,8 @@ class ModelWorker:
             found = self.debate.find(doc, interrupt=self._interrupt)
             log.info("found %d debate position(s) in %s", len(found), doc.id)
         elif step.kind == PREFIX:
-            if self.answers.fits_whole(doc):
-                self.llm.warm(self.answers.document_prefix(doc), self._interrupt, doc.id)
+            for prefix in self.answers.document_prefixes(doc):  # a long one's parts, each
+                self.llm.warm(prefix, self._interrupt, doc.id)
             self._warmed.add((doc.id, doc.content_hash))
             self._warmed_asked(doc.id)
 
