@@ -150,7 +150,7 @@ def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
          passages: str = "cold", passage_tokens: int | None = None,
          hint_lines: int | None = None, warm: int | None = None, drain: bool = True,
-         docs: list[str] | None = None) -> int:
+         docs: list[str] | None = None, turn_tokens: int | None = None) -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own;
     # with --docs, those folders alone (a blind batch's own articles), without the seeds.
@@ -163,6 +163,8 @@ def main(path: str, limit: int | None = None, only: str | None = None,
         services.answers.options.passage_tokens = passage_tokens
     if hint_lines is not None:
         services.answers.options.hint_lines = hint_lines
+    if turn_tokens:
+        services.answers.options.turn_tokens = turn_tokens
     for folder in docs or [settings.SEEDS_DIR, *(folders or [])]:
         ingest_folder(services.store, services.korean, Path(folder),
                       max_bytes=settings.INGEST_MAX_BYTES)
@@ -237,6 +239,9 @@ if __name__ == "__main__":
     parser.add_argument("--passage-tokens", type=int,
                         help="tokens of best sentences a document answered from passages brings "
                              "(default: bot.answer.options.PASSAGE_TOKENS)")
+    parser.add_argument("--turn-tokens", type=int,
+                        help="tokens of best sentences and headings a turn across documents "
+                             "brings (default: bot.answer.options.TURN_TOKENS)")
     parser.add_argument("--hint-lines", type=int,
                         help="a whole document's best sentences repeated beside the question "
                              "(default 0: the question alone)")
@@ -246,4 +251,4 @@ if __name__ == "__main__":
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
                   args.passages, args.passage_tokens, args.hint_lines, args.warm,
-                  not args.no_worker, args.docs))
+                  not args.no_worker, args.docs, args.turn_tokens))

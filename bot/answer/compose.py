@@ -19,7 +19,8 @@ from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
 from bot.news.facts import DATE_UNITS, FactReader, Facts
-from bot.news.points import KEY_SENTENCES, Point, PointReader, key_sentences, standalone
+from bot.news.points import (KEY_SENTENCES, Point, PointReader, key_sentences, standalone,
+                             stands_alone)
 from bot.news.stories import idf
 from bot.store import Store
 from bot.types import Answer, Document, Source
@@ -27,6 +28,7 @@ from bot.types import Answer, Document, Source
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
 GIST_STANCES = 3  # debate-map positions a gist answer lists
 GIST_DOCS = 4  # documents a gist of several lists, each by its point
+GIST_QUOTES = 2  # sentences quoted from each of them: its point, its most on the question
 THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
 
 
@@ -87,13 +89,25 @@ class Composer:
         return key_sentences(facts, n, besides=point.sentence if point else "", rarity=rarity)
 
     def _gists(self, asked: Asked, grounds: Grounds) -> Answer:
-        """Several documents on what was asked: each one's point, with who and when."""
+        """Several documents on what was asked: each one's point, with who and when, and
+        beside it the sentence of that document that says most of what was asked (a summary
+        of "the chip-subsidy debate" wants each source's figure or reason on it, not only
+        its lede)."""
         lines, sources = [texts.GISTS_HEAD], []
         for doc in grounds.docs[:GIST_DOCS]:
-            if (point := self.points.point(doc)) is None:
+            point = self.points.point(doc)
+            argues = self.facts.facts(doc).argues
+            quotes = [point.sentence] if point and stands_alone(point.sentence,
+                                                                argues=argues) else []
+            evidence = gather(self.retriever, asked, [doc])
+            quotes += [q for q in verify.top_statements(evidence, {doc.title}, GIST_QUOTES)
+                       if standalone(q, argues=argues)
+                       and not any(q in o or o in q for o in quotes)]
+            if not quotes:
                 continue
-            lines.append(texts.GISTS_LINE.format(name=_dated(doc), quote=point.sentence))
-            sources.append(Source(doc_id=doc.id, title=doc.title, quote=point.sentence,
+            quotes = quotes[:GIST_QUOTES]
+            lines.append(texts.GISTS_LINE.format(name=_dated(doc), quote="” “".join(quotes)))
+            sources.append(Source(doc_id=doc.id, title=doc.title, quote=quotes[0],
                                   date=doc.date, outlet=doc.outlet))
         if not sources:
             return self._compare(asked, grounds)

@@ -31,6 +31,10 @@ COMMON_NAME = 0.1
 # answer must come from a passage about (rule `said_of_the_subject`).
 SUBJECT_SPREAD = 0.25
 
+# A sentence with at least this many nouns beyond the question's is judged by what share of
+# them the evidence holds (rule `mostly_from_evidence`).
+OWN_WORDS_JUDGED = 3
+
 Scope = Literal["reply", "sentence", "opening", "kept", "answer"]
 
 
@@ -119,6 +123,19 @@ def names_stand(case: Case, part: Part) -> bool:
 def adds_something(case: Case, part: Part) -> bool:
     """A sentence that only repeats the question adds nothing from the evidence."""
     return bool(part.new & case.evidence.vocabulary)
+
+
+@rule("sentence")
+def mostly_from_evidence(case: Case, part: Part) -> bool:
+    """Most of what a sentence says, beyond the question's own words, stands in the evidence:
+    one whose nouns are mostly nowhere in what the model was given is its own explanation
+    ("이는 … 경쟁을 이어나가는 것을 의미합니다"), not what the documents say. (A sentence of
+    one or two such nouns is judged by the other rules.)"""
+    if len(part.new) < OWN_WORDS_JUDGED:
+        return True
+    lowered = case.evidence.text.lower()
+    held = sum(1 for n in part.new if verify.holds(case.evidence.vocabulary, n) or n in lowered)
+    return 2 * held >= len(part.new)
 
 
 @rule("sentence")

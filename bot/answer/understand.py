@@ -38,6 +38,9 @@ ASKING_WORDS = frozenset({
     "대략", "정도", "전하", "실리", "올라오", "다루", "꼽", "들", "뭘", "어느", "구체", "지금",
     "원래", "총", "대체", "혹시", "요즘", "그럼", "거기", "사람", "이름", "명칭", "명단", "발언",
     "그거", "그것", "그게", "이것", "그곳", "그분", "번째", "거",
+    # The kind of detail asked for, as "이름" is ("날짜가 언제", "조항 번호"): the answer's
+    # shape; the page gives the date or the number itself, not the word.
+    "날짜", "일자", "시점", "번호",
     # A debate and who takes part in it, as the asker frames it ("… 논란 정리해줘", "신문들
     # 입장"): the shape of the answer, not its subject.
     "논란", "논쟁", "쟁점", "찬반", "신문", "언론", "매체", "요약", "정리", "종합",

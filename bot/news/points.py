@@ -37,10 +37,13 @@ _SPEECH = re.compile(r"[\"“”]")  # someone's words, quoted: a report's lede 
 # a note set apart by "※" (a disclaimer, a source line).
 _CAPTION = re.compile(r"^\s*(?:[\[(（〔]\s*(?:사진|그래픽|영상|자료)|▲|△|※)|(?:사진|그래픽)\s*=")
 # A sentence that cannot be shown alone as a page's point: it points back at what the one
-# before it said ("그러나 이 논리에는 …", "이런 주장은 …", "그 결과 …"). (Beside other
+# before it said ("그러나 이 논리에는 …", "이런 주장은 …", "그 결과 …", "… 이런 내용의 방안을
+# 발표했다", the news lede's second sentence). (Beside other
 # sentences of its page, as in a comparison, it reads well enough.)
 _LEANS_BACK = re.compile(r"^(?:(?:그러나|하지만|그런데|그리고|다만|물론|또한?)\s*,?\s*)?"
-                         r"(?:이런|그런|이러한|그러한|이같은|이와 같은|이|그)\s")
+                         r"(?:이런|그런|이러한|그러한|이같은|이와 같은|이|그)\s"
+                         # "… 이런 내용의 방안을 발표했다": what it says is in the sentence before
+                         r"|(?:이런|이러한|이같은|이 같은|이와 같은)\s?내용")
 # Someone else's words reported: a quotation, then the verb that reports it ("…한 일간지는
 # 사설에서 "…"며 "…"고 했다."). In a piece that argues, that is the view it answers.
 _REPORTS_WORDS = re.compile(r"[\"“”'‘’]\s*(?:이?라?고|며|면서|라며)\s[^\"“”]{0,30}"
