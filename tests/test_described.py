@@ -6,7 +6,6 @@ real, and the model is a FakeLLM whose prompts the tests read (none should be se
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -19,8 +19,14 @@ from bot.answer.understand import Asked
 from bot.debate.actors import AUTHOR
 from bot.debate.extract import takes_side
 from bot.news.facts import DATE_UNITS, FactReader, Facts
-from bot.news.points import (KEY_SENTENCES, Point, PointReader, key_sentences, standalone,
-                             stands_alone)
+from bot.news.points import (
+    KEY_SENTENCES,
+    Point,
+    PointReader,
+    key_sentences,
+    standalone,
+    stands_alone,
+)
 from bot.news.stories import idf
 from bot.store import Store
 from bot.types import Answer, Document, Source

@@ -150,11 +150,13 @@ class ChooseEvidence:
         # The list of the documents that matter is said only when the turn does not show them
         # all: a document of the shared prefix is there by its summary alone.
         listed = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
-        fields = dict(context="\n".join(extra), evidence=lines, question=asked.text)
+        heads = "\n".join(extra)
         if lead or not set(found.docs) - set(unknown):
-            turn = prompts.render("answer_user_headed", **fields)
+            turn = prompts.render("answer_user_headed", context=heads, evidence=lines,
+                                  question=asked.text)
         else:
-            turn = prompts.render("answer_user_several", documents=listed, **fields)
+            turn = prompts.render("answer_user_several", documents=listed, context=heads,
+                                  evidence=lines, question=asked.text)
         turn = turn.replace("\n\n\n", "\n\n")
         if lead:
             context = prompting.doc_block(1, lead, lead.text)
@@ -172,7 +174,8 @@ class ChooseEvidence:
         hand: the shared prefix (evaluated already), then a turn with the document's name and
         its best sentences only, within `Options.passage_tokens`. Every token of the turn is prompt
         processing before the first token (~7 ms each on two cores), so it carries no summary
-        and no list markup. The worker is to evaluate the document's own prefixes next (`Grounds.cold`)."""
+        and no list markup. The worker is to evaluate the document's own prefixes next
+        (`Grounds.cold`)."""
         shared = self.shared()
         doc = found.docs[0]
         number = next((n for n, d in enumerate(shared, 1) if d.id == doc.id), len(shared) + 1)

@@ -15,7 +15,6 @@ from telegram import Message, Update
 
 from bot import texts
 from bot.delivery import TryLater, Unreachable
-from bot.store import Turn
 from bot.tg import format as fmt
 from bot.tg import send
 from bot.tg.chat import argument, in_group, message_of, reply
@@ -29,7 +28,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500  # the retriever and a small model gain nothing from more
 EDIT_INTERVAL = 1.0  # seconds between streamed edits of one answer
 HANGUL = re.compile(r"[가-힣]")
-_RUNNING: set[asyncio.Task] = set()  # answers being made (a task needs a reference)
+_RUNNING: set[asyncio.Task[None]] = set()  # answers being made (a task needs a reference)
 
 
 async def question(update: Update, context: BotContext) -> None:
