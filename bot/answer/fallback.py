@@ -139,6 +139,10 @@ class FallBack:
         korean, asked = case.korean, set(case.asked.names)
         if verify.names(quote, korean) - asked or verify.names_its_speaker(quote):
             return None
+        # A quotation set as a paragraph of its own is said by the one the next paragraph
+        # names ("\"…겠습니다.\" / 유정란 정책관은 이날 브리핑에서 이같이 말했다.").
+        if (speaker := _after_quotation(case, quote)) and verify.names(speaker, korean) - asked:
+            return speaker
         around = verify.neighbourhood(case.evidence, quote)
         at = next((i for i, (s, _) in enumerate(around) if s == quote), 0)
         before, after = around[:at], around[at + 1:]
@@ -159,6 +163,28 @@ class FallBack:
                 and n not in naming and verify.holds(case.evidence.vocabulary, n)}
 
 
+# A line that opens a quotation, and the caption a broadcast script gives the one speaking:
+# "[인터뷰] 마서윤 / 공인노무사", "김 모 씨 / 취업준비생".
+QUOTE_OPENS = re.compile(r"^\s*[\"“]")
+CAPTION_SPEAKER = re.compile(r"^\s*(?:\[[^\]]{1,8}\]\s*)?([가-힣]{2,4}(?:\s[가-힣]{1,2})?)\s*/\s*"
+                             r"([^/\n]{2,30})$")
+
+
+def _after_quotation(case: Case, quote: str) -> str | None:
+    """When `quote` stands in a paragraph that is a quotation, the first sentence of the next
+    paragraph (where Korean news names who said it)."""
+    for doc in case.docs:
+        paragraphs = [p.strip() for p in doc.text.split("\n") if p.strip()]
+        at = next((i for i, p in enumerate(paragraphs) if quote in p), None)
+        if at is None:
+            continue
+        if not QUOTE_OPENS.match(paragraphs[at]) or at + 1 >= len(paragraphs):
+            return None
+        following = verify.sentences_of(paragraphs[at + 1])
+        return following[0] if following and SAID.search(following[0]) else None
+    return None
+
+
 # A round-table's or an interview's turn opens with its speaker's name ("고은비 여기가 가장
 # …"); the participants are listed once with who they are ("고은비 ○○대 법학전문대학원 교수").
 TURN = re.compile(r"^\s*([가-힣]{2,4})\s+\S")
@@ -174,6 +200,11 @@ def _speaker(case: Case, quote: str, owner: Document) -> str | None:
         return None
     lines = owner.text.splitlines()
     line = next((ln for ln in lines if quote[:30] in ln), "")
+    # A broadcast report's interview is captioned "[인터뷰] 이름 / 직함" on the line before.
+    at = lines.index(line) if line else -1
+    label = next((ln for ln in reversed(lines[:at]) if ln.strip()), "") if at > 0 else ""
+    if QUOTE_OPENS.match(line) and (caption := CAPTION_SPEAKER.match(label)):
+        return f"{caption.group(1)} {caption.group(2).strip()}"
     if (turn := TURN.match(line)) and sum(
             1 for ln in lines if ln.lstrip().startswith(turn.group(1) + " ")) >= 2:
         who = turn.group(1)

@@ -44,7 +44,9 @@ AMOUNT = re.compile(r"(\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(�
                     r"(원|달러|위안|엔|유로|파운드)|\d[\d,.]*\s*(천|백|만)*\s*(억|조)"
                     r"(?!\s*(명|개|장|곳|건|대|개국|가구))")  # "1조를 투입": 억, 조 are money
 # Who did or said something: the answer names them, and the evidence names them beside it.
-WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|기관|단체)|어디(예요|에요|야|인가|일까|죠))")
+WHO = re.compile(r"(누구|누가|어느 (회사|기업|매체|당|기관|단체)|어디(예요|에요|야|인가|일까|죠)"
+                 # "… 정해야 한다고 한 사람?": a question that ends on the person asked for
+                 r"|사람(은|이|이야|이에요|인가요)?\s*\?*\s*$)")
 # "…교수는 누구예요?", "누가 …했어요?": someone the question does not name yet.
 PERSON = re.compile(r"누구|누가")
 # "위원장은 누구예요?": the role the answer must hold; documents that never say it cannot.
