@@ -173,3 +173,16 @@ def test_a_role_the_documents_say_passes_when_the_answer_says_it(korean):
     judged = case(korean, "국가AI위원회 위원장은 누구예요?", ["국가AI위원회 위원장은 홍길동 교수다."])
     assert rule.passes(judged, Part("위원장은 홍길동 교수입니다."))
     assert not rule.passes(judged, Part("홍길동 교수입니다."))
+
+
+def test_an_answer_repeating_a_sentence_that_names_its_own_speaker_is_attributed(korean):
+    # The sentence most about the question is another page's and names nobody; the answer
+    # repeats, word for word, the one that says who said it.
+    [rule] = [r for r in RULES if r.name == "who_is_attributed"]
+    about = "중국 모델은 싸고 가중치를 내려받아 사내 서버에서 돌릴 수 있어 안전하다는 말이 나온다."
+    said = ('민서후 가람대 교수는 "가중치만 받아 내부에서 돌리면 안전하다는 말은 절반만 맞다"며 '
+            '"별도로 검증해야 한다"고 지적했다.')
+    judged = case(korean, "가중치만 받아 사내에서 돌리면 안전하다는 건 반만 맞다고 한 사람은?",
+                  [about, said], topic={"가중치": 1.0, "사내": 1.0, "안전": 1.0})
+    assert rule.passes(judged, Part("", kept=(said,)))
+    assert not rule.passes(judged, Part("", kept=("절반만 맞다고 곽민호 교수가 말했다.",)))

@@ -106,6 +106,11 @@ def attributed(kept: list[str], asked: set[str], evidence: Evidence, korean: Kor
     if not best:
         return True  # nothing in the evidence is about it: no sentence to check beside
     named = {t for t in korean.morphemes(" ".join(kept)) if t not in asked}
+    # An answer that repeats an evidence sentence naming its own speaker ("민서후 … 교수는
+    # "…"며 … 지적했다") is attributed by that sentence, whichever sentence scores best.
+    if any(names_its_speaker(s) and any(s in k for k in kept) and named & terms
+           for s, terms in evidence.sentences):
+        return True
     if in_claim := names(best, korean, tags=("NNP",)) - asked:  # the claim names someone
         return bool(named & {w for n in in_claim for w in korean.morphemes(n)})
     # "국내 서버 업체 관계자 역시 … 이유가 없다며 …": a sentence that names its own speaker
