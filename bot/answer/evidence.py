@@ -295,10 +295,11 @@ class ChooseEvidence:
 
     def document_prefix(self, doc: Document) -> list[Message]:
         """The cacheable start of every single-document prompt about `doc`."""
-        return prompting.system(prompting.doc_block(1, doc, doc.text))
+        return self.part_prefix(doc, doc.text)
 
     def part_prefix(self, doc: Document, part: str) -> list[Message]:
-        """The cacheable start of a prompt about one part of a long document."""
+        """The cacheable start of a prompt about `part` of `doc` (all of it, or one of
+        `parts`)."""
         return prompting.system(prompting.doc_block(1, doc, part))
 
     def document_prefixes(self, doc: Document) -> list[list[Message]]:
