@@ -115,7 +115,10 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(documents_co
     numbers = {doc.id: n for n, doc in enumerate(shared, 1)}
     for doc in plan.docs:  # the turn names the documents the question needs, by their number
         assert f"[문서 {numbers[doc.id]}]" in turn.split("\n")[0]
-    assert turn.count("- [문서 ") >= 2  # and quotes their best sentences
+    quoted = [line for line in turn.split("\n") if line.startswith("- ")]
+    assert len(quoted) >= 2  # and quotes their best sentences, each under its document's number
+    assert all(line.startswith("[문서 ") for line in turn.split("\n\n")[1].split("\n")
+               if not line.startswith("- "))
     assert turn.endswith("자료들이 걱정하는 점은 무엇인가요?")
 
 
@@ -129,15 +132,16 @@ def test_documents_outside_the_shared_prefix_are_named_and_quoted_in_the_turn(do
     turn = plan.messages[-1]["content"]
     assert answers.collection() == [] and len(plan.grounds.docs) >= 2
     for n, doc in enumerate(plan.grounds.docs, 1):  # its heading, and its best sentences
-        assert f"\n[문서 {n}] {doc.title} ({doc.meta})\n" in "\n" + turn
-        assert f"- [문서 {n}] " in turn
+        # said once, its sentences under it
+        assert f"\n[문서 {n}] {doc.title} ({doc.meta})\n- " in "\n" + turn
+        assert turn.count(f"[문서 {n}]") == 1
         assert doc.summary not in turn  # quoted, so not summarised too
     assert "이 질문에 관련된 자료" not in turn  # every document is headed: no list before them
     # The headings and sentences fit the turn's budget, beyond the two best documents' best.
-    quoted = [line for line in turn.split("\n") if line.startswith("- [문서 ")]
+    quoted = [line for line in turn.split("\n") if line.startswith("- ")]
     if len(quoted) > 2:
         evidence = answers.stages.evidence
-        assert sum(evidence._tokens(line.split("] ", 1)[1]) for line in quoted) + sum(
+        assert sum(evidence._tokens(line[2:]) for line in quoted) + sum(
             evidence._tokens(evidence.heading(plan.asked, d)) for d in plan.grounds.docs
         ) <= evidence.options.turn_tokens
     left_out = [d for d in plan.docs if d not in plan.grounds.docs]
@@ -168,7 +172,7 @@ def test_question_across_documents_starts_from_the_best_document_whole_when_at_h
     assert others and plan.grounds.numbers[1] == lead
     for doc in others:  # the others by their heading and best sentence; the lead is all there
         n = next(k for k, d in plan.grounds.numbers.items() if d == doc)
-        assert f"[문서 {n}] {doc.title} ({doc.meta})" in turn and f"- [문서 {n}] " in turn
+        assert f"[문서 {n}] {doc.title} ({doc.meta})\n- " in turn
     assert "[문서 1]" not in turn and "이 질문에 관련된 자료" not in turn
     assert evidence._tokens(turn) < evidence._tokens(cold.messages[-1]["content"])
 

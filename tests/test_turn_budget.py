@@ -55,9 +55,17 @@ def services_with_old_articles(tmp_path, korean) -> tuple[Services, FakeLLM]:
 
 
 def quoted_lines(turn: str) -> list[tuple[int, str]]:
-    """The turn's evidence lines, "- [문서 N] sentence", as (N, sentence)."""
-    return [(int(n), sentence) for n, sentence in re.findall(r"^- \[문서 (\d+)\] (.+)$", turn,
-                                                             flags=re.M)]
+    """The turn's evidence lines, "- sentence" under their document's "[문서 N] …" line, as
+    (N, sentence)."""
+    quoted, number = [], None
+    for line in turn.split("\n"):
+        if head := re.match(r"\[문서 (\d+)\]", line):
+            number = int(head.group(1))
+        elif line.startswith("- ") and number is not None:
+            quoted.append((number, line[2:]))
+        elif not line.strip():
+            number = None
+    return quoted
 
 
 def test_a_turn_across_documents_quotes_each_within_its_budget(tmp_path, korean):

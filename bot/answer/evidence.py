@@ -144,20 +144,20 @@ class ChooseEvidence:
                    or not self._ranked(asked, found, doc)]
         found = replace(found, docs=tuple(doc for doc in found.docs
                                           if numbers[doc.id] <= len(shared) or doc in unknown))
-        extra = [f"[문서 {numbers[doc.id]}] {self.heading(asked, doc)}" if doc.id in quoted
-                 else prompting.summary_block(numbers[doc.id], doc) for doc in unknown]
-        lines = "\n".join(f"- [문서 {numbers[doc.id]}] {sentence}" for doc, sentence in best)
+        summaries = [prompting.summary_block(numbers[doc.id], doc) for doc in unknown
+                     if doc.id not in quoted]
+        lines = self._grouped(asked, best, numbers, {doc.id for doc in unknown})
         # The list of the documents that matter is said only when the turn does not show them
         # all: a document of the shared prefix is there by its summary alone.
         listed = ", ".join(f"[문서 {numbers[doc.id]}]" for doc in found.docs)
-        heads = "\n".join(extra)
+        heads = "\n".join(summaries)
         if lead or not set(found.docs) - set(unknown):
             turn = prompts.render("answer_user_headed", context=heads, evidence=lines,
                                   question=asked.text)
         else:
             turn = prompts.render("answer_user_several", documents=listed, context=heads,
                                   evidence=lines, question=asked.text)
-        turn = turn.replace("\n\n\n", "\n\n")
+        turn = re.sub(r"\n{3,}", "\n\n", turn).lstrip("\n")
         if lead:
             context = prompting.doc_block(1, lead, lead.text)
             cold = None
@@ -165,7 +165,7 @@ class ChooseEvidence:
             context = prompting.collection_context(shared)
             cold = top.id if self.fits_whole(top) else None
         return Grounds("model", found.docs, prompting.messages(context, asked.history, turn),
-                       "\n\n".join([context, *extra, lines]),
+                       "\n\n".join([context, *summaries, lines]),
                        {n: doc for doc in [*shared, *found.docs] for n in [numbers[doc.id]]},
                        cache_prefix=1, cache_label=lead.id if lead else None, cold=cold)
 
@@ -211,6 +211,25 @@ class ChooseEvidence:
             used += cost
             named.add(doc.id)
         return kept
+
+    def _grouped(self, asked: Asked, best: list[tuple[Document, str]],
+                 numbers: dict[str, int], headed: set[str]) -> str:
+        """The quoted sentences under their document, best document first: "[문서 N]" and, for
+        a document the prefix does not hold (`headed`), its heading, once; then its sentences
+        as "- …" lines. Said once per document rather than per sentence: every token of the
+        turn is prompt processing before the first token."""
+        by_doc: dict[str, list[str]] = {}
+        docs: dict[str, Document] = {}
+        for doc, sentence in best:
+            by_doc.setdefault(doc.id, []).append(sentence)
+            docs[doc.id] = doc
+        blocks = []
+        for doc_id, sentences in by_doc.items():
+            head = f"[문서 {numbers[doc_id]}]"
+            if doc_id in headed:
+                head += f" {self.heading(asked, docs[doc_id])}"
+            blocks.append("\n".join([head, *(f"- {s}" for s in sentences)]))
+        return "\n".join(blocks)
 
     @staticmethod
     def heading(asked: Asked, doc: Document) -> str:
