@@ -183,6 +183,26 @@ def test_only_sentences_that_argue_and_hold_the_terms_are_judged_and_quotes_are_
     assert judge.calls == 2 * len(judged) + 1  # one content-free call per proposition, once
 
 
+def test_one_actor_takes_one_side_on_a_proposition_in_one_document(korean):
+    """An opponent's case the writer restates, read as the writer's view, gives the author
+    both sides: the sentence that holds the proposition more clearly stands, neither on a tie;
+    a condition beside a side is that side with its condition."""
+    conceded = "데이터센터를 지역마다 쪼개면 효율이 떨어지므로 수도권에 모아야 한다."
+    text = "\n".join(["데이터센터 분산론", "글: 마준오 가람해양대 교수", FOR_SENTENCE, conceded])
+    d = doc(text)
+    found = find_positions(d, (DC,), None, korean, method="cues")
+    assert [(p.side, p.actor, p.quote) for p in found] == [(FOR, AUTHOR, FOR_SENTENCE)]
+
+    from bot.debate.extract import one_side_each
+    clear, vague = position(d, FOR, FOR_SENTENCE, score=3.0), position(d, AGAINST, conceded)
+    assert one_side_each([vague, clear]) == [clear]
+    assert one_side_each([position(d, FOR, FOR_SENTENCE), vague]) == []  # a tie: neither
+    condition = position(d, CONDITIONAL, "전력망이 갖춰진 지역이라면 보내야 한다.", score=1.0)
+    assert one_side_each([clear, condition]) == [condition]
+    other = position(d, AGAINST, conceded, actor="나도겸 새봄협의회 정책이사")
+    assert one_side_each([clear, other]) == [clear, other]  # two people, two sides
+
+
 PUBLIC_AI = Proposition("public_sector_ai", "공공부문은 보안 등급을 지키는 선에서 생성형 AI를 "
                         "적극적으로 써야 한다.", ("공공기관", "행정", "클라우드", "보안", "활용"),
                         ("생성형 AI", "AI 활용"))

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import prompts
@@ -39,7 +40,7 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 5  # bump when candidate selection, the decision or the actor rules change
+RULES = 6  # bump when candidate selection, the decision or the actor rules change
 PER_PROPOSITION = 3  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
 MIN_WORDS = 3  # ...or one term and this many words of the proposition's own text
@@ -291,7 +292,32 @@ def choose(doc: Document, propositions: tuple[Proposition, ...], judged: list[Ju
             best[key] = Position(doc.id, cand.proposition.id, side, item.actor, cand.text,
                                  round(clarity, 3), doc.title, doc.outlet, doc.date)
     order = {p.id: n for n, p in enumerate(propositions)}
-    return sorted(best.values(), key=lambda p: (order[p.proposition], -p.score))
+    return sorted(one_side_each(best.values()), key=lambda p: (order[p.proposition], -p.score))
+
+
+def one_side_each(positions: Iterable[Position]) -> list[Position]:
+    """One side per actor and proposition in a document: a writer does not argue for and
+    against one thing in one piece, so two sides found for one actor mean one reading is
+    wrong (a concession, a quoted opponent). A stated condition beside one side is that side
+    with its condition (조건부); of 찬성 and 반대, the sentence that holds the proposition
+    more clearly stands, and neither when they hold it alike: a wrong side is worse than
+    none."""
+    by_actor: dict[tuple[str, str], list[Position]] = {}
+    for position in positions:
+        by_actor.setdefault((position.proposition, position.actor), []).append(position)
+    kept = []
+    for found in by_actor.values():
+        if len(found) == 1:
+            kept.extend(found)
+            continue
+        conditional = [p for p in found if p.side == CONDITIONAL]
+        if conditional and len(found) == 2:
+            kept.extend(conditional)
+            continue
+        found = sorted(found, key=lambda p: -p.score)
+        if found[0].score > found[1].score:
+            kept.append(found[0])
+    return kept
 
 
 def find_positions(doc: Document, propositions: tuple[Proposition, ...], judge: Judge | None,
