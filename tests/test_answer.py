@@ -117,8 +117,8 @@ def test_question_across_documents_uses_the_shared_summaries_prefix(documents_co
         assert f"[문서 {numbers[doc.id]}]" in turn.split("\n")[0]
     quoted = [line for line in turn.split("\n") if line.startswith("- ")]
     assert len(quoted) >= 2  # and quotes their best sentences, each under its document's number
-    assert all(line.startswith("[문서 ") for line in turn.split("\n\n")[1].split("\n")
-               if not line.startswith("- "))
+    block = turn.split("\n\n")[1].split("\n")
+    assert all(line.startswith("[문서 ") for line in block[1:] if not line.startswith("- "))
     assert turn.endswith("자료들이 걱정하는 점은 무엇인가요?")
 
 
