@@ -102,3 +102,24 @@ def test_a_web_address_or_an_email_domain_never_names_the_outlet():
     text = (f"{HEADLINE}\n{BODY}홍길동 기자 hong@nuri.co.kr\n"
             "원문: https://www.nuri.co.kr/news/1234\n")
     assert outlet(text) is None
+
+
+@pytest.mark.parametrize(("head", "tail", "name"), [
+    # the masthead in Hangul beside its Hanja or Latin form: the Hangul
+    ("東方新聞 가온신문", "", "가온신문"),
+    ("GAON FOCUS 가온포커스\n교육 전문지", "ⓒ 가온포커스 | 무단 전재 및 재배포 금지\n"
+     "Copyright © GAON FOCUS. All rights reserved.", "가온포커스"),
+    ("가온포커스 GAON FOCUS", "", "가온포커스"),
+    # the Latin form alone, or an English copyright line last: the page's own Hangul name
+    ("Gaon Daily", "ⓒ 가온일보. 무단 전재 및 재배포 금지\nCopyright ⓒ Gaon Daily. All rights reserved.",
+     "가온일보"),
+    ("", "<저작권자 ⓒ 가온일보, 무단전재 및 재배포 금지>\nCopyright ⓒ Gaon Daily. All rights reserved.",
+     "가온일보"),
+    # Hanja dropped, the rest found whole in the page's copyright line
+    ("週刊 가온 | 제1243호 (2026.11.23~11.29) | 경제", "ⓒ 주간 가온", "주간 가온"),
+    # a broadcaster's acronym is the name
+    ("GBS 뉴스", "", "GBS 뉴스"),
+    ("GBS 가온방송", "ⓒ GBS 가온방송. 무단 전재 금지", "GBS 가온방송"),
+])
+def test_the_outlet_is_named_in_hangul_as_readers_say_it(head, tail, name):
+    assert outlet(f"{head}\n{HEADLINE}\n{BODY}{tail}\n".lstrip("\n")) == name

@@ -170,11 +170,46 @@ def head_brand(lines: list[str]) -> str | None:
 
 
 def find_outlet(lines: list[str], title: Headline | None, author: str | None) -> str | None:
-    """The page's outlet by the evidence above, the plainest first."""
+    """The page's outlet by the evidence above, the plainest first, as a Korean reader says
+    it (`as_read`)."""
     if found := byline_outlet(lines):
-        return found
+        return as_read(found, lines)
     for line in lines:
         if original := ORIGINAL_TITLE.match(line):  # a digest's "원제목: … - 네이트 뉴스"
             return original.group(2).strip()
-    return (masthead(lines, title) or copyright_owner(lines)
-            or publication_outlet(lines, author) or head_brand(lines))
+    found = (masthead(lines, title) or copyright_owner(lines)
+             or publication_outlet(lines, author) or head_brand(lines))
+    return as_read(found, lines) if found else None
+
+
+# A name's other script: its Hanja ("東方新聞") or its Latin rendering ("EDU FOCUS", "Hanbit
+# Daily"): two Latin words or more, or one of five letters or more. A short capital acronym
+# ("HBS 뉴스", "KNB") is how Koreans say a broadcaster, and Latin inside a word ("파랑IT") is
+# part of the name.
+OTHER_SCRIPT = re.compile(r"(?<!\S)(?:[A-Za-z][A-Za-z&.'’-]*(?:\s+[A-Za-z&.'’-]+)+|"
+                          r"[A-Za-z][A-Za-z&.'’-]{4,}|[\u4e00-\u9fff]+)(?!\S)")
+HANGUL = re.compile(r"[가-힣]")
+
+
+def as_read(name: str, lines: list[str]) -> str:
+    """An outlet's name as a Korean reader says it. Mastheads print the name in Hangul beside
+    its Hanja or Latin form ("東方新聞 동방신문", "에듀포커스 EDU FOCUS") or in Latin letters
+    alone, and English copyright lines use the Latin form ("Copyright ⓒ Hanbit Daily"); the page
+    names itself in Hangul elsewhere ("ⓒ 동방신문. 무단 전재 …"). The name loses its other
+    script; when that leaves no Hangul name, or when the page's own copyright line names it in
+    Hangul with what is left ("週刊 시선" → "주간 시선"), that name is taken."""
+    name = name.strip(" =")
+    own = " ".join(OTHER_SCRIPT.sub(" ", name).split())
+    if own == name:
+        return name
+    for line in reversed(lines):
+        if len(line) > 200 or not (COPYRIGHT.search(line) or "저작권" in line):
+            continue
+        line = WEB_ADDRESS.sub("", line)
+        for shape in COPYRIGHT_OWNER:
+            found = shape.search(line)
+            owner = _name(found["owner"].strip()) if found else None
+            if owner and HANGUL.search(owner) and not OTHER_SCRIPT.search(owner) \
+                    and own in owner:
+                return owner
+    return own if len(HANGUL.findall(own)) >= 2 else name
