@@ -36,6 +36,8 @@ STANCE_FOOT = "근거 문장은 아래 인용에 있습니다. 모든 입장은 
 # The briefing's stories, differing figures and point lines (bot/news/).
 STORY_OUTLETS = "{count}개 매체: {names}"
 POINT_ARGUES = "{who}: “{quote}”"
+# A relative time word of a quoted page, and the day it means ("다음 달 4일" → 2026년 12월 4일).
+WHEN_MEANS = "※ ‘{said}’{topic} {meaning} (기사 날짜 {written} 기준)"
 FIGURES_HEAD = "여러 자료가 이 수치를 전합니다. 자료별 대목입니다(최신순):"
 SCREEN_STORY_ITEM = "📰 {label} — {outlets}"
 SCREEN_STORY_POINT = "  {point}"

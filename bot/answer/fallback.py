@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 from typing import ClassVar
 
 from bot import texts
@@ -18,6 +19,7 @@ from bot.answer.rules import Case, Checked, naming_words
 from bot.answer.sources import cited
 from bot.answer.synonyms import widen
 from bot.answer.understand import Asked
+from bot.answer.when import meanings, topic_particle
 from bot.types import Answer, Document
 
 # A sentence that says who said something ("…고 말했다", "…라고 밝혔다").
@@ -28,6 +30,29 @@ MISSING_SHARE = 0.3  # of the topic's weight absent from the documents: the deta
 COUNTED_MISSING = 0.5  # the same, when the quote's figure counts the very thing asked about
 ASKED_NAME = 0.8  # of the topic's heaviest term's weight: a name the question turns on
 SPEAKER_LINE = 60  # characters: a participant's line in a transcript's list, not a turn
+# Asks when, or by when: a deadline ("기한", "마감") is a date too.
+WHEN_ASKED = re.compile(r"기한|마감|언제까지|언제부터")
+
+
+def dated(asked: Asked, answer: Answer) -> Answer:
+    """An answer to "when" that quotes a relative time word ("다음 달 4일까지") says which day
+    it means, counted from the day its source was written: the reader reads it weeks later."""
+    if asked.read.slot != "date" and not WHEN_ASKED.search(asked.text):
+        return answer
+    notes: dict[str, str] = {}
+    for source in answer.sources:
+        try:
+            written = date.fromisoformat((source.date or "")[:10])
+        except ValueError:
+            continue
+        for said, meaning in meanings(source.quote, written):
+            if said in answer.text and said not in notes:
+                notes[said] = texts.WHEN_MEANS.format(said=said, topic=topic_particle(said),
+                                                      meaning=meaning,
+                                                      written=written.isoformat())
+    if not notes:
+        return answer
+    return dataclasses.replace(answer, text=f"{answer.text}\n" + " · ".join(notes.values()))
 
 
 class FallBack:
@@ -38,11 +63,11 @@ class FallBack:
 
     def run(self, asked: Asked, grounds: Grounds, draft: Draft, checked: Checked) -> Answer:
         if draft.composed:
-            return Answer(draft.text, list(draft.sources), covered=draft.covered)
+            return dated(asked, Answer(draft.text, list(draft.sources), covered=draft.covered))
         assert checked.case is not None  # a model's draft is always judged
         text = checked.text if checked.stands else self.quote(checked.case)
-        return Answer(text, cited(self.retriever, grounds.docs, asked.weights, asked.plural,
-                                  text))
+        return dated(asked, Answer(text, cited(self.retriever, grounds.docs, asked.weights,
+                                               asked.plural, text)))
 
     def quote(self, case: Case) -> str:
         """The best evidence sentence, quoted, when it holds what was asked; otherwise what
