@@ -56,6 +56,9 @@ class Composer:
             return self._gist(asked, grounds.docs[0], grounds)
         if found.route == "gist":
             return self._gists(asked, grounds)
+        if found.route == "figures" and found.values:  # each value the question names
+            text, sources = figures.compose_stated(found.values)
+            return Answer(text, sources)
         if found.route == "figures":  # each source's own figure (bot/answer/figures.py)
             text, sources = figures.compose(found.figures)
             return Answer(text, sources)

@@ -30,6 +30,9 @@ class Found:
     hits: tuple[Hit, ...] = ()  # the chunks found, of those documents when there are any
     coverage: tuple[Coverage, ...] = ()
     figures: tuple[tuple[Document, str], ...] = ()  # route "figures": each source's sentence
+    # route "figures", for values the question sets against each other: each value, with the
+    # document and sentence that state it (None, "" where none does)
+    values: tuple[tuple[str, Document | None, str], ...] = ()
     sides: Sides | None = None  # route "sides": the proposition asked about and its positions
     refusal: Answer | None = None  # route "refuse": what the bot says instead
 
@@ -53,6 +56,11 @@ class Retrieve:
             return Found("refuse", refusal=Answer(texts.NO_DOCUMENTS, covered=False))
         hits, coverage = self._search(asked)
         read, named = asked.read, list(asked.named)
+        # "11곳이야 19곳이야?": where each value the question names is stated, quoted.
+        if not read.who and (values := figures.stated(self.store, self.retriever, asked,
+                                                       coverage)):
+            docs = tuple(dict.fromkeys(d for _, d, _ in values if d is not None))
+            return Found("figures", docs, tuple(hits), tuple(coverage), values=tuple(values))
         if read.compare and len(named) >= 2:
             return Found("compare", tuple(named[:3]), tuple(hits), tuple(coverage))
         if read.compare and len(named) == 1 and not read.slot and (

@@ -15,9 +15,11 @@ from bot.types import Document
 
 # A figure as Korean prose writes it: "1만 5천 장", "10조 1천억 원", "2,048장", "36.5%".
 _PART = r"\d[\d,]*(?:\.\d+)?\s?(?:천|백)?\s?(?:조|억|만)?"
-FIGURE = re.compile(rf"(?<![\d.,])({_PART}(?:\s?{_PART})*?)\s?"
-                    r"(%p|%|퍼센트|원|달러|위안|장|명|건|곳|개사|개국|개|대|MW|GW|kW|㎡|평|배|"
-                    r"어절|점|시간|분|년|월|일)")
+_UNITS = (r"%p|%|퍼센트|원|달러|위안|장|명|건|곳|개사|개국|개|대|MW|GW|kW|㎡|평|배|"
+          r"어절|점|시간|분|년|월|일")
+FIGURE = re.compile(rf"(?<![\d.,])({_PART}(?:\s?{_PART})*?)\s?({_UNITS})")
+# A figure as a question names one, its unit left out at times ("3.6조라는 기사도 있던데").
+NAMED_FIGURE = re.compile(rf"(?<![\d.,])({_PART}(?:\s?{_PART})*)\s?({_UNITS})?")
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s?(천|백)?\s?(조|억|만)?")
 _SMALL = {"천": 1e3, "백": 1e2}
 _BIG = {"조": 1e12, "억": 1e8, "만": 1e4}

@@ -1,0 +1,76 @@
+"""A question that sets two values against each other ("11곳이야 19곳이야?") is answered with
+where each is stated, quoted and dated, without the model. The pages are invented."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.figures import named_values
+from bot.ingest.pipeline import ingest_folder
+from bot.services import Services
+from bot.store import Store
+from tests.conftest import make_settings
+from tests.fakes import FakeLLM
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("이전하겠다는 기업 11곳이야 19곳이야?", ["11곳", "19곳"]),
+    ("용량 4.2GW라는 데도 있고 4,800MW라는 데도 있던데?", ["4.2GW", "4,800MW"]),
+    ("보조금 3.6조라는 기사도 있고 6.3조라는 칼럼도 있던데 뭐가 맞아?", ["3.6조", "6.3조"]),
+    ("시행일 1월 1일이야 4월 1일이야?", ["1월 1일", "4월 1일"]),
+    # one value, or a year and a value, or bare numbers: nothing set against each other
+    ("2030년 전력 수요는 6.2GW야?", []),
+    ("예산 287억 원은 어디에 쓰여?", []),
+    ("3번 조항과 5번 조항은 뭐가 달라?", []),
+])
+def test_the_values_a_question_sets_against_each_other(question, said):
+    assert [value for value, _ in named_values(question)] == said
+
+
+@pytest.mark.parametrize(("question", "sentence", "states"), [
+    ("보조금 3.6조야 6.3조야?", "정부는 국비 3조 6,000억 원을 투입한다.", [True, False]),
+    ("4.2GW야 4,800MW야?", "대기 용량은 4,200MW에 이른다.", [True, False]),
+    ("승인률 4.1%p야 1.2%p야?", "승인률이 4.1%포인트 높아졌다.", [True, False]),
+    ("지원 기업 412곳이야 397곳이야?", "412개사를 선정했다고 24일 밝혔다.", [True, False]),
+    # the same digits counting something else, or another value
+    ("11곳이야 19곳이야?", "11명이 19일 모였다.", [False, False]),
+    ("38.2%야 41.3%야?", "이용률은 38.25%였다.", [False, False]),
+])
+def test_a_value_is_stated_however_the_sentence_writes_it(question, sentence, states):
+    assert [found(sentence) for _, found in named_values(question)] == states
+
+
+PAGES = {
+    "a.txt": "\n".join([
+        "가온시, 데이터센터 지역 이전 의향 기업 11곳",
+        "입력 2026.11.17 10:00 | 가온일보 유나결 기자",
+        "가온시는 수도권 데이터센터 가운데 지역 이전 의향을 밝힌 기업이 11곳이라고 17일 밝혔다.",
+        "시는 이들 기업과 다음 달 협약을 맺는다.",
+    ]),
+    "b.txt": "\n".join([
+        "데이터센터 지역 이전 의향 기업 한 주 새 19곳으로",
+        "입력 2026.11.24 09:00 | 누리신문 하도윤 기자",
+        "데이터센터 지역 이전 의향을 밝힌 기업은 23일 기준 19곳으로 늘었다.",
+        "가온시는 추가 신청을 받고 있다.",
+    ]),
+}
+
+
+def test_each_value_is_quoted_from_the_page_that_states_it(tmp_path, korean):
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir()
+    for name, text in PAGES.items():
+        (settings.SEEDS_DIR / name).write_text(text, encoding="utf-8")
+    llm = FakeLLM()
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=llm)
+    try:
+        ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=5_000_000)
+        answer = services.answers.ask("데이터센터 지역 이전 의향 기업 11곳이야 19곳이야?")
+        assert llm.prompts == []  # no model: every word shown is a page's own
+        lines = answer.text.split("\n")
+        assert lines[1].startswith("• 11곳 — 가온일보, 2026-11-17: “가온시는 수도권")
+        assert lines[2].startswith("• 19곳 — 누리신문, 2026-11-24: “데이터센터 지역 이전")
+        assert [s.doc_id for s in answer.sources] == ["a.txt", "b.txt"]
+        assert all(s.quote in PAGES[s.doc_id] for s in answer.sources)
+    finally:
+        services.close()
