@@ -42,6 +42,11 @@ def test_a_figure_slot_is_filled_only_by_a_figure_with_the_asked_unit():
     assert not read("언제 공개됐어요?").filled("최근 공개돼 주목받고 있다.")
     assert read("언제쯤 한계에 부딪혀요?").filled("약 10년 후에는 어려울 것이다.")
     assert not read("언제쯤 한계에 부딪혀요?").filled("10년간 연구한 내용이 바뀌었다.")
+    # Korean's own numbers count too ("일곱 곳", "세 차례"), with the asked counter
+    assert read("캠프 몇 곳 맡았어?").filled("후보 캠프 일곱 곳의 홍보를 맡았다.")
+    assert read("회의는 몇 번 열렸어?").filled("회의는 세 번 열렸다.")
+    assert not read("캠프 몇 곳 맡았어?").filled("세계 곳곳에서 캠프를 열었다.")
+    assert not read("회의는 몇 번 열렸어?").filled("세 곳에서 회의를 열었다.")
     assert read("모델 이름이 뭐예요?").filled("젬마를 내놨다.", {"젬마"})
     assert not read("구글 모델 이름이 뭐예요?").filled("구글이 내놨다.", {"구글"})
 

@@ -35,7 +35,10 @@ ANAPHORA = re.compile(r"(^|\s)(그|거기|그걸|그것|그게|그런|그곳|그
 
 # What kind of filler the answer needs, and how to find one in a sentence.
 COUNTERS = "명|개|배|위|년|장|곳|차례|번|건|대|달러|원|조|억|만|%|퍼센트|시간|일|월"
-QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|만|억|조)?\s*({COUNTERS})?|절반|두 배|세 배)")
+# Korean's own numbers before a counter ("일곱 곳", "세 차례", "스무 명"): a count as much as "7곳".
+NATIVE = r"(?<![가-힣])(?:한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|열한|열두|스무|서른|마흔|쉰)"
+QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|만|억|조)?\s*({COUNTERS})?|"
+                      rf"{NATIVE}\s({COUNTERS}|가지|개사)|절반|두 배|세 배)")
 # "예산은 얼마", "이용료는 얼마": an amount of money, so a figure without a currency ("21대 국회",
 # "GPU 8천 장") does not answer it.
 MONEY_CUES = re.compile(r"(예산|돈|금액|비용|가격|이용료|요금|투자금|투자액|매출|기업가치|자금|연봉|"
