@@ -40,7 +40,7 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 6  # bump when candidate selection, the decision or the actor rules change
+RULES = 7  # bump when candidate selection, the decision or the actor rules change
 PER_PROPOSITION = 3  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
 MIN_WORDS = 3  # ...or one term and this many words of the proposition's own text
@@ -68,6 +68,10 @@ REPORTED = re.compile(r"(?:설명|평가|분석|전망|예상|관측|보도|집�
                       r"덧붙였|말했|강조했)[가-힣 ]{0,6}[.。]?[\"”’']*$")
 # A sentence about the disagreement itself ("찬성과 반대가 뒤섞였다", "입장이 엇갈렸다") reports it.
 DISPUTE = re.compile(r"(?:엇갈렸|엇갈린다|뒤섞였|맞섰|맞서고 있|정면충돌|팽팽하)")
+# A question, asked with its mark or by its ending alone ("…어떻게 풀어야 하나.", "…옳은가.",
+# "…없을까."): Korean asks by the verb's ending, and a column asks before it answers.
+QUESTION_END = re.compile(r"(?:\?|(?:야\s?하나|는가|은가|인가|을까|일까|할까|나요|까요|느냐|냐)[.…]?)"
+                          r"[\"”’']*\s*$")
 NORMATIVE = re.compile(
     r"해야|야 한다|야 합니다|어야|여야|아야|돼야|말아야|않아야|안 된|게 맞|할 때다|할 만하|"
     r"(?:말|하|만들|가)자(?=[.!,”\"'’]|는 ?게)|"
@@ -168,7 +172,7 @@ def candidates(doc: Document, lines: list[Line], morphs: list[frozenset[str]],
                 or not ARGUES.search(line.text) or ASKED.match(line.text)
                 or (REPORTED.search(line.text) and not takes_side(line.text))
                 or DISPUTE.search(line.text)
-                or line.text.rstrip("\"”’'").endswith("?")):
+                or QUESTION_END.search(line.text)):
             continue  # a question, the interviewer's or a rhetorical one, takes no side
         for prop in propositions:
             n = index.count(prop.id, terms)
