@@ -74,3 +74,51 @@ def test_each_value_is_quoted_from_the_page_that_states_it(tmp_path, korean):
         assert all(s.quote in PAGES[s.doc_id] for s in answer.sources)
     finally:
         services.close()
+
+
+# --- pages named by the people they quote ------------------------------------------------------
+from bot.answer.understand import persons  # noqa: E402
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("반재우 교수랑 현지웅 칼럼니스트, 공공 AI 모델 누가 만들어야 한대?",
+     ["반재우 교수", "현지웅 칼럼니스트"]),
+    ("곽민철 택시노동연합 실장은 뭐래?", ["곽민철 택시노동연합 실장"]),
+    ("이번 정부 대표 정책은 뭐야?", []),  # a common word is no name
+])
+def test_the_people_a_question_names_with_a_title(question, named):
+    assert persons(question) == named
+
+
+PEOPLE = {
+    "p.txt": "\n".join([
+        "데이터센터 지방 이전 논쟁 다시 불붙어",
+        "입력 2026.11.18 09:00 | 가온일보 유나결 기자",
+        "데이터센터 지방 이전을 두고 업계의 의견이 갈린다.",
+        "마준오 가람대 교수는 \"데이터센터는 전력이 나는 지역으로 가야 한다\"고 말했다.",
+        "정부는 다음 달 대책을 내놓는다.",
+    ]),
+    "q.txt": "\n".join([
+        "데이터센터 수도권 잔류론",
+        "입력 2026.11.19 09:00 | 누리신문 하도윤 기자",
+        "수도권 데이터센터 사업자들은 이전에 난색을 보였다.",
+        "나도겸 새봄데이터 대표는 \"고객이 수도권에 있어 데이터센터도 수도권에 있어야 한다\"고 말했다.",
+        "업계는 정부 대책을 지켜보고 있다.",
+    ]),
+}
+
+
+def test_two_pages_named_by_the_people_they_quote_are_answered_together(tmp_path, korean):
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir()
+    for name, text in PEOPLE.items():
+        (settings.SEEDS_DIR / name).write_text(text, encoding="utf-8")
+    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                        llm=FakeLLM())
+    try:
+        ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=5_000_000)
+        plan = services.answers.plan("마준오 교수랑 나도겸 대표, 데이터센터 어디에 둬야 한다고 봐?")
+        assert {d.id for d in plan.asked.named} == {"p.txt", "q.txt"}
+        assert plan.kind == "compare" and {d.id for d in plan.docs} == {"p.txt", "q.txt"}
+    finally:
+        services.close()

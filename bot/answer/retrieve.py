@@ -61,7 +61,9 @@ class Retrieve:
                                                        coverage)):
             docs = tuple(dict.fromkeys(d for _, d, _ in values if d is not None))
             return Found("figures", docs, tuple(hits), tuple(coverage), values=tuple(values))
-        if read.compare and len(named) >= 2:
+        # Two pages named ("A 교수랑 B 칼럼니스트, … 어떻게 봐?") are asked about together:
+        # each by its own sentences, as a comparison is.
+        if len(named) >= 2 and (read.compare or not read.slot):
             return Found("compare", tuple(named[:3]), tuple(hits), tuple(coverage))
         if read.compare and len(named) == 1 and not read.slot and (
                 runner := next((c for c in coverage if c.doc_id != named[0].id

@@ -14,6 +14,7 @@ from bot.answer.options import Options
 from bot.answer.question import PERSON, Question, read, window
 from bot.answer.retrieval import Retriever
 from bot.answer.verify import NAME_TAGS
+from bot.debate.actors import NAME_TITLE, NOT_NAMES, SURNAMES
 from bot.news.facts import kind_match, kind_words, specific_kind
 from bot.store import Store, Turn
 from bot.types import Document
@@ -53,6 +54,14 @@ ASKING_WORDS = frozenset({
     "월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일", "주말", "초순",
     "상순", "중순", "하순",
 })
+
+
+def persons(text: str) -> list[str]:
+    """The people a question names with a title ("오경준 부사장", "곽민철 택시노동연합 실장"),
+    by the shape news writes them in: a name of two to four syllables starting with a common
+    surname, up to two words of affiliation, a title."""
+    return [m.group(0) for m in NAME_TITLE.finditer(text)
+            if m["name"][0] in SURNAMES and m["name"] not in NOT_NAMES]
 
 
 @dataclass(frozen=True)
@@ -144,12 +153,17 @@ class Understand:
                 if doc and flat in re.sub(r"\W", "", doc.title):
                     found.setdefault(doc.id, doc)
         about: dict[str, float] | None = None  # each document's share of the whole question
-        for phrase, kind in question.described:
+        # A page named by its kind ("한빛일보 사설"), or by a person it quotes, named with a
+        # title ("오경준 부사장이랑 …", "반재우 교수는 …"): the one page that holds them.
+        described = [*question.described, *((person, "") for person in persons(question.text)
+                                             if not any(person in p for p, _ in
+                                                        question.described))]
+        for phrase, kind in described:
             if not phrase and not specific_kind(kind):
                 continue
             if about is None:  # what the question asks about, without the words describing
                 rest = question.text
-                for naming_words, noun in question.described:
+                for naming_words, noun in described:
                     rest = rest.replace(naming_words, " ").replace(noun, " ")
                 hits = self.retriever.search(rest, limit=NAMING_SEARCHED)
                 about = {c.doc_id: c.rank for c in self.retriever.coverage(rest, hits)}
