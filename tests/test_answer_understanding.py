@@ -47,6 +47,9 @@ def test_a_figure_slot_is_filled_only_by_a_figure_with_the_asked_unit():
     assert read("회의는 몇 번 열렸어?").filled("회의는 세 번 열렸다.")
     assert not read("캠프 몇 곳 맡았어?").filled("세계 곳곳에서 캠프를 열었다.")
     assert not read("회의는 몇 번 열렸어?").filled("세 곳에서 회의를 열었다.")
+    # what a thing costs asks for money: a capacity does not answer it
+    assert not read("단지 총 투자비 얼마래?").filled("단지는 1단계 300MW, 최종 3GW 규모다.")
+    assert read("단지 총 투자비 얼마래?").filled("총 투자비는 2조 원으로 잡혔다.")
     assert read("모델 이름이 뭐예요?").filled("젬마를 내놨다.", {"젬마"})
     assert not read("구글 모델 이름이 뭐예요?").filled("구글이 내놨다.", {"구글"})
 

@@ -42,7 +42,9 @@ QUANTITY = re.compile(rf"((\d[\d,.]*|수십|수백|수천|수만|수억|수조)\
 # "예산은 얼마", "이용료는 얼마": an amount of money, so a figure without a currency ("21대 국회",
 # "GPU 8천 장") does not answer it.
 MONEY_CUES = re.compile(r"(예산|돈|금액|비용|가격|이용료|요금|투자금|투자액|매출|기업가치|자금|연봉|"
-                        r"보조금|지원금)")
+                        r"보조금|지원금|"
+                        # what a thing costs: "…비" of a project, an investment, running it
+                        r"(?:사업|투자|운영|공사|인건|구축|개발|설치|유지보수|건설)비)")
 AMOUNT = re.compile(r"(\d[\d,.]*|수십|수백|수천|수만|수억|수조)\s*(천|백|만|억|조)*\s*"
                     r"(원|달러|위안|엔|유로|파운드)|\d[\d,.]*\s*(천|백|만)*\s*(억|조)"
                     r"(?!\s*(명|개|장|곳|건|대|개국|가구))")  # "1조를 투입": 억, 조 are money
