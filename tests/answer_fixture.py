@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,19 @@ def fake_answers(lead_services: Services) -> tuple[object, FakeLLM]:
     """The answer service of `lead_services` and its FakeLLM."""
     assert isinstance(lead_services.llm, FakeLLM)
     return lead_services.answers, lead_services.llm
+
+
+@contextmanager
+def services_over(tmp_path: Path, korean: Korean, pages: dict[str, str]) -> Iterator[Services]:
+    """Services over a folder of the given pages (name → text), ingested, with a FakeLLM."""
+    settings = make_settings(tmp_path)
+    settings.SEEDS_DIR.mkdir()
+    for name, text in pages.items():
+        (settings.SEEDS_DIR / name).write_text(text, encoding="utf-8")
+    svc = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
+                   llm=FakeLLM())
+    try:
+        ingest_folder(svc.store, korean, settings.SEEDS_DIR, max_bytes=5_000_000)
+        yield svc
+    finally:
+        svc.close()

@@ -5,11 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.answer.figures import named_values
-from bot.ingest.pipeline import ingest_folder
-from bot.services import Services
-from bot.store import Store
-from tests.conftest import make_settings
-from tests.fakes import FakeLLM
+from bot.answer.understand import persons
+from tests.answer_fixture import services_over
 
 
 @pytest.mark.parametrize(("question", "said"), [
@@ -56,28 +53,17 @@ PAGES = {
 
 
 def test_each_value_is_quoted_from_the_page_that_states_it(tmp_path, korean):
-    settings = make_settings(tmp_path)
-    settings.SEEDS_DIR.mkdir()
-    for name, text in PAGES.items():
-        (settings.SEEDS_DIR / name).write_text(text, encoding="utf-8")
-    llm = FakeLLM()
-    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
-                        llm=llm)
-    try:
-        ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=5_000_000)
+    with services_over(tmp_path, korean, PAGES) as services:
         answer = services.answers.ask("데이터센터 지역 이전 의향 기업 11곳이야 19곳이야?")
-        assert llm.prompts == []  # no model: every word shown is a page's own
+        assert services.llm.prompts == []  # no model: every word shown is a page's own
         lines = answer.text.split("\n")
         assert lines[1].startswith("• 11곳 — 가온일보, 2026-11-17: “가온시는 수도권")
         assert lines[2].startswith("• 19곳 — 누리신문, 2026-11-24: “데이터센터 지역 이전")
         assert [s.doc_id for s in answer.sources] == ["a.txt", "b.txt"]
         assert all(s.quote in PAGES[s.doc_id] for s in answer.sources)
-    finally:
-        services.close()
 
 
 # --- pages named by the people they quote ------------------------------------------------------
-from bot.answer.understand import persons  # noqa: E402
 
 
 @pytest.mark.parametrize(("question", "named"), [
@@ -109,16 +95,7 @@ PEOPLE = {
 
 
 def test_two_pages_named_by_the_people_they_quote_are_answered_together(tmp_path, korean):
-    settings = make_settings(tmp_path)
-    settings.SEEDS_DIR.mkdir()
-    for name, text in PEOPLE.items():
-        (settings.SEEDS_DIR / name).write_text(text, encoding="utf-8")
-    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
-                        llm=FakeLLM())
-    try:
-        ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=5_000_000)
+    with services_over(tmp_path, korean, PEOPLE) as services:
         plan = services.answers.plan("마준오 교수랑 나도겸 대표, 데이터센터 어디에 둬야 한다고 봐?")
         assert {d.id for d in plan.asked.named} == {"p.txt", "q.txt"}
         assert plan.kind == "compare" and {d.id for d in plan.docs} == {"p.txt", "q.txt"}
-    finally:
-        services.close()

@@ -7,11 +7,7 @@ from datetime import date
 import pytest
 
 from bot.answer.when import meanings, topic_particle
-from bot.ingest.pipeline import ingest_folder
-from bot.services import Services
-from bot.store import Store
-from tests.conftest import make_settings
-from tests.fakes import FakeLLM
+from tests.answer_fixture import services_over
 
 
 @pytest.mark.parametrize(("text", "written", "expected"), [
@@ -59,18 +55,9 @@ PAGE = "\n".join([
 ])
 def test_an_answer_to_when_says_which_day_a_relative_time_word_means(tmp_path, korean,
                                                                       question, noted):
-    settings = make_settings(tmp_path)
-    settings.SEEDS_DIR.mkdir()
-    (settings.SEEDS_DIR / "voice.txt").write_text(PAGE, encoding="utf-8")
-    llm = FakeLLM()
-    services = Services(settings=settings, store=Store(settings.BRIEFBOT_DB), korean=korean,
-                        llm=llm)
-    try:
-        ingest_folder(services.store, korean, settings.SEEDS_DIR, max_bytes=5_000_000)
-        llm.enqueue(SENTENCE)
+    with services_over(tmp_path, korean, {"voice.txt": PAGE}) as services:
+        services.llm.enqueue(SENTENCE)
         answer = services.answers.ask(question)
         assert SENTENCE in answer.text
         note = "※ ‘다음 달 4일’은 2026년 12월 4일 (기사 날짜 2026-11-13 기준)"
         assert (note in answer.text) is noted
-    finally:
-        services.close()

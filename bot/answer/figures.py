@@ -126,6 +126,10 @@ def _stating(value: float, unit: str) -> Callable[[str], bool]:
     return states
 
 
+def _saying(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda sentence: bool(pattern.search(sentence))
+
+
 def named_values(question: str) -> list[Value]:
     """The values a question sets against each other ("11곳이야 19곳이야?", "4.2GW라는 데도
     있고 4,800MW라는 데도", "3.6조라는 기사도 있고 6.3조라는 칼럼도"), each as written with
@@ -134,7 +138,7 @@ def named_values(question: str) -> list[Value]:
     dates, or two or more figures."""
     days = list(dict.fromkeys(m.group(0) for m in DAY_VALUE.finditer(question)))
     if len(days) >= 2:
-        return [(day, re.compile(rf"(?<!\d){m[1]}\s*월\s*{m[2]}\s*일").search)
+        return [(day, _saying(re.compile(rf"(?<!\d){m[1]}\s*월\s*{m[2]}\s*일")))
                 for day in days if (m := DAY_VALUE.match(day))]
     found: dict[tuple[float, str], str] = {}
     for m in NAMED_FIGURE.finditer(DAY_VALUE.sub(" ", question)):
@@ -161,7 +165,7 @@ def stated(store: Store, retriever: Retriever, asked: Asked,
         return []
     ids = list(dict.fromkeys([d.id for d in asked.named] +
                              [c.doc_id for c in coverage[:CANDIDATES]]))
-    sentences = []
+    sentences: list[tuple[Document, str, frozenset[str]]] = []
     for doc_id in ids:
         if (doc := store.document(doc_id)) is not None:
             sentences.extend((doc, sentence, terms)
@@ -170,12 +174,12 @@ def stated(store: Store, retriever: Retriever, asked: Asked,
     for said, states in values:
         # Of the sentences about the question that state the value, prose first (a
         # subheadline or a table row states it in a few words), then the most on the topic.
-        scored = [(sum(w for t, w in topic.items() if holds(terms, t)) / total, doc, sentence)
+        shares = [(sum(w for t, w in topic.items() if holds(terms, t)) / total, doc, sentence)
                   for doc, sentence, terms in sentences
                   if states(sentence) and sentence in doc.text
                   and not _in_title(sentence, doc)]
         scored = [(bool(PROSE.search(sentence)), share, -n, doc, sentence)
-                  for n, (share, doc, sentence) in enumerate(scored) if share >= SENTENCE_SHARE]
+                  for n, (share, doc, sentence) in enumerate(shares) if share >= SENTENCE_SHARE]
         if scored:
             _, _, _, doc, sentence = max(scored, key=lambda b: b[:3])
             out.append((said, doc, sentence))

@@ -59,8 +59,8 @@ class Retrieve:
         # "11곳이야 19곳이야?": where each value the question names is stated, quoted.
         if not read.who and (values := figures.stated(self.store, self.retriever, asked,
                                                        coverage)):
-            docs = tuple(dict.fromkeys(d for _, d, _ in values if d is not None))
-            return Found("figures", docs, tuple(hits), tuple(coverage), values=tuple(values))
+            stating = tuple(dict.fromkeys(d for _, d, _ in values if d is not None))
+            return Found("figures", stating, tuple(hits), tuple(coverage), values=tuple(values))
         # Two pages named ("A 교수랑 B 칼럼니스트, … 어떻게 봐?") are asked about together:
         # each by its own sentences, as a comparison is.
         if len(named) >= 2 and (read.compare or not read.slot):

@@ -1,11 +1,12 @@
 """The dates a page's relative time words mean, counted from the day the page was written.
 
-A report says "다음 달 4일까지", "지난 17일", "내년 상반기" about its own day; read weeks later, on a
-phone, "다음 달" is a riddle. Korean news writes time in a few shapes, and each is read here:
-a month counted from the page's ("지난달", "이달", "이번 달", "다음 달", "내달", with or without
-a day), a year counted from it ("지난해", "작년", "올해", "내년", with or without a month and a
-day), a day of this month or the last ("지난 17일": the 17th before the page's day; "오는 4일":
-the 4th after it) and the day before, of and after it ("어제", "오늘", "내일")."""
+A report says "다음 달 4일까지", "지난 17일", "내년 상반기" about its own day; read weeks
+later, on a phone, "다음 달" is a riddle. Korean news writes time in a few shapes, and each
+is read here: a month counted from the page's ("지난달", "이달", "이번 달", "다음 달",
+"내달", with or without a day), a year counted from it ("지난해", "작년", "올해", "내년", with
+or without a month and a day), a day of this month or the last ("지난 17일": the 17th before
+the page's day; "오는 4일": the 4th after it) and the day before, of and after it ("어제",
+"오늘", "내일")."""
 from __future__ import annotations
 
 import re

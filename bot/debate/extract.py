@@ -70,8 +70,8 @@ REPORTED = re.compile(r"(?:설명|평가|분석|전망|예상|관측|보도|집�
 DISPUTE = re.compile(r"(?:엇갈렸|엇갈린다|뒤섞였|맞섰|맞서고 있|정면충돌|팽팽하)")
 # A question, asked with its mark or by its ending alone ("…어떻게 풀어야 하나.", "…옳은가.",
 # "…없을까."): Korean asks by the verb's ending, and a column asks before it answers.
-QUESTION_END = re.compile(r"(?:\?|(?:야\s?하나|는가|은가|인가|을까|일까|할까|나요|까요|느냐|냐)[.…]?)"
-                          r"[\"”’']*\s*$")
+QUESTION_END = re.compile(r"(?:\?|(?:야\s?하나|는가|은가|인가|을까|일까|할까|나요|까요|느냐|냐)"
+                          r"[.…]?)[\"”’']*\s*$")
 NORMATIVE = re.compile(
     r"해야|야 한다|야 합니다|어야|여야|아야|돼야|말아야|않아야|안 된|게 맞|할 때다|할 만하|"
     r"(?:말|하|만들|가)자(?=[.!,”\"'’]|는 ?게)|"
