@@ -219,6 +219,7 @@ PUBLIC_AI = Proposition("public_sector_ai", "공공부문은 보안 등급을 �
     ("그는 \"데이터센터는 지역으로 분산해야 한다\"고 말했다.", True),
     # the disagreement itself is not a side in it
     ("데이터센터를 수도권에 둘지 지역에 분산할지를 두고 찬성과 반대가 뒤섞였다.", False),
+    ("\"데이터센터는 지역으로 분산해야\" vs \"수도권에 둬야 한다\"", False),
     # a question, by its mark or by its ending alone, asks before it argues
     ("그렇다면 공공 AI 데이터센터는 수도권이 아니라 어느 지역에 지어야 하나.", False),
     ("공공 AI 데이터센터를 지역에 분산하는 것이 과연 옳은가.", False),

@@ -40,7 +40,7 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 8  # bump when candidate selection, the decision or the actor rules change
+RULES = 9  # bump when candidate selection, the decision or the actor rules change
 PER_PROPOSITION = 3  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
 MIN_WORDS = 3  # ...or one term and this many words of the proposition's own text
@@ -67,7 +67,9 @@ ARGUES = re.compile(
 REPORTED = re.compile(r"(?:설명|평가|분석|전망|예상|관측|보도|집계|발표|소개|밝혔|전했|알려졌|"
                       r"덧붙였|말했|강조했)[가-힣 ]{0,6}[.。]?[\"”’']*$")
 # A sentence about the disagreement itself ("찬성과 반대가 뒤섞였다", "입장이 엇갈렸다") reports it.
-DISPUTE = re.compile(r"(?:엇갈렸|엇갈린다|뒤섞였|맞섰|맞서고 있|정면충돌|팽팽하)")
+# So does a headline that sets two views side by side ("\"…열어야\" vs \"…금기\"").
+DISPUTE = re.compile(r"(?:엇갈렸|엇갈린다|뒤섞였|맞섰|맞서고 있|정면충돌|팽팽하|"
+                     r"(?<![A-Za-z])(?:vs|VS)\.?(?![A-Za-z]))")
 # A question, asked with its mark or by its ending alone ("…어떻게 풀어야 하나.", "…옳은가.",
 # "…없을까."): Korean asks by the verb's ending, and a column asks before it answers.
 QUESTION_END = re.compile(r"(?:\?|(?:야\s?하나|는가|은가|인가|을까|일까|할까|나요|까요|느냐|냐)"
