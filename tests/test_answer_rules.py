@@ -186,3 +186,13 @@ def test_an_answer_repeating_a_sentence_that_names_its_own_speaker_is_attributed
                   [about, said], topic={"가중치": 1.0, "사내": 1.0, "안전": 1.0})
     assert rule.passes(judged, Part("", kept=(said,)))
     assert not rule.passes(judged, Part("", kept=("절반만 맞다고 곽민호 교수가 말했다.",)))
+
+
+def test_a_figure_stands_in_the_evidence_only_as_a_whole_number():
+    from bot.answer.checks import figures_stand
+    evidence = "한국어는 성우가 녹음하고 나머지 11개 언어는 AI로 만들었다. 2010년 출시작의 후속이다."
+    assert figures_stand("나머지 11개 언어를 AI로 만들었다.", evidence)
+    assert not figures_stand("10개 언어를 AI로 만들었다.", evidence)  # only inside "2010"
+    assert not figures_stand("1개 언어만 성우가 녹음했다.", evidence)  # only inside "11"
+    assert figures_stand("1,874건을 운송했다.", "모두 1874건의 운송을 마쳤다.")
+    assert not figures_stand("11%다.", "11.5%로 올랐다.")

@@ -14,9 +14,11 @@ LEAD_IN_ONLY = re.compile(r"^[^\n]{0,160}(다음과 같습니다|다음과 같�
 
 
 def figures_stand(text: str, evidence: str) -> bool:
-    """Every figure in `text` stands in `evidence` (thousands separators ignored)."""
+    """Every figure in `text` stands in `evidence` as a whole number (thousands separators
+    ignored): "10개" is not borne out by "2010년" or "110명" — nor "11개" by "11.5%"."""
     flat = evidence.replace(",", "")
-    return all(n.replace(",", "").rstrip(".") in flat for n in NUMBER.findall(text))
+    return all(re.search(rf"(?<![\d.]){re.escape(n.replace(',', '').rstrip('.'))}(?!\d|\.\d)",
+                         flat) for n in NUMBER.findall(text))
 
 
 def grounded(text: str, evidence: str, *, min_chars: int = 5) -> bool:

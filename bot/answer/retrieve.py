@@ -11,7 +11,7 @@ from bot.answer import figures
 from bot.answer.question import asking_removed
 from bot.answer.retrieval import Coverage, Retriever
 from bot.answer.stances import Sides, Stances
-from bot.answer.understand import ASKING_WORDS, Asked
+from bot.answer.understand import ASKING_WORDS, Asked, namings
 from bot.answer.verify import YEAR_WORD
 from bot.store import Store
 from bot.types import Answer, Document, Hit
@@ -62,8 +62,9 @@ class Retrieve:
             stating = tuple(dict.fromkeys(d for _, d, _ in values if d is not None))
             return Found("figures", stating, tuple(hits), tuple(coverage), values=tuple(values))
         # Two pages named ("A 교수랑 B 칼럼니스트, … 어떻게 봐?") are asked about together:
-        # each by its own sentences, as a comparison is.
-        if len(named) >= 2 and (read.compare or not read.slot):
+        # each by its own sentences, as a comparison is. (Two namings, not one that several
+        # pages answer to.)
+        if len(named) >= 2 and (read.compare or not read.slot and namings(read) >= 2):
             return Found("compare", tuple(named[:3]), tuple(hits), tuple(coverage))
         if read.compare and len(named) == 1 and not read.slot and (
                 runner := next((c for c in coverage if c.doc_id != named[0].id

@@ -64,6 +64,19 @@ def persons(text: str) -> list[str]:
             if m["name"][0] in SURNAMES and m["name"] not in NOT_NAMES]
 
 
+def described(question: Question) -> list[tuple[str, str]]:
+    """How the question names pages: by their kind ("한빛일보 사설"), or by a person they
+    quote, named with a title (as ("오경준 부사장", ""))."""
+    return [*question.described, *((person, "") for person in persons(question.text)
+                                   if not any(person in p for p, _ in question.described))]
+
+
+def namings(question: Question) -> int:
+    """How many pages the question names by a phrase of its own (a quoted title is named by
+    its phrase before "기사" too)."""
+    return len(described(question))
+
+
 @dataclass(frozen=True)
 class Asked:
     """A question as the answer path understands it; built once per question."""
@@ -155,15 +168,13 @@ class Understand:
         about: dict[str, float] | None = None  # each document's share of the whole question
         # A page named by its kind ("한빛일보 사설"), or by a person it quotes, named with a
         # title ("오경준 부사장이랑 …", "반재우 교수는 …"): the one page that holds them.
-        described = [*question.described, *((person, "") for person in persons(question.text)
-                                             if not any(person in p for p, _ in
-                                                        question.described))]
-        for phrase, kind in described:
+        naming = described(question)
+        for phrase, kind in naming:
             if not phrase and not specific_kind(kind):
                 continue
             if about is None:  # what the question asks about, without the words describing
                 rest = question.text
-                for naming_words, noun in described:
+                for naming_words, noun in naming:
                     rest = rest.replace(naming_words, " ").replace(noun, " ")
                 hits = self.retriever.search(rest, limit=NAMING_SEARCHED)
                 about = {c.doc_id: c.rank for c in self.retriever.coverage(rest, hits)}
