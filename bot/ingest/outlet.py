@@ -11,6 +11,7 @@ address or an e-mail's domain: a link in the body does not say who published the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.ingest.chrome import BAR_SEPARATOR, COPYRIGHT, is_bar, is_chrome
 from bot.ingest.head import (
@@ -112,16 +113,17 @@ def masthead(lines: list[str], title: Headline | None) -> str | None:
     return None
 
 
-def copyright_owner(lines: list[str]) -> str | None:
+def copyright_owner(lines: list[str], wanted: Callable[[str], bool] = bool) -> str | None:
     """Who holds the copyright, from the page's copyright or licence line (the last one: a
-    photo's credit may say ⓒ higher up)."""
+    photo's credit may say ⓒ higher up); with `wanted`, the last owner named as wanted."""
     for line in reversed(lines):
         if len(line) > 200:
             continue
         if COPYRIGHT.search(line) or re.search(r"저작권|creative commons", line, re.IGNORECASE):
             line = WEB_ADDRESS.sub("", line)  # "ⓒ 누리일보 nuri.co.kr": the name, not the address
             for shape in COPYRIGHT_OWNER:
-                if (found := shape.search(line)) and (owner := _name(found["owner"].strip())):
+                if (found := shape.search(line)) and (owner := _name(found["owner"].strip())) \
+                        and wanted(owner):
                     return owner
     return None
 
@@ -202,14 +204,7 @@ def as_read(name: str, lines: list[str]) -> str:
     own = " ".join(OTHER_SCRIPT.sub(" ", name).split())
     if own == name:
         return name
-    for line in reversed(lines):
-        if len(line) > 200 or not (COPYRIGHT.search(line) or "저작권" in line):
-            continue
-        line = WEB_ADDRESS.sub("", line)
-        for shape in COPYRIGHT_OWNER:
-            found = shape.search(line)
-            owner = _name(found["owner"].strip()) if found else None
-            if owner and HANGUL.search(owner) and not OTHER_SCRIPT.search(owner) \
-                    and own in owner:
-                return owner
+    if owner := copyright_owner(lines, lambda o: bool(HANGUL.search(o)) and own in o
+                                and not OTHER_SCRIPT.search(o)):
+        return owner
     return own if len(HANGUL.findall(own)) >= 2 else name
