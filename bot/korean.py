@@ -121,6 +121,15 @@ def _content(tokens: list[tuple[str, str]], *, drop_stop: bool = False) -> list[
     return out
 
 
+def _inside_quote(text: str, start: int, at: int, end: int) -> bool:
+    """Whether `at` falls inside double quotation marks that open after `start` and close
+    before `end`."""
+    before, after = text[start:at], text[at:end]
+    if before.count("\"") % 2 == 1 and "\"" in after:
+        return True
+    return before.count("“") > before.count("”") and "”" in after
+
+
 def _spans(text: str, kiwi_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Kiwi's sentence spans, corrected: split after an inner period, join fragments."""
     spans = []
@@ -128,6 +137,8 @@ def _spans(text: str, kiwi_spans: list[tuple[int, int]]) -> list[tuple[int, int]
         # Kiwi sometimes keeps "…다. ‘인용’" together: split after the period.
         start = sent_start
         for match in _INNER_END.finditer(text, sent_start, sent_end):
+            if _inside_quote(text, start, match.start(), sent_end):
+                continue  # "…늘려야 한다. 효과는 그다음"이라고 말했다: one reported sentence
             spans.append((start, match.start() + 1))
             start = match.end()
         spans.append((start, sent_end))

@@ -11,8 +11,9 @@ from sqlite_utils import Database
 from bot.answer.retrieval import Retriever
 from bot.ingest.clean import clean_page
 from bot.ingest.meta import extract_meta
-from bot.ingest.pipeline import ingest_folder
+from bot.ingest.pipeline import add_sentences, ingest_folder
 from bot.store import Store
+from bot.store.documents import stored_sentences
 from bot.store.migrations import migrations
 from tests.conftest import SEEDS
 
@@ -344,6 +345,36 @@ def test_batched_analysis_splits_sentences_as_korean_sentences_does(korean):
     # The inner-period split holds in the one-pass analysis too.
     [found] = korean.analyse(["정부는 계획을 발표했다. ‘인재 양성’이 먼저라는 지적이 나왔다."])
     assert len(found) == 2 and found[1].morphemes[:2] == ("인재", "양성")
+
+
+@pytest.mark.parametrize(("line", "count"), [
+    # A quotation of two sentences is one reported sentence: who said it stays with it.
+    ('김 의원은 "예산을 늘려야 한다. 효과는 그다음에 따지자"고 말했다. 다음 문장이다.', 2),
+    ("그는 “예산을 늘려야 한다. 그래야 산다”고 강조했다. 또 “두 번째다.” 세 번째다.", 3),
+    # A quotation mark that never closes holds nothing together.
+    ('이것은 "닫히지 않은 인용이다. 다음 문장이다. 또 다음이다.', 3),
+])
+def test_a_period_inside_quotation_marks_ends_no_sentence(korean, line, count):
+    spans = korean.sentences(line)
+    assert len(spans) == count
+    assert [(s.start, s.end) for s in korean.analyse([line])[0]] == spans
+    if count == 2:
+        assert line[spans[0][0]:spans[0][1]].endswith("고 말했다.")
+
+
+def test_chunks_stored_by_older_sentence_rules_are_cut_again(store, korean, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    text = ('김 의원은 "예산을 늘려야 한다. 효과는 그다음에 따지자"고 말했다. 반대도 있었다. '
+            "기획재정부는 효과를 먼저 검증해야 한다는 입장을 국회에 전달했다. " * 3)
+    (folder / "a.txt").write_text("제목\n\n" + text, "utf-8")
+    ingest(store, korean, folder)
+    store.set_meta("sentence_rules", "1")
+    assert add_sentences(store, korean) == 1
+    assert add_sentences(store, korean) == 0  # once
+    [chunk] = store.chunks_of("a.txt")
+    first = stored_sentences(chunk["sentences"])[0]
+    assert chunk["text"][first.start:first.end].endswith('따지자"고 말했다.')
 
 
 def test_a_line_that_is_only_a_date_is_never_the_title():

@@ -284,15 +284,27 @@ def _meta(doc: Document) -> tuple[str | None, ...]:
     return doc.title, doc.date, doc.outlet, doc.author, doc.url, doc.credits
 
 
+# How text is cut into sentences: a new number when it changes, so the stored documents are
+# chunked again and every quote, position and fact is read from the new sentences.
+SENTENCE_RULES = 2  # 2: a period inside quotation marks ends no sentence ("…한다. …"고 말했다)
+
+
 def add_sentences(store: Store, korean: Korean) -> int:
     """Chunk again the documents stored before chunks kept their sentences (migration m005),
-    so their queries need no Kiwi either. Returns how many documents were chunked again."""
+    or before the sentence rules changed, so their queries need no Kiwi either. Returns how
+    many documents were chunked again."""
+    stale = store.get_meta("sentence_rules") != str(SENTENCE_RULES)
+    ids = [d.id for d in store.documents()] if stale else store.docs_without_sentences()
     done = 0
-    for doc_id in store.docs_without_sentences():
+    for doc_id in ids:
         if doc := store.document(doc_id):
             store.replace_chunks(doc_id, chunk_text(korean, doc_id, doc.text))
             log.info("chunked %s again, with its sentences", doc_id)
             done += 1
+            if done % 50 == 0:
+                log.info("chunked %d of %d documents again", done, len(ids))
+    if stale:
+        store.set_meta("sentence_rules", str(SENTENCE_RULES))
     return done
 
 
