@@ -40,7 +40,7 @@ NONE = "무관"
 LABELS = (FOR, AGAINST, CONDITIONAL, NONE)
 PROMPTS = ("debate_system", "debate_user")
 CONTENT_FREE = "N/A"
-RULES = 9  # bump when candidate selection, the decision or the actor rules change
+RULES = 10  # bump when candidate selection, the decision or the actor rules change
 PER_PROPOSITION = 3  # candidate sentences judged per proposition and document
 MIN_TERMS = 2  # distinct proposition terms a candidate sentence must hold
 MIN_WORDS = 3  # ...or one term and this many words of the proposition's own text
@@ -60,7 +60,7 @@ ARGUES = re.compile(
     r"기회|주장|촉구|요구(?:했|한다|합니다|하고 있)|생각합니다|생각한다|"
     r"(?:다|라)고 (?:본다|봅니다)|봐야|나아가야|지적|비판|"
     r"반박|가로막|떨어지|잘못|"
-    r"문제(?:다|입니다|가 있)")
+    r"문제(?:다|입니다|가 있)|것은 [^.]{0,40}(?:이|가) 아(?:니다|닙니다)")
 # A sentence that ends by reporting — an explanation, an assessment, a forecast, an
 # announcement, a remark — states what is so, unless it also carries an ought, a stated
 # (dis)agreement or a condition: "…불가능한 수준이란 평가다", "…반영됐다"고 말했다.
