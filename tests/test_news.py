@@ -144,12 +144,16 @@ def test_the_same_figure_and_different_things_counted_are_no_conflict(collection
 
 def test_a_report_line_is_its_lede_not_a_caption_or_the_scene_setting_opening(tmp_path,
                                                                              korean):
+    """A caption, a scene, and a feature's opening told through one citizen ("김영호(54)씨는")
+    come before what the report reports."""
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.txt").write_text(
         "정부, AI 반도체 펀드 조성\n새벽뉴스 | 2026-05-02 10:00\n\n"
         "[사진] 산업통상자원부 장관이 2일 정부세종청사에서 펀드 조성 계획을 발표하고 있다.\n\n"
         "AI 기술의 격변이 눈부시게 진행되고 있다. 누구도 그 끝을 알지 못한다.\n\n"
+        "경기 성남에서 반도체 장비 부품을 만드는 김영호(54)씨는 지난달 직원 12명을 새로 "
+        "뽑았다.\n\n"
         "산업통상자원부는 2일 AI 반도체 기업에 투자할 3조 원 규모의 펀드를 조성한다고 밝혔다. "
         "펀드는 내년부터 운용된다.\n", encoding="utf-8")
     store = Store(tmp_path / "t.db")

@@ -33,6 +33,10 @@ _STATES = re.compile(r"다[.!]?[\"”’']?\s*$")
 # statement does.
 _PROSE = re.compile(r"(?:다|요|죠)[.!]?[\"”’']?\s*$")
 _SPEECH = re.compile(r"[\"“”]")  # someone's words, quoted: a report's lede is its own
+# A private person as Korean news introduces one ("최영주(43)씨는", "김씨가"): a feature's
+# opening scene, told through one citizen, before the report says what it reports.
+_ANECDOTE = re.compile(r"[가-힣]{1,4}\s?\(\d{1,3}(?:·[가-힣]+)?\)\s?씨|"
+                       r"(?:^|\s)[가-힣]{1,3}씨(?:는|가|의|도|에게)\s")
 # A photo or graphic caption, as Korean pages mark one: "[사진] …", "▲ …", "(사진=…)"; and
 # a note set apart by "※" (a disclaimer, a source line).
 _CAPTION = re.compile(r"^\s*(?:[\[(（〔]\s*(?:사진|그래픽|영상|자료)|▲|△|※)|(?:사진|그래픽)\s*=")
@@ -109,7 +113,7 @@ def _reported(facts: Facts) -> Point | None:
     quoted speech, not a byline, a caption, a subheadline or a question)."""
     for sentence, nouns in facts.sentences[:LEAD_SENTENCES]:
         if not _STATES.search(sentence) or _SPEECH.search(sentence) \
-                or not stands_alone(sentence):
+                or _ANECDOTE.search(sentence) or not stands_alone(sentence):
             continue
         if nouns and nouns <= facts.title_words:
             continue  # the title again, in other words
