@@ -32,6 +32,10 @@ def test_a_question_names_documents_the_way_people_call_them():
         "AI, 시작부터 글로벌이어야 한다",)
     assert read("이해민 의원 칼럼 요지가 뭐예요?").gist
     assert read("그 사람이 예로 든 교수는 누구예요?").leans_back
+    # Spoken pronouns lean back as much as written ones.
+    assert read("그거 누구 잘못이었대?").leans_back and read("그때 몇 명이었어?").leans_back
+    assert read("걔는 왜 반대했대?").leans_back
+    assert not read("그거리 상권은 어때?").leans_back
     assert not read("중국 AI 기업은 몇 개예요?").leans_back
 
 

@@ -30,8 +30,8 @@ QUOTED = re.compile(r"['‘\"“]([^'’\"”]{2,80})['’\"”]")
 # opening mark to the last closing one.
 OUTER_QUOTED = re.compile(r"['‘\"“](.{4,120})['’\"”]")
 # Words that point back at the previous turn.
-ANAPHORA = re.compile(r"(^|\s)(그|거기|그걸|그것|그게|그런|그곳|그분|그 사람|필자|그럼|두 번째|첫 번째|"
-                      r"이 사람|저 사람)(\s|[은는이가을를의도에서로]|$)")
+ANAPHORA = re.compile(r"(^|\s)(그|거기|그걸|그것|그게|그거|그때|그쪽|걔|그런|그곳|그분|그 사람|필자|"
+                      r"그럼|두 번째|첫 번째|이 사람|저 사람)(\s|[은는이가을를의도에서로]|$)")
 
 # What kind of filler the answer needs, and how to find one in a sentence.
 COUNTERS = "명|개|배|위|년|장|곳|차례|번|건|대|달러|원|조|억|만|%|퍼센트|시간|일|월"
