@@ -290,3 +290,67 @@ def test_who_said_it_is_not_the_reporter_whose_byline_the_page_carries(described
     answer = svc.answers.ask("노동자 지원이 늦어진다며 반발한 건 누구야?")
     assert "김도윤" not in answer.text
     assert "노동계는 자동화로 일자리를 잃은 노동자 지원이 늦어진다며 반발했다." in answer.text
+
+
+DRONE_PAGES = {
+    "n1_hanbit.txt": """드론 배송 규제 특례 1년 연장…특례 지역 15곳으로
+
+김도윤 기자
+2026.11.19
+
+국토교통부가 드론 배송 규제 특례를 1년 연장한다고 19일 밝혔다.
+특례 지역은 12곳에서 15곳으로 늘어난다.
+물류업계는 드론 배송을 특례가 아니라 상시 허용으로 바꿔야 한다고 주장했다.
+주민 단체는 드론 배송 소음 기준부터 마련해야 한다고 맞섰다.
+
+Copyright ⓒ 한빛일보. All rights reserved.
+""",
+    "n2_saenal.txt": """국토부, 드론 배송 특례 1년 더…15곳으로 확대
+
+이수민 기자
+2026.11.19
+
+국토교통부는 드론 배송 규제 특례를 1년 연장하고 특례 지역을 15곳으로 늘린다고 19일 발표했다.
+드론 배송 특례 지역은 지금 12곳이다.
+업계는 대체로 환영하는 분위기다.
+
+Copyright ⓒ 새날경제 All rights reserved.
+""",
+    "n3_oped.txt": """[시론] 드론 배송, 특례로 버티는 것은 해법이 아니다
+
+2026.11.22
+
+드론 배송 특례가 또 1년 연장됐다.
+특례를 해마다 늘리는 것은 업계에 불확실성만 남긴다.
+정부는 드론 배송 소음과 안전 기준을 법에 정하고 상시 허용으로 가야 한다.
+
+박지성 한울대 교통공학과 교수
+
+Copyright ⓒ 한빛일보. All rights reserved.
+""",
+}
+
+
+def test_a_debate_summary_lists_one_event_once_and_quotes_what_people_argue(tmp_path, korean):
+    """Two outlets reporting one decision are one item; asked about the debate, a report is
+    quoted by what the people in it argue, not by its lede; nothing from the model."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, text in DRONE_PAGES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path)
+    store = Store(settings.BRIEFBOT_DB)
+    ingest_folder(store, korean, folder, max_bytes=1_000_000)
+    llm = FakeLLM()
+    svc = Services(settings=settings, store=store, korean=korean, llm=llm)
+    try:
+        answer = svc.answers.ask("드론 배송 특례 연장 논쟁 정리해줘")
+        assert llm.prompts == []
+        cited = [s.doc_id for s in answer.sources]
+        assert "n3_oped.txt" in cited
+        assert len({"n1_hanbit.txt", "n2_saenal.txt"} & set(cited)) == 1  # one event, once
+        assert "국토교통부가 드론 배송 규제 특례를 1년 연장한다고 19일 밝혔다." not in answer.text
+        assert "상시 허용으로 바꿔야 한다고 주장했다" in answer.text or \
+            "n2_saenal.txt" in cited
+    finally:
+        svc.close()

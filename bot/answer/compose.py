@@ -12,7 +12,7 @@ from bot import texts
 from bot.answer import figures, verify
 from bot.answer.evidence import Grounds, gather
 from bot.answer.retrieval import Retriever
-from bot.answer.retrieve import Found
+from bot.answer.retrieve import GIST_DOCS, Found
 from bot.answer.sources import cited
 from bot.answer.stances import Stances
 from bot.answer.understand import Asked
@@ -27,13 +27,12 @@ from bot.news.points import (
     standalone,
     stands_alone,
 )
-from bot.news.stories import idf
+from bot.news.stories import idf, same_event
 from bot.store import Store
 from bot.types import Answer, Document, Source
 
 COMPARE_QUOTES = 2  # sentences quoted from each document compared
 GIST_STANCES = 3  # debate-map positions a gist answer lists
-GIST_DOCS = 4  # documents a gist of several lists, each by its point
 GIST_QUOTES = 2  # sentences quoted from each of them: its point, its most on the question
 THESIS_SHARE = 0.3  # of the title's words the sentence quoted as a column's argument holds
 
@@ -102,18 +101,35 @@ class Composer:
         beside it the sentence of that document that says most of what was asked (a summary
         of "the chip-subsidy debate" wants each source's figure or reason on it, not only
         its lede)."""
-        lines, sources = [texts.GISTS_HEAD], []
-        for doc in grounds.docs[:GIST_DOCS]:
+        lines, sources = [texts.GISTS_HEAD], list[Source]()
+        listed: list[Facts] = []
+        arguing = takes_side if asked.read.views else None
+        rarity = idf(self.store, set().union(*(self.facts.facts(d).lead_words
+                                               for d in grounds.docs)))
+        for doc in grounds.docs:
+            if len(sources) == GIST_DOCS:
+                break
+            facts = self.facts.facts(doc)
+            if any(same_event(facts, other, rarity) for other in listed):
+                continue  # one event told by two outlets is listed once
             point = self.points.point(doc)
-            argues = self.facts.facts(doc).argues
-            quotes = [point.sentence] if point and stands_alone(point.sentence,
-                                                                argues=argues) else []
+            argues = facts.argues
+            # Asked about a debate, a report is quoted by what the people in it argue, not by
+            # its lede.
+            quotes = [point.sentence] if point and stands_alone(point.sentence, argues=argues) \
+                and (argues or arguing is None) else []
             evidence = gather(self.retriever, asked, [doc])
-            quotes += [q for q in verify.top_statements(evidence, {doc.title}, GIST_QUOTES)
-                       if standalone(q, argues=argues)
+            if arguing is None:
+                statements = verify.top_statements(evidence, {doc.title}, GIST_QUOTES)
+            else:  # of a few more, what its people argue first, each group in page order
+                statements = verify.top_statements(evidence, {doc.title}, GIST_QUOTES + 2,
+                                                   arguing)
+                statements.sort(key=lambda q: not arguing(q))
+            quotes += [q for q in statements if standalone(q, argues=argues)
                        and not any(q in o or o in q for o in quotes)]
             if not quotes:
                 continue
+            listed.append(facts)
             quotes = quotes[:GIST_QUOTES]
             lines.append(texts.GISTS_LINE.format(name=_dated(doc), quote="” “".join(quotes)))
             sources.append(Source(doc_id=doc.id, title=doc.title, quote=quotes[0],

@@ -24,7 +24,7 @@ COMPARE_CUES = re.compile(r"(비교|각각|같은 시각|같은 생각|같은 �
 # Asks how someone sees or judges something ("어떻게 평가해요?", "얼마나 중요하게 보는지"): the
 # sentences that argue answer it better than those that report.
 VIEW_CUES = re.compile(r"(평가|어떻게 (보|봐)|보는지|보나요|봐요|시각|관점|입장|생각|주장|"
-                       r"중요하게|의견)")
+                       r"중요하게|의견|논쟁|논란|찬반|공방|엇갈)")
 QUOTED = re.compile(r"['‘\"“]([^'’\"”]{2,80})['’\"”]")
 # A quoted title that quotes something itself ("‘딥시크를 ‘가성비’라고 …’ 기사"): from the first
 # opening mark to the last closing one.

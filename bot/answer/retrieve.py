@@ -19,6 +19,8 @@ from bot.types import Answer, Document, Hit
 MIN_COVERAGE = 0.4  # idf-weighted share of the question's terms the best document must hold
 MULTI_DOC_RATIO = 0.8
 SEARCHED = 12  # chunks a question's search ranks
+GIST_DOCS = 4  # documents a gist of several lists, each by its point
+CHOSEN = 3  # documents a question about several is answered from, when it is not a gist
 
 Route = Literal["refuse", "sides", "compare", "gist", "figures", "model"]
 
@@ -81,7 +83,10 @@ class Retrieve:
             return Found("model", tuple(docs), tuple(hits), tuple(coverage))
         if not coverage or max(c.share for c in coverage) < MIN_COVERAGE and not asked.leaning:
             return Found("refuse", refusal=self.not_covered())
-        docs = self._choose_docs(asked, coverage)
+        # A summary of a topic ("… 논쟁 정리해줘") lists one more source than the gist shows, for
+        # a report of an event another one listed already tells.
+        docs = self._choose_docs(asked, coverage, GIST_DOCS + 1 if read.gist and not read.slot
+                                 else CHOSEN)
         # Several documents weighed against each other, or summed up, are quoted, each by its
         # own sentences: a 1.5B model's comparison or summary of them is its own invention.
         if read.compare and not read.slot:
@@ -125,7 +130,8 @@ class Retrieve:
             hits = [h for h in hits if h.doc_id in {c.doc_id for c in dated}] or hits
         return hits, coverage
 
-    def _choose_docs(self, asked: Asked, coverage: list[Coverage]) -> list[Document]:
+    def _choose_docs(self, asked: Asked, coverage: list[Coverage],
+                     limit: int = CHOSEN) -> list[Document]:
         best = coverage[0].rank
         chosen = [coverage[0]]
         # The proper names asked about that the best document holds ("엔비디아"), and the
@@ -138,7 +144,7 @@ class Retrieve:
         top = max(held, key=lambda t: (weights.get(t, 0.0), t)) if held else None  # ties: same
         if top and not any(top in c.matched for c in coverage[1:3]):
             names.add(top)
-        for cov in coverage[1:3]:
+        for cov in coverage[1:limit]:
             if not asked.plural and not names <= cov.matched:
                 continue
             if cov.rank >= best * MULTI_DOC_RATIO or (asked.plural and cov.rank >= best * 0.5):
