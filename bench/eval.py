@@ -150,7 +150,8 @@ def main(path: str, limit: int | None = None, only: str | None = None,
          folders: list[str] | None = None, retrieval_only: bool = False,
          passages: str = "cold", passage_tokens: int | None = None,
          hint_lines: int | None = None, warm: int | None = None, drain: bool = True,
-         docs: list[str] | None = None, turn_tokens: int | None = None) -> int:
+         docs: list[str] | None = None, turn_tokens: int | None = None,
+         show: int = 160) -> int:
     setup_logging()
     # The seeds alone in data/eval.db; with more folders, a database of that collection's own;
     # with --docs, those folders alone (a blind batch's own articles), without the seeds.
@@ -200,7 +201,7 @@ def main(path: str, limit: int | None = None, only: str | None = None,
         status = ("PASS" if result == "correct"
                   else f"FAIL ({result}) " + "; ".join(problems))
         print(f"{case['id']} {status} ({answer.timings['total_ms']} ms, first token "
-              f"{answer.timings['first_token_ms']} ms)\n    {answer.text[:160]!r}", flush=True)
+              f"{answer.timings['first_token_ms']} ms)\n    {answer.text[:show]!r}", flush=True)
     print(table(rows))
     print(f"quotes not verbatim: {not_verbatim}")
     if ranks:
@@ -248,7 +249,9 @@ if __name__ == "__main__":
     parser.add_argument("--no-worker", action="store_true",
                         help="ask with what the database holds already (summaries, prefixes on "
                              "disk): a quick look at a few questions, not a score")
+    parser.add_argument("--show", type=int, default=160,
+                        help="characters of each answer printed (default 160)")
     args = parser.parse_args()
     sys.exit(main(args.path, args.limit, args.only, args.folders, args.retrieval_only,
                   args.passages, args.passage_tokens, args.hint_lines, args.warm,
-                  not args.no_worker, args.docs, args.turn_tokens))
+                  not args.no_worker, args.docs, args.turn_tokens, args.show))
