@@ -93,6 +93,10 @@ def test_a_brand_line_in_the_head_names_the_outlet():
     "서하람 한빛대 AI대학원 교수",  # who is interviewed or who wrote it
     "[CEO 인터뷰]",
     "2026.03.04",
+    # a date field's label and its time of day are no name
+    "발표일 2026. 11. 27.",
+    "일시: 2026년 12월 4일(금) 오후 2시",
+    "■ 일시: 2026년 11월 26일(목) 오후 2시 30분",
 ])
 def test_a_name_line_under_the_headline_is_no_outlet_unless_it_is_a_brand(under):
     assert outlet(f"{HEADLINE}\n{under}\n{BODY}") is None

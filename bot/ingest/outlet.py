@@ -60,6 +60,13 @@ DATED = re.compile(DATE.pattern + r"일?\.?")
 NOT_A_NAME = re.compile(r"^[가-힣]{2,4}\s+[가-힣]*(?:부장|차장|팀장|에디터)$|\s\d[\d,]*$|"
                         r"댓글|공유|조회|(?:기고|글|정리)$|\d+면$")
 REPORTER_LINE = re.compile(rf"^(?P<outlet>.+?)\s+{NAMES}\s*{REPORTER}(?:\s+\S+@\S+)?$")
+# The label of a date field ("발표일 2026. 11. 27.", "일시: 2026년 12월 4일 오후 2시", "배포
+# 2026. 11. 26."), and a time of day: what is left of a date line beside them is no name.
+DATE_FIELD = re.compile(r"^(?:(?:발행|작성|등록|발표|게재|배포|보도|입력|수정|승인|방송|송고)"
+                        r"일?(?:시)?|일시|일자|날짜|기사입력|최종수정)\s*[:：]?|"
+                        r"(?:발행|발표|배포)$")
+BULLETS = " ■□▶▷●○◆◇·-"
+TIME_OF_DAY = re.compile(r"(?:오전|오후)\s?\d{1,2}시(?:\s?\d{1,2}분)?")
 ORIGINAL_TITLE = re.compile(r"^원제목\s*[:：]\s*(.+?)\s+-\s+(.{2,30})$")
 NAME_MAX_WORDS = 3
 
@@ -145,7 +152,7 @@ def publication_outlet(lines: list[str], author: str | None) -> str | None:
                 dated, after_date = True, dated
             else:
                 after_date = dated
-            rest = re.sub(r"^(?:발행일|작성일|등록일)\s*[:：]?|발행$", "", rest).strip(" []")
+            rest = DATE_FIELD.sub("", TIME_OF_DAY.sub("", rest).lstrip(BULLETS)).strip(" []:：")
             reporter = REPORTER_LINE.match(rest)
             if reporter and not BYLINE_LABEL.match(rest) \
                     and not reporter["outlet"].endswith("부"):  # a desk: "경제부 아무개 기자"
