@@ -59,6 +59,10 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
+# A byline's roles for someone who reports rather than argues in their own name.
+REPORTER_ROLES = ("기자", "특파원", "앵커")
+
+
 @dataclass(frozen=True)
 class Document:
     id: str  # the file name it was first ingested under
@@ -82,6 +86,13 @@ class Document:
     def display_name(self) -> str:
         """How an answer names it in running text: the outlet, or the title in quotes."""
         return self.outlet or f"‘{self.title}’"
+
+    @property
+    def writer(self) -> str | None:
+        """Who wrote it in their own name, as its byline gives them (a columnist, a
+        professor, an interviewee): not the reporter of a report."""
+        author = (self.author or "").strip()
+        return author if author and not author.endswith(REPORTER_ROLES) else None
 
 
 @dataclass(frozen=True)

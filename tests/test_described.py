@@ -242,6 +242,17 @@ def test_a_comparison_naming_no_document_quotes_two_without_the_model(described)
         assert source.quote in svc.store.document(source.doc_id).text
 
 
+def test_a_comparison_of_views_names_who_wrote_each_piece(described):
+    """A column compared is its writer's view: the byline's name stands beside the outlet
+    (a report's reporter does not)."""
+    svc, llm = described
+    answer = svc.answers.ask("한빛일보 시론이랑 새날경제 사설, 로봇세 입장 어떻게 달라?")
+    assert llm.prompts == []
+    assert "d_hanbit_oped.txt" in {s.doc_id for s in answer.sources}
+    assert "한빛일보(2026-11-22), 박지성 한울대 경제학과 교수: “" in answer.text
+    assert "기자" not in answer.text
+
+
 def test_a_debate_summed_up_gives_each_pieces_point_with_outlet_and_day(described):
     svc, llm = described
     answer = svc.answers.ask("로봇세 논란 한 번에 정리해줘")

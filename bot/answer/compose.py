@@ -80,7 +80,8 @@ class Composer:
             quotes = [thesis]
         parts = [doc.summary] if doc.summary else []
         if quotes:
-            parts.append("\n".join([texts.GIST_HEAD.format(name=_dated(doc)),
+            parts.append("\n".join([texts.GIST_HEAD.format(
+                name=_dated(doc, self.facts.facts(doc).argues)),
                                      *(texts.GIST_LINE.format(quote=q) for q in quotes)]))
         if stances := self._stances(doc):
             parts.append("\n".join([texts.GIST_POSITIONS, *stances]))
@@ -131,7 +132,8 @@ class Composer:
                 continue
             listed.append(facts)
             quotes = quotes[:GIST_QUOTES]
-            lines.append(texts.GISTS_LINE.format(name=_dated(doc), quote="” “".join(quotes)))
+            lines.append(texts.GISTS_LINE.format(name=_dated(doc, argues),
+                                                 quote="” “".join(quotes)))
             sources.append(Source(doc_id=doc.id, title=doc.title, quote=quotes[0],
                                   date=doc.date, outlet=doc.outlet))
         if not sources:
@@ -171,7 +173,7 @@ class Composer:
             quotes = quotes[:COMPARE_QUOTES]
             if quotes:
                 lines.append(texts.COMPARE_QUOTE.format(
-                    name=_dated(doc), quote="” “".join(quotes)))
+                    name=_dated(doc, argues), quote="” “".join(quotes)))
                 sources.append(Source(doc_id=doc.id, title=doc.title, quote=quotes[0],
                                       date=doc.date, outlet=doc.outlet))
             else:
@@ -229,6 +231,12 @@ def _giving_figures(facts: Facts) -> Callable[[str], bool]:
     return lambda statement: any(sentence in statement for sentence in counted)
 
 
-def _dated(doc: Document) -> str:
-    """A document's name with its day, for a line that stands for it: "한빛일보(2026-12-01)"."""
-    return f"{doc.display_name}({doc.date[:10]})" if doc.date else doc.display_name
+def _dated(doc: Document, argues: bool = False) -> str:
+    """A document's name with its day, for a line that stands for it: "한빛일보(2026-12-01)",
+    and who wrote it when they wrote in their own name ("디지털포스트(2026-12-01), 정하윤
+    동진과기원 반도체공학과 교수"): a comparison of views is a comparison of people. A
+    reporter is named for a piece that argues (a column under their byline), not for a
+    report."""
+    name = f"{doc.display_name}({doc.date[:10]})" if doc.date else doc.display_name
+    writer = doc.author.strip() if argues and doc.author else doc.writer
+    return f"{name}, {writer}" if writer and writer not in name else name

@@ -214,7 +214,6 @@ def _after_quotation(case: Case, quote: str) -> str | None:
 # …"); the participants are listed once with who they are ("고은비 ○○대 법학전문대학원 교수").
 TURN = re.compile(r"^\s*([가-힣]{2,4})\s+\S")
 QUOTE_MARKS = re.compile(r"[\"“”]")
-REPORTER = ("기자", "특파원", "앵커")
 
 
 def _speaker(case: Case, quote: str, owner: Document) -> str | None:
@@ -236,7 +235,7 @@ def _speaker(case: Case, quote: str, owner: Document) -> str | None:
         listed = next((ln.strip(" ·-") for ln in lines if ln.strip(" ·-").startswith(who + " ")
                        and len(ln) <= SPEAKER_LINE and ln != line), who)
         return listed
-    if owner.author and not owner.author.endswith(REPORTER) and \
+    if owner.writer and \
             not QUOTE_MARKS.search(quote) and not SAID.search(quote):
         return owner.author
     return None
