@@ -121,6 +121,8 @@ def test_a_web_address_or_an_email_domain_never_names_the_outlet():
      "가온일보"),
     # Hanja dropped, the rest found whole in the page's copyright line
     ("週刊 가온 | 제1243호 (2026.11.23~11.29) | 경제", "ⓒ 주간 가온", "주간 가온"),
+    # the Latin name alone in the copyright line, its Hangul form beside it in the masthead
+    ("GaonTech 가온테크 ― 기술이 바꾸는 내일", "ⓒ GaonTech. 무단 전재 금지", "가온테크"),
     # a broadcaster's acronym is the name
     ("GBS 뉴스", "", "GBS 뉴스"),
     ("GBS 가온방송", "ⓒ GBS 가온방송. 무단 전재 금지", "GBS 가온방송"),

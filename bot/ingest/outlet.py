@@ -214,4 +214,13 @@ def as_read(name: str, lines: list[str]) -> str:
     if owner := copyright_owner(lines, lambda o: bool(HANGUL.search(o)) and own in o
                                 and not OTHER_SCRIPT.search(o)):
         return owner
-    return own if len(HANGUL.findall(own)) >= 2 else name
+    if len(HANGUL.findall(own)) >= 2:
+        return own
+    # A Latin name alone ("TechOn"): the head may print its Hangul form right beside it
+    # ("TechOn 테크온 ― 기술이 바꾸는 내일").
+    beside = re.compile(rf"(?:^|\s){re.escape(name)}\s+([가-힣]{{2,12}})(?=\s|$)|"
+                        rf"(?:^|\s)([가-힣]{{2,12}})\s+{re.escape(name)}(?=\s|$)")
+    for line in lines[:HEAD_LINES]:
+        if found := beside.search(line):
+            return found[1] or found[2]
+    return name

@@ -275,10 +275,11 @@ def _store_file(store: Store, korean: Korean, name: str, raw: bytes, state: File
 
 # The rules that read what a page says about itself (title, date, outlet, author, credits): a
 # new number when they change, so documents stored before are read by the new ones.
-PAGE_RULES = 8  # 3: masthead dates; 4: menu bars are no headline, bylines; 5: publication
+PAGE_RULES = 9  # 3: masthead dates; 4: menu bars are no headline, bylines; 5: publication
 # lines; 6: the headline from the head's shape, the outlet from byline/masthead/copyright/dateline;
 # 7: the outlet's name in Hangul when the page prints it in Hanja or Latin letters too;
-# 8: a date field's label ("발표일", "일시") and a time of day are no outlet
+# 8: a date field's label ("발표일", "일시") and a time of day are no outlet; 9: a Latin
+# outlet name read as the Hangul form the head prints beside it
 
 
 def _meta(doc: Document) -> tuple[str | None, ...]:
