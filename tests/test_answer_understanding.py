@@ -436,3 +436,17 @@ def test_a_comparison_of_a_quantity_quotes_each_sources_figure(tmp_path, korean)
     assert figure in counted
     assert not any(d in c or c in d for d in dated for c in counted)
     store.close()
+
+
+def test_words_that_name_the_page_are_not_content_it_lacks():
+    """"한빛일보 마은정 칼럼에서 …": the outlet and the writer say which page is meant; only
+    what the page's text lacks of the rest is missing."""
+    from bot.answer import verify
+    sentences = ["허락 없이 가져가는 것을 혁신이라 부를 수는 없다."]
+    evidence = verify.Evidence(text=sentences[0],
+                               sentences=[(sentences[0], frozenset({"허락", "혁신"}))],
+                               topic={"한빛일보": 2.0, "마은정": 2.0, "허락": 1.0, "보상": 1.0})
+    lacking, share = verify.missing(evidence, None)
+    assert set(lacking) == {"한빛일보", "마은정", "보상"} and share == 5.0 / 6.0
+    lacking, share = verify.missing(evidence, None, "허락 없는 학습 한빛일보 마은정 문화전문기자")
+    assert lacking == ["보상"] and share == 1.0 / 6.0

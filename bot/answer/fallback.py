@@ -107,7 +107,8 @@ class FallBack:
             quote = f"{before} {quote}"
         owner = next((d for d in case.docs if quote and quote in d.text), None)
         name = owner.display_name if owner else ""
-        missing, absent = verify.missing(evidence, read)
+        missing, absent = verify.missing(evidence, read, " ".join(
+            x for d in case.docs for x in (d.title, d.outlet, d.author, d.credits) if x))
         # A noun no page holds says a detail is absent when the question asks for one (a
         # figure, a date, a name, the holder of a role); in an open question ("그 여파는
         # 어떻게 나타났어?", "제재는 있어?") it is how the asker puts it, and the sentence most

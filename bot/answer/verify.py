@@ -278,12 +278,17 @@ def is_statement(sentence: str, titles: set[str]) -> bool:
     return bool(re.search(r"[가-힣]", bare)) and not re.fullmatch(r"[\[(【].*[\])】]", bare)
 
 
-def missing(evidence: Evidence, question: Question | None) -> tuple[list[str], float]:
+def missing(evidence: Evidence, question: Question | None,
+            naming: str = "") -> tuple[list[str], float]:
     """The question's topic words the documents lack, weightiest first, and their share
-    of the topic's weight; all of it when they never name the role asked for."""
+    of the topic's weight; all of it when they never name the role asked for. A word that
+    names a page — its outlet, its writer, its title (`naming`) — says which page is meant,
+    not what it must say: "한빛일보 마은정 칼럼" is not content the text lacks."""
     topic = evidence.topic
+    naming = naming.lower()
     lacking = sorted((t for t in topic if not holds(evidence.vocabulary, t)
-                      and t not in evidence.text.lower()),  # "행사" in "연례행사"
+                      and t not in evidence.text.lower()  # "행사" in "연례행사"
+                      and not (naming and t in naming)),
                      key=lambda t: -topic[t])
     if question and question.role and question.role not in evidence.text:
         return [question.role, *(t for t in lacking if t != question.role)], 1.0
