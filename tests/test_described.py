@@ -143,17 +143,23 @@ Copyright ⓒ 한빛일보. All rights reserved.
 }
 
 
-@pytest.fixture
-def described(tmp_path: Path, korean: Korean) -> Iterator[tuple[Services, FakeLLM]]:
+def _services(tmp_path: Path, korean: Korean, pages: dict[str, str]
+              ) -> tuple[Services, FakeLLM]:
+    """`pages` written to a folder and ingested, with a FakeLLM whose prompts the tests read."""
     folder = tmp_path / "pages"
     folder.mkdir()
-    for name, text in PAGES.items():
+    for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
     settings = make_settings(tmp_path)
     store = Store(settings.BRIEFBOT_DB)
     ingest_folder(store, korean, folder, max_bytes=1_000_000)
     llm = FakeLLM()
-    svc = Services(settings=settings, store=store, korean=korean, llm=llm)
+    return Services(settings=settings, store=store, korean=korean, llm=llm), llm
+
+
+@pytest.fixture
+def described(tmp_path: Path, korean: Korean) -> Iterator[tuple[Services, FakeLLM]]:
+    svc, llm = _services(tmp_path, korean, PAGES)
     yield svc, llm
     svc.close()
 
@@ -345,15 +351,7 @@ Copyright ⓒ 한빛일보. All rights reserved.
 def test_a_debate_summary_lists_one_event_once_and_quotes_what_people_argue(tmp_path, korean):
     """Two outlets reporting one decision are one item; asked about the debate, a report is
     quoted by what the people in it argue, not by its lede; nothing from the model."""
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    for name, text in DRONE_PAGES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = make_settings(tmp_path)
-    store = Store(settings.BRIEFBOT_DB)
-    ingest_folder(store, korean, folder, max_bytes=1_000_000)
-    llm = FakeLLM()
-    svc = Services(settings=settings, store=store, korean=korean, llm=llm)
+    svc, llm = _services(tmp_path, korean, DRONE_PAGES)
     try:
         answer = svc.answers.ask("드론 배송 특례 연장 논쟁 정리해줘")
         assert llm.prompts == []

@@ -146,24 +146,48 @@ def test_a_report_line_is_its_lede_not_a_caption_or_the_scene_setting_opening(tm
                                                                              korean):
     """A caption, a scene, and a feature's opening told through one citizen ("김영호(54)씨는")
     come before what the report reports."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(
+    point, doc = _point_of(
+        tmp_path, korean,
         "정부, AI 반도체 펀드 조성\n새벽뉴스 | 2026-05-02 10:00\n\n"
         "[사진] 산업통상자원부 장관이 2일 정부세종청사에서 펀드 조성 계획을 발표하고 있다.\n\n"
         "AI 기술의 격변이 눈부시게 진행되고 있다. 누구도 그 끝을 알지 못한다.\n\n"
         "경기 성남에서 반도체 장비 부품을 만드는 김영호(54)씨는 지난달 직원 12명을 새로 "
         "뽑았다.\n\n"
         "산업통상자원부는 2일 AI 반도체 기업에 투자할 3조 원 규모의 펀드를 조성한다고 밝혔다. "
-        "펀드는 내년부터 운용된다.\n", encoding="utf-8")
-    store = Store(tmp_path / "t.db")
-    ingest_folder(store, korean, folder, max_bytes=5_000_000)
-    [doc] = store.documents()
-    point = PointReader(store, FactReader(store, korean)).point(doc)
+        "펀드는 내년부터 운용된다.\n")
     assert point.line == ("산업통상자원부는 2일 AI 반도체 기업에 투자할 3조 원 규모의 펀드를 "
                           "조성한다고 밝혔다.")
     assert not point.argues and point.sentence in doc.text
-    store.close()
+
+
+def test_a_lede_that_tells_the_headlines_event_is_the_line_below_a_long_head(tmp_path,
+                                                                           korean):
+    """No name Kiwi knows, no figure, no listed verb: the lede still tells what the headline
+    names, below a subheadline, a date line and a byline that do not count as the lead; a
+    transcript's speaker turn is someone's words, not the report's."""
+    point, _ = _point_of(
+        tmp_path, korean,
+        "[저작권] 저작권위, AI 작곡 멜로디 등록 불허\n음악업계 \"기준 나왔다\"…AI 업계는 반발\n"
+        "발행일 2026-11-17\n임소율 기자\n\n"
+        "박서윤 의원: 바쁘신 가운데 와 주셔서 감사합니다.\n"
+        "AI 작곡 서비스로 만든 곡이 저작권 등록 심사에서 처음으로 멜로디 등록 불허 판정을 받았다.\n"
+        "음악업계가 1년 넘게 기다려 온 기준이 드디어 윤곽을 드러낸 셈이다.\n")
+    assert point is not None and point.sentence == (
+        "AI 작곡 서비스로 만든 곡이 저작권 등록 심사에서 처음으로 멜로디 등록 불허 판정을 받았다.")
+
+
+def _point_of(tmp_path, korean, page: str):
+    """The point of one page, ingested into a store of its own, and the stored document."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(page, encoding="utf-8")
+    store = Store(tmp_path / "t.db")
+    try:
+        ingest_folder(store, korean, folder, max_bytes=5_000_000)
+        [doc] = store.documents()
+        return PointReader(store, FactReader(store, korean)).point(doc), doc
+    finally:
+        store.close()
 
 
 def test_an_op_eds_line_is_its_writers_own_argument_not_a_position_it_quotes(tmp_path, korean):

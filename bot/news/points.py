@@ -23,6 +23,7 @@ POINT_MAX = 160  # characters of a line
 KEY_SENTENCES = 4  # a summary's sentences beside the point
 KEY_MAX = 240  # characters: a longer sentence is a list or a table row, not a summary's line
 LEAD_SENTENCES = 6  # how far into a report its point is looked for
+TITLE_WORDS = 2  # of the headline's nouns a lede that names no one and gives no figure holds
 # Verbs by which a report says what happened or what someone stated.
 _REPORTS = re.compile(r"(?:밝혔|발표했|확정|의결|통과|결정|선정|공개|집계됐|나타났|조사됐|"
                       r"합의|출시|시행|부과|지정|발급|승인|채택|늘린|줄인|줄였|늘렸)")
@@ -33,6 +34,9 @@ _STATES = re.compile(r"다[.!]?[\"”’']?\s*$")
 # statement does.
 _PROSE = re.compile(r"(?:다|요|죠)[.!]?[\"”’']?\s*$")
 _SPEECH = re.compile(r"[\"“”]")  # someone's words, quoted: a report's lede is its own
+# A speaker's turn in a transcript or a broadcast script ("박서윤 의원: …", "예문길(좌장) = …",
+# "◆ 김승찬> …"): someone's words too.
+_TURN = re.compile(r"^\s*[◆▶■●-]?\s*[가-힣]{2,4}(?:\s[가-힣]{1,8})?\s?(?:\([^)]{1,16}\))?\s?[:=>]")
 # A private person as Korean news introduces one ("최영주(43)씨는", "김씨가"): a feature's
 # opening scene, told through one citizen, before the report says what it reports.
 _ANECDOTE = re.compile(r"[가-힣]{1,4}\s?\(\d{1,3}(?:·[가-힣]+)?\)\s?씨|"
@@ -109,16 +113,20 @@ def _own_argument(facts: Facts) -> str | None:
 
 def _reported(facts: Facts) -> Point | None:
     """The report's lede: the first sentence of its lead that states something — a name, a
-    figure with its unit or a reporting verb — in the report's own words (not someone's
-    quoted speech, not a byline, a caption, a subheadline or a question)."""
-    for sentence, nouns in facts.sentences[:LEAD_SENTENCES]:
-        if not _STATES.search(sentence) or _SPEECH.search(sentence) \
-                or _ANECDOTE.search(sentence) or not stands_alone(sentence):
+    figure with its unit, a reporting verb, or two of the headline's words (the lede tells
+    what the headline names) — in the report's own words (not someone's quoted speech, not a
+    byline, a caption, a subheadline or a question). The lead is counted in sentences of
+    prose: a subheadline, a date line and a byline above it do not use it up."""
+    prose = [(s, n) for s, n in facts.sentences if _STATES.search(s)]
+    for sentence, nouns in prose[:LEAD_SENTENCES]:
+        if _SPEECH.search(sentence) or _TURN.search(sentence) or _ANECDOTE.search(sentence) \
+                or not stands_alone(sentence):
             continue
         if nouns and nouns <= facts.title_words:
             continue  # the title again, in other words
         figures = [g for g in facts.figures if g.sentence == sentence and g.unit not in DATE_UNITS]
-        if figures or nouns & facts.names or _REPORTS.search(sentence):
+        if figures or nouns & facts.names or _REPORTS.search(sentence) \
+                or len(nouns & facts.title_words) >= TITLE_WORDS:
             return Point(facts.doc.id, clip(sentence, POINT_MAX), sentence, False)
     return None
 
