@@ -14,18 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
 
+from bot.ingest.chunks import add_sentences, chunk_text
 from bot.ingest.clean import clean_page
 from bot.ingest.decode import Quarantined, decode_bytes
 from bot.ingest.formats import FORMATS, plain_text
 from bot.ingest.meta import PageMeta, extract_meta
 from bot.korean import Korean
 from bot.store import FileState, Store, utcnow
-from bot.types import Chunk, Document, IngestResult, Sentence
+from bot.types import Document, IngestResult
 
 log = logging.getLogger(__name__)
 
 PARTIAL_SUFFIXES = {".part", ".partial", ".tmp", ".crdownload", ".download", ".swp"}
-CHUNK_CHARS = 400
 MIN_ARTICLE_CHARS = 80
 
 
@@ -146,32 +146,6 @@ def read_regular(folder_fd: int, os_name: str, *, max_bytes: int) -> tuple[bytes
         os.close(fd)
 
 
-def chunk_text(korean: Korean, doc_id: str, text: str) -> list[Chunk]:
-    """Whole sentences packed into chunks of about CHUNK_CHARS; offsets point into `text`.
-    Each chunk keeps its sentences and their morphemes, so queries need no Kiwi for them."""
-    lines = text.split("\n")
-    sentences: list[Sentence] = []
-    offset = 0
-    for line, found in zip(lines, korean.analyse(lines)):
-        sentences += [Sentence(offset + s.start, offset + s.end, s.morphemes) for s in found]
-        offset += len(line) + 1
-    groups: list[list[Sentence]] = []
-    for sentence in sentences:
-        if groups and sentence.end - groups[-1][0].start <= CHUNK_CHARS:
-            groups[-1].append(sentence)
-        else:
-            groups.append([sentence])
-    return [_chunk(doc_id, seq, text, group) for seq, group in enumerate(groups)]
-
-
-def _chunk(doc_id: str, seq: int, text: str, group: list[Sentence]) -> Chunk:
-    start, end = group[0].start, group[-1].end
-    return Chunk(doc_id=doc_id, seq=seq, text=text[start:end], start=start,
-                 morphs=" ".join(m for s in group for m in s.morphemes),
-                 sentences=tuple(Sentence(s.start - start, s.end - start, s.morphemes)
-                                 for s in group))
-
-
 def prepare(raw: bytes, name: str, *, max_bytes: int) -> tuple[str, PageMeta]:
     """Decode and clean one file: (cleaned text, page meta). Raises Quarantined."""
     text, _encoding = decode_bytes(raw, max_bytes=max_bytes)
@@ -284,30 +258,6 @@ PAGE_RULES = 9  # 3: masthead dates; 4: menu bars are no headline, bylines; 5: p
 
 def _meta(doc: Document) -> tuple[str | None, ...]:
     return doc.title, doc.date, doc.outlet, doc.author, doc.url, doc.credits
-
-
-# How text is cut into sentences: a new number when it changes, so the stored documents are
-# chunked again and every quote, position and fact is read from the new sentences.
-SENTENCE_RULES = 2  # 2: a period inside quotation marks ends no sentence ("…한다. …"고 말했다)
-
-
-def add_sentences(store: Store, korean: Korean) -> int:
-    """Chunk again the documents stored before chunks kept their sentences (migration m005),
-    or before the sentence rules changed, so their queries need no Kiwi either. Returns how
-    many documents were chunked again."""
-    stale = store.get_meta("sentence_rules") != str(SENTENCE_RULES)
-    ids = [d.id for d in store.documents()] if stale else store.docs_without_sentences()
-    done = 0
-    for doc_id in ids:
-        if doc := store.document(doc_id):
-            store.replace_chunks(doc_id, chunk_text(korean, doc_id, doc.text))
-            log.info("chunked %s again, with its sentences", doc_id)
-            done += 1
-            if done % 50 == 0:
-                log.info("chunked %d of %d documents again", done, len(ids))
-    if stale:
-        store.set_meta("sentence_rules", str(SENTENCE_RULES))
-    return done
 
 
 def folder_key(folder: Path) -> str:
