@@ -50,15 +50,15 @@ def add_sentences(store: Store, korean: Korean) -> int:
     or before the sentence rules changed, so their queries need no Kiwi either. Returns how
     many documents were chunked again."""
     stale = store.get_meta("sentence_rules") != str(SENTENCE_RULES)
-    ids = [d.id for d in store.documents()] if stale else store.docs_without_sentences()
+    docs = store.documents() if stale else [
+        doc for doc_id in store.docs_without_sentences() if (doc := store.document(doc_id))]
     done = 0
-    for doc_id in ids:
-        if doc := store.document(doc_id):
-            store.replace_chunks(doc_id, chunk_text(korean, doc_id, doc.text))
-            log.info("chunked %s again, with its sentences", doc_id)
-            done += 1
-            if done % 50 == 0:
-                log.info("chunked %d of %d documents again", done, len(ids))
+    for doc in docs:
+        store.replace_chunks(doc.id, chunk_text(korean, doc.id, doc.text))
+        log.info("chunked %s again, with its sentences", doc.id)
+        done += 1
+        if done % 50 == 0:
+            log.info("chunked %d of %d documents again", done, len(docs))
     if stale:
         store.set_meta("sentence_rules", str(SENTENCE_RULES))
     return done
